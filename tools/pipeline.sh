@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# strclone's build-and-test pipeline; the Makefile's targets land here.
+#
+#   tools/pipeline.sh run     build what is missing, boot the test kernel,
+#                             insmod strclone, run the demo program
+#   tools/pipeline.sh check   the whole suite: lint, build, KUnit + kselftests
+#                             in the VM, console scan, `N passed, N failed`
+#   tools/pipeline.sh module  build strclone.ko only (KDIR=... to choose a tree)
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$STRCLONE_ROOT"
+
+BUILD=${STRCLONE_BUILD:-$STRCLONE_ROOT/build}
+start=$(date +%s)
+elapsed() { echo "$(( $(date +%s) - start ))s"; }
+
+bootstrap() { "$STRCLONE_ROOT/tools/bootstrap.sh"; }
+
+# The kernel to build against: KDIR from the environment, else our cached build.
+kernel() {
+    if [ -n "${KDIR:-}" ]; then echo "$KDIR"; else "$STRCLONE_ROOT/tools/kernel.sh" "${1:-test}"; fi
+}
+
+lint() {
+    log "rustfmt --check"
+    /usr/bin/rustfmt --check --edition 2021 --config-path "$KSRC_DIR/.rustfmt.toml" rust/*.rs \
+        || die "rustfmt: the code above is not formatted (run: make fmt)"
+}
+
+# Build strclone.ko with clippy; any compiler or clippy warning fails the build.
+module() {
+    local kdir=$1 out=$2
+    mkdir -p "$out"
+    log "building strclone.ko against $kdir (clippy on, warnings are errors)"
+    local blog="$out/build.log"
+    if ! make -C "$kdir" M="$STRCLONE_ROOT" MO="$out" "${KMAKE_TOOLS[@]}" \
+            CLIPPY=1 CLIPPY_DRIVER=/usr/bin/clippy-driver -j"$JOBS" modules >"$blog" 2>&1; then
+        cat "$blog" >&2
+        die "module build failed"
+    fi
+    if grep -qiE '(^|[^a-z_])warning[:\[]' "$blog"; then
+        cat "$blog" >&2
+        find "$out" -name '*.o' -delete  # so the next run rebuilds and shows them again
+        die "the module build printed warnings (see above)"
+    fi
+    [ -f "$out/strclone.ko" ] || die "no strclone.ko in $out"
+}
+
+userland() {
+    log "building selftests and samples (static)"
+    make -s -C tools/testing/selftests/strclone KSRC="$KSRC_DIR" OUTPUT="$BUILD/selftests" all
+    make -s -C samples KSRC="$KSRC_DIR" OUTPUT="$BUILD/samples" all
+}
+
+vm() {
+    local kdir=$1 plan=$2 logname=$3; shift 3
+    mkdir -p "$BUILD/logs"
+    local logf
+    logf="$BUILD/logs/$logname-$(date +%Y%m%d-%H%M%S).log"
+    ln -sfn "$(basename "$logf")" "$BUILD/logs/$logname-latest.log"
+    local adds=(--add "$BUILD/module-test/strclone.ko:/opt/strclone/strclone.ko")
+    for f in "$BUILD"/samples/*; do adds+=(--add "$f:/opt/strclone/bin/$(basename "$f")"); done
+    for f in "$BUILD"/selftests/*; do adds+=(--add "$f:/opt/strclone/selftests/$(basename "$f")"); done
+    log "booting the test kernel under QEMU (TCG, 2 vCPUs); console: $logf"
+    set +e
+    "$STRCLONE_ROOT/tools/vm/run.sh" --kernel "$kdir" --plan "$plan" --log "$logf" "${adds[@]}" "$@"
+    VM_RC=$?
+    set -e
+    VM_LOG=$logf
+}
+
+case "${1:-}" in
+    bootstrap) bootstrap ;;
+    kernel) bootstrap; kernel "${2:-test}" ;;
+    module) bootstrap; k=$(kernel test); module "$k" "$BUILD/module-test"; echo "$BUILD/module-test/strclone.ko" ;;
+    fmt) /usr/bin/rustfmt --edition 2021 --config-path "$KSRC_DIR/.rustfmt.toml" rust/*.rs ;;
+    run)
+        bootstrap
+        k=$(kernel test)
+        module "$k" "$BUILD/module-test"
+        userland
+        vm "$k" tools/vm/plan-run.sh run --timeout 300
+        sed -n '/^STRCLONE-DEMO-BEGIN/,/^STRCLONE-DEMO-END/{/^STRCLONE-DEMO/d;p}' "$VM_LOG"
+        log "console log: $VM_LOG"
+        [ "$VM_RC" -eq 0 ] || die "the demo failed in the VM (status $VM_RC); see $VM_LOG"
+        python3 tools/vm/results.py "$VM_LOG" >"$VM_LOG.results" || { cat "$VM_LOG.results"; die "the kernel log shows problems"; }
+        log "make run finished in $(elapsed)"
+        ;;
+    check)
+        bootstrap
+        lint
+        k=$(kernel test)
+        module "$k" "$BUILD/module-test"
+        userland
+        vm "$k" tools/vm/plan-check.sh check --timeout 1200
+        log "console log: $VM_LOG (exit status $VM_RC)"
+        set +e
+        python3 tools/vm/results.py "$VM_LOG"
+        prc=$?
+        set -e
+        log "make check finished in $(elapsed)"
+        if [ "$prc" -ne 0 ] || [ "$VM_RC" -ne 0 ]; then
+            [ "${CI:-}" = true ] && { echo "---- last 80 console lines ----"; tail -n 80 "$VM_LOG"; }
+            exit 1
+        fi
+        ;;
+    *) die "usage: tools/pipeline.sh {run|check|module|kernel|bootstrap|fmt}" ;;
+esac

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Guest side of `make check`: load strclone, collect KUnit results, run every
+# kselftest, unload. Each result block is framed for tools/vm/results.py.
+dir=/opt/strclone
+export STRCLONE_KO=$dir/strclone.ko
+
+section() {
+    name=$1; shift
+    "$@" >/tmp/section.out 2>&1
+    rc=$?
+    echo "STRCLONE-KTAP-BEGIN $name"
+    cat /tmp/section.out
+    echo "STRCLONE-KTAP-END $name rc=$rc"
+}
+
+insmod $STRCLONE_KO || { echo "insmod strclone.ko failed"; exit 1; }
+for d in /sys/kernel/debug/kunit/*/; do
+    [ -f "$d/results" ] || continue
+    section "kunit:$(basename "$d")" cat "$d/results"
+done
+for t in $dir/selftests/*; do
+    [ -x "$t" ] || continue
+    section "selftest:$(basename "$t")" "$t"
+done
+lsmod | grep -q '^strclone ' && { rmmod strclone || { echo "rmmod strclone failed"; exit 1; }; }
+exit 0
