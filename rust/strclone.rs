@@ -2,51 +2,145 @@
 
 //! strclone: SVR4 STREAMS clone devices for Linux.
 //!
-//! Skeleton: registers `/dev/clone-ptmx`, which a user program can open and close.
+//! Every `open(2)` of a clone node hands back a fresh stream on an unused
+//! minor of the target driver, as SVR4's clone driver did:
+//!
+//! ```c
+//! #include <fcntl.h>
+//! #include <stdio.h>
+//! #include <sys/ioctl.h>
+//! #include <unistd.h>
+//! #include <linux/strclone.h>
+//!
+//! int main(void)
+//! {
+//!         struct strclone_devinfo dev;
+//!         char buf[16];
+//!         int m = open("/dev/clone-ptmx", O_RDWR);   // a fresh master
+//!
+//!         ioctl(m, STRCLONE_GETDEV, &dev);            // major 23, its minor
+//!         printf("ptm minor %u\n", dev.minor);
+//!         ioctl(m, UNLKPT, 0);                        // unlockpt(3)
+//!         int s = ioctl(m, PTMGETPEER, O_RDWR);       // the slave side
+//!         write(m, "ping", 4);
+//!         read(s, buf, sizeof(buf));                  // "ping"
+//!         close(s);
+//!         close(m);                                   // minor is free again
+//!         return 0;
+//! }
+//! ```
+//!
+//! Crate layout (one file per concept):
+//!
+//! - [`streams`]: messages, queues, put/service scheduling, the stream head;
+//! - [`clone`]: the major-indexed target table and the clone nodes;
+//! - [`ptm`]: the ptm target and its pts slave; [`echo`]: a loopback target;
+//! - [`minors`]: minor allocation; [`uapi`]: the user interface;
+//! - [`glue`]: the thin layer that holds every `unsafe` block.
 
-use kernel::{
-    fs::File,
-    miscdevice::{MiscDevice, MiscDeviceOptions, MiscDeviceRegistration},
-    prelude::*,
-};
+mod clone;
+mod debug;
+mod echo;
+mod glue;
+mod minors;
+mod ptm;
+mod streams;
+mod uapi;
+
+use clone::{CloneNode, Registry, Target, TargetNode};
+use glue::{node::Node, wq::Workqueue};
+use kernel::{debugfs, prelude::*, sync::Arc};
 
 module! {
     type: StrClone,
     name: "strclone",
     authors: ["strclone developers"],
-    description: "SVR4 STREAMS clone devices",
+    description: "SVR4 STREAMS clone devices: clone driver, ptm and echo targets",
     license: "GPL",
+    params: {
+        pt_cnt: u32 {
+            default: 4096,
+            description: "Most ptm pairs open at once (ENODEV beyond)",
+        },
+    },
 }
 
-#[pin_data]
+#[pin_data(PinnedDrop)]
 struct StrClone {
+    wq: Arc<Workqueue>,
+    registry: Arc<Registry>,
     #[pin]
-    _ptmx: MiscDeviceRegistration<ClonePtmx>,
+    clone_ptmx: Node<CloneNode>,
+    #[pin]
+    clone_echo: Node<CloneNode>,
+    #[pin]
+    ptmajor: Node<TargetNode>,
+    #[pin]
+    dbg_targets: debugfs::File<Arc<debug::DebugCtl>>,
+    #[pin]
+    dbg_unregister: debugfs::File<Arc<debug::DebugCtl>>,
+    #[pin]
+    dbg_register: debugfs::File<Arc<debug::DebugCtl>>,
+    _dbg_dir: debugfs::Dir,
 }
 
 impl kernel::InPlaceModule for StrClone {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            _ptmx <- MiscDeviceRegistration::register(MiscDeviceOptions { name: c"clone-ptmx" }),
+        pin_init::pin_init_scope(move || {
+            let pt_cnt = module_parameters::pt_cnt.value();
+            if pt_cnt == 0 || pt_cnt > 1 << 20 {
+                pr_err!("pt_cnt must be 1..1048576, not {}\n", pt_cnt);
+                return Err(EINVAL);
+            }
+            let wq = Arc::new(Workqueue::new(c"strclone_srv")?, GFP_KERNEL)?;
+            let registry = Registry::new()?;
+            let ptm: Arc<dyn Target> = Arc::new(
+                ptm::Ptm(ptm::PtmTarget::new(wq.clone(), pt_cnt as usize)?),
+                GFP_KERNEL,
+            )?;
+            let echo: Arc<dyn Target> =
+                Arc::new(echo::Echo(echo::EchoTarget::new(wq.clone())?), GFP_KERNEL)?;
+            registry.register(ptm.clone())?;
+            registry.register(echo.clone())?;
+            let mut builtins = KVec::new();
+            builtins.push(ptm.clone(), GFP_KERNEL)?;
+            builtins.push(echo, GFP_KERNEL)?;
+            let ctl = Arc::new(
+                debug::DebugCtl {
+                    registry: registry.clone(),
+                    builtins,
+                },
+                GFP_KERNEL,
+            )?;
+            let dir = debugfs::Dir::new(c"strclone");
+            Ok(try_pin_init!(Self {
+                dbg_targets <- dir.read_callback_file(c"targets", ctl.clone(), &|c: &Arc<debug::DebugCtl>, f: &mut core::fmt::Formatter<'_>| debug::show_targets(c, f)),
+                dbg_unregister <- dir.write_callback_file(c"unregister", ctl.clone(), &|c: &Arc<debug::DebugCtl>, r: &mut kernel::uaccess::UserSliceReader| debug::unregister(c, r)),
+                dbg_register <- dir.write_callback_file(c"register", ctl, &|c: &Arc<debug::DebugCtl>, r: &mut kernel::uaccess::UserSliceReader| debug::register(c, r)),
+                _dbg_dir: dir,
+                clone_ptmx <- Node::register(
+                    c"clone-ptmx",
+                    0o666,
+                    CloneNode::new(registry.clone(), uapi::PTM_MAJOR),
+                ),
+                clone_echo <- Node::register(
+                    c"clone-echo",
+                    0o666,
+                    CloneNode::new(registry.clone(), uapi::ECHO_MAJOR),
+                ),
+                ptmajor <- Node::register(c"ptmajor", 0o600, TargetNode::new(ptm)),
+                wq,
+                registry,
+            }))
         })
     }
 }
 
-struct ClonePtmx;
-
-#[vtable]
-impl MiscDevice for ClonePtmx {
-    type Ptr = KBox<Self>;
-
-    fn open(_file: &File, _misc: &MiscDeviceRegistration<Self>) -> Result<KBox<Self>> {
-        Ok(KBox::new(ClonePtmx, GFP_KERNEL)?)
-    }
-}
-
-#[kunit_tests(strclone_skeleton)]
-mod tests {
-    #[test]
-    fn arithmetic_holds() {
-        assert_eq!(2 + 2, 4);
+#[pinned_drop]
+impl PinnedDrop for StrClone {
+    fn drop(self: Pin<&mut Self>) {
+        // Every file is closed (each holds a module reference), but service
+        // procedures may still be queued: run them all before the code goes.
+        self.wq.drain();
     }
 }

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The echo target: a clonable loopback STREAMS driver (major 72).
+//!
+//! HP-UX's clone(7) page names "the echo driver" as its example of a
+//! clonable driver; strclone's echo sends every message written down a
+//! stream back up the same stream, through its own service procedure, so the
+//! stream head, the put/service machinery and flow control in both
+//! directions can be exercised from user space (`/dev/clone-echo`).
+//!
+//! Write side: `M_DATA`/`M_PROTO` are queued (`putq`); the write service
+//! procedure moves them to the read side while `canputnext` allows, and
+//! puts the rest back when the head is full. High-priority `M_PCPROTO` comes
+//! straight back. Read side: when the head drains, the read queue is
+//! back-enabled and its service procedure re-enables the write side.
+//! `I_STR` commands (`ECHO_*` in the uapi header) steer it for tests.
+
+use crate::clone::Target;
+use crate::glue::wq::Workqueue;
+use crate::minors::{AllocFail, MinorPool};
+use crate::streams::msg::{Mblk, Msg, MsgType, SO_HIWAT, SO_LOWAT};
+use crate::streams::queue::QLimits;
+use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream, HEAD_LIMITS};
+use crate::uapi;
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use kernel::{fs::File, prelude::*, sync::Arc};
+
+/// Most echo streams open at once.
+const ECHO_MAX: usize = 65536;
+
+/// Driver queue defaults: room for two pages in flight per direction, and
+/// writes split into page-sized messages.
+pub(crate) const DRIVER_LIMITS: QLimits = QLimits {
+    minpsz: 0,
+    maxpsz: 4096,
+    hiwat: 8192,
+    lowat: 2048,
+};
+
+/// The echo target.
+#[pin_data]
+pub(crate) struct EchoTarget {
+    wq: Arc<Workqueue>,
+    open: AtomicUsize,
+    #[pin]
+    minors: MinorPool,
+}
+
+impl EchoTarget {
+    /// Creates the target.
+    pub(crate) fn new(wq: Arc<Workqueue>) -> Result<Arc<Self>> {
+        Arc::pin_init(
+            pin_init!(Self {
+                wq,
+                open: AtomicUsize::new(0),
+                minors <- MinorPool::new(0, ECHO_MAX),
+            }),
+            GFP_KERNEL,
+        )
+    }
+}
+
+/// Wrapper so the target can be shared as `Arc<dyn Target>` while streams
+/// keep an `Arc<EchoTarget>` for freeing their minor.
+pub(crate) struct Echo(pub(crate) Arc<EchoTarget>);
+
+impl Target for Echo {
+    fn name(&self) -> &'static CStr {
+        c"echo"
+    }
+
+    fn major(&self) -> u32 {
+        uapi::ECHO_MAJOR
+    }
+
+    fn clonable(&self) -> bool {
+        true
+    }
+
+    fn open(&self, _file: &File, sflag: SFlag) -> Result<Arc<Stream>> {
+        if sflag != SFlag::CloneOpen {
+            return Err(EINVAL);
+        }
+        let t = &self.0;
+        let minor = t.minors.alloc().map_err(|e| match e {
+            AllocFail::Exhausted => ENXIO,
+            AllocFail::NoMemory => ENOMEM,
+        })?;
+        let driver = match KBox::new(
+            EchoStream {
+                target: t.clone(),
+                minor,
+                held: AtomicBool::new(true),
+                stopped: AtomicBool::new(false),
+            },
+            GFP_KERNEL,
+        ) {
+            Ok(d) => d,
+            Err(e) => {
+                t.minors.free(minor);
+                return Err(e.into());
+            }
+        };
+        // On failure `driver` is dropped, and its Drop frees the minor.
+        let s = Stream::new(uapi::ECHO_MAJOR, minor, driver, t.wq.clone())?;
+        t.open.fetch_add(1, Ordering::Relaxed);
+        Ok(s)
+    }
+
+    fn open_count(&self) -> usize {
+        self.0.open.load(Ordering::Relaxed)
+    }
+
+    fn limit(&self) -> usize {
+        self.0.minors.limit()
+    }
+}
+
+/// One echo stream's driver state.
+struct EchoStream {
+    target: Arc<EchoTarget>,
+    minor: u32,
+    /// The minor is still allocated (freed at close, or at drop if the
+    /// stream never opened).
+    held: AtomicBool,
+    stopped: AtomicBool,
+}
+
+impl EchoStream {
+    fn free_minor(&self) {
+        if self.held.swap(false, Ordering::AcqRel) {
+            self.target.minors.free(self.minor);
+        }
+    }
+}
+
+impl Drop for EchoStream {
+    fn drop(&mut self) {
+        self.free_minor();
+    }
+}
+
+fn read_u32(v: &[u8], at: usize) -> u32 {
+    let mut b = [0u8; 4];
+    if let Some(s) = v.get(at..at + 4) {
+        b.copy_from_slice(s);
+    }
+    u32::from_ne_bytes(b)
+}
+
+impl EchoStream {
+    fn answer(s: &Arc<Stream>, mut m: Mblk, rval: i32, err: i32) {
+        m.ioc_answer(rval, err);
+        s.qreply(m);
+    }
+
+    fn ioctl(&self, s: &Arc<Stream>, mut m: Mblk) {
+        let ioc = m.ioc();
+        let data = m.data_to_vec(GFP_ATOMIC).unwrap_or_default();
+        let (rval, err) = match ioc.cmd {
+            uapi::ECHO_SETQ => {
+                let (hi, lo) = (read_u32(&data, 0) as usize, read_u32(&data, 4) as usize);
+                if data.len() < 8 || lo > hi {
+                    (0, 22)
+                } else {
+                    s.set_water(Qid::DrvW, hi, lo);
+                    s.set_water(Qid::DrvR, hi, lo);
+                    (0, 0)
+                }
+            }
+            uapi::ECHO_STOP => {
+                // noenable: putq stops scheduling the service procedure,
+                // and `stopped` makes a running one return.
+                s.noenable(Qid::DrvW);
+                self.stopped.store(true, Ordering::Release);
+                (0, 0)
+            }
+            uapi::ECHO_START => {
+                self.stopped.store(false, Ordering::Release);
+                s.enableok(Qid::DrvW);
+                s.qenable(Qid::DrvW);
+                (0, 0)
+            }
+            uapi::ECHO_NAK => match read_u32(&data, 0) as i32 {
+                e if data.len() >= 4 && e > 0 && e < 4096 => (0, e),
+                _ => (0, 22),
+            },
+            uapi::ECHO_REVERSE => {
+                let n = data.len();
+                let mut rev = KVec::new();
+                if rev.extend_from_slice(&data, GFP_ATOMIC).is_err() {
+                    return Self::answer(s, m, 0, 12);
+                }
+                rev.reverse();
+                let _ = m.take_cont();
+                match Msg::from_vec(MsgType::Data, rev, GFP_ATOMIC) {
+                    Ok(d) => {
+                        m.link_cont(d);
+                        (n as i32, 0)
+                    }
+                    Err(_) => (0, 12),
+                }
+            }
+            uapi::ECHO_NOREPLY => return,
+            uapi::ECHO_HANGUP | uapi::ECHO_ERROR | uapi::ECHO_SETOPTS => (0, 0),
+            _ => (0, 22),
+        };
+        if ioc.cmd == uapi::ECHO_ERROR
+            && (data.len() < 4 || !(1..256).contains(&read_u32(&data, 0)))
+        {
+            m.ioc_answer(0, 22);
+            s.qreply(m);
+            return;
+        }
+        if ioc.cmd != uapi::ECHO_REVERSE {
+            let _ = m.take_cont();
+        }
+        m.ioc_answer(rval, err);
+        s.qreply(m);
+        // Side effects that must follow the answer up the stream.
+        match ioc.cmd {
+            uapi::ECHO_HANGUP if err == 0 => s.hangup(),
+            uapi::ECHO_ERROR if err == 0 => {
+                let e = read_u32(&data, 0) as u8;
+                if let Ok(em) = Msg::error(e, e, GFP_ATOMIC) {
+                    s.qreply(em);
+                }
+            }
+            uapi::ECHO_SETOPTS if err == 0 => {
+                let (hi, lo) = (read_u32(&data, 0), read_u32(&data, 4));
+                if let Ok(om) = Msg::setopts(SO_HIWAT | SO_LOWAT, hi, lo, GFP_ATOMIC) {
+                    s.qreply(om);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Driver for EchoStream {
+    fn limits(&self) -> DriverLimits {
+        DriverLimits {
+            rlim: HEAD_LIMITS,
+            wlim: DRIVER_LIMITS,
+            rsrv: true,
+            wsrv: true,
+        }
+    }
+
+    fn wput(&self, s: &Arc<Stream>, m: Mblk) {
+        match m.ty() {
+            MsgType::Data | MsgType::Proto => s.putq(Qid::DrvW, m),
+            MsgType::PcProto => s.qreply(m),
+            MsgType::Flush => s.driver_flush(m),
+            MsgType::Ioctl => self.ioctl(s, m),
+            _ => drop(m),
+        }
+    }
+
+    fn wsrv(&self, s: &Arc<Stream>) {
+        while !self.stopped.load(Ordering::Acquire) {
+            let Some(m) = s.getq(Qid::DrvW) else {
+                return;
+            };
+            if !s.canputnext(Qid::DrvR) {
+                // The head is full: it back-enables our read side when it
+                // drains, and `rsrv` brings us back here.
+                s.putbq(Qid::DrvW, m);
+                return;
+            }
+            s.putnext(Qid::DrvR, m);
+        }
+    }
+
+    fn rsrv(&self, s: &Arc<Stream>) {
+        s.qenable(Qid::DrvW);
+    }
+
+    fn close(&self, _s: &Arc<Stream>) {
+        self.free_minor();
+        self.target.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}

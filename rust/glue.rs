@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The glue layer: the only place in strclone with `unsafe` code or raw
+//! `bindings::` calls.
+//!
+//! Everything above it (the STREAMS core, the clone driver, the targets) is
+//! safe Rust. Each piece here wraps one kernel facility that the Rust kernel
+//! crate of 7.3 does not offer in the shape strclone needs:
+//!
+//! - [`node`]: misc character nodes with a chosen mode, `poll`, fdinfo and a
+//!   per-node open context (the kernel's `MiscDevice` has neither mode nor
+//!   poll), and anonymous-inode files for stream fds without a node (the pts
+//!   side of a ptm pair);
+//! - [`list`]: the intrusive FIFO that queues messages without allocating,
+//!   so `putq` can never fail;
+//! - [`wq`]: strclone's own workqueue, destroyed (and so drained) at unload.
+
+pub(crate) mod list;
+pub(crate) mod node;
+pub(crate) mod wq;

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Character nodes and stream files.
+//!
+//! A [`Node`] is a misc device (`/dev/<name>`) with a chosen mode whose open
+//! is handed to a per-node context ([`NodeOps`]); the file that open returns
+//! is driven by [`FileOps`]: read, write, poll, ioctl, fdinfo and release.
+//! [`install_anon_file`] makes further files for an existing stream without
+//! any node (the pts side of a ptm pair, like Linux's `TIOCGPTPEER`).
+//!
+//! The kernel's `MiscDevice` abstraction has no `poll`, no node mode and no
+//! per-node open context, which is why strclone builds its own
+//! `file_operations` here, the way Rust binder does.
+
+use core::marker::PhantomData;
+use kernel::{
+    bindings, container_of,
+    error::{from_err_ptr, to_result},
+    ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void},
+    fs::{file::FileDescriptorReservation, File},
+    iov::{IovIterDest, IovIterSource},
+    prelude::*,
+    seq_file::SeqFile,
+    str::CStrExt,
+    sync::{aref::ARef, poll::PollTable, Arc, ArcBorrow},
+    types::{ForeignOwnable, Opaque},
+};
+
+/// The operations of an open stream file. `Self` is the file's private data,
+/// shared by every file that refers to the same stream.
+pub(crate) trait FileOps: Send + Sync + Sized + 'static {
+    /// `read(2)`.
+    fn read(this: ArcBorrow<'_, Self>, buf: &mut IovIterDest<'_>, nonblock: bool) -> Result<usize>;
+    /// `write(2)`.
+    fn write(
+        this: ArcBorrow<'_, Self>,
+        buf: &mut IovIterSource<'_>,
+        nonblock: bool,
+    ) -> Result<usize>;
+    /// `poll(2)`: registers on `table` and returns the ready mask.
+    fn poll(this: ArcBorrow<'_, Self>, file: &File, table: PollTable<'_>) -> u32;
+    /// `ioctl(2)`.
+    fn ioctl(this: ArcBorrow<'_, Self>, file: &File, cmd: u32, arg: usize) -> Result<isize>;
+    /// Extra lines for `/proc/<pid>/fdinfo/<fd>`.
+    fn show_fdinfo(this: ArcBorrow<'_, Self>, m: &SeqFile);
+    /// The file is being released (last `close(2)` of this file).
+    fn release(this: Arc<Self>);
+}
+
+/// What a node does when it is opened.
+pub(crate) trait NodeOps: Send + Sync + 'static {
+    /// The private data of the files this node opens.
+    type File: FileOps;
+    /// Opens the node; the returned object becomes the file's private data.
+    fn open(&self, file: &File) -> Result<Arc<Self::File>>;
+}
+
+/// A registered misc node.
+///
+/// # Invariants
+///
+/// `misc` holds a `struct miscdevice` registered with `misc_register` from
+/// the end of [`Node::register`] until [`PinnedDrop`], whose `fops` are
+/// `NodeVTable::<N>::VTABLE`; `ops` is initialised before registration and
+/// dropped after deregistration.
+#[pin_data(PinnedDrop)]
+pub(crate) struct Node<N: NodeOps> {
+    ops: N,
+    #[pin]
+    misc: Opaque<bindings::miscdevice>,
+}
+
+// SAFETY: `misc_deregister` may run on any thread; `ops` is `Send`.
+unsafe impl<N: NodeOps> Send for Node<N> {}
+// SAFETY: `&Node` only exposes `&N`, which is `Sync`.
+unsafe impl<N: NodeOps> Sync for Node<N> {}
+
+impl<N: NodeOps> Node<N> {
+    /// Registers `/dev/<name>` with permission bits `mode` (e.g. 0o666).
+    pub(crate) fn register(name: &'static CStr, mode: u16, ops: N) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            ops,
+            misc <- Opaque::try_ffi_init(move |slot: *mut bindings::miscdevice| {
+                let mut misc: bindings::miscdevice = pin_init::zeroed();
+                misc.minor = bindings::MISC_DYNAMIC_MINOR as c_int;
+                misc.name = name.as_char_ptr();
+                misc.fops = NodeVTable::<N>::build();
+                misc.mode = mode;
+                // SAFETY: The initializer may write to `slot`.
+                unsafe { slot.write(misc) };
+                // SAFETY: `slot` holds a fully initialised miscdevice that
+                // stays pinned until `PinnedDrop` deregisters it; `ops` (the
+                // field before it) is already initialised.
+                to_result(unsafe { bindings::misc_register(slot) })
+            }),
+        })
+    }
+}
+
+#[pinned_drop]
+impl<N: NodeOps> PinnedDrop for Node<N> {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: By the type invariant the device is registered.
+        unsafe { bindings::misc_deregister(self.misc.get()) };
+    }
+}
+
+struct NodeVTable<N>(PhantomData<N>);
+
+impl<N: NodeOps> NodeVTable<N> {
+    /// # Safety
+    ///
+    /// Called by `misc_open` for a file being opened on a `Node<N>`:
+    /// `private_data` points at the node's `miscdevice`.
+    unsafe extern "C" fn open(inode: *mut bindings::inode, raw: *mut bindings::file) -> c_int {
+        // SAFETY: `inode` and `raw` are valid for a file being opened.
+        let ret = unsafe { bindings::stream_open(inode, raw) };
+        if ret != 0 {
+            return ret;
+        }
+        // SAFETY: `misc_open` stored the `miscdevice` pointer in
+        // `private_data` before calling us.
+        let misc = unsafe { (*raw).private_data }.cast::<Opaque<bindings::miscdevice>>();
+        // SAFETY: That `miscdevice` is the `misc` field of a `Node<N>` (type
+        // invariant), which `misc_open` keeps registered during this call.
+        let node = unsafe { &*container_of!(misc, Node<N>, misc) };
+        // SAFETY: `raw` is valid for the duration of the open call and has no
+        // active `fdget_pos` region.
+        let file = unsafe { File::from_raw_file(raw) };
+        match node.ops.open(file) {
+            Ok(data) => {
+                // SAFETY: The open call may replace `private_data`; every
+                // other operation in `FileVTable<N::File>` reads it back as
+                // an `Arc<N::File>`.
+                unsafe { (*raw).private_data = data.into_foreign() };
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    const VTABLE: bindings::file_operations = bindings::file_operations {
+        open: Some(Self::open),
+        ..FileVTable::<N::File>::VTABLE
+    };
+
+    const fn build() -> &'static bindings::file_operations {
+        &Self::VTABLE
+    }
+}
+
+struct FileVTable<T>(PhantomData<T>);
+
+impl<T: FileOps> FileVTable<T> {
+    /// # Safety
+    ///
+    /// `file` is a file of ours: its `private_data` came from
+    /// `Arc<T>::into_foreign` and has not been released.
+    unsafe fn data<'a>(file: *mut bindings::file) -> ArcBorrow<'a, T> {
+        // SAFETY: Per the function's safety requirement.
+        unsafe { <Arc<T> as ForeignOwnable>::borrow((*file).private_data) }
+    }
+
+    /// # Safety
+    ///
+    /// `file` is a file of ours being released; this is its last use.
+    unsafe extern "C" fn release(_inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
+        // SAFETY: Release owns the private data, which came from `into_foreign`.
+        let data = unsafe { <Arc<T> as ForeignOwnable>::from_foreign((*file).private_data) };
+        T::release(data);
+        0
+    }
+
+    /// # Safety
+    ///
+    /// `kiocb` belongs to a file of ours; `iter` is a destination iterator.
+    unsafe extern "C" fn read_iter(
+        kiocb: *mut bindings::kiocb,
+        iter: *mut bindings::iov_iter,
+    ) -> isize {
+        // SAFETY: `kiocb` is valid and its file is ours.
+        let file = unsafe { (*kiocb).ki_filp };
+        // SAFETY: `file` is valid during the call.
+        let nonblock = unsafe { (*file).f_flags } & bindings::O_NONBLOCK != 0;
+        // SAFETY: The file is ours.
+        let data = unsafe { Self::data(file) };
+        // SAFETY: `iter` is a valid iterator for writing.
+        let iov = unsafe { IovIterDest::from_raw(iter) };
+        match T::read(data, iov, nonblock) {
+            Ok(n) => n as isize,
+            Err(e) => e.to_errno() as isize,
+        }
+    }
+
+    /// # Safety
+    ///
+    /// `kiocb` belongs to a file of ours; `iter` is a source iterator.
+    unsafe extern "C" fn write_iter(
+        kiocb: *mut bindings::kiocb,
+        iter: *mut bindings::iov_iter,
+    ) -> isize {
+        // SAFETY: `kiocb` is valid and its file is ours.
+        let file = unsafe { (*kiocb).ki_filp };
+        // SAFETY: `file` is valid during the call.
+        let nonblock = unsafe { (*file).f_flags } & bindings::O_NONBLOCK != 0;
+        // SAFETY: The file is ours.
+        let data = unsafe { Self::data(file) };
+        // SAFETY: `iter` is a valid iterator for reading.
+        let iov = unsafe { IovIterSource::from_raw(iter) };
+        match T::write(data, iov, nonblock) {
+            Ok(n) => n as isize,
+            Err(e) => e.to_errno() as isize,
+        }
+    }
+
+    /// # Safety
+    ///
+    /// `file` is a file of ours; `wait` is null or a valid poll table.
+    unsafe extern "C" fn poll(
+        file: *mut bindings::file,
+        wait: *mut bindings::poll_table_struct,
+    ) -> bindings::__poll_t {
+        // SAFETY: The file is ours.
+        let data = unsafe { Self::data(file) };
+        // SAFETY: `wait` is null or valid for the duration of the call.
+        let table = unsafe { PollTable::from_raw(wait) };
+        // SAFETY: `file` is valid during the call, without `fdget_pos`.
+        let f = unsafe { File::from_raw_file(file) };
+        T::poll(data, f, table)
+    }
+
+    /// # Safety
+    ///
+    /// `file` is a file of ours.
+    unsafe extern "C" fn ioctl(file: *mut bindings::file, cmd: c_uint, arg: c_ulong) -> c_long {
+        // SAFETY: The file is ours.
+        let data = unsafe { Self::data(file) };
+        // SAFETY: `file` is valid during the call, without `fdget_pos`.
+        let f = unsafe { File::from_raw_file(file) };
+        match T::ioctl(data, f, cmd, arg) {
+            Ok(r) => r as c_long,
+            Err(e) => e.to_errno() as c_long,
+        }
+    }
+
+    /// # Safety
+    ///
+    /// `m` is a seq_file being written for `file`, a file of ours.
+    unsafe extern "C" fn show_fdinfo(m: *mut bindings::seq_file, file: *mut bindings::file) {
+        // SAFETY: The file is ours.
+        let data = unsafe { Self::data(file) };
+        // SAFETY: `m` is valid and exclusively ours during the call.
+        let m = unsafe { SeqFile::from_raw(m) };
+        T::show_fdinfo(data, m);
+    }
+
+    const VTABLE: bindings::file_operations = bindings::file_operations {
+        owner: kernel::module::this_module::<crate::LocalModule>().as_ptr(),
+        release: Some(Self::release),
+        read_iter: Some(Self::read_iter),
+        write_iter: Some(Self::write_iter),
+        poll: Some(Self::poll),
+        unlocked_ioctl: Some(Self::ioctl),
+        show_fdinfo: Some(Self::show_fdinfo),
+        ..pin_init::zeroed()
+    };
+
+    const fn build() -> &'static bindings::file_operations {
+        &Self::VTABLE
+    }
+}
+
+extern "C" {
+    // Exported by fs/anon_inodes.c but not part of the kernel crate's bindings.
+    fn anon_inode_getfile(
+        name: *const c_char,
+        fops: *const c_void,
+        private: *mut c_void,
+        flags: c_int,
+    ) -> *mut c_void;
+}
+
+/// Opens one more file on `data` (an anonymous inode called `name`) and
+/// installs it as a new fd of the current process; returns the fd.
+/// `flags` are open flags: the access mode, `O_NONBLOCK` and `O_CLOEXEC`.
+pub(crate) fn install_anon_file<T: FileOps>(
+    name: &'static CStr,
+    data: Arc<T>,
+    flags: u32,
+) -> Result<u32> {
+    let reservation = FileDescriptorReservation::get_unused_fd_flags(flags & bindings::O_CLOEXEC)?;
+    let private = data.into_foreign();
+    let mode = flags & (bindings::O_ACCMODE | bindings::O_NONBLOCK);
+    // SAFETY: `name` is a valid C string, the fops are 'static and expect
+    // `private` to come from `Arc<T>::into_foreign`, which it does.
+    let raw = unsafe {
+        anon_inode_getfile(
+            name.as_char_ptr(),
+            core::ptr::from_ref(FileVTable::<T>::build()).cast::<c_void>(),
+            private,
+            mode as c_int,
+        )
+    };
+    let raw = match from_err_ptr(raw) {
+        Ok(raw) => raw,
+        Err(e) => {
+            // SAFETY: The file was not created, so `private` is still ours.
+            drop(unsafe { <Arc<T> as ForeignOwnable>::from_foreign(private) });
+            return Err(e);
+        }
+    };
+    // SAFETY: `anon_inode_getfile` returned a new reference to a valid file
+    // that has no `fdget_pos` region; `ARef` takes that reference over.
+    let file: ARef<File> =
+        unsafe { ARef::from_raw(core::ptr::NonNull::new_unchecked(raw.cast::<File>())) };
+    let fd = reservation.reserved_fd();
+    reservation.fd_install(file);
+    Ok(fd)
+}

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! STREAMS queues: a message list with SVR4's counts, water marks and flags.
+//!
+//! [`Queue`] is plain state; the stream it belongs to keeps it under the
+//! stream's spinlock and acts on what these methods report (whether to
+//! schedule a service procedure, whether to back-enable), because scheduling
+//! and waking need the stream, not the queue.
+//!
+//! # Invariants
+//!
+//! - `count` is the sum of [`Msg::size`] and `mblkcnt` the sum of
+//!   [`Msg::blocks`] over the messages on `list`.
+//! - High-priority messages are all in front of the normal ones, in the order
+//!   they were queued.
+
+use super::msg::{Mblk, Msg};
+use crate::glue::list::List;
+use kernel::prelude::*;
+
+/// The queue is full (count or blocks at or above hiwat).
+pub(crate) const QFULL: u32 = 0x01;
+/// A reader found the queue empty; the next putq enables it.
+pub(crate) const QWANTR: u32 = 0x02;
+/// A writer found the queue full; draining below lowat back-enables.
+pub(crate) const QWANTW: u32 = 0x04;
+/// The service procedure is scheduled.
+pub(crate) const QENAB: u32 = 0x08;
+/// putq does not schedule the service procedure.
+pub(crate) const QNOENB: u32 = 0x10;
+
+/// "No maximum" packet size.
+pub(crate) const INFPSZ: usize = usize::MAX;
+
+/// Queue limits, as in SVR4's `module_info`.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct QLimits {
+    /// Smallest message the queue accepts from the stream head.
+    pub(crate) minpsz: usize,
+    /// Largest message; the stream head splits writes at it.
+    pub(crate) maxpsz: usize,
+    /// High water mark (bytes and blocks).
+    pub(crate) hiwat: usize,
+    /// Low water mark.
+    pub(crate) lowat: usize,
+}
+
+/// One queue.
+pub(crate) struct Queue {
+    list: List<Msg>,
+    count: usize,
+    mblkcnt: usize,
+    flags: u32,
+    limits: QLimits,
+    has_service: bool,
+}
+
+impl Queue {
+    /// An empty queue. `has_service` says whether it has a service
+    /// procedure (putq only schedules queues that have one).
+    pub(crate) fn new(limits: QLimits, has_service: bool) -> Self {
+        Self {
+            list: List::new(),
+            count: 0,
+            mblkcnt: 0,
+            flags: QWANTR,
+            limits,
+            has_service,
+        }
+    }
+
+    /// Whether the queue has a service procedure.
+    pub(crate) fn has_service(&self) -> bool {
+        self.has_service
+    }
+
+    /// The flags (`QFULL` ...).
+    pub(crate) fn flags(&self) -> u32 {
+        self.flags
+    }
+
+    /// Sets flag bits.
+    pub(crate) fn set_flags(&mut self, f: u32) {
+        self.flags |= f;
+    }
+
+    /// Clears flag bits.
+    pub(crate) fn clear_flags(&mut self, f: u32) {
+        self.flags &= !f;
+    }
+
+    /// Bytes queued.
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Blocks queued.
+    pub(crate) fn mblkcnt(&self) -> usize {
+        self.mblkcnt
+    }
+
+    /// Messages queued.
+    pub(crate) fn msgs(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Whether no message is queued.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The limits.
+    pub(crate) fn limits(&self) -> QLimits {
+        self.limits
+    }
+
+    /// Changes the water marks (M_SETOPTS, ECHO_SETQ) and re-evaluates QFULL.
+    /// Returns true when the queue is no longer full and a writer waited.
+    pub(crate) fn set_water(&mut self, hiwat: usize, lowat: usize) -> bool {
+        self.limits.hiwat = hiwat;
+        self.limits.lowat = lowat.min(hiwat);
+        self.update_full()
+    }
+
+    /// The first message.
+    pub(crate) fn front(&self) -> Option<&Msg> {
+        self.list.front()
+    }
+
+    /// Whether the queue is full (`canput` without the side effect).
+    pub(crate) fn is_full(&self) -> bool {
+        self.flags & QFULL != 0
+    }
+
+    /// SVR4 `canput`: false when full, and then remembers that a writer
+    /// wants to be back-enabled.
+    pub(crate) fn canput(&mut self) -> bool {
+        if self.is_full() {
+            self.flags |= QWANTW;
+            false
+        } else {
+            true
+        }
+    }
+
+    fn account_add(&mut self, m: &Msg) {
+        self.count += m.size();
+        self.mblkcnt += m.blocks();
+        if self.count >= self.limits.hiwat || self.mblkcnt >= self.limits.hiwat {
+            self.flags |= QFULL;
+        }
+    }
+
+    fn account_sub(&mut self, m: &Msg) {
+        self.count -= m.size().min(self.count);
+        self.mblkcnt -= m.blocks().min(self.mblkcnt);
+    }
+
+    /// Clears QFULL once both counts are below lowat (or the queue is empty).
+    /// Returns true when a writer is waiting to be back-enabled (and
+    /// clears QWANTW).
+    fn update_full(&mut self) -> bool {
+        let below = self.list.is_empty()
+            || (self.count < self.limits.lowat && self.mblkcnt < self.limits.lowat);
+        let fits = self.count < self.limits.hiwat && self.mblkcnt < self.limits.hiwat;
+        if below || (fits && self.flags & QFULL == 0) {
+            self.flags &= !QFULL;
+        } else if !fits {
+            self.flags |= QFULL;
+        }
+        if below && self.flags & QWANTW != 0 {
+            self.flags &= !QWANTW;
+            return true;
+        }
+        false
+    }
+
+    /// SVR4 `putq`. Returns true when the service procedure must be
+    /// scheduled: a high-priority message, or a reader that found the queue
+    /// empty, unless `noenable` is in force.
+    pub(crate) fn putq(&mut self, m: Mblk) -> bool {
+        let hipri = m.ty().is_hipri();
+        self.account_add(&m);
+        if hipri {
+            self.list.insert_before(m, |q| !q.ty().is_hipri());
+        } else {
+            self.list.push_back(m);
+        }
+        let enable =
+            self.has_service && (hipri || (self.flags & QWANTR != 0 && self.flags & QNOENB == 0));
+        if enable {
+            self.flags &= !QWANTR;
+        }
+        enable
+    }
+
+    /// SVR4 `putbq`: puts a message back at the front of its class.
+    pub(crate) fn putbq(&mut self, m: Mblk) {
+        self.account_add(&m);
+        if m.ty().is_hipri() {
+            self.list.push_front(m);
+        } else {
+            self.list.insert_before(m, |q| !q.ty().is_hipri());
+        }
+    }
+
+    /// SVR4 `getq`. Returns the message (if any) and whether the queue
+    /// behind this one must be back-enabled.
+    pub(crate) fn getq(&mut self) -> (Option<Mblk>, bool) {
+        match self.list.pop_front() {
+            None => {
+                self.flags |= QWANTR;
+                (None, self.update_full())
+            }
+            Some(m) => {
+                self.flags &= !QWANTR;
+                self.account_sub(&m);
+                let back = self.update_full();
+                (Some(m), back)
+            }
+        }
+    }
+
+    /// SVR4 `flushq`: `all` frees every message, otherwise only the
+    /// data-class ones. Returns whether a writer must be back-enabled.
+    pub(crate) fn flushq(&mut self, all: bool) -> bool {
+        let mut removed_size = 0;
+        let mut removed_blocks = 0;
+        self.list.drain_filter(
+            |m| all || m.ty().is_data_class(),
+            |m| {
+                removed_size += m.size();
+                removed_blocks += m.blocks();
+            },
+        );
+        self.count -= removed_size.min(self.count);
+        self.mblkcnt -= removed_blocks.min(self.mblkcnt);
+        self.update_full()
+    }
+
+    /// Calls `f` on each queued message.
+    pub(crate) fn for_each(&self, f: impl FnMut(&Msg)) {
+        self.list.for_each(f)
+    }
+}
+
+#[kunit_tests(strclone_queue)]
+mod tests {
+    use super::*;
+    use crate::streams::msg::{Msg, MsgType};
+
+    fn limits(hiwat: usize, lowat: usize) -> QLimits {
+        QLimits {
+            minpsz: 0,
+            maxpsz: INFPSZ,
+            hiwat,
+            lowat,
+        }
+    }
+
+    fn data(n: usize) -> Mblk {
+        let mut v = KVec::new();
+        for i in 0..n {
+            v.push(i as u8, GFP_KERNEL).unwrap();
+        }
+        Msg::from_vec(MsgType::Data, v, GFP_KERNEL).unwrap()
+    }
+
+    fn typed(ty: MsgType, tag: u8) -> Mblk {
+        Msg::new(ty, &[tag], GFP_KERNEL).unwrap()
+    }
+
+    #[test]
+    fn full_at_hiwat_and_clear_below_lowat() {
+        let mut q = Queue::new(limits(100, 40), true);
+        assert!(q.canput());
+        q.putq(data(60));
+        assert!(!q.is_full());
+        q.putq(data(40));
+        assert!(q.is_full());
+        assert!(!q.canput());
+        assert!(q.flags() & QWANTW != 0);
+        // 40 bytes left: still not below lowat, no back-enable yet.
+        let (m, back) = q.getq();
+        assert_eq!(m.map(|m| m.size()), Some(60));
+        assert!(!back);
+        assert!(q.is_full());
+        // Empty: below lowat, the waiting writer is back-enabled once.
+        let (_, back) = q.getq();
+        assert!(back);
+        assert!(!q.is_full());
+        assert!(q.flags() & QWANTW == 0);
+        assert_eq!(q.count(), 0);
+        assert_eq!(q.mblkcnt(), 0);
+    }
+
+    #[test]
+    fn blocks_count_against_hiwat() {
+        // hiwat 4: four one-byte messages fill the queue by block count.
+        let mut q = Queue::new(limits(4, 2), true);
+        for _ in 0..3 {
+            q.putq(data(1));
+        }
+        assert!(!q.is_full());
+        q.putq(data(1));
+        assert!(q.is_full());
+        assert_eq!(q.mblkcnt(), 4);
+        assert_eq!(q.count(), 4);
+    }
+
+    #[test]
+    fn hipri_goes_ahead_of_normal_fifo_among_itself() {
+        let mut q = Queue::new(limits(1000, 100), true);
+        q.putq(typed(MsgType::Data, 1));
+        q.putq(typed(MsgType::Data, 2));
+        assert!(q.putq(typed(MsgType::PcProto, 3)));
+        q.putq(typed(MsgType::PcProto, 4));
+        q.putq(typed(MsgType::Data, 5));
+        let mut order = KVec::new();
+        while let (Some(m), _) = q.getq() {
+            order.push(m.bytes()[0], GFP_KERNEL).unwrap();
+        }
+        assert_eq!(&order[..], &[3, 4, 1, 2, 5]);
+    }
+
+    #[test]
+    fn putq_enables_only_when_wanted() {
+        let mut q = Queue::new(limits(1000, 100), true);
+        // A fresh queue wants a reader: the first putq schedules it.
+        assert!(q.putq(data(1)));
+        // The service has not run: further puts do not reschedule.
+        assert!(!q.putq(data(1)));
+        // getq until empty sets QWANTR again.
+        while q.getq().0.is_some() {}
+        assert!(q.putq(data(1)));
+        // noenable suppresses normal messages but not high priority.
+        while q.getq().0.is_some() {}
+        q.set_flags(QNOENB);
+        assert!(!q.putq(data(1)));
+        assert!(q.putq(typed(MsgType::PcProto, 0)));
+        // A queue without a service procedure is never scheduled.
+        let mut head = Queue::new(limits(1000, 100), false);
+        assert!(!head.putq(data(1)));
+    }
+
+    #[test]
+    fn putbq_restores_front_of_class() {
+        let mut q = Queue::new(limits(1000, 100), true);
+        q.putq(typed(MsgType::PcProto, 1));
+        q.putq(typed(MsgType::Data, 2));
+        q.putq(typed(MsgType::Data, 3));
+        let (hi, _) = q.getq();
+        let (d2, _) = q.getq();
+        q.putbq(d2.unwrap());
+        q.putbq(hi.unwrap());
+        let mut order = KVec::new();
+        while let (Some(m), _) = q.getq() {
+            order.push(m.bytes()[0], GFP_KERNEL).unwrap();
+        }
+        assert_eq!(&order[..], &[1, 2, 3]);
+    }
+
+    #[test]
+    fn flush_data_keeps_control() {
+        let mut q = Queue::new(limits(10, 5), true);
+        q.putq(typed(MsgType::Data, 1));
+        q.putq(typed(MsgType::Proto, 2));
+        q.putq(typed(MsgType::Ctl, 3));
+        q.putq(data(20));
+        assert!(q.is_full());
+        assert!(!q.canput());
+        let back = q.flushq(false);
+        assert!(back);
+        assert_eq!(q.msgs(), 1);
+        assert_eq!(q.front().map(|m| m.ty()), Some(MsgType::Ctl));
+        assert!(!q.is_full());
+        q.flushq(true);
+        assert!(q.is_empty());
+        assert_eq!(q.count(), 0);
+        assert_eq!(q.mblkcnt(), 0);
+    }
+
+    #[test]
+    fn message_chain_sizes() {
+        let mut m = typed(MsgType::Proto, 9);
+        m.link_cont(data(10));
+        m.link_cont(data(5));
+        assert_eq!(m.blocks(), 3);
+        assert_eq!(m.size(), 16);
+        assert_eq!(m.data_size(), 15);
+        let mut q = Queue::new(limits(1000, 100), true);
+        q.putq(m);
+        assert_eq!(q.count(), 16);
+        assert_eq!(q.mblkcnt(), 3);
+    }
+
+    #[test]
+    fn setopts_water_marks() {
+        let mut q = Queue::new(limits(100, 50), false);
+        q.putq(data(60));
+        assert!(!q.is_full());
+        q.set_water(50, 10);
+        assert!(q.is_full());
+        assert!(!q.canput());
+        assert!(q.set_water(200, 100));
+        assert!(!q.is_full());
+    }
+}

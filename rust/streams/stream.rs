@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A stream: the stream head's queue pair above a driver's queue pair.
+//!
+//! ```text
+//!        HeadR (no service)      HeadW (no service)
+//!          ^  putnext                 |  putnext = driver wput
+//!        DrvR (rput / rsrv)      DrvW (wput / wsrv)
+//! ```
+//!
+//! All four queues and the head's state live under one spinlock
+//! ([`Stream::inner`]). Put procedures may run in any context; service
+//! procedures run from strclone's workqueue, one work item per driver queue,
+//! never concurrently with themselves. No lock is held while a put or
+//! service procedure is called.
+
+use super::msg::{Mblk, Msg, MsgType, FLUSHR, FLUSHW, SO_HIWAT, SO_LOWAT};
+use super::queue::{QLimits, Queue, QENAB, QNOENB};
+use crate::glue::wq::Workqueue;
+use core::sync::atomic::{AtomicBool, Ordering};
+use kernel::{
+    impl_has_work, new_poll_condvar, new_spinlock, new_work,
+    prelude::*,
+    sync::{poll::PollCondVar, Arc, SpinLock},
+    workqueue::{Work, WorkItem},
+};
+
+/// Which queue of a stream.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub(crate) enum Qid {
+    /// Stream head, read side.
+    HeadR = 0,
+    /// Stream head, write side.
+    HeadW = 1,
+    /// Driver, read side.
+    DrvR = 2,
+    /// Driver, write side.
+    DrvW = 3,
+}
+
+/// Why a target's open is called (SVR4's `sflag`).
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub(crate) enum SFlag {
+    /// A direct open of the target's own node.
+    Normal,
+    /// An open through the clone driver.
+    CloneOpen,
+}
+
+/// A STREAMS driver instance: the procedures of one stream's driver queue
+/// pair, and its private state (SVR4's `q_ptr`).
+pub(crate) trait Driver: Send + Sync {
+    /// Write put procedure: a message from upstream.
+    fn wput(&self, s: &Arc<Stream>, m: Mblk);
+    /// Write service procedure (only called if [`Driver::limits`] says the
+    /// write queue has one).
+    fn wsrv(&self, _s: &Arc<Stream>) {}
+    /// Read put procedure: by default passes the message to the head.
+    fn rput(&self, s: &Arc<Stream>, m: Mblk) {
+        s.put_head(m);
+    }
+    /// Read service procedure.
+    fn rsrv(&self, _s: &Arc<Stream>) {}
+    /// The last file of the stream closed.
+    fn close(&self, _s: &Arc<Stream>) {}
+    /// Queue limits and which driver queues have service procedures.
+    fn limits(&self) -> DriverLimits;
+    /// Ioctls the target handles itself on this stream's file.
+    fn target_ioctl(&self) -> Option<&dyn super::head::TargetIoctl> {
+        None
+    }
+}
+
+/// The `module_info`/`qinit` of a driver.
+#[derive(Copy, Clone)]
+pub(crate) struct DriverLimits {
+    /// Read queue limits.
+    pub(crate) rlim: QLimits,
+    /// Write queue limits.
+    pub(crate) wlim: QLimits,
+    /// The read queue has a service procedure.
+    pub(crate) rsrv: bool,
+    /// The write queue has a service procedure.
+    pub(crate) wsrv: bool,
+}
+
+/// Stream head read queue defaults: SVR4's STRHIGH/STRLOW.
+pub(crate) const HEAD_LIMITS: QLimits = QLimits {
+    minpsz: 0,
+    maxpsz: super::queue::INFPSZ,
+    hiwat: 5120,
+    lowat: 1024,
+};
+
+/// State of the stream head, under the stream lock.
+pub(crate) struct HeadState {
+    /// `M_HANGUP` arrived.
+    pub(crate) hangup: bool,
+    /// errno for reads from `M_ERROR`, 0 if none.
+    pub(crate) rerr: i32,
+    /// errno for writes from `M_ERROR`, 0 if none.
+    pub(crate) werr: i32,
+    /// An `I_STR` is in progress.
+    pub(crate) ioc_busy: bool,
+    /// Id of the `M_IOCTL` the head waits for, 0 if none.
+    pub(crate) ioc_id: u32,
+    /// The answer to it.
+    pub(crate) ioc_reply: Option<Mblk>,
+    /// Next ioctl id.
+    pub(crate) ioc_next: u32,
+    /// Files open on this stream.
+    pub(crate) opens: u32,
+}
+
+/// Everything under the stream lock.
+pub(crate) struct Inner {
+    /// The four queues, indexed by [`Qid`].
+    pub(crate) q: [Queue; 4],
+    /// The stream head.
+    pub(crate) head: HeadState,
+}
+
+impl Inner {
+    /// The queue `id`.
+    pub(crate) fn q(&mut self, id: Qid) -> &mut Queue {
+        &mut self.q[id as usize]
+    }
+
+    /// Shared view of queue `id`.
+    pub(crate) fn q_ref(&self, id: Qid) -> &Queue {
+        &self.q[id as usize]
+    }
+}
+
+/// A stream.
+///
+/// # Invariants
+///
+/// `closed` is set once, when the last file closed; after that no service
+/// procedure runs and nothing is queued any more.
+#[pin_data]
+pub(crate) struct Stream {
+    major: u32,
+    minor: u32,
+    owner_pid: i32,
+    driver: KBox<dyn Driver>,
+    wq: Arc<Workqueue>,
+    closed: AtomicBool,
+    /// Queues and head state.
+    #[pin]
+    pub(crate) inner: SpinLock<Inner>,
+    /// Readers, writers, `I_STR` callers and pollers sleep here.
+    #[pin]
+    pub(crate) wait: PollCondVar,
+    #[pin]
+    wsrv_work: Work<Stream, 1>,
+    #[pin]
+    rsrv_work: Work<Stream, 2>,
+}
+
+impl_has_work! {
+    impl HasWork<Self, 1> for Stream { self.wsrv_work }
+    impl HasWork<Self, 2> for Stream { self.rsrv_work }
+}
+
+impl WorkItem<1> for Stream {
+    type Pointer = Arc<Stream>;
+    fn run(this: Arc<Stream>) {
+        this.run_service(Qid::DrvW);
+    }
+}
+
+impl WorkItem<2> for Stream {
+    type Pointer = Arc<Stream>;
+    fn run(this: Arc<Stream>) {
+        this.run_service(Qid::DrvR);
+    }
+}
+
+impl Stream {
+    /// Creates the stream for `(major, minor)` on top of `driver`, with one
+    /// file open on it.
+    pub(crate) fn new(
+        major: u32,
+        minor: u32,
+        driver: KBox<dyn Driver>,
+        wq: Arc<Workqueue>,
+    ) -> Result<Arc<Self>> {
+        let lim = driver.limits();
+        let owner_pid = kernel::current!().pid();
+        Arc::pin_init(
+            pin_init!(Self {
+                major,
+                minor,
+                owner_pid,
+                driver,
+                wq,
+                closed: AtomicBool::new(false),
+                inner <- new_spinlock!(Inner {
+                    q: [
+                        Queue::new(HEAD_LIMITS, false),
+                        Queue::new(HEAD_LIMITS, false),
+                        Queue::new(lim.rlim, lim.rsrv),
+                        Queue::new(lim.wlim, lim.wsrv),
+                    ],
+                    head: HeadState {
+                        hangup: false,
+                        rerr: 0,
+                        werr: 0,
+                        ioc_busy: false,
+                        ioc_id: 0,
+                        ioc_reply: None,
+                        ioc_next: 1,
+                        opens: 1,
+                    },
+                }, "Stream::inner"),
+                wait <- new_poll_condvar!("Stream::wait"),
+                wsrv_work <- new_work!("Stream::wsrv_work"),
+                rsrv_work <- new_work!("Stream::rsrv_work"),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    /// STREAMS major (the clone table index of the target).
+    pub(crate) fn major(&self) -> u32 {
+        self.major
+    }
+
+    /// The minor the target allocated.
+    pub(crate) fn minor(&self) -> u32 {
+        self.minor
+    }
+
+    /// Pid of the process that opened the stream.
+    pub(crate) fn owner_pid(&self) -> i32 {
+        self.owner_pid
+    }
+
+    /// The driver instance.
+    pub(crate) fn driver(&self) -> &dyn Driver {
+        &*self.driver
+    }
+
+    /// Whether the last file closed.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    // ---- Scheduling ------------------------------------------------------
+
+    /// SVR4 `qenable`: schedules the service procedure of `q`.
+    pub(crate) fn qenable(self: &Arc<Self>, q: Qid) {
+        {
+            let mut inner = self.inner.lock();
+            let queue = inner.q(q);
+            if !queue.has_service() || queue.flags() & QENAB != 0 {
+                return;
+            }
+            queue.set_flags(QENAB);
+        }
+        self.schedule(q);
+    }
+
+    fn schedule(self: &Arc<Self>, q: Qid) {
+        if self.is_closed() {
+            return;
+        }
+        // An `Err` means the work item is already pending: it will run.
+        match q {
+            Qid::DrvW => {
+                let _ = self.wq.queue().enqueue::<Arc<Stream>, 1>(self.clone());
+            }
+            Qid::DrvR => {
+                let _ = self.wq.queue().enqueue::<Arc<Stream>, 2>(self.clone());
+            }
+            // The head's queues have no service procedure: enabling them
+            // wakes the processes sleeping on the stream.
+            Qid::HeadR | Qid::HeadW => self.wait.notify_all(),
+        }
+    }
+
+    fn run_service(self: &Arc<Self>, q: Qid) {
+        {
+            let mut inner = self.inner.lock();
+            inner.q(q).clear_flags(QENAB);
+        }
+        if self.is_closed() {
+            return;
+        }
+        match q {
+            Qid::DrvW => self.driver.wsrv(self),
+            Qid::DrvR => self.driver.rsrv(self),
+            _ => {}
+        }
+    }
+
+    /// SVR4 `noenable`.
+    pub(crate) fn noenable(&self, q: Qid) {
+        self.inner.lock().q(q).set_flags(QNOENB);
+    }
+
+    /// SVR4 `enableok`.
+    pub(crate) fn enableok(&self, q: Qid) {
+        self.inner.lock().q(q).clear_flags(QNOENB);
+    }
+
+    // ---- Queue operations for drivers -------------------------------------
+
+    /// SVR4 `putq` on a queue of this stream.
+    pub(crate) fn putq(self: &Arc<Self>, q: Qid, m: Mblk) {
+        let enable = {
+            let mut inner = self.inner.lock();
+            if self.is_closed() {
+                return;
+            }
+            let queue = inner.q(q);
+            let enable = queue.putq(m);
+            if enable {
+                queue.set_flags(QENAB);
+            }
+            enable
+        };
+        if enable {
+            self.schedule(q);
+        }
+    }
+
+    /// SVR4 `putbq`.
+    pub(crate) fn putbq(&self, q: Qid, m: Mblk) {
+        self.inner.lock().q(q).putbq(m);
+    }
+
+    /// SVR4 `getq`; back-enables the queue behind `q` when it drains.
+    pub(crate) fn getq(self: &Arc<Self>, q: Qid) -> Option<Mblk> {
+        let (m, back) = self.inner.lock().q(q).getq();
+        if back {
+            self.back_enable(q);
+        }
+        m
+    }
+
+    /// Enables the nearest queue behind `q` that has a service procedure.
+    fn back_enable(self: &Arc<Self>, q: Qid) {
+        match q {
+            // Behind the head's read queue is the driver's read queue.
+            Qid::HeadR => self.qenable(Qid::DrvR),
+            // Behind the driver's write queue is the head: wake writers.
+            Qid::DrvW => self.wait.notify_all(),
+            // Nothing is behind the driver's read queue inside this stream
+            // (a driver that feeds it from elsewhere enables that itself),
+            // nor behind the head's write queue.
+            Qid::DrvR | Qid::HeadW => {}
+        }
+    }
+
+    /// SVR4 `canputnext(q)`: can the queue after `q` take a normal message?
+    pub(crate) fn canputnext(&self, q: Qid) -> bool {
+        let next = match q {
+            Qid::HeadW => Qid::DrvW,
+            Qid::DrvR => Qid::HeadR,
+            // The ends of the stream have no next queue.
+            Qid::HeadR | Qid::DrvW => return true,
+        };
+        self.inner.lock().q(next).canput()
+    }
+
+    /// SVR4 `putnext(q, m)`.
+    pub(crate) fn putnext(self: &Arc<Self>, q: Qid, m: Mblk) {
+        match q {
+            Qid::HeadW => self.driver.wput(self, m),
+            Qid::DrvR => self.put_head(m),
+            // Nothing is below the driver or above the head.
+            Qid::DrvW | Qid::HeadR => drop(m),
+        }
+    }
+
+    /// SVR4 `qreply(WR(q), m)`: a driver answers upstream through its read
+    /// side put procedure.
+    pub(crate) fn qreply(self: &Arc<Self>, m: Mblk) {
+        self.driver.rput(self, m);
+    }
+
+    /// SVR4 `flushq` on `q`; back-enables as needed.
+    pub(crate) fn flushq(self: &Arc<Self>, q: Qid, all: bool) {
+        let back = self.inner.lock().q(q).flushq(all);
+        if back {
+            self.back_enable(q);
+        }
+    }
+
+    /// Sets a driver queue's water marks.
+    pub(crate) fn set_water(self: &Arc<Self>, q: Qid, hiwat: usize, lowat: usize) {
+        let back = self.inner.lock().q(q).set_water(hiwat, lowat);
+        if back {
+            self.back_enable(q);
+        }
+    }
+
+    /// The standard driver handling of `M_FLUSH` arriving at the write put
+    /// procedure: flush what it names, and turn `FLUSHR` back upstream.
+    pub(crate) fn driver_flush(self: &Arc<Self>, mut m: Mblk) {
+        let flags = m.flush_flags();
+        if flags & FLUSHW != 0 {
+            self.flushq(Qid::DrvW, false);
+        }
+        if flags & FLUSHR != 0 {
+            self.flushq(Qid::DrvR, false);
+            m.set_flush_flags(flags & !FLUSHW);
+            self.qreply(m);
+        }
+    }
+
+    // ---- The stream head's read put procedure ---------------------------
+
+    /// `strrput`: a message arriving at the stream head from below.
+    pub(crate) fn put_head(self: &Arc<Self>, mut m: Mblk) {
+        match m.ty() {
+            MsgType::Flush => {
+                let flags = m.flush_flags();
+                if flags & FLUSHR != 0 {
+                    let back = self.inner.lock().q(Qid::HeadR).flushq(false);
+                    if back {
+                        self.back_enable(Qid::HeadR);
+                    }
+                }
+                if flags & FLUSHW != 0 {
+                    m.set_flush_flags(flags & !FLUSHR);
+                    self.driver.wput(self, m);
+                }
+                self.wait.notify_all();
+            }
+            MsgType::Hangup => {
+                self.inner.lock().head.hangup = true;
+                self.wait.notify_all();
+            }
+            MsgType::Error => {
+                let (r, w) = m.error_codes();
+                {
+                    let mut inner = self.inner.lock();
+                    if r != 0 {
+                        inner.head.rerr = i32::from(r);
+                    }
+                    if w != 0 {
+                        inner.head.werr = i32::from(w);
+                    }
+                }
+                self.wait.notify_all();
+            }
+            MsgType::SetOpts => {
+                let (flags, hiwat, lowat) = m.setopts_fields();
+                let back = {
+                    let mut inner = self.inner.lock();
+                    let lim = inner.q(Qid::HeadR).limits();
+                    let hi = if flags & SO_HIWAT != 0 {
+                        hiwat as usize
+                    } else {
+                        lim.hiwat
+                    };
+                    let lo = if flags & SO_LOWAT != 0 {
+                        lowat as usize
+                    } else {
+                        lim.lowat
+                    };
+                    inner.q(Qid::HeadR).set_water(hi, lo)
+                };
+                if back {
+                    self.back_enable(Qid::HeadR);
+                }
+            }
+            MsgType::IocAck | MsgType::IocNak => {
+                let id = m.ioc().id;
+                let mut inner = self.inner.lock();
+                if inner.head.ioc_id == id && id != 0 && inner.head.ioc_reply.is_none() {
+                    inner.head.ioc_reply = Some(m);
+                    drop(inner);
+                    self.wait.notify_all();
+                }
+            }
+            MsgType::Ioctl | MsgType::Ctl => {}
+            MsgType::Data | MsgType::Proto | MsgType::PcProto => {
+                {
+                    let mut inner = self.inner.lock();
+                    if self.is_closed() {
+                        return;
+                    }
+                    inner.q(Qid::HeadR).putq(m);
+                }
+                self.wait.notify_all();
+            }
+        }
+    }
+
+    // ---- Close --------------------------------------------------------------
+
+    /// One more file refers to this stream.
+    pub(crate) fn add_open(&self) {
+        self.inner.lock().head.opens += 1;
+    }
+
+    /// A file of this stream was released; the last one closes the stream:
+    /// the driver's close runs, queued messages are freed, sleepers wake.
+    pub(crate) fn release(self: &Arc<Self>) {
+        {
+            let mut inner = self.inner.lock();
+            inner.head.opens -= 1;
+            if inner.head.opens > 0 {
+                return;
+            }
+            for q in [Qid::DrvR, Qid::DrvW] {
+                inner.q(q).set_flags(QNOENB);
+            }
+        }
+        self.driver.close(self);
+        self.closed.store(true, Ordering::Release);
+        {
+            let mut inner = self.inner.lock();
+            for q in inner.q.iter_mut() {
+                q.flushq(true);
+            }
+            inner.head.ioc_reply = None;
+        }
+        self.wait.notify_all();
+    }
+
+    /// Sends `M_HANGUP` up this stream (from a peer or the driver).
+    pub(crate) fn hangup(self: &Arc<Self>) {
+        match Msg::hangup(GFP_ATOMIC) {
+            Ok(m) => self.driver.rput(self, m),
+            // Without memory for the message, mark the head directly: the
+            // hangup must not be lost.
+            Err(_) => {
+                self.inner.lock().head.hangup = true;
+                self.wait.notify_all();
+            }
+        }
+    }
+}
