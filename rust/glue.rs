@@ -13,8 +13,10 @@
 //!   side of a ptm pair);
 //! - [`list`]: the intrusive FIFO that queues messages without allocating,
 //!   so `putq` can never fail;
-//! - [`wq`]: strclone's own workqueue, destroyed (and so drained) at unload.
+//! - [`wq`]: strclone's own workqueue, destroyed (and so drained) at unload;
+//! - [`time`]: the two clock readings log headers carry.
 
 pub(crate) mod list;
 pub(crate) mod node;
+pub(crate) mod time;
 pub(crate) mod wq;

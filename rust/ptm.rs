@@ -41,6 +41,7 @@
 use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
 use crate::glue::{node::install_anon_file, wq::Workqueue};
+use crate::log::{LogTarget, SL_ERROR, SL_TRACE, SL_WARN};
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::head::TargetIoctl;
 use crate::streams::msg::{Mblk, Msg, MsgType, FLUSHR, FLUSHW};
@@ -55,6 +56,9 @@ use kernel::{
     sync::{Arc, SpinLock},
 };
 
+/// The module id ptm logs under (its STREAMS major).
+const PTM_MID: i16 = 23;
+
 /// The master is open.
 const PTMOPEN: u32 = 0x01;
 /// The slave is open.
@@ -68,6 +72,7 @@ const PTHUP: u32 = 0x08;
 #[pin_data]
 pub(crate) struct PtmTarget {
     wq: Arc<Workqueue>,
+    log: Arc<LogTarget>,
     open: AtomicUsize,
     #[pin]
     minors: MinorPool,
@@ -75,10 +80,11 @@ pub(crate) struct PtmTarget {
 
 impl PtmTarget {
     /// A ptm target handing out minors `0..pt_cnt`.
-    pub(crate) fn new(wq: Arc<Workqueue>, pt_cnt: usize) -> Result<Arc<Self>> {
+    pub(crate) fn new(wq: Arc<Workqueue>, log: Arc<LogTarget>, pt_cnt: usize) -> Result<Arc<Self>> {
         Arc::pin_init(
             pin_init!(Self {
                 wq,
+                log,
                 open: AtomicUsize::new(0),
                 minors <- MinorPool::new(0, pt_cnt),
             }),
@@ -109,9 +115,19 @@ impl Target for Ptm {
             return Err(EINVAL);
         }
         let t = &self.0;
-        let minor = t.minors.alloc().map_err(|e| match e {
-            AllocFail::Exhausted => ENODEV,
-            AllocFail::NoMemory => ENOMEM,
+        let minor = t.minors.alloc().map_err(|e| {
+            let (err, what) = match e {
+                AllocFail::Exhausted => (ENODEV, "all minors in use"),
+                AllocFail::NoMemory => (ENOMEM, "out of memory for the minor bitmap"),
+            };
+            t.log.strlog(
+                PTM_MID,
+                0,
+                0,
+                SL_ERROR | SL_WARN,
+                format_args!("ptm: open failed: {} (pt_cnt={})", what, t.minors.limit()),
+            );
+            err
         })?;
         let cred = file.cred();
         let pair = match Arc::pin_init(
@@ -152,6 +168,13 @@ impl Target for Ptm {
         };
         pair.state.lock().master = Some(stream.clone());
         t.open.fetch_add(1, Ordering::Relaxed);
+        t.log.strlog(
+            PTM_MID,
+            minor as i16,
+            1,
+            SL_TRACE,
+            format_args!("ptm: minor {} opened", minor),
+        );
         Ok(stream)
     }
 
@@ -239,10 +262,9 @@ impl PtSide {
             st.slave.clone()
         };
         let slave = match existing {
-            Some(sl) => {
-                sl.add_open();
-                sl
-            }
+            Some(sl) if sl.try_add_open() => sl,
+            // Its last fd is closing: the pair is finished.
+            Some(_) => return Err(EIO),
             None => {
                 let d = KBox::new(
                     PtSide {
@@ -263,7 +285,9 @@ impl PtSide {
                     // Another thread won the race: join its slave stream.
                     Some(sl) => {
                         drop(st);
-                        sl.add_open();
+                        if !sl.try_add_open() {
+                            return Err(EIO);
+                        }
                         sl
                     }
                     None => {

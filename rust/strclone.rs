@@ -42,6 +42,7 @@ mod clone;
 mod debug;
 mod echo;
 mod glue;
+mod log;
 mod minors;
 mod ptm;
 mod streams;
@@ -62,6 +63,10 @@ module! {
             default: 4096,
             description: "Most ptm pairs open at once (ENODEV beyond)",
         },
+        log_cnt: u32 {
+            default: 256,
+            description: "Log minors: strlog streams get 6..log_cnt-1 (ENXIO beyond)",
+        },
     },
 }
 
@@ -75,6 +80,12 @@ struct StrClone {
     clone_echo: Node<CloneNode>,
     #[pin]
     ptmajor: Node<TargetNode>,
+    #[pin]
+    clone_strlog: Node<CloneNode>,
+    #[pin]
+    conslog: Node<log::LogNode>,
+    #[pin]
+    strlog: Node<log::LogNode>,
     #[pin]
     dbg_targets: debugfs::File<Arc<debug::DebugCtl>>,
     #[pin]
@@ -92,19 +103,35 @@ impl kernel::InPlaceModule for StrClone {
                 pr_err!("pt_cnt must be 1..1048576, not {}\n", pt_cnt);
                 return Err(EINVAL);
             }
+            let log_cnt = module_parameters::log_cnt.value();
+            if !(7..=1 << 16).contains(&log_cnt) {
+                pr_err!(
+                    "log_cnt must be 7..65536 (CLONEMIN + 2 or more), not {}\n",
+                    log_cnt
+                );
+                return Err(EINVAL);
+            }
             let wq = Arc::new(Workqueue::new(c"strclone_srv")?, GFP_KERNEL)?;
             let registry = Registry::new()?;
+            let logt = log::LogTarget::new(wq.clone(), log_cnt as usize)?;
+            let logd: Arc<dyn Target> = Arc::new(log::Log(logt.clone()), GFP_KERNEL)?;
             let ptm: Arc<dyn Target> = Arc::new(
-                ptm::Ptm(ptm::PtmTarget::new(wq.clone(), pt_cnt as usize)?),
+                ptm::Ptm(ptm::PtmTarget::new(
+                    wq.clone(),
+                    logt.clone(),
+                    pt_cnt as usize,
+                )?),
                 GFP_KERNEL,
             )?;
             let echo: Arc<dyn Target> =
                 Arc::new(echo::Echo(echo::EchoTarget::new(wq.clone())?), GFP_KERNEL)?;
             registry.register(ptm.clone())?;
             registry.register(echo.clone())?;
+            registry.register(logd.clone())?;
             let mut builtins = KVec::new();
             builtins.push(ptm.clone(), GFP_KERNEL)?;
             builtins.push(echo, GFP_KERNEL)?;
+            builtins.push(logd, GFP_KERNEL)?;
             let ctl = Arc::new(
                 debug::DebugCtl {
                     registry: registry.clone(),
@@ -129,6 +156,13 @@ impl kernel::InPlaceModule for StrClone {
                     CloneNode::new(registry.clone(), uapi::ECHO_MAJOR),
                 ),
                 ptmajor <- Node::register(c"ptmajor", 0o600, TargetNode::new(ptm)),
+                clone_strlog <- Node::register(
+                    c"clone-strlog",
+                    0o666,
+                    CloneNode::new(registry.clone(), uapi::LOG_MAJOR),
+                ),
+                conslog <- Node::register(c"conslog", 0o222, log::LogNode::conslog(logt.clone())),
+                strlog <- Node::register(c"strlog", 0o600, log::LogNode::strlog(logt)),
                 wq,
                 registry,
             }))

@@ -50,6 +50,16 @@ pub(crate) const GRANTPT: u32 = p(5);
 /// `PTMGETPEER`.
 pub(crate) const PTMGETPEER: u32 = p(16);
 
+const fn l(n: u32) -> u32 {
+    ((b'L' as u32) << 8) | n
+}
+/// Register as the trace reader.
+pub(crate) const I_TRCLOG: u32 = l(1);
+/// Register as the error reader.
+pub(crate) const I_ERRLOG: u32 = l(2);
+/// Register as the console reader.
+pub(crate) const I_CONSLOG: u32 = l(3);
+
 const fn e(n: u32) -> u32 {
     ((b'E' as u32) << 8) | n
 }

@@ -493,9 +493,43 @@ impl Stream {
 
     // ---- Close --------------------------------------------------------------
 
-    /// One more file refers to this stream.
-    pub(crate) fn add_open(&self) {
-        self.inner.lock().head.opens += 1;
+    /// One more file refers to this stream, unless its last file already
+    /// closed (then the stream is finished and `false` is returned).
+    pub(crate) fn try_add_open(&self) -> bool {
+        let mut inner = self.inner.lock();
+        if inner.head.opens == 0 {
+            return false;
+        }
+        inner.head.opens += 1;
+        true
+    }
+
+    /// `putq` that makes room first: while `q` is full its oldest messages
+    /// are freed. Returns how many were dropped (the log's loss policy).
+    pub(crate) fn putq_drop_oldest(self: &Arc<Self>, q: Qid, m: Mblk) -> usize {
+        let mut dropped = 0;
+        let enable = {
+            let mut inner = self.inner.lock();
+            if self.is_closed() {
+                return 1;
+            }
+            let queue = inner.q(q);
+            while queue.is_full() {
+                match queue.getq() {
+                    (Some(_), _) => dropped += 1,
+                    (None, _) => break,
+                }
+            }
+            let enable = queue.putq(m);
+            if enable {
+                queue.set_flags(QENAB);
+            }
+            enable
+        };
+        if enable {
+            self.schedule(q);
+        }
+        dropped
     }
 
     /// A file of this stream was released; the last one closes the stream:

@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The log target (STREAMS major 21): SVR4's log(7D), which clones itself.
+//!
+//! ```text
+//!   /dev/conslog  minor 0 (CONSWMIN)  write-only: an open with read access
+//!                                     is EINVAL; every open shares the one
+//!                                     conslog stream; a write is a console
+//!                                     message (SL_CONSOLE)
+//!   /dev/strlog   minor 5 (CLONEMIN)  every open gets the lowest unused
+//!                                     minor in 6..log_cnt-1 (ENXIO when none
+//!                                     is left): a reader or a writer stream
+//!   /dev/clone-strlog                 the clone node: always ENXIO (a clone
+//!                                     open arrives as CLONEMIN instead)
+//! ```
+//!
+//! Writers: `write(2)` on either node (a console message), `putmsg` with a
+//! `struct log_ctl` control part on a strlog stream, and [`LogTarget::strlog`]
+//! inside the kernel. Readers: a strlog stream registers as *the* console,
+//! error or trace reader with `I_STR` `I_CONSLOG`/`I_ERRLOG`/`I_TRCLOG`
+//! (the last with an array of `struct trace_ids` filters); a class has one
+//! reader at a time (a second stream gets `EBUSY`, as in SVR4). Each
+//! delivered message is an `M_PROTO` (`struct log_ctl` with the class's
+//! sequence number) followed by the text as `M_DATA`, read with `getmsg`.
+//!
+//! A reader's messages wait on its driver read queue until its stream head
+//! has room. When that queue is full too, the reader loses its *oldest*
+//! message for each new one; the loss is counted (`LOG_GETLOST`), and when
+//! the reader has caught up (its queue drained) it gets one `SL_NOTE`
+//! message saying how many were lost since the last notice.
+
+use crate::clone::Target;
+use crate::echo::DRIVER_LIMITS;
+use crate::glue::{time, wq::Workqueue};
+use crate::minors::{AllocFail, MinorPool};
+use crate::streams::head::TargetIoctl;
+use crate::streams::msg::{Mblk, Msg, MsgType};
+use crate::streams::queue::QLimits;
+use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream};
+use crate::uapi;
+use core::fmt::{self, Write};
+use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use kernel::{
+    bindings,
+    fs::File,
+    new_spinlock,
+    prelude::*,
+    sync::{Arc, SpinLock},
+    uaccess::{UserPtr, UserSlice},
+};
+
+/// Console messages.
+pub(crate) const SL_ERROR: i16 = 0x0001;
+/// Trace messages.
+pub(crate) const SL_TRACE: i16 = 0x0002;
+/// Console.
+pub(crate) const SL_CONSOLE: i16 = 0x0008;
+/// Fatal error.
+pub(crate) const SL_FATAL: i16 = 0x0010;
+/// Warning.
+pub(crate) const SL_WARN: i16 = 0x0020;
+/// Notice.
+pub(crate) const SL_NOTE: i16 = 0x0040;
+
+const CONSWMIN: u32 = 0;
+const CLONEMIN: u32 = 5;
+/// Encoded size of `struct log_ctl`.
+const LOG_CTL_SIZE: usize = 32;
+/// Encoded size of `struct trace_ids`.
+const TRACE_IDS_SIZE: usize = 8;
+/// Longest message text kept.
+const LOG_MAXTEXT: usize = 1024;
+/// Most trace filters per reader.
+const MAX_TRACE_IDS: usize = 64;
+
+/// A reader's driver read queue: where messages wait for its head.
+const READER_LIMITS: QLimits = QLimits {
+    minpsz: 0,
+    maxpsz: 4096,
+    hiwat: 8192,
+    lowat: 2048,
+};
+
+/// The header of a log message (`struct log_ctl`).
+#[derive(Copy, Clone, Default, Debug)]
+pub(crate) struct LogCtl {
+    mid: i16,
+    sid: i16,
+    level: i8,
+    flags: i16,
+    ltime: i64,
+    ttime: i64,
+    seq_no: i32,
+    pri: i32,
+}
+
+impl LogCtl {
+    fn decode(b: &[u8]) -> Option<Self> {
+        if b.len() < LOG_CTL_SIZE {
+            return None;
+        }
+        let i16_at = |at: usize| i16::from_ne_bytes([b[at], b[at + 1]]);
+        Some(Self {
+            mid: i16_at(0),
+            sid: i16_at(2),
+            level: b[4] as i8,
+            flags: i16_at(6),
+            ..Default::default()
+        })
+    }
+
+    fn encode(&self) -> [u8; LOG_CTL_SIZE] {
+        let mut b = [0u8; LOG_CTL_SIZE];
+        b[0..2].copy_from_slice(&self.mid.to_ne_bytes());
+        b[2..4].copy_from_slice(&self.sid.to_ne_bytes());
+        b[4] = self.level as u8;
+        b[6..8].copy_from_slice(&self.flags.to_ne_bytes());
+        b[8..16].copy_from_slice(&self.ltime.to_ne_bytes());
+        b[16..24].copy_from_slice(&self.ttime.to_ne_bytes());
+        b[24..28].copy_from_slice(&self.seq_no.to_ne_bytes());
+        b[28..32].copy_from_slice(&self.pri.to_ne_bytes());
+        b
+    }
+}
+
+/// A trace filter (`struct trace_ids`): -1 matches any mid/sid.
+#[derive(Copy, Clone, Debug)]
+struct TraceId {
+    mid: i16,
+    sid: i16,
+    level: i8,
+}
+
+impl TraceId {
+    fn matches(&self, c: &LogCtl) -> bool {
+        (self.mid == -1 || self.mid == c.mid)
+            && (self.sid == -1 || self.sid == c.sid)
+            && c.level <= self.level
+    }
+}
+
+/// The reader classes.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Class {
+    Console = 0,
+    Error = 1,
+    Trace = 2,
+}
+
+/// Per-reader loss accounting, shared by the reader's stream and the table.
+struct ReaderState {
+    lost_total: AtomicU64,
+    lost_unreported: AtomicU64,
+}
+
+struct Reader {
+    stream: Arc<Stream>,
+    state: Arc<ReaderState>,
+    filters: KVec<TraceId>,
+}
+
+/// A reader picked for one message, and the sequence number it gets.
+type Delivery = (Arc<Stream>, Arc<ReaderState>, i32);
+
+struct Readers {
+    slots: [Option<Reader>; 3],
+    seq: [i32; 3],
+    conslog: Option<Arc<Stream>>,
+}
+
+/// The log target.
+#[pin_data]
+pub(crate) struct LogTarget {
+    wq: Arc<Workqueue>,
+    open: AtomicUsize,
+    logged: AtomicU64,
+    dropped_bad: AtomicU32,
+    #[pin]
+    minors: MinorPool,
+    #[pin]
+    readers: SpinLock<Readers>,
+}
+
+impl LogTarget {
+    /// A log target with strlog minors `CLONEMIN+1..log_cnt`.
+    pub(crate) fn new(wq: Arc<Workqueue>, log_cnt: usize) -> Result<Arc<Self>> {
+        Arc::pin_init(
+            pin_init!(Self {
+                wq,
+                open: AtomicUsize::new(0),
+                logged: AtomicU64::new(0),
+                dropped_bad: AtomicU32::new(0),
+                minors <- MinorPool::new(CLONEMIN as usize + 1, log_cnt),
+                readers <- new_spinlock!(Readers {
+                    slots: [None, None, None],
+                    seq: [0; 3],
+                    conslog: None,
+                }, "LogTarget::readers"),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    /// Opens minor `minor` of the log (what `/dev/conslog` and `/dev/strlog`
+    /// do): the seed's `logopen`.
+    fn open_minor(self: &Arc<Self>, file: &File, minor: u32) -> Result<Arc<Stream>> {
+        match minor {
+            CONSWMIN => {
+                // FREAD: only writing is allowed on conslog.
+                if file.flags() & bindings::O_ACCMODE != bindings::O_WRONLY {
+                    return Err(EINVAL);
+                }
+                // "Already open": share the one conslog stream.
+                let cur = self.readers.lock().conslog.clone();
+                if let Some(s) = cur {
+                    if s.try_add_open() {
+                        return Ok(s);
+                    }
+                }
+                let new = self.new_stream(CONSWMIN)?;
+                let mut r = self.readers.lock();
+                if let Some(s) = r.conslog.clone() {
+                    if s.try_add_open() {
+                        drop(r);
+                        // Lost the race: `new` never opened, undo it.
+                        new.release();
+                        return Ok(s);
+                    }
+                }
+                r.conslog = Some(new.clone());
+                Ok(new)
+            }
+            CLONEMIN => {
+                let m = self.minors.alloc().map_err(|e| match e {
+                    AllocFail::Exhausted => ENXIO,
+                    AllocFail::NoMemory => ENOMEM,
+                })?;
+                self.new_stream(m).inspect_err(|_| self.minors.free(m))
+            }
+            _ => Err(ENXIO),
+        }
+    }
+
+    fn new_stream(self: &Arc<Self>, minor: u32) -> Result<Arc<Stream>> {
+        let state = Arc::new(
+            ReaderState {
+                lost_total: AtomicU64::new(0),
+                lost_unreported: AtomicU64::new(0),
+            },
+            GFP_KERNEL,
+        )?;
+        let d = KBox::new(
+            LogStream {
+                log: self.clone(),
+                minor,
+                state,
+            },
+            GFP_KERNEL,
+        )?;
+        let s = Stream::new(uapi::LOG_MAJOR, minor, d, self.wq.clone())?;
+        self.open.fetch_add(1, Ordering::Relaxed);
+        Ok(s)
+    }
+
+    /// The in-kernel `strlog(mid, sid, level, flags, fmt, ...)`: logs a
+    /// message to every reader whose class (and filters) it matches. Safe in
+    /// any context; allocates with `GFP_ATOMIC`, and a message that cannot be
+    /// allocated is counted as lost for that reader.
+    pub(crate) fn strlog(
+        &self,
+        mid: i16,
+        sid: i16,
+        level: i8,
+        flags: i16,
+        args: fmt::Arguments<'_>,
+    ) {
+        let mut text = TextBuf::new();
+        let _ = text.write_fmt(args);
+        self.log(
+            LogCtl {
+                mid,
+                sid,
+                level,
+                flags,
+                ..Default::default()
+            },
+            text.as_bytes(),
+        );
+    }
+
+    fn log(&self, mut ctl: LogCtl, text: &[u8]) {
+        let text = &text[..text.len().min(LOG_MAXTEXT)];
+        ctl.ltime = time::boot_ms();
+        ctl.ttime = time::wall_secs();
+        ctl.pri = match ctl.flags {
+            f if f & SL_FATAL != 0 => 2,
+            f if f & SL_ERROR != 0 => 3,
+            f if f & SL_WARN != 0 => 4,
+            f if f & SL_NOTE != 0 => 5,
+            _ => 6,
+        };
+        self.logged.fetch_add(1, Ordering::Relaxed);
+        // Pick the readers and number the message per class under the lock;
+        // deliver without it.
+        let mut to: [Option<Delivery>; 3] = [None, None, None];
+        {
+            let mut r = self.readers.lock();
+            for (i, class) in [Class::Console, Class::Error, Class::Trace]
+                .iter()
+                .enumerate()
+            {
+                let wanted = match class {
+                    Class::Console => ctl.flags & SL_CONSOLE != 0,
+                    Class::Error => ctl.flags & SL_ERROR != 0,
+                    Class::Trace => ctl.flags & SL_TRACE != 0,
+                };
+                if !wanted {
+                    continue;
+                }
+                r.seq[i] = r.seq[i].wrapping_add(1);
+                let seq = r.seq[i];
+                if let Some(rd) = &r.slots[i] {
+                    if *class == Class::Trace && !rd.filters.iter().any(|t| t.matches(&ctl)) {
+                        continue;
+                    }
+                    to[i] = Some((rd.stream.clone(), rd.state.clone(), seq));
+                }
+            }
+        }
+        for (s, state, seq) in to.into_iter().flatten() {
+            let mut c = ctl;
+            c.seq_no = seq;
+            match build(&c, text) {
+                Ok(m) => {
+                    let dropped = s.putq_drop_oldest(Qid::DrvR, m);
+                    if dropped > 0 {
+                        state
+                            .lost_total
+                            .fetch_add(dropped as u64, Ordering::Relaxed);
+                        state
+                            .lost_unreported
+                            .fetch_add(dropped as u64, Ordering::Relaxed);
+                    }
+                }
+                Err(_) => {
+                    state.lost_total.fetch_add(1, Ordering::Relaxed);
+                    state.lost_unreported.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+}
+
+fn build(c: &LogCtl, text: &[u8]) -> Result<Mblk> {
+    let mut m = Msg::new(MsgType::Proto, &c.encode(), GFP_ATOMIC)?;
+    m.link_cont(Msg::new(MsgType::Data, text, GFP_ATOMIC)?);
+    Ok(m)
+}
+
+/// A fixed buffer that `write!` can format into without allocating.
+struct TextBuf {
+    buf: [u8; 256],
+    len: usize,
+}
+
+impl TextBuf {
+    fn new() -> Self {
+        Self {
+            buf: [0; 256],
+            len: 0,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl Write for TextBuf {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let n = s.len().min(self.buf.len() - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        Ok(())
+    }
+}
+
+/// `Arc<dyn Target>` face of the log target.
+pub(crate) struct Log(pub(crate) Arc<LogTarget>);
+
+impl Target for Log {
+    fn name(&self) -> &'static CStr {
+        c"strlog"
+    }
+
+    fn major(&self) -> u32 {
+        uapi::LOG_MAJOR
+    }
+
+    /// A clone open of the log is invalid: it clones itself through CLONEMIN.
+    fn clonable(&self) -> bool {
+        false
+    }
+
+    fn open(&self, _file: &File, _sflag: SFlag) -> Result<Arc<Stream>> {
+        Err(ENXIO)
+    }
+
+    fn open_count(&self) -> usize {
+        self.0.open.load(Ordering::Relaxed)
+    }
+
+    fn limit(&self) -> usize {
+        self.0.minors.limit()
+    }
+}
+
+/// `/dev/conslog` and `/dev/strlog`: a direct open of one log minor.
+pub(crate) struct LogNode {
+    log: Arc<LogTarget>,
+    minor: u32,
+}
+
+impl LogNode {
+    /// The node for `minor` (CONSWMIN or CLONEMIN).
+    pub(crate) fn conslog(log: Arc<LogTarget>) -> Self {
+        Self {
+            log,
+            minor: CONSWMIN,
+        }
+    }
+
+    /// The strlog (CLONEMIN) node.
+    pub(crate) fn strlog(log: Arc<LogTarget>) -> Self {
+        Self {
+            log,
+            minor: CLONEMIN,
+        }
+    }
+}
+
+impl crate::glue::node::NodeOps for LogNode {
+    type File = Stream;
+
+    fn open(&self, file: &File) -> Result<Arc<Stream>> {
+        self.log.open_minor(file, self.minor)
+    }
+}
+
+/// One log stream's driver state.
+struct LogStream {
+    log: Arc<LogTarget>,
+    minor: u32,
+    state: Arc<ReaderState>,
+}
+
+impl LogStream {
+    fn register(&self, s: &Arc<Stream>, class: Class, data: &[u8]) -> i32 {
+        if self.minor == CONSWMIN {
+            return 22;
+        }
+        let mut filters = KVec::new();
+        if class == Class::Trace {
+            if data.is_empty() || data.len() % TRACE_IDS_SIZE != 0 {
+                return 22;
+            }
+            if data.len() / TRACE_IDS_SIZE > MAX_TRACE_IDS {
+                return 34;
+            }
+            for t in data.chunks_exact(TRACE_IDS_SIZE) {
+                let id = TraceId {
+                    mid: i16::from_ne_bytes([t[0], t[1]]),
+                    sid: i16::from_ne_bytes([t[2], t[3]]),
+                    level: t[4] as i8,
+                };
+                if filters.push(id, GFP_ATOMIC).is_err() {
+                    return 12;
+                }
+            }
+        }
+        let mut r = self.log.readers.lock();
+        let slot = &mut r.slots[class as usize];
+        if let Some(cur) = slot {
+            if !Arc::ptr_eq(&cur.stream, s) {
+                return 16;
+            }
+        }
+        *slot = Some(Reader {
+            stream: s.clone(),
+            state: self.state.clone(),
+            filters,
+        });
+        0
+    }
+
+    fn ioctl(&self, s: &Arc<Stream>, mut m: Mblk) {
+        let ioc = m.ioc();
+        let data = m.data_to_vec(GFP_ATOMIC).unwrap_or_default();
+        let err = match ioc.cmd {
+            c if c == uapi::I_CONSLOG => self.register(s, Class::Console, &data),
+            c if c == uapi::I_ERRLOG => self.register(s, Class::Error, &data),
+            c if c == uapi::I_TRCLOG => self.register(s, Class::Trace, &data),
+            _ => 22,
+        };
+        let _ = m.take_cont();
+        m.ioc_answer(0, err);
+        s.qreply(m);
+    }
+
+    fn write_msg(&self, m: Mblk) {
+        match m.ty() {
+            MsgType::Data => {
+                // A plain write is a console message.
+                if let Ok(text) = m.data_to_vec(GFP_ATOMIC) {
+                    let ctl = LogCtl {
+                        flags: SL_CONSOLE,
+                        ..Default::default()
+                    };
+                    self.log.log(ctl, &text);
+                }
+            }
+            _ => match (LogCtl::decode(m.bytes()), m.data_to_vec(GFP_ATOMIC)) {
+                (Some(ctl), Ok(text)) if self.minor != CONSWMIN => self.log.log(ctl, &text),
+                (Some(mut ctl), Ok(text)) => {
+                    ctl.flags |= SL_CONSOLE;
+                    self.log.log(ctl, &text)
+                }
+                _ => {
+                    self.log.dropped_bad.fetch_add(1, Ordering::Relaxed);
+                }
+            },
+        }
+    }
+}
+
+impl Driver for LogStream {
+    fn limits(&self) -> DriverLimits {
+        DriverLimits {
+            rlim: READER_LIMITS,
+            wlim: DRIVER_LIMITS,
+            rsrv: true,
+            wsrv: false,
+        }
+    }
+
+    fn wput(&self, s: &Arc<Stream>, m: Mblk) {
+        match m.ty() {
+            MsgType::Data | MsgType::Proto | MsgType::PcProto => self.write_msg(m),
+            MsgType::Flush => s.driver_flush(m),
+            MsgType::Ioctl => self.ioctl(s, m),
+            _ => drop(m),
+        }
+    }
+
+    fn rsrv(&self, s: &Arc<Stream>) {
+        loop {
+            if !s.canputnext(Qid::DrvR) {
+                return;
+            }
+            let Some(m) = s.getq(Qid::DrvR) else {
+                break;
+            };
+            s.putnext(Qid::DrvR, m);
+        }
+        // Caught up: say what was lost since the last notice.
+        let lost = self.state.lost_unreported.swap(0, Ordering::AcqRel);
+        if lost > 0 {
+            let mut text = TextBuf::new();
+            let _ = write!(text, "strlog: {} messages lost", lost);
+            let ctl = LogCtl {
+                flags: SL_NOTE,
+                ltime: time::boot_ms(),
+                ttime: time::wall_secs(),
+                pri: 5,
+                ..Default::default()
+            };
+            if let Ok(m) = build(&ctl, text.as_bytes()) {
+                s.putnext(Qid::DrvR, m);
+            }
+        }
+    }
+
+    fn close(&self, s: &Arc<Stream>) {
+        {
+            let mut r = self.log.readers.lock();
+            for slot in r.slots.iter_mut() {
+                if slot.as_ref().is_some_and(|rd| Arc::ptr_eq(&rd.stream, s)) {
+                    *slot = None;
+                }
+            }
+            if self.minor == CONSWMIN {
+                r.conslog = None;
+            }
+        }
+        if self.minor != CONSWMIN {
+            self.log.minors.free(self.minor);
+        }
+        self.log.open.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    fn target_ioctl(&self) -> Option<&dyn TargetIoctl> {
+        Some(self)
+    }
+}
+
+impl TargetIoctl for LogStream {
+    fn ioctl(&self, _s: &Arc<Stream>, _file: &File, cmd: u32, arg: usize) -> Option<Result<isize>> {
+        if cmd != uapi::LOG_GETLOST {
+            return None;
+        }
+        let lost = self.state.lost_total.load(Ordering::Relaxed);
+        let mut w = UserSlice::new(UserPtr::from_addr(arg), 8).writer();
+        Some(w.write(&lost).map(|()| 0))
+    }
+}
