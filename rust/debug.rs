@@ -2,6 +2,7 @@
 
 //! `/sys/kernel/debug/strclone/`: what is registered, and test hooks.
 //!
+//! - `streams` (read): one line per open stream (see [`show_streams`]).
 //! - `targets` (read): one line per registered target,
 //!   `<major> <name> <clonable|not-clonable> open=<n> limit=<n>`.
 //! - `unregister` (write a major): empties that slot of the clone table;
@@ -13,6 +14,7 @@
 //! debugfs itself is root-only (mode 0700 at its mount point).
 
 use crate::clone::{Registry, Target};
+use crate::streams::runtime::Runtime;
 use core::fmt;
 use kernel::{prelude::*, sync::Arc, uaccess::UserSliceReader};
 
@@ -22,6 +24,8 @@ pub(crate) struct DebugCtl {
     pub(crate) registry: Arc<Registry>,
     /// The built-in targets, for `register`.
     pub(crate) builtins: KVec<Arc<dyn Target>>,
+    /// The table of open streams.
+    pub(crate) rt: Arc<Runtime>,
 }
 
 /// Formats `targets`.
@@ -77,4 +81,33 @@ pub(crate) fn register(ctl: &DebugCtl, r: &mut UserSliceReader) -> Result {
         .find(|t| t.major() == major)
         .ok_or(EINVAL)?;
     ctl.registry.register(t.clone())
+}
+
+/// Formats `streams`: one line per open stream,
+/// `<major> <minor> pid=<opener> opens=<n> hr=<msgs>/<bytes> hw=... dr=... dw=...`
+/// (head read, head write, driver read, driver write queues).
+pub(crate) fn show_streams(ctl: &DebugCtl, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let mut res = Ok(());
+    ctl.rt.for_each(|s| {
+        if res.is_ok() {
+            let (opens, q) = s.stats();
+            res = writeln!(
+                f,
+                "{} {} pid={} opens={} hr={}/{} hw={}/{} dr={}/{} dw={}/{}",
+                s.major(),
+                s.minor(),
+                s.owner_pid(),
+                opens,
+                q[0].0,
+                q[0].1,
+                q[1].0,
+                q[1].1,
+                q[2].0,
+                q[2].1,
+                q[3].0,
+                q[3].1
+            );
+        }
+    });
+    res
 }

@@ -16,10 +16,10 @@
 //! `I_STR` commands (`ECHO_*` in the uapi header) steer it for tests.
 
 use crate::clone::Target;
-use crate::glue::wq::Workqueue;
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::msg::{Mblk, Msg, MsgType, SO_HIWAT, SO_LOWAT};
 use crate::streams::queue::QLimits;
+use crate::streams::runtime::Runtime;
 use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream, HEAD_LIMITS};
 use crate::uapi;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -40,7 +40,7 @@ pub(crate) const DRIVER_LIMITS: QLimits = QLimits {
 /// The echo target.
 #[pin_data]
 pub(crate) struct EchoTarget {
-    wq: Arc<Workqueue>,
+    rt: Arc<Runtime>,
     open: AtomicUsize,
     #[pin]
     minors: MinorPool,
@@ -48,10 +48,10 @@ pub(crate) struct EchoTarget {
 
 impl EchoTarget {
     /// Creates the target.
-    pub(crate) fn new(wq: Arc<Workqueue>) -> Result<Arc<Self>> {
+    pub(crate) fn new(rt: Arc<Runtime>) -> Result<Arc<Self>> {
         Arc::pin_init(
             pin_init!(Self {
-                wq,
+                rt,
                 open: AtomicUsize::new(0),
                 minors <- MinorPool::new(0, ECHO_MAX),
             }),
@@ -102,7 +102,7 @@ impl Target for Echo {
             }
         };
         // On failure `driver` is dropped, and its Drop frees the minor.
-        let s = Stream::new(uapi::ECHO_MAJOR, minor, driver, t.wq.clone())?;
+        let s = Stream::new(uapi::ECHO_MAJOR, minor, driver, &t.rt)?;
         t.open.fetch_add(1, Ordering::Relaxed);
         Ok(s)
     }

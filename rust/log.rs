@@ -31,11 +31,12 @@
 
 use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
-use crate::glue::{time, wq::Workqueue};
+use crate::glue::time;
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::head::TargetIoctl;
 use crate::streams::msg::{Mblk, Msg, MsgType};
 use crate::streams::queue::QLimits;
+use crate::streams::runtime::Runtime;
 use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream};
 use crate::uapi;
 use core::fmt::{self, Write};
@@ -171,7 +172,7 @@ struct Readers {
 /// The log target.
 #[pin_data]
 pub(crate) struct LogTarget {
-    wq: Arc<Workqueue>,
+    rt: Arc<Runtime>,
     open: AtomicUsize,
     logged: AtomicU64,
     dropped_bad: AtomicU32,
@@ -183,10 +184,10 @@ pub(crate) struct LogTarget {
 
 impl LogTarget {
     /// A log target with strlog minors `CLONEMIN+1..log_cnt`.
-    pub(crate) fn new(wq: Arc<Workqueue>, log_cnt: usize) -> Result<Arc<Self>> {
+    pub(crate) fn new(rt: Arc<Runtime>, log_cnt: usize) -> Result<Arc<Self>> {
         Arc::pin_init(
             pin_init!(Self {
-                wq,
+                rt,
                 open: AtomicUsize::new(0),
                 logged: AtomicU64::new(0),
                 dropped_bad: AtomicU32::new(0),
@@ -257,7 +258,7 @@ impl LogTarget {
             },
             GFP_KERNEL,
         )?;
-        let s = Stream::new(uapi::LOG_MAJOR, minor, d, self.wq.clone())?;
+        let s = Stream::new(uapi::LOG_MAJOR, minor, d, &self.rt)?;
         self.open.fetch_add(1, Ordering::Relaxed);
         Ok(s)
     }

@@ -40,11 +40,12 @@
 
 use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
-use crate::glue::{node::install_anon_file, wq::Workqueue};
+use crate::glue::node::install_anon_file;
 use crate::log::{LogTarget, SL_ERROR, SL_TRACE, SL_WARN};
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::head::TargetIoctl;
 use crate::streams::msg::{Mblk, Msg, MsgType, FLUSHR, FLUSHW};
+use crate::streams::runtime::Runtime;
 use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream, HEAD_LIMITS};
 use crate::uapi;
 use core::sync::atomic::{AtomicUsize, Ordering};
@@ -71,7 +72,7 @@ const PTHUP: u32 = 0x08;
 /// The ptm target.
 #[pin_data]
 pub(crate) struct PtmTarget {
-    wq: Arc<Workqueue>,
+    rt: Arc<Runtime>,
     log: Arc<LogTarget>,
     open: AtomicUsize,
     #[pin]
@@ -80,10 +81,10 @@ pub(crate) struct PtmTarget {
 
 impl PtmTarget {
     /// A ptm target handing out minors `0..pt_cnt`.
-    pub(crate) fn new(wq: Arc<Workqueue>, log: Arc<LogTarget>, pt_cnt: usize) -> Result<Arc<Self>> {
+    pub(crate) fn new(rt: Arc<Runtime>, log: Arc<LogTarget>, pt_cnt: usize) -> Result<Arc<Self>> {
         Arc::pin_init(
             pin_init!(Self {
-                wq,
+                rt,
                 log,
                 open: AtomicUsize::new(0),
                 minors <- MinorPool::new(0, pt_cnt),
@@ -158,7 +159,7 @@ impl Target for Ptm {
         );
         let stream = match side
             .map_err(Error::from)
-            .and_then(|d| Stream::new(uapi::PTM_MAJOR, minor, d, t.wq.clone()))
+            .and_then(|d| Stream::new(uapi::PTM_MAJOR, minor, d, &t.rt))
         {
             Ok(s) => s,
             Err(e) => {
@@ -273,18 +274,19 @@ impl PtSide {
                     },
                     GFP_KERNEL,
                 )?;
-                let new = Stream::new(
-                    uapi::PTM_MAJOR,
-                    self.pair.minor,
-                    d,
-                    self.pair.ptm.wq.clone(),
-                )?;
+                let new = Stream::new(uapi::PTM_MAJOR, self.pair.minor, d, &self.pair.ptm.rt)?;
                 let mut st = self.pair.state.lock();
-                check(&st)?;
+                if let Err(e) = check(&st) {
+                    drop(st);
+                    new.release();
+                    return Err(e);
+                }
                 match st.slave.clone() {
                     // Another thread won the race: join its slave stream.
                     Some(sl) => {
                         drop(st);
+                        // Ours never opened: take it out of the table.
+                        new.release();
                         if !sl.try_add_open() {
                             return Err(EIO);
                         }

@@ -49,8 +49,9 @@ mod streams;
 mod uapi;
 
 use clone::{CloneNode, Registry, Target, TargetNode};
-use glue::{node::Node, wq::Workqueue};
+use glue::node::Node;
 use kernel::{debugfs, prelude::*, sync::Arc};
+use streams::runtime::Runtime;
 
 module! {
     type: StrClone,
@@ -72,7 +73,7 @@ module! {
 
 #[pin_data(PinnedDrop)]
 struct StrClone {
-    wq: Arc<Workqueue>,
+    rt: Arc<Runtime>,
     registry: Arc<Registry>,
     #[pin]
     clone_ptmx: Node<CloneNode>,
@@ -88,6 +89,8 @@ struct StrClone {
     strlog: Node<log::LogNode>,
     #[pin]
     dbg_targets: debugfs::File<Arc<debug::DebugCtl>>,
+    #[pin]
+    dbg_streams: debugfs::File<Arc<debug::DebugCtl>>,
     #[pin]
     dbg_unregister: debugfs::File<Arc<debug::DebugCtl>>,
     #[pin]
@@ -111,20 +114,20 @@ impl kernel::InPlaceModule for StrClone {
                 );
                 return Err(EINVAL);
             }
-            let wq = Arc::new(Workqueue::new(c"strclone_srv")?, GFP_KERNEL)?;
+            let rt = Runtime::new()?;
             let registry = Registry::new()?;
-            let logt = log::LogTarget::new(wq.clone(), log_cnt as usize)?;
+            let logt = log::LogTarget::new(rt.clone(), log_cnt as usize)?;
             let logd: Arc<dyn Target> = Arc::new(log::Log(logt.clone()), GFP_KERNEL)?;
             let ptm: Arc<dyn Target> = Arc::new(
                 ptm::Ptm(ptm::PtmTarget::new(
-                    wq.clone(),
+                    rt.clone(),
                     logt.clone(),
                     pt_cnt as usize,
                 )?),
                 GFP_KERNEL,
             )?;
             let echo: Arc<dyn Target> =
-                Arc::new(echo::Echo(echo::EchoTarget::new(wq.clone())?), GFP_KERNEL)?;
+                Arc::new(echo::Echo(echo::EchoTarget::new(rt.clone())?), GFP_KERNEL)?;
             registry.register(ptm.clone())?;
             registry.register(echo.clone())?;
             registry.register(logd.clone())?;
@@ -136,11 +139,19 @@ impl kernel::InPlaceModule for StrClone {
                 debug::DebugCtl {
                     registry: registry.clone(),
                     builtins,
+                    rt: rt.clone(),
                 },
                 GFP_KERNEL,
             )?;
             let dir = debugfs::Dir::new(c"strclone");
             Ok(try_pin_init!(Self {
+                dbg_streams <- dir.read_callback_file(
+                    c"streams",
+                    ctl.clone(),
+                    &|c: &Arc<debug::DebugCtl>, f: &mut core::fmt::Formatter<'_>| {
+                        debug::show_streams(c, f)
+                    }
+                ),
                 dbg_targets <- dir.read_callback_file(c"targets", ctl.clone(), &|c: &Arc<debug::DebugCtl>, f: &mut core::fmt::Formatter<'_>| debug::show_targets(c, f)),
                 dbg_unregister <- dir.write_callback_file(c"unregister", ctl.clone(), &|c: &Arc<debug::DebugCtl>, r: &mut kernel::uaccess::UserSliceReader| debug::unregister(c, r)),
                 dbg_register <- dir.write_callback_file(c"register", ctl, &|c: &Arc<debug::DebugCtl>, r: &mut kernel::uaccess::UserSliceReader| debug::register(c, r)),
@@ -163,7 +174,7 @@ impl kernel::InPlaceModule for StrClone {
                 ),
                 conslog <- Node::register(c"conslog", 0o222, log::LogNode::conslog(logt.clone())),
                 strlog <- Node::register(c"strlog", 0o600, log::LogNode::strlog(logt)),
-                wq,
+                rt,
                 registry,
             }))
         })
@@ -175,6 +186,6 @@ impl PinnedDrop for StrClone {
     fn drop(self: Pin<&mut Self>) {
         // Every file is closed (each holds a module reference), but service
         // procedures may still be queued: run them all before the code goes.
-        self.wq.drain();
+        self.rt.drain();
     }
 }

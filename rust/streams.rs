@@ -6,4 +6,5 @@
 pub(crate) mod head;
 pub(crate) mod msg;
 pub(crate) mod queue;
+pub(crate) mod runtime;
 pub(crate) mod stream;

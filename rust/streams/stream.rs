@@ -16,7 +16,7 @@
 
 use super::msg::{Mblk, Msg, MsgType, FLUSHR, FLUSHW, SO_HIWAT, SO_LOWAT};
 use super::queue::{QLimits, Queue, QENAB, QNOENB};
-use crate::glue::wq::Workqueue;
+use super::runtime::Runtime;
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
     impl_has_work, new_poll_condvar, new_spinlock, new_work,
@@ -144,7 +144,8 @@ pub(crate) struct Stream {
     minor: u32,
     owner_pid: i32,
     driver: KBox<dyn Driver>,
-    wq: Arc<Workqueue>,
+    rt: Arc<Runtime>,
+    id: u64,
     closed: AtomicBool,
     /// Queues and head state.
     #[pin]
@@ -184,17 +185,19 @@ impl Stream {
         major: u32,
         minor: u32,
         driver: KBox<dyn Driver>,
-        wq: Arc<Workqueue>,
+        rt: &Arc<Runtime>,
     ) -> Result<Arc<Self>> {
         let lim = driver.limits();
         let owner_pid = kernel::current!().pid();
-        Arc::pin_init(
+        let id = rt.next_id();
+        let s = Arc::pin_init(
             pin_init!(Self {
                 major,
                 minor,
                 owner_pid,
                 driver,
-                wq,
+                rt: rt.clone(),
+                id,
                 closed: AtomicBool::new(false),
                 inner <- new_spinlock!(Inner {
                     q: [
@@ -219,7 +222,17 @@ impl Stream {
                 rsrv_work <- new_work!("Stream::rsrv_work"),
             }),
             GFP_KERNEL,
-        )
+        )?;
+        rt.insert(id, s.clone())?;
+        Ok(s)
+    }
+
+    /// Snapshot for debugfs: files open, and (messages, bytes) per queue.
+    pub(crate) fn stats(&self) -> (u32, [(usize, usize); 4]) {
+        let inner = self.inner.lock();
+        let qs = [Qid::HeadR, Qid::HeadW, Qid::DrvR, Qid::DrvW]
+            .map(|q| (inner.q_ref(q).msgs(), inner.q_ref(q).count()));
+        (inner.head.opens, qs)
     }
 
     /// STREAMS major (the clone table index of the target).
@@ -269,10 +282,10 @@ impl Stream {
         // An `Err` means the work item is already pending: it will run.
         match q {
             Qid::DrvW => {
-                let _ = self.wq.queue().enqueue::<Arc<Stream>, 1>(self.clone());
+                let _ = self.rt.queue().enqueue::<Arc<Stream>, 1>(self.clone());
             }
             Qid::DrvR => {
-                let _ = self.wq.queue().enqueue::<Arc<Stream>, 2>(self.clone());
+                let _ = self.rt.queue().enqueue::<Arc<Stream>, 2>(self.clone());
             }
             // The head's queues have no service procedure: enabling them
             // wakes the processes sleeping on the stream.
@@ -547,6 +560,7 @@ impl Stream {
         }
         self.driver.close(self);
         self.closed.store(true, Ordering::Release);
+        self.rt.remove(self.id);
         {
             let mut inner = self.inner.lock();
             for q in inner.q.iter_mut() {
