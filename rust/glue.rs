@@ -14,9 +14,14 @@
 //! - [`list`]: the intrusive FIFO that queues messages without allocating,
 //!   so `putq` can never fail;
 //! - [`wq`]: strclone's own workqueue, destroyed (and so drained) at unload;
-//! - [`time`]: the two clock readings log headers carry.
+//! - [`time`]: the two clock readings log headers carry;
+//! - [`iov`]: bounded copies from user I/O vectors;
+//! - [`params`]: the module parameters, declared in C (`params.c`) so that
+//!   they show in sysfs.
 
+pub(crate) mod iov;
 pub(crate) mod list;
 pub(crate) mod node;
+pub(crate) mod params;
 pub(crate) mod time;
 pub(crate) mod wq;

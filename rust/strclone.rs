@@ -59,16 +59,6 @@ module! {
     authors: ["strclone developers"],
     description: "SVR4 STREAMS clone devices: clone driver, ptm and echo targets",
     license: "GPL",
-    params: {
-        pt_cnt: u32 {
-            default: 4096,
-            description: "Most ptm pairs open at once (ENODEV beyond)",
-        },
-        log_cnt: u32 {
-            default: 256,
-            description: "Log minors: strlog streams get 6..log_cnt-1 (ENXIO beyond)",
-        },
-    },
 }
 
 #[pin_data(PinnedDrop)]
@@ -101,12 +91,12 @@ struct StrClone {
 impl kernel::InPlaceModule for StrClone {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         pin_init::pin_init_scope(move || {
-            let pt_cnt = module_parameters::pt_cnt.value();
+            let pt_cnt = glue::params::pt_cnt();
             if pt_cnt == 0 || pt_cnt > 1 << 20 {
                 pr_err!("pt_cnt must be 1..1048576, not {}\n", pt_cnt);
                 return Err(EINVAL);
             }
-            let log_cnt = module_parameters::log_cnt.value();
+            let log_cnt = glue::params::log_cnt();
             if !(7..=1 << 16).contains(&log_cnt) {
                 pr_err!(
                     "log_cnt must be 7..65536 (CLONEMIN + 2 or more), not {}\n",

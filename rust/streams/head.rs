@@ -10,7 +10,7 @@
 
 use super::msg::{IocBlk, Mblk, Msg, MsgType, FLUSHR, FLUSHRW, FLUSHW};
 use super::stream::{Qid, Stream};
-use crate::glue::node::FileOps;
+use crate::glue::{iov::read_chunk, node::FileOps};
 use crate::uapi;
 use kernel::{
     fs::File,
@@ -99,8 +99,8 @@ impl Stream {
                 return if sent > 0 { Ok(sent) } else { Err(e) };
             }
             let n = (total - sent).min(chunk_max);
-            let mut v = KVec::with_capacity(n, GFP_KERNEL)?;
-            let got = buf.copy_from_iter_vec(&mut v, GFP_KERNEL)?;
+            let v = read_chunk(buf, n)?;
+            let got = v.len();
             if got == 0 {
                 return if sent > 0 { Ok(sent) } else { Err(EFAULT) };
             }

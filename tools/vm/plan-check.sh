@@ -18,9 +18,10 @@ for d in /sys/kernel/debug/kunit/*/; do
     [ -f "$d/results" ] || continue
     section "kunit:$(basename "$d")" cat "$d/results"
 done
-for t in $dir/selftests/*; do
-    [ -x "$t" ] || continue
-    section "selftest:$(basename "$t")" "$t"
+# The selftests' Makefile writes the list of tests to run (kselftest's
+# TEST_GEN_PROGS + TEST_PROGS); helpers installed beside them are not run.
+for name in $(cat $dir/selftests/tests.list); do
+    section "selftest:$name" "$dir/selftests/$name"
 done
 lsmod | grep -q '^strclone ' && { rmmod strclone || { echo "rmmod strclone failed"; exit 1; }; }
 exit 0

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * strclone's module parameters.
+ *
+ * They live in C because the Rust module! macro of 7.3 registers parameters
+ * with permission 0, so they would not appear under
+ * /sys/module/strclone/parameters/. Rust reads them through glue/params.rs.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+unsigned int strclone_pt_cnt = 4096;
+module_param_named(pt_cnt, strclone_pt_cnt, uint, 0444);
+MODULE_PARM_DESC(pt_cnt, "Most ptm pairs open at once; ENODEV beyond (1..1048576, default 4096)");
+
+unsigned int strclone_log_cnt = 256;
+module_param_named(log_cnt, strclone_log_cnt, uint, 0444);
+MODULE_PARM_DESC(log_cnt, "Log minors: strlog streams get 6..log_cnt-1; ENXIO beyond (7..65536, default 256)");

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Reading the module parameters declared in `params.c`.
+
+extern "C" {
+    static strclone_pt_cnt: u32;
+    static strclone_log_cnt: u32;
+}
+
+/// `pt_cnt`.
+pub(crate) fn pt_cnt() -> u32 {
+    // SAFETY: A plain `unsigned int` defined in params.c; the parameters are
+    // read-only (0444) and set before module init runs.
+    unsafe { core::ptr::addr_of!(strclone_pt_cnt).read() }
+}
+
+/// `log_cnt`.
+pub(crate) fn log_cnt() -> u32 {
+    // SAFETY: As for `pt_cnt`.
+    unsafe { core::ptr::addr_of!(strclone_log_cnt).read() }
+}

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The clone driver: every open of /dev/clone-<name> is routed through the
+ * major-indexed clone table to a registered target, which hands out a fresh
+ * minor (the lowest free one).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "strclone_util.h"
+
+#define STRLOG_CLONE_NODE	"/dev/clone-strlog"
+#define DBG_DIR			"/sys/kernel/debug/strclone"
+#define DBG_REGISTER		DBG_DIR "/register"
+#define DBG_UNREGISTER		DBG_DIR "/unregister"
+
+/* Write @val to a debugfs control file: 0 on a complete write, else -errno. */
+static int dbg_write(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t r;
+	int fd, e;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	r = write(fd, val, len);
+	e = errno;
+	close(fd);
+	if (r < 0)
+		return -e;
+	return (size_t)r == len ? 0 : -EMSGSIZE;
+}
+
+/* pt_cnt of the loaded module, or 0 if unknown/unlimited. */
+static int module_pt_cnt(void)
+{
+	FILE *f = fopen("/sys/module/strclone/parameters/pt_cnt", "r");
+	int v = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v > 0 ? v : 0;
+}
+
+TEST(ptmx_node_is_char_device_0666)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(PTMX_NODE, &st)) TH_LOG("stat %s: %s", PTMX_NODE, strerror(errno));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0666, st.st_mode & 07777) TH_LOG("mode %o", st.st_mode & 07777);
+}
+
+TEST(opens_get_distinct_minors)
+{
+	int n = 64, pt_cnt = module_pt_cnt();
+	int fd[64];
+	unsigned int minor[64];
+	struct strclone_devinfo di;
+
+	watchdog(WATCHDOG_S);
+	if (pt_cnt && pt_cnt < n) {
+		TH_LOG("pt_cnt=%d: opening only %d masters", pt_cnt, pt_cnt);
+		n = pt_cnt;
+	}
+	for (int i = 0; i < n; i++) {
+		fd[i] = open(PTMX_NODE, O_RDWR | O_NOCTTY);
+		ASSERT_LE(0, fd[i]) TH_LOG("open #%d: %s", i, strerror(errno));
+		ASSERT_EQ(0, getdev(fd[i], &di));
+		EXPECT_EQ(STRCLONE_PTM_MAJOR, di.major);
+		minor[i] = di.minor;
+		for (int j = 0; j < i; j++) {
+			EXPECT_NE(minor[j], minor[i])
+				TH_LOG("opens %d and %d both got minor %u", j, i, minor[i]);
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		EXPECT_EQ(0, close(fd[i]));
+	}
+}
+
+TEST(lowest_free_minor_is_reused)
+{
+	struct strclone_devinfo di;
+	unsigned int minor[8];
+	int fd[8], again;
+
+	watchdog(WATCHDOG_S);
+	for (int i = 0; i < 8; i++) {
+		fd[i] = open(PTMX_NODE, O_RDWR | O_NOCTTY);
+		ASSERT_LE(0, fd[i]) TH_LOG("open #%d: %s", i, strerror(errno));
+		ASSERT_EQ(0, getdev(fd[i], &di));
+		minor[i] = di.minor;
+		/* Each open takes the lowest free minor: they go up. */
+		if (i > 0) {
+			EXPECT_LT(minor[i - 1], minor[i]);
+		}
+	}
+	/* Free one in the middle: it is now the lowest free minor. */
+	ASSERT_EQ(0, close(fd[3]));
+	again = open(PTMX_NODE, O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, again) TH_LOG("open: %s", strerror(errno));
+	ASSERT_EQ(0, getdev(again, &di));
+	EXPECT_EQ(minor[3], di.minor);
+	fd[3] = again;
+
+	/* And the next open goes past the highest one in use. */
+	again = open(PTMX_NODE, O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, again) TH_LOG("open: %s", strerror(errno));
+	ASSERT_EQ(0, getdev(again, &di));
+	EXPECT_LT(minor[7], di.minor);
+	close(again);
+	for (int i = 0; i < 8; i++)
+		close(fd[i]);
+}
+
+/* Does /proc/self/fdinfo/<fd> contain the line @line (with its newline)? */
+static int fdinfo_has(int fd, const char *line, char *dump, size_t dumpsz)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY);
+	if (f < 0)
+		return -errno;
+	/* Leading newline so the first line matches like the others. */
+	buf[0] = '\n';
+	n = read(f, buf + 1, sizeof(buf) - 2);
+	close(f);
+	if (n < 0)
+		return -EIO;
+	buf[n + 1] = 0;
+	snprintf(dump, dumpsz, "%s", buf + 1);
+	return strstr(buf, line) != NULL;
+}
+
+TEST(fdinfo_shows_major_and_minor)
+{
+	struct strclone_devinfo di;
+	char line[64], dump[4096];
+	int fd;
+
+	watchdog(WATCHDOG_S);
+	fd = open(PTMX_NODE, O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, fd) TH_LOG("open: %s", strerror(errno));
+	ASSERT_EQ(0, getdev(fd, &di));
+	ASSERT_EQ(STRCLONE_PTM_MAJOR, di.major);
+
+	snprintf(line, sizeof(line), "\nstrclone-major:\t%d\n", STRCLONE_PTM_MAJOR);
+	EXPECT_EQ(1, fdinfo_has(fd, line, dump, sizeof(dump))) TH_LOG("fdinfo:\n%s", dump);
+	snprintf(line, sizeof(line), "\nstrclone-minor:\t%u\n", di.minor);
+	EXPECT_EQ(1, fdinfo_has(fd, line, dump, sizeof(dump))) TH_LOG("fdinfo:\n%s", dump);
+	close(fd);
+}
+
+TEST(strlog_is_not_clonable)
+{
+	struct stat st;
+	int fd;
+
+	watchdog(WATCHDOG_S);
+	if (stat(STRLOG_CLONE_NODE, &st) < 0)
+		SKIP(return, "%s does not exist", STRLOG_CLONE_NODE);
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	fd = open(STRLOG_CLONE_NODE, O_RDWR);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(ENXIO, errno);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * Tests that unregister the echo target put it back from the parent, even
+ * when the test died half-way.
+ */
+FIXTURE(table) {
+	int unused;
+};
+
+FIXTURE_SETUP(table)
+{
+	struct stat st;
+
+	watchdog(WATCHDOG_S);
+	ASSERT_EQ(0, stat(DBG_REGISTER, &st)) TH_LOG("%s: %s", DBG_REGISTER, strerror(errno));
+	ASSERT_EQ(0, stat(DBG_UNREGISTER, &st)) TH_LOG("%s: %s", DBG_UNREGISTER, strerror(errno));
+}
+
+FIXTURE_TEARDOWN_PARENT(table)
+{
+	/* EBUSY when it is registered already: that is fine. */
+	dbg_write(DBG_REGISTER, "72");
+}
+
+TEST_F(table, unregistered_target_gives_enxio)
+{
+	struct strclone_devinfo di;
+	char buf[16];
+	int old, fd;
+
+	old = open(ECHO_NODE, O_RDWR);
+	ASSERT_LE(0, old) TH_LOG("open %s: %s", ECHO_NODE, strerror(errno));
+
+	ASSERT_EQ(0, dbg_write(DBG_UNREGISTER, "72"));
+	fd = open(ECHO_NODE, O_RDWR);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(ENXIO, errno);
+	if (fd >= 0)
+		close(fd);
+
+	/* The stream opened before keeps working. */
+	ASSERT_EQ(5, write(old, "still", 5));
+	ASSERT_EQ(5, read_exact(old, buf, 5, WAIT_MS));
+	EXPECT_EQ(0, memcmp(buf, "still", 5));
+	memcpy(buf, "ab", 2);
+	EXPECT_EQ(2, istr(old, ECHO_REVERSE, buf, 2, NULL));
+	EXPECT_EQ(0, memcmp(buf, "ba", 2));
+	ASSERT_EQ(0, getdev(old, &di));
+	EXPECT_EQ(STRCLONE_ECHO_MAJOR, di.major);
+
+	/* Registered again, the clone node opens again. */
+	ASSERT_EQ(0, dbg_write(DBG_REGISTER, "72"));
+	fd = open(ECHO_NODE, O_RDWR);
+	ASSERT_LE(0, fd) TH_LOG("open after register: %s", strerror(errno));
+	ASSERT_EQ(0, getdev(fd, &di));
+	EXPECT_EQ(STRCLONE_ECHO_MAJOR, di.major);
+	ASSERT_EQ(3, write(fd, "new", 3));
+	ASSERT_EQ(3, read_exact(fd, buf, 3, WAIT_MS));
+	EXPECT_EQ(0, memcmp(buf, "new", 3));
+	close(fd);
+
+	/* The old stream survived all of that. */
+	ASSERT_EQ(3, write(old, "old", 3));
+	ASSERT_EQ(3, read_exact(old, buf, 3, WAIT_MS));
+	EXPECT_EQ(0, memcmp(buf, "old", 3));
+	close(old);
+}
+
+TEST_F(table, bad_register_values)
+{
+	static const char *const bad[] = { "abc", "999", "256", "-1" };
+	int fd;
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-EINVAL, dbg_write(DBG_REGISTER, bad[i])) TH_LOG("register '%s'", bad[i]);
+		EXPECT_EQ(-EINVAL, dbg_write(DBG_UNREGISTER, bad[i])) TH_LOG("unregister '%s'", bad[i]);
+	}
+	/* Registering a major that is registered already. */
+	EXPECT_EQ(-EBUSY, dbg_write(DBG_REGISTER, "72"));
+	EXPECT_EQ(-EBUSY, dbg_write(DBG_REGISTER, "23"));
+	EXPECT_EQ(-EBUSY, dbg_write(DBG_REGISTER, "72\n"));
+
+	/* Nothing of that disturbed the table. */
+	fd = open(ECHO_NODE, O_RDWR);
+	EXPECT_LE(0, fd) TH_LOG("open %s: %s", ECHO_NODE, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* ---- concurrency ------------------------------------------------------ */
+
+#define THREADS		4
+#define ITERATIONS	10000
+#define MAX_MINOR	65536
+/* Safety valve for a slow emulated machine: stop early, but say so. */
+#define TIME_BUDGET_MS	25000
+
+static atomic_uchar live[MAX_MINOR];
+
+struct hammer {
+	pthread_t thr;
+	long long deadline;
+	int done;		/* iterations completed */
+	int failed_opens;
+	int first_open_errno;
+	int bad_getdev;
+	int bad_major;
+	int out_of_range;
+	int collisions;
+	int close_errors;
+};
+
+static void *hammer_fn(void *p)
+{
+	struct hammer *h = p;
+	struct strclone_devinfo di;
+
+	for (int i = 0; i < ITERATIONS; i++) {
+		int fd;
+
+		if ((i & 63) == 0 && now_ms() > h->deadline)
+			break;
+		fd = open(PTMX_NODE, O_RDWR | O_NOCTTY);
+		if (fd < 0) {
+			if (!h->failed_opens++)
+				h->first_open_errno = errno;
+			continue;
+		}
+		if (getdev(fd, &di) < 0) {
+			h->bad_getdev++;
+		} else if (di.major != STRCLONE_PTM_MAJOR) {
+			h->bad_major++;
+		} else if (di.minor >= MAX_MINOR) {
+			h->out_of_range++;
+		} else {
+			/* Set on open: nobody else may hold this minor now. */
+			if (atomic_exchange(&live[di.minor], 1))
+				h->collisions++;
+			/* Cleared before close: after close it may be handed out again. */
+			atomic_store(&live[di.minor], 0);
+		}
+		if (close(fd) < 0)
+			h->close_errors++;
+		h->done++;
+	}
+	return NULL;
+}
+
+/* A fixture only to get a longer harness timeout than TEST()'s 30 s. */
+FIXTURE(hammer) {
+	int unused;
+};
+
+FIXTURE_SETUP(hammer)
+{
+	watchdog(TIME_BUDGET_MS / 1000 + 15);
+}
+
+FIXTURE_TEARDOWN(hammer)
+{
+}
+
+TEST_F_TIMEOUT(hammer, concurrent_open_close_no_collisions, TIME_BUDGET_MS / 1000 + 20)
+{
+	struct hammer h[THREADS];
+	long long t0 = now_ms();
+	int total = 0;
+
+	memset(h, 0, sizeof(h));
+	for (int t = 0; t < THREADS; t++) {
+		h[t].deadline = t0 + TIME_BUDGET_MS;
+		ASSERT_EQ(0, pthread_create(&h[t].thr, NULL, hammer_fn, &h[t]));
+	}
+	for (int t = 0; t < THREADS; t++) {
+		ASSERT_EQ(0, pthread_join(h[t].thr, NULL));
+	}
+
+	for (int t = 0; t < THREADS; t++) {
+		EXPECT_EQ(0, h[t].failed_opens)
+			TH_LOG("thread %d: %d failed opens, first: %s", t, h[t].failed_opens,
+			       strerror(h[t].first_open_errno));
+		EXPECT_EQ(0, h[t].collisions) TH_LOG("thread %d", t);
+		EXPECT_EQ(0, h[t].bad_getdev) TH_LOG("thread %d", t);
+		EXPECT_EQ(0, h[t].bad_major) TH_LOG("thread %d", t);
+		EXPECT_EQ(0, h[t].out_of_range) TH_LOG("thread %d", t);
+		EXPECT_EQ(0, h[t].close_errors) TH_LOG("thread %d", t);
+		/* Even a very slow machine gets through a good part of the work. */
+		EXPECT_LE(ITERATIONS / 10, h[t].done) TH_LOG("thread %d did %d", t, h[t].done);
+		total += h[t].done;
+	}
+	if (total < THREADS * ITERATIONS)
+		TH_LOG("time budget hit: %d of %d open/close cycles done", total, THREADS * ITERATIONS);
+	TH_LOG("%d open/close cycles in %lld ms", total, now_ms() - t0);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the strclone selftests. Nothing here asserts: the
+ * helpers return what they saw and the tests decide.
+ *
+ * Streams answer asynchronously (a service procedure runs on strclone's
+ * workqueue), so every helper that waits for something to arrive polls with
+ * a bounded timeout instead of blocking: a broken module makes a test fail,
+ * never hang.
+ */
+#ifndef STRCLONE_UTIL_H
+#define STRCLONE_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include <linux/strclone.h>
+
+#define ECHO_NODE	"/dev/clone-echo"
+#define PTMX_NODE	"/dev/clone-ptmx"
+
+/* How long anything may take to arrive before a test gives up. */
+#define WAIT_MS		5000
+/* How long to watch for something that must NOT arrive. */
+#define QUIET_MS	300
+/* Per-test watchdog (seconds): a hang ends as SIGALRM, i.e. a failure. */
+#define WATCHDOG_S	15
+/* I_STR timeout the tests use (seconds), shorter than the 15 s default. */
+#define ISTR_TIMEOUT	5
+
+/* A kernel address: must never be accepted as a user pointer. */
+#define KERNEL_PTR	((void *)0xffffffff81000000UL)
+
+static inline long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Arm the per-test watchdog: SIGALRM with its default action kills the test. */
+static inline void watchdog(unsigned int seconds)
+{
+	signal(SIGALRM, SIG_DFL);
+	alarm(seconds);
+}
+
+/*
+ * poll() one fd; returns revents, 0 on timeout. A failing poll() returns
+ * POLLNVAL, a bit no test ever expects, so "revents & POLLIN" stays false.
+ */
+static inline int poll_fd(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int r;
+
+	do {
+		r = poll(&p, 1, timeout_ms);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return POLLNVAL;
+	return r ? p.revents : 0;
+}
+
+/* I_NREAD: returns the message count (or -1) and stores the first one's bytes. */
+static inline int nread(int fd, int *bytes)
+{
+	int b = -12345;
+	int r = ioctl(fd, I_NREAD, &b);
+
+	if (bytes)
+		*bytes = b;
+	return r;
+}
+
+/*
+ * Wait until at least @want messages are on the head read queue (or the
+ * timeout). Returns the last I_NREAD count, -1 if I_NREAD failed.
+ */
+static inline int wait_nread(int fd, int want, int timeout_ms, int *bytes)
+{
+	long long end = now_ms() + timeout_ms;
+	int n;
+
+	for (;;) {
+		n = nread(fd, bytes);
+		if (n < 0 || n >= want || now_ms() >= end)
+			return n;
+		usleep(1000);
+	}
+}
+
+/* Wait until I_NREAD reports @want messages or fewer. */
+static inline int wait_nread_atmost(int fd, int want, int timeout_ms, int *bytes)
+{
+	long long end = now_ms() + timeout_ms;
+	int n;
+
+	for (;;) {
+		n = nread(fd, bytes);
+		if (n < 0 || n <= want || now_ms() >= end)
+			return n;
+		usleep(1000);
+	}
+}
+
+/*
+ * Read exactly @len bytes, waiting with poll() before each read(). Returns
+ * the bytes read (less than @len on timeout or end of file), or -1 with errno
+ * set if a read failed before anything was read.
+ */
+static inline ssize_t read_exact(int fd, void *buf, size_t len, int timeout_ms)
+{
+	size_t got = 0;
+	long long end = now_ms() + timeout_ms;
+
+	while (got < len) {
+		long long left = end - now_ms();
+		int rev;
+		ssize_t r;
+
+		if (left <= 0)
+			break;
+		rev = poll_fd(fd, POLLIN, (int)left);
+		if (!(rev & POLLIN))
+			break;	/* POLLHUP/POLLERR without data */
+		r = read(fd, (char *)buf + got, len - got);
+		if (r < 0)
+			return got ? (ssize_t)got : -1;
+		if (r == 0)
+			break;
+		got += r;
+	}
+	return got;
+}
+
+/* I_STR with the tests' short timeout. *outlen (if given) gets ic_len back. */
+static inline int istr_t(int fd, int cmd, void *dp, int len, int timout, int *outlen)
+{
+	struct strioctl s = {
+		.ic_cmd = cmd, .ic_timout = timout, .ic_len = len, .ic_dp = dp,
+	};
+	int r = ioctl(fd, I_STR, &s);
+
+	if (outlen)
+		*outlen = s.ic_len;
+	return r;
+}
+
+static inline int istr(int fd, int cmd, void *dp, int len, int *outlen)
+{
+	return istr_t(fd, cmd, dp, len, ISTR_TIMEOUT, outlen);
+}
+
+/* An echo command without data (a scratch buffer stands in for ic_dp). */
+static inline int echo_cmd(int fd, int cmd)
+{
+	char scratch[64];
+
+	return istr(fd, cmd, scratch, 0, NULL);
+}
+
+static inline int echo_cmd_int(int fd, int cmd, int val)
+{
+	return istr(fd, cmd, &val, sizeof(val), NULL);
+}
+
+static inline int echo_setq(int fd, unsigned int hiwat, unsigned int lowat)
+{
+	struct echo_qopts q = { .hiwat = hiwat, .lowat = lowat };
+
+	return istr(fd, ECHO_SETQ, &q, sizeof(q), NULL);
+}
+
+static inline int set_nonblock(int fd, int on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return -1;
+	return fcntl(fd, F_SETFL, on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK));
+}
+
+static inline int getdev(int fd, struct strclone_devinfo *di)
+{
+	di->major = 0xdeadbeef;
+	di->minor = 0xdeadbeef;
+	return ioctl(fd, STRCLONE_GETDEV, di);
+}
+
+/* Byte @i of the test pattern: not periodic in any power of two. */
+static inline unsigned char pat(size_t i)
+{
+	return (unsigned char)((i % 251) ^ (i / 251));
+}
+
+static inline void fill_pat(unsigned char *buf, size_t off, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = pat(off + i);
+}
+
+/* Index of the first byte that differs from the pattern, or -1. */
+static inline long check_pat(const unsigned char *buf, size_t off, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] != pat(off + i))
+			return (long)i;
+	return -1;
+}
+
+/* Tiny putmsg helpers: -1 length means "part absent". */
+static inline int putmsg_parts(int fd, const void *ctl, int ctllen,
+			       const void *data, int datalen, int flags)
+{
+	struct strbuf c = { .maxlen = 0, .len = ctllen, .buf = (char *)ctl };
+	struct strbuf d = { .maxlen = 0, .len = datalen, .buf = (char *)data };
+
+	return putmsg(fd, &c, &d, flags);
+}
+
+#endif /* STRCLONE_UTIL_H */
