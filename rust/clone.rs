@@ -36,7 +36,7 @@ pub(crate) trait Target: Send + Sync {
     fn clonable(&self) -> bool;
     /// Opens a new stream (or an existing one) on this target.
     fn open(&self, file: &File, sflag: SFlag) -> Result<Arc<Stream>>;
-    /// Streams currently open on the target.
+    /// Streams currently open on the target (for ptm: masters).
     fn open_count(&self) -> usize;
     /// Most minors the target hands out.
     fn limit(&self) -> usize;

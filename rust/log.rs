@@ -223,8 +223,9 @@ impl LogTarget {
                 if let Some(s) = r.conslog.clone() {
                     if s.try_add_open() {
                         drop(r);
-                        // Lost the race: `new` never opened, undo it.
-                        new.release();
+                        // Lost the race: `new` never became visible.
+                        new.discard();
+                        self.open.fetch_sub(1, Ordering::Relaxed);
                         return Ok(s);
                     }
                 }
@@ -589,7 +590,9 @@ impl Driver for LogStream {
                     *slot = None;
                 }
             }
-            if self.minor == CONSWMIN {
+            // Only if it is still this stream: a newer conslog stream may
+            // have replaced it.
+            if r.conslog.as_ref().is_some_and(|c| Arc::ptr_eq(c, s)) {
                 r.conslog = None;
             }
         }

@@ -4,10 +4,11 @@
 //!
 //! A [`MinorPool`] hands out the lowest free minor in `start..limit` under a
 //! spinlock. It is a bitmap ([`IdPool`]) that starts at one word and doubles
-//! when full, up to `limit`: the memory follows the number of open streams,
+//! when full, up to `limit`: the memory follows the minors actually used,
 //! not the configured maximum, and finding a free minor is a word-at-a-time
 //! bitmap scan instead of SVR4's walk over per-minor state structures. The
-//! bitmap grows with `GFP_KERNEL` outside the lock.
+//! bitmap grows with `GFP_KERNEL` outside the lock. It never shrinks: its
+//! size follows the highest minor ever used, at one bit per minor.
 
 use kernel::{id_pool::IdPool, new_spinlock, prelude::*, sync::SpinLock};
 

@@ -10,10 +10,11 @@
 //!   all pt_cnt minors in use        --> ENODEV
 //!
 //!   UNLKPT on the master            --> clears PTLOCK
-//!   GRANTPT on the master           --> slave owner := caller's euid/egid
+//!   GRANTPT on the master           --> slave owner := caller's euid
 //!   PTMGETPEER(flags) on the master --> EIO while PTLOCK or once the pair hung
-//!                                       up; EACCES unless the caller is the
-//!                                       slave's owner (or root); else a new fd
+//!                                       up; EACCES unless the calling task's
+//!                                       euid is the slave's owner (initially
+//!                                       the master's opener) or 0; else a new fd
 //!                                       on the slave stream, PTSOPEN (a second
 //!                                       call gives another fd on the same
 //!                                       slave stream)
@@ -40,7 +41,7 @@
 
 use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
-use crate::glue::node::install_anon_file;
+use crate::glue::node::{new_anon_file, FdSlot};
 use crate::log::{LogTarget, SL_ERROR, SL_TRACE, SL_WARN};
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::head::TargetIoctl;
@@ -52,9 +53,9 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{
     bindings,
     fs::File,
-    new_spinlock,
+    new_mutex, new_spinlock,
     prelude::*,
-    sync::{Arc, SpinLock},
+    sync::{Arc, Mutex, SpinLock},
 };
 
 /// The module id ptm logs under (its STREAMS major).
@@ -110,7 +111,7 @@ impl Target for Ptm {
         true
     }
 
-    fn open(&self, file: &File, sflag: SFlag) -> Result<Arc<Stream>> {
+    fn open(&self, _file: &File, sflag: SFlag) -> Result<Arc<Stream>> {
         // ptm is only ever opened through the clone driver.
         if sflag != SFlag::CloneOpen {
             return Err(EINVAL);
@@ -130,7 +131,6 @@ impl Target for Ptm {
             );
             err
         })?;
-        let cred = file.cred();
         let pair = match Arc::pin_init(
             pin_init!(PtPair {
                 minor,
@@ -139,8 +139,9 @@ impl Target for Ptm {
                     flags: PTMOPEN | PTLOCK,
                     master: None,
                     slave: None,
-                    owner_uid: cred.euid().into_uid_in_current_ns(),
+                    owner_uid: caller_uid(),
                 }, "PtPair::state"),
+                getpeer <- new_mutex!((), "PtPair::getpeer"),
             }),
             GFP_KERNEL,
         ) {
@@ -171,7 +172,8 @@ impl Target for Ptm {
         t.open.fetch_add(1, Ordering::Relaxed);
         t.log.strlog(
             PTM_MID,
-            minor as i16,
+            // log_ctl's sid is a short: large minors log as i16::MAX.
+            i16::try_from(minor).unwrap_or(i16::MAX),
             1,
             SL_TRACE,
             format_args!("ptm: minor {} opened", minor),
@@ -208,6 +210,14 @@ struct PtPair {
     ptm: Arc<PtmTarget>,
     #[pin]
     state: SpinLock<PairState>,
+    /// Serialises PTMGETPEER (process context only).
+    #[pin]
+    getpeer: Mutex<()>,
+}
+
+/// The calling task's effective uid.
+fn caller_uid() -> u32 {
+    kernel::task::Kuid::current_euid().into_uid_in_current_ns()
 }
 
 impl PtPair {
@@ -218,10 +228,6 @@ impl PtPair {
         } else {
             st.master.clone()
         }
-    }
-
-    fn me(&self, master: bool) -> Option<Arc<Stream>> {
-        self.peer(!master)
     }
 
     fn is_hung(&self) -> bool {
@@ -236,7 +242,7 @@ struct PtSide {
 }
 
 impl PtSide {
-    fn get_peer_fd(&self, s: &Arc<Stream>, file: &File, flags: usize) -> Result<isize> {
+    fn get_peer_fd(&self, s: &Arc<Stream>, flags: usize) -> Result<isize> {
         let allowed = bindings::O_ACCMODE
             | bindings::O_NOCTTY
             | bindings::O_NONBLOCK
@@ -246,7 +252,7 @@ impl PtSide {
         if flags & !allowed != 0 || flags & bindings::O_ACCMODE == bindings::O_ACCMODE {
             return Err(EINVAL);
         }
-        let uid = file.cred().euid().into_uid_in_current_ns();
+        let uid = caller_uid();
         let check = |st: &PairState| -> Result {
             if st.flags & (PTLOCK | PTHUP) != 0 || st.flags & PTMOPEN == 0 {
                 return Err(EIO);
@@ -256,16 +262,22 @@ impl PtSide {
             }
             Ok(())
         };
-        // Reuse the slave stream if there is one.
-        let existing = {
-            let st = self.pair.state.lock();
-            check(&st)?;
-            st.slave.clone()
-        };
-        let slave = match existing {
-            Some(sl) if sl.try_add_open() => sl,
-            // Its last fd is closing: the pair is finished.
-            Some(_) => return Err(EIO),
+        // One PTMGETPEER at a time per pair, so exactly one caller creates
+        // and publishes the slave stream.
+        let _serial = self.pair.getpeer.lock();
+        check(&self.pair.state.lock())?;
+        // Reserve the fd and make the file before the slave is published:
+        // a failure (EMFILE, ENFILE, ENOMEM) then leaves the pair untouched.
+        let slot = FdSlot::reserve(flags)?;
+        let existing = self.pair.state.lock().slave.clone();
+        let file = match existing {
+            Some(sl) => {
+                if !sl.try_add_open() {
+                    // Its last fd is closing: the pair is finished.
+                    return Err(EIO);
+                }
+                new_anon_file(c"strclone-pts", sl.clone(), flags).inspect_err(|_| sl.release())?
+            }
             None => {
                 let d = KBox::new(
                     PtSide {
@@ -275,42 +287,25 @@ impl PtSide {
                     GFP_KERNEL,
                 )?;
                 let new = Stream::new(uapi::PTM_MAJOR, self.pair.minor, d, &self.pair.ptm.rt)?;
-                let mut st = self.pair.state.lock();
-                if let Err(e) = check(&st) {
-                    drop(st);
-                    new.release();
-                    return Err(e);
+                let file = new_anon_file(c"strclone-pts", new.clone(), flags)
+                    .inspect_err(|_| new.discard())?;
+                let finished = {
+                    let mut st = self.pair.state.lock();
+                    st.flags |= PTSOPEN;
+                    st.slave = Some(new.clone());
+                    st.flags & PTHUP != 0 || st.flags & PTMOPEN == 0
+                };
+                if finished {
+                    // The master closed while we were making the file.
+                    new.hangup();
                 }
-                match st.slave.clone() {
-                    // Another thread won the race: join its slave stream.
-                    Some(sl) => {
-                        drop(st);
-                        // Ours never opened: take it out of the table.
-                        new.release();
-                        if !sl.try_add_open() {
-                            return Err(EIO);
-                        }
-                        sl
-                    }
-                    None => {
-                        st.flags |= PTSOPEN;
-                        st.slave = Some(new.clone());
-                        new
-                    }
-                }
+                file
             }
         };
-        match install_anon_file(c"strclone-pts", slave.clone(), flags | bindings::O_RDWR) {
-            Ok(fd) => {
-                // Data written before the slave existed can flow now.
-                s.qenable(Qid::DrvW);
-                Ok(fd as isize)
-            }
-            Err(e) => {
-                slave.release();
-                Err(e)
-            }
-        }
+        let fd = slot.install(file);
+        // Data written before the slave existed can flow now.
+        s.qenable(Qid::DrvW);
+        Ok(fd as isize)
     }
 
     /// Moves messages from this side's write queue to the peer's head.
@@ -429,7 +424,6 @@ impl Driver for PtSide {
         if free {
             self.pair.ptm.minors.free(self.pair.minor);
         }
-        let _ = self.pair.me(self.master);
     }
 
     fn target_ioctl(&self) -> Option<&dyn TargetIoctl> {
@@ -442,7 +436,7 @@ impl Driver for PtSide {
 }
 
 impl TargetIoctl for PtSide {
-    fn ioctl(&self, s: &Arc<Stream>, file: &File, cmd: u32, arg: usize) -> Option<Result<isize>> {
+    fn ioctl(&self, s: &Arc<Stream>, _file: &File, cmd: u32, arg: usize) -> Option<Result<isize>> {
         Some(match cmd {
             uapi::ISPTM => Ok(0),
             uapi::UNLKPT => {
@@ -450,10 +444,10 @@ impl TargetIoctl for PtSide {
                 Ok(0)
             }
             uapi::GRANTPT => {
-                self.pair.state.lock().owner_uid = file.cred().euid().into_uid_in_current_ns();
+                self.pair.state.lock().owner_uid = caller_uid();
                 Ok(0)
             }
-            uapi::PTMGETPEER => self.get_peer_fd(s, file, arg),
+            uapi::PTMGETPEER => self.get_peer_fd(s, arg),
             _ => return None,
         })
     }

@@ -97,9 +97,9 @@ impl kernel::InPlaceModule for StrClone {
                 return Err(EINVAL);
             }
             let log_cnt = glue::params::log_cnt();
-            if !(7..=1 << 16).contains(&log_cnt) {
+            if !(6..=1 << 16).contains(&log_cnt) {
                 pr_err!(
-                    "log_cnt must be 7..65536 (CLONEMIN + 2 or more), not {}\n",
+                    "log_cnt must be 6..65536 (CLONEMIN + 1 or more), not {}\n",
                     log_cnt
                 );
                 return Err(EINVAL);

@@ -62,8 +62,9 @@ vm() {
     local logf
     logf="$BUILD/logs/$logname-$(date +%Y%m%d-%H%M%S).log"
     ln -sfn "$(basename "$logf")" "$BUILD/logs/$logname-latest.log"
-    local adds=(--add "$BUILD/module-test/strclone.ko:/opt/strclone/strclone.ko")
+    local adds=(--add "${VM_MODULE:-$BUILD/module-test/strclone.ko}:/opt/strclone/strclone.ko")
     for f in "$BUILD"/samples/*; do adds+=(--add "$f:/opt/strclone/bin/$(basename "$f")"); done
+    for f in ${VM_EXTRA:-}; do adds+=(--add "$f:/opt/strclone/bin/$(basename "$f")"); done
     if [ -z "${VM_NO_SELFTESTS:-}" ]; then
         for f in "$BUILD"/selftests/*; do adds+=(--add "$f:/opt/strclone/selftests/$(basename "$f")"); done
     fi
@@ -111,5 +112,47 @@ case "${1:-}" in
             exit 1
         fi
         ;;
-    *) die "usage: tools/pipeline.sh {run|check|module|kernel|bootstrap|fmt}" ;;
+    stress|fuzz)
+        # The long reliability runs on the test kernel: `make stress`
+        # (STRESS_OPS operations, default 100000) and `make fuzz`
+        # (FUZZ_SECONDS, default 600, FUZZ_SEED to replay a run). The values
+        # reach the guest plan through the kernel command line.
+        bootstrap
+        k=$(kernel test)
+        module "$k" "$BUILD/module-test"
+        samples
+        selftests
+        args="STRESS_OPS=${STRESS_OPS:-100000} FUZZ_SECONDS=${FUZZ_SECONDS:-600} FUZZ_SEED=${FUZZ_SEED:-0}"
+        vm "$k" "tools/vm/plan-$1.sh" "$1" --timeout "${VM_TIMEOUT:-3600}" --append "$args"
+        log "console log: $VM_LOG (exit status $VM_RC)"
+        set +e
+        python3 tools/vm/results.py "$VM_LOG"
+        prc=$?
+        set -e
+        log "make $1 finished in $(elapsed)"
+        [ "$prc" -eq 0 ] && [ "$VM_RC" -eq 0 ] || exit 1
+        ;;
+    bench)
+        # Benchmarks on the perf kernel (no debug options): strclone against
+        # the native mechanisms in one boot; JSON and a table under results/.
+        bootstrap
+        k=$(kernel perf)
+        module "$k" "$BUILD/module-perf"
+        samples
+        log "building the benchmark program (static)"
+        make -s -C tools/bench OUTPUT="$BUILD/bench" all
+        VM_MODULE="$BUILD/module-perf/strclone.ko" VM_NO_SELFTESTS=1 VM_EXTRA="$BUILD/bench/bench" \
+            vm "$k" tools/vm/plan-bench.sh bench --timeout "${BENCH_TIMEOUT:-2400}" --append "${BENCH_APPEND:-}"
+        log "console log: $VM_LOG (exit status $VM_RC)"
+        [ "$VM_RC" -eq 0 ] || die "the benchmark run failed in the VM; see $VM_LOG"
+        mkdir -p results
+        out="results/bench-$(date +%Y%m%d-%H%M%S).json"
+        sed -n '/^STRCLONE-BENCH-BEGIN/,/^STRCLONE-BENCH-END/{/^STRCLONE-BENCH-/d;p}' "$VM_LOG" > "$out"
+        [ -s "$out" ] || die "the benchmark printed no results; see $VM_LOG"
+        cp "$out" results/bench-latest.json
+        python3 tools/vm/results.py "$VM_LOG" >/dev/null || { python3 tools/vm/results.py "$VM_LOG" | tail -20; die "the kernel log shows problems"; }
+        "$STRCLONE_ROOT/tools/bench/report.sh" "$out"
+        log "make bench finished in $(elapsed); results: $out"
+        ;;
+    *) die "usage: tools/pipeline.sh {run|check|stress|fuzz|bench|module|kernel|bootstrap|fmt}" ;;
 esac

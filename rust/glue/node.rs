@@ -5,8 +5,10 @@
 //! A [`Node`] is a misc device (`/dev/<name>`) with a chosen mode whose open
 //! is handed to a per-node context ([`NodeOps`]); the file that open returns
 //! is driven by [`FileOps`]: read, write, poll, ioctl, fdinfo and release.
-//! [`install_anon_file`] makes further files for an existing stream without
-//! any node (the pts side of a ptm pair, like Linux's `TIOCGPTPEER`).
+//! [`new_anon_file`] and [`FdSlot`] make further files for a stream without
+//! any node (the pts side of a ptm pair, like Linux's `TIOCGPTPEER`): the
+//! descriptor is reserved first and the file installed last, so a failure in
+//! between leaves nothing behind for user space to see.
 //!
 //! The kernel's `MiscDevice` abstraction has no `poll`, no node mode and no
 //! per-node open context, which is why strclone builds its own
@@ -280,15 +282,38 @@ extern "C" {
     ) -> *mut c_void;
 }
 
-/// Opens one more file on `data` (an anonymous inode called `name`) and
-/// installs it as a new fd of the current process; returns the fd.
-/// `flags` are open flags: the access mode, `O_NONBLOCK` and `O_CLOEXEC`.
-pub(crate) fn install_anon_file<T: FileOps>(
+/// A reserved (not yet installed) file descriptor of the current process.
+pub(crate) struct FdSlot(FileDescriptorReservation);
+
+/// A file made by [`new_anon_file`], not yet visible to user space.
+pub(crate) struct NewFile(ARef<File>);
+
+impl FdSlot {
+    /// Reserves a descriptor (`EMFILE` when the table is full). `O_CLOEXEC`
+    /// in `flags` applies to it.
+    pub(crate) fn reserve(flags: u32) -> Result<Self> {
+        Ok(Self(FileDescriptorReservation::get_unused_fd_flags(
+            flags & bindings::O_CLOEXEC,
+        )?))
+    }
+
+    /// Installs `file` at the reserved descriptor (cannot fail) and returns it.
+    pub(crate) fn install(self, file: NewFile) -> u32 {
+        let fd = self.0.reserved_fd();
+        self.0.fd_install(file.0);
+        fd
+    }
+}
+
+/// Makes one more file on `data`: an anonymous inode called `name`, opened
+/// with `flags` (the access mode and `O_NONBLOCK` are used). Dropping the
+/// result before installing it releases the file, which runs
+/// [`FileOps::release`].
+pub(crate) fn new_anon_file<T: FileOps>(
     name: &'static CStr,
     data: Arc<T>,
     flags: u32,
-) -> Result<u32> {
-    let reservation = FileDescriptorReservation::get_unused_fd_flags(flags & bindings::O_CLOEXEC)?;
+) -> Result<NewFile> {
     let private = data.into_foreign();
     let mode = flags & (bindings::O_ACCMODE | bindings::O_NONBLOCK);
     // SAFETY: `name` is a valid C string, the fops are 'static and expect
@@ -313,7 +338,5 @@ pub(crate) fn install_anon_file<T: FileOps>(
     // that has no `fdget_pos` region; `ARef` takes that reference over.
     let file: ARef<File> =
         unsafe { ARef::from_raw(core::ptr::NonNull::new_unchecked(raw.cast::<File>())) };
-    let fd = reservation.reserved_fd();
-    reservation.fd_install(file);
-    Ok(fd)
+    Ok(NewFile(file))
 }

@@ -245,7 +245,8 @@ impl Stream {
         self.minor
     }
 
-    /// Pid of the process that opened the stream.
+    /// Thread id (in the initial pid namespace) of the task that opened the
+    /// stream.
     pub(crate) fn owner_pid(&self) -> i32 {
         self.owner_pid
     }
@@ -569,6 +570,14 @@ impl Stream {
             inner.head.ioc_reply = None;
         }
         self.wait.notify_all();
+    }
+
+    /// Throws away a stream that never became visible to user space (its
+    /// creator lost a race or could not make its file): no close procedure
+    /// runs, because nothing was ever opened on it.
+    pub(crate) fn discard(self: &Arc<Self>) {
+        self.closed.store(true, Ordering::Release);
+        self.rt.remove(self.id);
     }
 
     /// Sends `M_HANGUP` up this stream (from a peer or the driver).

@@ -13,6 +13,7 @@
  *   /dev/clone-ptmx   clone node of the ptm target (STREAMS major 23)
  *   /dev/clone-echo   clone node of the echo (loopback) target (major 72)
  *   /dev/ptmajor      the ptm target's own node; open gives EINVAL (0600)
+ *   /dev/clone-strlog clone node of the log target: ENXIO (not clonable)
  *   /dev/conslog      log target minor 0 (CONSWMIN), write-only
  *   /dev/strlog       log target minor 5 (CLONEMIN), clones itself
  */
@@ -123,7 +124,7 @@ struct strclone_devinfo {
 /* ---- ptm target (Solaris <sys/ptms.h> numbering). ------------------ */
 #define ISPTM		(('P' << 8) | 1)	/* 0 on a master stream */
 #define UNLKPT		(('P' << 8) | 2)	/* unlockpt(3) */
-#define GRANTPT		(('P' << 8) | 5)	/* slave owner := caller's uid/gid */
+#define GRANTPT		(('P' << 8) | 5)	/* slave owner := caller's euid */
 #define PTMGETPEER	(('P' << 8) | 16)	/* arg: open flags; returns a slave fd */
 
 /* ---- echo target: I_STR commands (for tests). ----------------------- */

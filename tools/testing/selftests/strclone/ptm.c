@@ -8,7 +8,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -381,6 +384,151 @@ TEST(minor_not_reused_while_a_side_is_open)
 	EXPECT_EQ(a, c);
 	close(mc);
 	close(mb);
+}
+
+static int open_unlocked(int *m)
+{
+	*m = open(PTMX_NODE, O_RDWR);
+	if (*m < 0)
+		return -1;
+	return ioctl(*m, UNLKPT, 0);
+}
+
+TEST(getpeer_honours_access_mode)
+{
+	int m, ro, wo;
+	char c;
+
+	watchdog(WATCHDOG_S);
+	ASSERT_EQ(0, open_unlocked(&m));
+	ro = ioctl(m, PTMGETPEER, O_RDONLY);
+	ASSERT_LE(0, ro) TH_LOG("PTMGETPEER O_RDONLY: %s", strerror(errno));
+	wo = ioctl(m, PTMGETPEER, O_WRONLY);
+	ASSERT_LE(0, wo) TH_LOG("PTMGETPEER O_WRONLY: %s", strerror(errno));
+	EXPECT_EQ(O_RDONLY, fcntl(ro, F_GETFL) & O_ACCMODE);
+	EXPECT_EQ(O_WRONLY, fcntl(wo, F_GETFL) & O_ACCMODE);
+	EXPECT_EQ(-1, write(ro, "x", 1));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, read(wo, &c, 1));
+	EXPECT_EQ(EBADF, errno);
+	/* Both are the same slave stream: written on wo, read on the master. */
+	ASSERT_EQ(1, write(wo, "s", 1));
+	ASSERT_EQ(1, read_exact(m, &c, 1, WAIT_MS));
+	EXPECT_EQ('s', c);
+	ASSERT_EQ(1, write(m, "m", 1));
+	ASSERT_EQ(1, read_exact(ro, &c, 1, WAIT_MS));
+	EXPECT_EQ('m', c);
+	close(ro);
+	close(wo);
+	close(m);
+}
+
+TEST(getpeer_emfile_leaves_pair_intact)
+{
+	struct rlimit old, tight;
+	int m, s;
+	char c;
+
+	watchdog(WATCHDOG_S);
+	ASSERT_EQ(0, open_unlocked(&m));
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &old));
+	/* No descriptor above m may be allocated. */
+	tight.rlim_cur = m + 1;
+	tight.rlim_max = old.rlim_max;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &tight));
+	EXPECT_EQ(-1, ioctl(m, PTMGETPEER, O_RDWR));
+	EXPECT_EQ(EMFILE, errno);
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &old));
+	/* The failure hung nothing up: the slave opens and data flows. */
+	EXPECT_EQ(0, poll_fd(m, POLLHUP, 0) & POLLHUP);
+	s = ioctl(m, PTMGETPEER, O_RDWR);
+	ASSERT_LE(0, s) TH_LOG("PTMGETPEER after EMFILE: %s", strerror(errno));
+	ASSERT_EQ(1, write(m, "a", 1));
+	ASSERT_EQ(1, read_exact(s, &c, 1, WAIT_MS));
+	EXPECT_EQ('a', c);
+	close(s);
+	close(m);
+}
+
+TEST(grant_decides_who_gets_the_slave)
+{
+	int m, status;
+	pid_t pid;
+
+	watchdog(WATCHDOG_S);
+	ASSERT_EQ(0, open_unlocked(&m));
+	/* Root may always open the slave; hold it so the pair stays up. */
+	int held = ioctl(m, PTMGETPEER, O_RDWR);
+
+	ASSERT_LE(0, held);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* An unprivileged holder of the master is not the owner... */
+		if (setgid(1000) || setuid(1000))
+			_exit(10);
+		if (ioctl(m, PTMGETPEER, O_RDWR) != -1 || errno != EACCES)
+			_exit(11);
+		/* ...until it is granted the slave. */
+		if (ioctl(m, GRANTPT, 0) != 0)
+			_exit(12);
+		if (ioctl(m, PTMGETPEER, O_RDWR) < 0)
+			_exit(13);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("child step %d failed", WEXITSTATUS(status));
+	/* The owner is now uid 1000, and root may still open it. */
+	int s = ioctl(m, PTMGETPEER, O_RDWR);
+
+	EXPECT_LE(0, s) TH_LOG("root PTMGETPEER: %s", strerror(errno));
+	close(s);
+	close(held);
+	close(m);
+}
+
+struct peer_race {
+	int m;
+	int fd;
+	int err;
+};
+
+static void *getpeer_thread(void *arg)
+{
+	struct peer_race *r = arg;
+
+	r->fd = ioctl(r->m, PTMGETPEER, O_RDWR);
+	r->err = r->fd < 0 ? errno : 0;
+	return NULL;
+}
+
+TEST(concurrent_first_getpeer_shares_one_slave)
+{
+	for (int round = 0; round < 50; round++) {
+		struct peer_race r[2];
+		pthread_t t[2];
+		int m;
+		char c;
+
+		watchdog(WATCHDOG_S);
+		ASSERT_EQ(0, open_unlocked(&m));
+		for (int i = 0; i < 2; i++) {
+			r[i].m = m;
+			ASSERT_EQ(0, pthread_create(&t[i], NULL, getpeer_thread, &r[i]));
+		}
+		for (int i = 0; i < 2; i++)
+			pthread_join(t[i], NULL);
+		ASSERT_LE(0, r[0].fd) TH_LOG("round %d: %s", round, strerror(r[0].err));
+		ASSERT_LE(0, r[1].fd) TH_LOG("round %d: %s", round, strerror(r[1].err));
+		/* One slave stream: what the master writes is read once, on either fd. */
+		ASSERT_EQ(1, write(m, "q", 1));
+		ASSERT_EQ(1, read_exact(r[round & 1].fd, &c, 1, WAIT_MS));
+		EXPECT_EQ(0, poll_fd(m, POLLHUP, 0) & POLLHUP);
+		close(r[0].fd);
+		close(r[1].fd);
+		close(m);
+	}
 }
 
 TEST_HARNESS_MAIN
