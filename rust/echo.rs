@@ -17,12 +17,12 @@
 
 use crate::clone::Target;
 use crate::minors::{AllocFail, MinorPool};
-use crate::streams::msg::{Mblk, Msg, MsgType, SO_HIWAT, SO_LOWAT};
+use crate::streams::msg::{Mblk, Msg, MsgType, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON};
 use crate::streams::queue::QLimits;
 use crate::streams::runtime::Runtime;
 use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream, HEAD_LIMITS};
 use crate::uapi;
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use kernel::{fs::File, prelude::*, sync::Arc};
 
 /// Most echo streams open at once.
@@ -92,6 +92,7 @@ impl Target for Echo {
                 minor,
                 held: AtomicBool::new(true),
                 stopped: AtomicBool::new(false),
+                mreads: AtomicU32::new(0),
             },
             GFP_KERNEL,
         ) {
@@ -124,6 +125,8 @@ struct EchoStream {
     /// stream never opened).
     held: AtomicBool,
     stopped: AtomicBool,
+    /// `M_READ` messages received (ECHO_MREADS).
+    mreads: AtomicU32,
 }
 
 impl EchoStream {
@@ -202,6 +205,8 @@ impl EchoStream {
                 }
             }
             uapi::ECHO_NOREPLY => return,
+            uapi::ECHO_MREADS => (self.mreads.load(Ordering::Relaxed) as i32, 0),
+            uapi::ECHO_MREAD => (0, 0),
             uapi::ECHO_HANGUP | uapi::ECHO_ERROR | uapi::ECHO_SETOPTS => (0, 0),
             _ => (0, 22),
         };
@@ -224,6 +229,13 @@ impl EchoStream {
                 let e = read_u32(&data, 0) as u8;
                 if let Ok(em) = Msg::error(e, e, GFP_ATOMIC) {
                     s.qreply(em);
+                }
+            }
+            uapi::ECHO_MREAD if err == 0 => {
+                let on = read_u32(&data, 0) != 0;
+                let flag = if on { SO_MREADON } else { SO_MREADOFF };
+                if let Ok(om) = Msg::setopts(flag, 0, 0, GFP_ATOMIC) {
+                    s.qreply(om);
                 }
             }
             uapi::ECHO_SETOPTS if err == 0 => {
@@ -253,6 +265,9 @@ impl Driver for EchoStream {
             MsgType::PcProto => s.qreply(m),
             MsgType::Flush => s.driver_flush(m),
             MsgType::Ioctl => self.ioctl(s, m),
+            MsgType::Read => {
+                self.mreads.fetch_add(1, Ordering::Relaxed);
+            }
             _ => drop(m),
         }
     }

@@ -16,12 +16,14 @@
 //! - [`wq`]: strclone's own workqueue, destroyed (and so drained) at unload;
 //! - [`time`]: the two clock readings log headers carry;
 //! - [`iov`]: bounded copies from user I/O vectors;
+//! - [`oflags`]: the `open(2)` flag values;
 //! - [`params`]: the module parameters, declared in C (`params.c`) so that
 //!   they show in sysfs.
 
 pub(crate) mod iov;
 pub(crate) mod list;
 pub(crate) mod node;
+pub(crate) mod oflags;
 pub(crate) mod params;
 pub(crate) mod time;
 pub(crate) mod wq;

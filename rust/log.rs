@@ -31,7 +31,7 @@
 
 use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
-use crate::glue::time;
+use crate::glue::{oflags, time};
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::head::TargetIoctl;
 use crate::streams::msg::{Mblk, Msg, MsgType};
@@ -42,7 +42,6 @@ use crate::uapi;
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use kernel::{
-    bindings,
     fs::File,
     new_spinlock,
     prelude::*,
@@ -208,7 +207,7 @@ impl LogTarget {
         match minor {
             CONSWMIN => {
                 // FREAD: only writing is allowed on conslog.
-                if file.flags() & bindings::O_ACCMODE != bindings::O_WRONLY {
+                if file.flags() & oflags::O_ACCMODE != oflags::O_WRONLY {
                     return Err(EINVAL);
                 }
                 // "Already open": share the one conslog stream.

@@ -42,6 +42,7 @@
 use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
 use crate::glue::node::{new_anon_file, FdSlot};
+use crate::glue::oflags;
 use crate::log::{LogTarget, SL_ERROR, SL_TRACE, SL_WARN};
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::head::TargetIoctl;
@@ -51,7 +52,6 @@ use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream, HEAD_LIMI
 use crate::uapi;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{
-    bindings,
     fs::File,
     new_mutex, new_spinlock,
     prelude::*,
@@ -243,13 +243,13 @@ struct PtSide {
 
 impl PtSide {
     fn get_peer_fd(&self, s: &Arc<Stream>, flags: usize) -> Result<isize> {
-        let allowed = bindings::O_ACCMODE
-            | bindings::O_NOCTTY
-            | bindings::O_NONBLOCK
-            | bindings::O_CLOEXEC
-            | bindings::O_LARGEFILE;
+        let allowed = oflags::O_ACCMODE
+            | oflags::O_NOCTTY
+            | oflags::O_NONBLOCK
+            | oflags::O_CLOEXEC
+            | oflags::O_LARGEFILE;
         let flags = u32::try_from(flags).map_err(|_| EINVAL)?;
-        if flags & !allowed != 0 || flags & bindings::O_ACCMODE == bindings::O_ACCMODE {
+        if flags & !allowed != 0 || flags & oflags::O_ACCMODE == oflags::O_ACCMODE {
             return Err(EINVAL);
         }
         let uid = caller_uid();

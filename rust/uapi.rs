@@ -81,6 +81,10 @@ pub(crate) const ECHO_SETOPTS: u32 = e(7);
 pub(crate) const ECHO_REVERSE: u32 = e(8);
 /// Never answer.
 pub(crate) const ECHO_NOREPLY: u32 = e(9);
+/// `int` on/off: M_SETOPTS with SO_MREADON/SO_MREADOFF to the head.
+pub(crate) const ECHO_MREAD: u32 = e(10);
+/// Answer with the number of M_READ messages received.
+pub(crate) const ECHO_MREADS: u32 = e(11);
 
 /// putmsg/getmsg flags.
 pub(crate) const RS_HIPRI: i32 = 0x01;

@@ -3,11 +3,13 @@
 #
 #   tools/kernel.sh test    debug kernel used by `make run` and `make check`
 #   tools/kernel.sh perf    kernel without debug options, for `make bench`
+#   tools/kernel.sh kasan   the test kernel plus KASAN, built with clang
+#                           (LLVM=-22), for `make check-kasan`
 #
 # The build lives in $STRCLONE_CACHE/kernel/<variant>-<key>, where <key>
 # hashes the kernel version, the config fragments, the toolchain versions
-# and this script: an unchanged key costs seconds, a changed fragment
-# rebuilds. The kernel source itself is never written to (make O=...).
+# and RECIPE (bumped by hand when this script's build steps change): an
+# unchanged key costs seconds, a changed fragment rebuilds. The kernel source itself is never written to (make O=...).
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -16,12 +18,18 @@ frags=("$STRCLONE_ROOT/kconfig/base.config" "$STRCLONE_ROOT/tools/testing/selfte
 case "$variant" in
     test) frags+=("$STRCLONE_ROOT/kconfig/debug.config") ;;
     perf) frags+=("$STRCLONE_ROOT/kconfig/perf.config") ;;
+    kasan) frags+=("$STRCLONE_ROOT/kconfig/debug.config" "$STRCLONE_ROOT/kconfig/kasan.config")
+           KMAKE_TOOLS+=("LLVM=-$LLVM_SUFFIX") ;;
     *) die "unknown kernel variant '$variant' (test or perf)" ;;
 esac
 [ -f "$KSRC_DIR/Makefile" ] || die "no kernel source at $KSRC_DIR: run tools/bootstrap.sh"
 
-key=$( { echo "$KSRC_PKG $KSRC_VERSION"; cat "${frags[@]}" "$0"
-         /usr/bin/rustc --version; "$BINDGEN" --version; gcc --version | head -n1; } | sha256sum | cut -c1-16)
+# Bump when the build recipe below changes in a way that changes the kernel.
+RECIPE=2
+key=$( { echo "$KSRC_PKG $KSRC_VERSION recipe $RECIPE"; cat "${frags[@]}"
+         /usr/bin/rustc --version; "$BINDGEN" --version; gcc --version | head -n1
+         if [ "$variant" = kasan ]; then "clang-$LLVM_SUFFIX" --version | head -n1; fi
+       } | sha256sum | cut -c1-16)
 out="$STRCLONE_CACHE/kernel/$variant-$key"
 stamp="$out/.strclone-built"
 

@@ -112,6 +112,24 @@ case "${1:-}" in
             exit 1
         fi
         ;;
+    check-kasan)
+        # The check suite on a clang-built KASAN kernel. Not part of CI: the
+        # KASAN kernel is a separate ~10 minute build.
+        STRCLONE_LLVM=1 bootstrap
+        k=$(kernel kasan)
+        KMAKE_TOOLS+=("LLVM=-$LLVM_SUFFIX")
+        module "$k" "$BUILD/module-kasan"
+        samples
+        selftests
+        VM_MODULE="$BUILD/module-kasan/strclone.ko" vm "$k" tools/vm/plan-check.sh check-kasan --timeout 2400
+        log "console log: $VM_LOG (exit status $VM_RC)"
+        set +e
+        python3 tools/vm/results.py "$VM_LOG"
+        prc=$?
+        set -e
+        log "make check-kasan finished in $(elapsed)"
+        [ "$prc" -eq 0 ] && [ "$VM_RC" -eq 0 ] || exit 1
+        ;;
     stress|fuzz)
         # The long reliability runs on the test kernel: `make stress`
         # (STRESS_OPS operations, default 100000) and `make fuzz`
@@ -154,5 +172,5 @@ case "${1:-}" in
         "$STRCLONE_ROOT/tools/bench/report.sh" "$out"
         log "make bench finished in $(elapsed); results: $out"
         ;;
-    *) die "usage: tools/pipeline.sh {run|check|stress|fuzz|bench|module|kernel|bootstrap|fmt}" ;;
+    *) die "usage: tools/pipeline.sh {run|check|check-kasan|stress|fuzz|bench|module|kernel|bootstrap|fmt}" ;;
 esac

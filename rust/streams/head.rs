@@ -10,7 +10,7 @@
 
 use super::msg::{IocBlk, Mblk, Msg, MsgType, FLUSHR, FLUSHRW, FLUSHW};
 use super::stream::{Qid, Stream};
-use crate::glue::{iov::read_chunk, node::FileOps};
+use crate::glue::{iov::read_chunk, node::FileOps, oflags::O_NONBLOCK};
 use crate::uapi;
 use kernel::{
     fs::File,
@@ -118,8 +118,14 @@ impl Stream {
     /// Takes the first message off the head read queue, waiting for one as
     /// `read(2)`/`getmsg` do. `hipri_only` waits for a high-priority one.
     /// `Ok(None)` is end of file (hangup and nothing queued).
-    fn take_head(self: &Arc<Self>, nonblock: bool, hipri_only: bool) -> Result<Option<Mblk>> {
+    fn take_head(
+        self: &Arc<Self>,
+        nonblock: bool,
+        hipri_only: bool,
+        read_count: Option<usize>,
+    ) -> Result<Option<Mblk>> {
         let mut inner = self.inner.lock();
+        let mut told = false;
         loop {
             if inner.head.rerr != 0 {
                 return Err(errno(inner.head.rerr));
@@ -142,6 +148,17 @@ impl Stream {
             if nonblock {
                 return Err(EAGAIN);
             }
+            if let (Some(count), true, false) = (read_count, inner.head.mread, told) {
+                // SO_MREADON: tell the driver a reader is about to block, then
+                // look again (the driver may have answered at once).
+                told = true;
+                drop(inner);
+                if let Ok(m) = Msg::new(MsgType::Read, &(count as u64).to_le_bytes(), GFP_KERNEL) {
+                    self.putnext(Qid::HeadW, m);
+                }
+                inner = self.inner.lock();
+                continue;
+            }
             if self.wait.wait_interruptible(&mut inner) {
                 return Err(ERESTARTSYS);
             }
@@ -163,7 +180,7 @@ impl Stream {
                     _ => {}
                 }
             }
-            let Some(m) = self.take_head(nonblock, false)? else {
+            let Some(m) = self.take_head(nonblock, false, Some(want - done))? else {
                 return Ok(done);
             };
             if !matches!(m.ty(), MsgType::Data) {
@@ -476,7 +493,7 @@ impl Stream {
             uapi::RS_HIPRI => true,
             _ => return Err(EINVAL),
         };
-        let Some(mut m) = self.take_head(nonblock, hipri_only)? else {
+        let Some(mut m) = self.take_head(nonblock, hipri_only, None)? else {
             // End of file.
             p.ctl.len = 0;
             p.data.len = 0;
@@ -596,7 +613,7 @@ impl Stream {
                 return r;
             }
         }
-        let nonblock = file.flags() & kernel::bindings::O_NONBLOCK != 0;
+        let nonblock = file.flags() & O_NONBLOCK != 0;
         match cmd {
             uapi::I_NREAD => self.i_nread(arg),
             uapi::I_FLUSH => self.i_flush(arg),

@@ -39,6 +39,9 @@ pub(crate) enum MsgType {
     IocNak = 0x82,
     /// High-priority protocol control.
     PcProto = 0x83,
+    /// A reader is about to block (sent down when `SO_MREADON` is set);
+    /// carries the read count.
+    Read = 0x85,
     /// Flush queues.
     Flush = 0x86,
     /// The device hung up.
@@ -70,6 +73,10 @@ pub(crate) const FLUSHRW: u8 = FLUSHR | FLUSHW;
 pub(crate) const SO_HIWAT: u32 = 0x0010;
 /// Set the low water mark.
 pub(crate) const SO_LOWAT: u32 = 0x0020;
+/// Send `M_READ` downstream when a reader is about to block.
+pub(crate) const SO_MREADON: u32 = 0x0040;
+/// Stop sending `M_READ`.
+pub(crate) const SO_MREADOFF: u32 = 0x0080;
 
 /// A message block. A message is its first block plus the `cont` chain.
 pub(crate) struct Msg {

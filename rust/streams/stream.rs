@@ -14,7 +14,7 @@
 //! never concurrently with themselves. No lock is held while a put or
 //! service procedure is called.
 
-use super::msg::{Mblk, Msg, MsgType, FLUSHR, FLUSHW, SO_HIWAT, SO_LOWAT};
+use super::msg::{Mblk, Msg, MsgType, FLUSHR, FLUSHW, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON};
 use super::queue::{QLimits, Queue, QENAB, QNOENB};
 use super::runtime::Runtime;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -110,6 +110,8 @@ pub(crate) struct HeadState {
     pub(crate) ioc_next: u32,
     /// Files open on this stream.
     pub(crate) opens: u32,
+    /// `SO_MREADON`: tell the driver (`M_READ`) when a reader blocks.
+    pub(crate) mread: bool,
 }
 
 /// Everything under the stream lock.
@@ -215,6 +217,7 @@ impl Stream {
                         ioc_reply: None,
                         ioc_next: 1,
                         opens: 1,
+                        mread: false,
                     },
                 }, "Stream::inner"),
                 wait <- new_poll_condvar!("Stream::wait"),
@@ -465,6 +468,15 @@ impl Stream {
                 let (flags, hiwat, lowat) = m.setopts_fields();
                 let back = {
                     let mut inner = self.inner.lock();
+                    if flags & SO_MREADON != 0 {
+                        inner.head.mread = true;
+                    }
+                    if flags & SO_MREADOFF != 0 {
+                        inner.head.mread = false;
+                    }
+                    if flags & (SO_HIWAT | SO_LOWAT) == 0 {
+                        return;
+                    }
                     let lim = inner.q(Qid::HeadR).limits();
                     let hi = if flags & SO_HIWAT != 0 {
                         hiwat as usize
@@ -491,7 +503,7 @@ impl Stream {
                     self.wait.notify_all();
                 }
             }
-            MsgType::Ioctl | MsgType::Ctl => {}
+            MsgType::Ioctl | MsgType::Ctl | MsgType::Read => {}
             MsgType::Data | MsgType::Proto | MsgType::PcProto => {
                 {
                     let mut inner = self.inner.lock();

@@ -137,6 +137,14 @@ struct strclone_devinfo {
 #define ECHO_SETOPTS	(('E' << 8) | 7)	/* struct echo_qopts: M_SETOPTS to head */
 #define ECHO_REVERSE	(('E' << 8) | 8)	/* reverse ic_dp bytes in the ack */
 #define ECHO_NOREPLY	(('E' << 8) | 9)	/* never answer (I_STR times out) */
+#define ECHO_MREAD	(('E' << 8) | 10)	/* int on/off: M_SETOPTS SO_MREADON/OFF */
+#define ECHO_MREADS	(('E' << 8) | 11)	/* returns the count of M_READ received */
+
+/* M_SETOPTS flags (the stream head options a driver may set). */
+#define SO_HIWAT	0x0010
+#define SO_LOWAT	0x0020
+#define SO_MREADON	0x0040
+#define SO_MREADOFF	0x0080
 
 struct echo_qopts {
 	__u32 hiwat;

@@ -278,7 +278,7 @@ TEST_F(table, bad_register_values)
 #define ITERATIONS	10000
 #define MAX_MINOR	65536
 /* Safety valve for a slow emulated machine: stop early, but say so. */
-#define TIME_BUDGET_MS	25000
+#define TIME_BUDGET_MS	150000
 
 static atomic_uchar live[MAX_MINOR];
 
@@ -369,8 +369,8 @@ TEST_F_TIMEOUT(hammer, concurrent_open_close_no_collisions, TIME_BUDGET_MS / 100
 		EXPECT_EQ(0, h[t].bad_major) TH_LOG("thread %d", t);
 		EXPECT_EQ(0, h[t].out_of_range) TH_LOG("thread %d", t);
 		EXPECT_EQ(0, h[t].close_errors) TH_LOG("thread %d", t);
-		/* Even a very slow machine gets through a good part of the work. */
-		EXPECT_LE(ITERATIONS / 10, h[t].done) TH_LOG("thread %d did %d", t, h[t].done);
+		/* The budget only guards against a hang: all the work must finish. */
+		EXPECT_EQ(ITERATIONS, h[t].done) TH_LOG("thread %d did %d", t, h[t].done);
 		total += h[t].done;
 	}
 	if (total < THREADS * ITERATIONS)

@@ -1222,6 +1222,63 @@ TEST(bad_user_pointers_efault)
 	close(fd);
 }
 
+/* ==== M_READ ============================================================ */
+
+struct mread_reader {
+	int fd;
+	ssize_t got;
+	char buf[16];
+};
+
+static void *mread_reader_thread(void *arg)
+{
+	struct mread_reader *r = arg;
+
+	r->got = read(r->fd, r->buf, sizeof(r->buf));
+	return NULL;
+}
+
+TEST(mread_tells_the_driver_a_reader_blocks)
+{
+	struct mread_reader r = { .got = -2 };
+	pthread_t t;
+	int fd, before, n = 0;
+	char c;
+
+	OPEN_ECHO(fd);
+	before = istr(fd, ECHO_MREADS, NULL, 0, NULL);
+	ASSERT_LE(0, before);
+	/* Without SO_MREADON a blocking read sends nothing down. */
+	ASSERT_EQ(0, set_nonblock(fd, 1));
+	EXPECT_EQ(-1, read(fd, &c, 1));
+	ASSERT_EQ(0, set_nonblock(fd, 0));
+	EXPECT_EQ(before, istr(fd, ECHO_MREADS, NULL, 0, NULL));
+	/* The driver asks for M_READ (M_SETOPTS SO_MREADON). */
+	ASSERT_EQ(0, echo_cmd_int(fd, ECHO_MREAD, 1));
+	/* A non-blocking read never blocks, so it sends no M_READ either. */
+	ASSERT_EQ(0, set_nonblock(fd, 1));
+	EXPECT_EQ(-1, read(fd, &c, 1));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, set_nonblock(fd, 0));
+	EXPECT_EQ(before, istr(fd, ECHO_MREADS, NULL, 0, NULL));
+	/* A blocking read on an empty stream does. */
+	r.fd = fd;
+	ASSERT_EQ(0, pthread_create(&t, NULL, mread_reader_thread, &r));
+	for (int i = 0; i < 100; i++) {
+		n = istr(fd, ECHO_MREADS, NULL, 0, NULL);
+		if (n > before)
+			break;
+		usleep(50 * 1000);
+	}
+	EXPECT_EQ(before + 1, n);
+	/* Data releases the reader. */
+	ASSERT_EQ(2, write(fd, "ok", 2));
+	pthread_join(t, NULL);
+	EXPECT_EQ(2, r.got);
+	ASSERT_EQ(0, echo_cmd_int(fd, ECHO_MREAD, 0));
+	close(fd);
+}
+
 /* ==== signals ========================================================== */
 
 TEST(signal_interrupts_blocking_read)
