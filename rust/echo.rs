@@ -261,7 +261,18 @@ impl Driver for EchoStream {
 
     fn wput(&self, s: &Arc<Stream>, m: Mblk) {
         match m.ty() {
-            MsgType::Data | MsgType::Proto => s.putq(Qid::DrvW, m),
+            MsgType::Data | MsgType::Proto => {
+                // Fast path: echo at once when nothing waits ahead and the
+                // head has room.
+                if !self.stopped.load(Ordering::Acquire)
+                    && s.can_bypass(Qid::DrvW)
+                    && s.canputnext(Qid::DrvR)
+                {
+                    s.putnext(Qid::DrvR, m);
+                } else {
+                    s.putq(Qid::DrvW, m);
+                }
+            }
             MsgType::PcProto => s.qreply(m),
             MsgType::Flush => s.driver_flush(m),
             MsgType::Ioctl => self.ioctl(s, m),

@@ -367,7 +367,20 @@ impl Driver for PtSide {
 
     fn wput(&self, s: &Arc<Stream>, m: Mblk) {
         match m.ty() {
-            MsgType::Data | MsgType::Proto => s.putq(Qid::DrvW, m),
+            MsgType::Data | MsgType::Proto => {
+                // Fast path: straight to the peer's head when nothing waits
+                // ahead of this message and the peer has room; otherwise the
+                // service procedure forwards it in order.
+                if s.can_bypass(Qid::DrvW) {
+                    if let Some(p) = self.pair.peer(self.master) {
+                        if p.canputnext(Qid::DrvR) {
+                            p.putnext(Qid::DrvR, m);
+                            return;
+                        }
+                    }
+                }
+                s.putq(Qid::DrvW, m)
+            }
             MsgType::PcProto => {
                 if let Some(p) = self.pair.peer(self.master) {
                     p.putnext(Qid::DrvR, m);

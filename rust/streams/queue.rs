@@ -28,6 +28,8 @@ pub(crate) const QWANTW: u32 = 0x04;
 pub(crate) const QENAB: u32 = 0x08;
 /// putq does not schedule the service procedure.
 pub(crate) const QNOENB: u32 = 0x10;
+/// The service procedure is running.
+pub(crate) const QINSERVICE: u32 = 0x20;
 
 /// "No maximum" packet size.
 pub(crate) const INFPSZ: usize = usize::MAX;
