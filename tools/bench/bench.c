@@ -1,0 +1,2037 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * strclone benchmark: strclone against the native Linux mechanisms, in one
+ * boot, on the perf kernel (`make bench`, guest plan tools/vm/plan-bench.sh).
+ *
+ * Prints ONE JSON object on stdout; progress goes to stderr. Every measured
+ * number is a series of runs (>= 5 by default) with its samples, median,
+ * min and max; tools/bench/report.py turns the JSON into the table, the
+ * plots and Documentation/strclone/performance.rst.
+ *
+ * Groups (run in this order; -g selects some):
+ *   open_close  open+close rate: /dev/clone-ptmx, /dev/ptmx, /dev/hwrng
+ *               (the VFS floor: a misc device with a trivial open) and
+ *               /dev/clone-echo (a strclone stream without ptm's pair)
+ *   scaling     open+close with 1 and 2 threads, each node
+ *   latency     1-byte ping-pong master<->slave: strclone, pty, pipe
+ *   throughput  master->slave, 1 B / 64 B / 4 KiB / 64 KiB writes, a writer
+ *               and a reader thread, fixed byte count per run (calibrated
+ *               once per mechanism and size so a run takes about -t s)
+ *   memory      kernel memory per idle stream at 10,000 streams
+ *   live        open+close cost while 0 / 1,000 / 10,000 / 60,000 other
+ *               streams are held open
+ *   log         strclone log fan-out with 1, 2, 3 readers (one per class);
+ *               /dev/kmsg with 1, 2, 3, 10, 100 readers as a reference
+ *   profile     kernel profiles (perf_event cpu-clock sampling on every
+ *               CPU, symbolised with /proc/kallsyms) of the main workloads
+ *
+ * Time-boxed runs: each open/close, scaling, latency and log run lasts -t
+ * seconds (default 1) of wall time and counts operations. Under TCG only
+ * ratios between code paths measured in the same boot mean anything.
+ *
+ * Usage: bench [-t seconds] [-r reps] [-g group,group...] [-n] [-q]
+ *   -n  do not touch sysctls or /dev/kmsg (for trying it on a host)
+ *   -q  quick: short runs, small stream counts (for trying it out)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <linux/perf_event.h>
+
+#include <linux/strclone.h>
+
+/* ---- configuration ------------------------------------------------------ */
+
+static double RUN_S = 1.0;	/* seconds per time-boxed run */
+static int REPS = 7;		/* runs per measurement */
+static int NO_SYS;		/* -n: leave sysctls and /dev/kmsg alone */
+static int QUICK;
+static const char *GROUPS = "open_close,scaling,latency,throughput,memory,live,log,profile";
+
+static long LIVE_LEVELS[] = { 0, 1000, 10000, 60000 };
+#define NLEVELS (sizeof(LIVE_LEVELS) / sizeof(LIVE_LEVELS[0]))
+static long MEM_STREAMS = 10000;
+static long MEM_PREFILL = 2000;
+static const size_t XSIZES[] = { 1, 64, 4096, 65536 };
+#define NXSIZES (sizeof(XSIZES) / sizeof(XSIZES[0]))
+#define NOFILE_WANT 131072
+#define THREAD_STACK (256 * 1024)
+
+/* ---- results ------------------------------------------------------------ */
+
+#define MAXSAMP 64
+struct series {
+	char id[96];
+	char unit[16];
+	double v[MAXSAMP];
+	int n;
+};
+static struct series SER[512];
+static int nser;
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static struct sbuf EXTRA, SKIPS, ERRS, PROFS;
+static int nerrors;
+static double T_START;
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (b->p && b->len + n < b->cap) {
+			b->len += n;
+			return;
+		}
+		b->cap = (b->cap + n + 1) * 2;
+		b->p = realloc(b->p, b->cap);
+		if (!b->p)
+			abort();
+	}
+}
+
+/* A JSON string literal (quotes included). */
+static void sb_str(struct sbuf *b, const char *s)
+{
+	sb_printf(b, "\"");
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			sb_printf(b, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			sb_printf(b, "\\u%04x", c);
+		else
+			sb_printf(b, "%c", c);
+	}
+	sb_printf(b, "\"");
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "bench [%6.1fs] ", now() - T_START);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* A measurement that could not be made: recorded, and the run fails. */
+static void fail(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&out_lock);
+	sb_printf(&ERRS, "%s", nerrors++ ? ",\n    " : "");
+	sb_str(&ERRS, msg);
+	pthread_mutex_unlock(&out_lock);
+	note("error: %s", msg);
+}
+
+/* A measurement that is not made on purpose, with the reason. */
+static void skipped(const char *id, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sb_printf(&SKIPS, "%s{\"id\": ", SKIPS.len ? ",\n    " : "");
+	sb_str(&SKIPS, id);
+	sb_printf(&SKIPS, ", \"reason\": ");
+	sb_str(&SKIPS, msg);
+	sb_printf(&SKIPS, "}");
+	note("skipped %s: %s", id, msg);
+}
+
+static void xnum(const char *key, double v)
+{
+	sb_printf(&EXTRA, "%s", EXTRA.len ? ",\n    " : "");
+	sb_str(&EXTRA, key);
+	sb_printf(&EXTRA, ": %.6g", v);
+}
+
+static void xstr(const char *key, const char *v)
+{
+	sb_printf(&EXTRA, "%s", EXTRA.len ? ",\n    " : "");
+	sb_str(&EXTRA, key);
+	sb_printf(&EXTRA, ": ");
+	sb_str(&EXTRA, v);
+}
+
+static struct series *ser(const char *unit, const char *fmt, ...)
+{
+	char id[96];
+	va_list ap;
+	int i;
+
+	va_start(ap, fmt);
+	vsnprintf(id, sizeof(id), fmt, ap);
+	va_end(ap);
+	for (i = 0; i < nser; i++)
+		if (!strcmp(SER[i].id, id))
+			return &SER[i];
+	if (nser == (int)(sizeof(SER) / sizeof(SER[0])))
+		abort();
+	snprintf(SER[nser].id, sizeof(SER[nser].id), "%s", id);
+	snprintf(SER[nser].unit, sizeof(SER[nser].unit), "%s", unit);
+	return &SER[nser++];
+}
+
+static void put(struct series *s, double v)
+{
+	if (s->n < MAXSAMP)
+		s->v[s->n++] = v;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median_of(const double *v, int n)
+{
+	double t[MAXSAMP];
+
+	if (n <= 0)
+		return 0;
+	memcpy(t, v, n * sizeof(double));
+	qsort(t, n, sizeof(double), cmp_double);
+	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+static double median(const struct series *s)
+{
+	return median_of(s->v, s->n);
+}
+
+static char META[4096];
+
+static void emit_json(void)
+{
+	int i, j;
+
+	pthread_mutex_lock(&out_lock);
+	printf("{\n  \"schema\": 1,\n  \"ok\": %s,\n", nerrors ? "false" : "true");
+	printf("  \"meta\": {%s,\n    \"duration_s\": %.1f},\n", META, now() - T_START);
+	printf("  \"series\": [");
+	for (i = 0; i < nser; i++) {
+		const struct series *s = &SER[i];
+		double mn = 0, mx = 0;
+
+		for (j = 0; j < s->n; j++) {
+			if (!j || s->v[j] < mn)
+				mn = s->v[j];
+			if (!j || s->v[j] > mx)
+				mx = s->v[j];
+		}
+		printf("%s\n    {\"id\": \"%s\", \"unit\": \"%s\", \"n\": %d, \"median\": %.6g, "
+		       "\"min\": %.6g, \"max\": %.6g, \"samples\": [",
+		       i ? "," : "", s->id, s->unit, s->n, median(s), mn, mx);
+		for (j = 0; j < s->n; j++)
+			printf("%s%.6g", j ? ", " : "", s->v[j]);
+		printf("]}");
+	}
+	printf("\n  ],\n  \"extra\": {\n    %s\n  },\n", EXTRA.len ? EXTRA.p : "");
+	printf("  \"skipped\": [\n    %s\n  ],\n", SKIPS.len ? SKIPS.p : "");
+	printf("  \"profiles\": [\n    %s\n  ],\n", PROFS.len ? PROFS.p : "");
+	printf("  \"errors\": [\n    %s\n  ]\n}\n", ERRS.len ? ERRS.p : "");
+	fflush(stdout);
+	pthread_mutex_unlock(&out_lock);
+}
+
+/* ---- watchdog: a phase that runs far over its budget ends the run ------- */
+
+static _Atomic double phase_deadline;
+static const char *_Atomic phase_name;
+
+static void phase(const char *name, double budget_s)
+{
+	phase_name = name;
+	phase_deadline = budget_s > 0 ? now() + budget_s : 0;
+	if (name)
+		note("== %s (budget %.0f s)", name, budget_s);
+}
+
+static void *watchdog(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		double d;
+
+		sleep(1);
+		d = phase_deadline;
+		if (d > 0 && now() > d) {
+			fail("phase %s ran over its time budget; results so far follow", phase_name);
+			emit_json();
+			_exit(3);
+		}
+	}
+	return NULL;
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+static int start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t a;
+	int r;
+
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, THREAD_STACK);
+	r = pthread_create(t, &a, fn, arg);
+	pthread_attr_destroy(&a);
+	return r;
+}
+
+/* Joins t, interrupting it with SIGUSR1 (no SA_RESTART: its blocked call
+ * returns EINTR) after `grace` seconds. The thread must check *stop. */
+static void join_or_kick(pthread_t t, volatile int *stop, double grace)
+{
+	struct timespec ts;
+	double until = grace;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)until;
+	ts.tv_nsec += (long)((until - (time_t)until) * 1e9);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	if (pthread_timedjoin_np(t, NULL, &ts) == 0)
+		return;
+	*stop = 1;
+	while (pthread_tryjoin_np(t, NULL) != 0) {
+		pthread_kill(t, SIGUSR1);
+		usleep(10000);
+	}
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = 0;
+	return 0;
+}
+
+static int write_full(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, buf, n);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static int selected(const char *g)
+{
+	size_t n = strlen(g);
+	const char *p = GROUPS;
+
+	while ((p = strstr(p, g))) {
+		if ((p == GROUPS || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* ---- nodes and open+close ----------------------------------------------- */
+
+struct node {
+	const char *name;
+	const char *path;
+	int flags;
+};
+
+static const struct node N_STRCLONE = { "strclone", "/dev/clone-ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC };
+static const struct node N_PTMX = { "ptmx", "/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC };
+static const struct node N_HWRNG = { "hwrng", "/dev/hwrng", O_RDONLY | O_CLOEXEC };
+static const struct node N_ECHO = { "echo", "/dev/clone-echo", O_RDWR | O_CLOEXEC };
+
+/* Voluntary context switches of the calling thread so far. */
+static long vcsw(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		return 0;
+	return ru.ru_nvcsw;
+}
+
+/* open+close in a loop for `secs`; returns operations per second, or
+ * -errno. *sw (if not NULL) gets the voluntary context switches per
+ * open+close: a close or open that sleeps (say, waiting for an RCU grace
+ * period) shows up there. */
+static double oc_rate_sw(const struct node *nd, double secs, double *sw)
+{
+	double t0 = now(), t1, end = t0 + secs;
+	long n = 0, sw0 = vcsw();
+	int i;
+
+	do {
+		for (i = 0; i < 16; i++) {
+			int fd = open(nd->path, nd->flags);
+
+			if (fd < 0)
+				return -errno;
+			close(fd);
+		}
+		n += 16;
+	} while ((t1 = now()) < end);
+	if (sw)
+		*sw = (double)(vcsw() - sw0) / n;
+	return n / (t1 - t0);
+}
+
+static double oc_rate(const struct node *nd, double secs)
+{
+	return oc_rate_sw(nd, secs, NULL);
+}
+
+static int warm(const struct node *nd, double secs)
+{
+	double r = oc_rate(nd, secs);
+
+	if (r < 0) {
+		fail("open %s: %s", nd->path, strerror((int)-r));
+		return 0;
+	}
+	return 1;
+}
+
+/* Separate costs: a batch of opens, then the batch of closes, timed apart
+ * (sequential, in one thread). Returns 0 or -errno. */
+#define SPLIT_BATCH 64
+static int oc_split(const struct node *nd, double *open_us, double *close_us)
+{
+	int fds[SPLIT_BATCH], i;
+	double t0, t1, t2;
+
+	t0 = now();
+	for (i = 0; i < SPLIT_BATCH; i++) {
+		fds[i] = open(nd->path, nd->flags);
+		if (fds[i] < 0) {
+			int e = errno;
+
+			while (i > 0)
+				close(fds[--i]);
+			return -e;
+		}
+	}
+	t1 = now();
+	for (i = 0; i < SPLIT_BATCH; i++)
+		close(fds[i]);
+	t2 = now();
+	*open_us = (t1 - t0) / SPLIT_BATCH * 1e6;
+	*close_us = (t2 - t1) / SPLIT_BATCH * 1e6;
+	return 0;
+}
+
+static void g_open_close(void)
+{
+	const struct node *nds[] = { &N_STRCLONE, &N_PTMX, &N_HWRNG, &N_ECHO };
+	int ok[4], i, rep;
+
+	phase("open_close", 60 + 40 * RUN_S * REPS);
+	for (i = 0; i < 4; i++)
+		ok[i] = warm(nds[i], 0.2 * RUN_S);
+	for (rep = 0; rep < REPS; rep++) {
+		for (i = 0; i < 4; i++) {
+			double r, sw = 0;
+
+			if (!ok[i])
+				continue;
+			r = oc_rate_sw(nds[i], RUN_S, &sw);
+			if (r < 0) {
+				fail("open %s: %s", nds[i]->path, strerror((int)-r));
+				ok[i] = 0;
+				continue;
+			}
+			put(ser("ops/s", "open_close/%s", nds[i]->name), r);
+			put(ser("sw/op", "open_close/%s/sleeps_per_op", nds[i]->name), sw);
+		}
+		for (i = 0; i < 4; i++) {
+			double o = 0, c = 0;
+
+			if (ok[i] && oc_split(nds[i], &o, &c) == 0) {
+				put(ser("us", "open_close/%s/open_us", nds[i]->name), o);
+				put(ser("us", "open_close/%s/close_us", nds[i]->name), c);
+			}
+		}
+		note("open_close rep %d/%d: strclone %.0f/s ptmx %.0f/s hwrng %.0f/s", rep + 1, REPS,
+		     median(ser("ops/s", "open_close/strclone")), median(ser("ops/s", "open_close/ptmx")),
+		     median(ser("ops/s", "open_close/hwrng")));
+	}
+}
+
+/* ---- scaling ------------------------------------------------------------- */
+
+struct sc_arg {
+	const struct node *nd;
+	pthread_barrier_t *bar;
+	double rate;
+};
+
+static void *sc_thread(void *p)
+{
+	struct sc_arg *a = p;
+
+	pthread_barrier_wait(a->bar);
+	a->rate = oc_rate(a->nd, RUN_S);
+	return NULL;
+}
+
+/* Total open+close rate of `nt` threads, or -errno. */
+static double sc_run(const struct node *nd, int nt)
+{
+	pthread_barrier_t bar;
+	struct sc_arg a[8];
+	pthread_t t[8];
+	double sum = 0;
+	int i, bad = 0;
+
+	pthread_barrier_init(&bar, NULL, nt);
+	for (i = 0; i < nt; i++) {
+		a[i].nd = nd;
+		a[i].bar = &bar;
+		a[i].rate = 0;
+		if (start_thread(&t[i], sc_thread, &a[i]))
+			abort();
+	}
+	for (i = 0; i < nt; i++) {
+		pthread_join(t[i], NULL);
+		if (a[i].rate < 0)
+			bad = (int)a[i].rate;
+		sum += a[i].rate;
+	}
+	pthread_barrier_destroy(&bar);
+	return bad ? bad : sum;
+}
+
+static void g_scaling(void)
+{
+	const struct node *nds[] = { &N_STRCLONE, &N_PTMX, &N_HWRNG };
+	int i, rep;
+
+	phase("scaling", 60 + 30 * RUN_S * REPS);
+	for (i = 0; i < 3; i++) {
+		if (!warm(nds[i], 0.2 * RUN_S))
+			continue;
+		for (rep = 0; rep < REPS; rep++) {
+			/* Alternate the order so a drift hits both alike. */
+			double r1 = 0, r2 = 0;
+
+			if (rep % 2 == 0) {
+				r1 = sc_run(nds[i], 1);
+				r2 = sc_run(nds[i], 2);
+			} else {
+				r2 = sc_run(nds[i], 2);
+				r1 = sc_run(nds[i], 1);
+			}
+			if (r1 < 0 || r2 < 0) {
+				fail("scaling %s: %s", nds[i]->path, strerror((int)-(r1 < 0 ? r1 : r2)));
+				break;
+			}
+			put(ser("ops/s", "scaling/%s/1", nds[i]->name), r1);
+			put(ser("ops/s", "scaling/%s/2", nds[i]->name), r2);
+			put(ser("x", "scaling/%s/ratio", nds[i]->name), r2 / r1);
+		}
+		note("scaling %s: 2 threads / 1 thread = %.2f", nds[i]->name,
+		     median(ser("x", "scaling/%s/ratio", nds[i]->name)));
+	}
+}
+
+/* ---- master/slave pairs -------------------------------------------------- */
+
+enum mech { M_STRCLONE, M_PTY, M_PIPE, NMECH };
+static const char *MECH[] = { "strclone", "pty", "pipe" };
+
+/* Side A writes a_w and reads a_r (the master); side B the other way. */
+struct pair {
+	int a_w, a_r, b_w, b_r;
+	int fds[4];
+	int nfds;
+};
+
+static int raw_tty(int fd)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t))
+		return -1;
+	cfmakeraw(&t);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	return tcsetattr(fd, TCSANOW, &t);
+}
+
+static void close_pair(struct pair *p)
+{
+	int i;
+
+	for (i = 0; i < p->nfds; i++)
+		close(p->fds[i]);
+	p->nfds = 0;
+}
+
+/* Opens a pair; on failure records why and returns -1. */
+static int open_pair(enum mech m, struct pair *p)
+{
+	int fd, s, zero = 0, pp[2], qq[2];
+
+	memset(p, 0, sizeof(*p));
+	switch (m) {
+	case M_STRCLONE:
+		fd = open("/dev/clone-ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0) {
+			fail("open /dev/clone-ptmx: %s", strerror(errno));
+			return -1;
+		}
+		p->fds[p->nfds++] = fd;
+		if (ioctl(fd, UNLKPT, 0)) {
+			fail("UNLKPT: %s", strerror(errno));
+			close_pair(p);
+			return -1;
+		}
+		s = ioctl(fd, PTMGETPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (s < 0) {
+			fail("PTMGETPEER: %s", strerror(errno));
+			close_pair(p);
+			return -1;
+		}
+		p->fds[p->nfds++] = s;
+		p->a_w = p->a_r = fd;
+		p->b_w = p->b_r = s;
+		return 0;
+	case M_PTY:
+		fd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0) {
+			fail("open /dev/ptmx: %s", strerror(errno));
+			return -1;
+		}
+		p->fds[p->nfds++] = fd;
+		if (ioctl(fd, TIOCSPTLCK, &zero)) {
+			fail("TIOCSPTLCK: %s", strerror(errno));
+			close_pair(p);
+			return -1;
+		}
+		s = ioctl(fd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (s < 0) {
+			char name[64];
+
+			if (ptsname_r(fd, name, sizeof(name)) ||
+			    (s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+				fail("open the pty slave: %s", strerror(errno));
+				close_pair(p);
+				return -1;
+			}
+		}
+		p->fds[p->nfds++] = s;
+		if (raw_tty(s) || raw_tty(fd)) {
+			fail("cfmakeraw/tcsetattr on the pty: %s", strerror(errno));
+			close_pair(p);
+			return -1;
+		}
+		p->a_w = p->a_r = fd;
+		p->b_w = p->b_r = s;
+		return 0;
+	case M_PIPE:
+		if (pipe2(pp, O_CLOEXEC) || pipe2(qq, O_CLOEXEC)) {
+			fail("pipe2: %s", strerror(errno));
+			return -1;
+		}
+		p->fds[0] = pp[0];
+		p->fds[1] = pp[1];
+		p->fds[2] = qq[0];
+		p->fds[3] = qq[1];
+		p->nfds = 4;
+		p->a_w = pp[1];
+		p->b_r = pp[0];
+		p->b_w = qq[1];
+		p->a_r = qq[0];
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* ---- throughput ---------------------------------------------------------- */
+
+struct xfer {
+	struct pair p;
+	size_t size, nmax;
+	double cap_s;
+	_Atomic size_t total;	/* bytes the reader waits for */
+	double t0, t1;
+	size_t received, written;
+	long reads, writes, wsleeps, rsleeps;
+	int werr, rerr, capped;
+	volatile int stop;
+	pthread_barrier_t bar;
+};
+
+static void *xfer_writer(void *arg)
+{
+	struct xfer *x = arg;
+	char *buf = malloc(x->size);
+	size_t w = 0;
+	unsigned it = 0;
+	int every = x->size >= 4096 ? 1 : 16;
+
+	long sw0;
+
+	memset(buf, 'x', x->size);
+	pthread_barrier_wait(&x->bar);
+	sw0 = vcsw();
+	x->t0 = now();
+	while (w < x->nmax && !x->stop) {
+		if (++it % every == 0 && now() - x->t0 > x->cap_s) {
+			/* Time is up: one last chunk, and the reader knows the end. */
+			x->capped = 1;
+			atomic_store(&x->total, w + x->size);
+			if (write_full(x->p.a_w, buf, x->size) == 0)
+				w += x->size;
+			else
+				x->werr = errno;
+			break;
+		}
+		if (write_full(x->p.a_w, buf, x->size)) {
+			x->werr = errno;
+			break;
+		}
+		w += x->size;
+	}
+	x->written = w;
+	x->writes = w / x->size;
+	x->wsleeps = vcsw() - sw0;
+	free(buf);
+	return NULL;
+}
+
+static void *xfer_reader(void *arg)
+{
+	struct xfer *x = arg;
+	size_t cap = 65536, r = 0;
+	char *buf = malloc(cap);
+
+	long sw0;
+
+	pthread_barrier_wait(&x->bar);
+	sw0 = vcsw();
+	for (;;) {
+		ssize_t k = read(x->p.b_r, buf, cap);
+
+		if (k < 0) {
+			if (errno == EINTR) {
+				if (x->stop)
+					break;
+				continue;
+			}
+			x->rerr = errno;
+			break;
+		}
+		if (k == 0) {
+			x->rerr = -1;
+			break;
+		}
+		r += k;
+		x->reads++;
+		if (r >= atomic_load(&x->total))
+			break;
+	}
+	x->t1 = now();
+	x->rsleeps = vcsw() - sw0;
+	x->received = r;
+	free(buf);
+	return NULL;
+}
+
+/* One transfer; returns bytes per second (0 on failure, recorded). */
+static double xfer_run(enum mech m, size_t size, size_t nmax, double cap_s, int *capped)
+{
+	struct xfer *x = calloc(1, sizeof(*x));
+	pthread_t tw, tr;
+	double rate = 0;
+
+	if (open_pair(m, &x->p)) {
+		free(x);
+		return 0;
+	}
+	x->size = size;
+	x->nmax = nmax;
+	x->cap_s = cap_s;
+	atomic_store(&x->total, nmax);
+	pthread_barrier_init(&x->bar, NULL, 2);
+	if (start_thread(&tr, xfer_reader, x) || start_thread(&tw, xfer_writer, x))
+		abort();
+	pthread_join(tw, NULL);
+	join_or_kick(tr, &x->stop, 10 + 2 * cap_s);
+	if (x->werr || x->rerr || x->received != atomic_load(&x->total)) {
+		fail("throughput %s %zu B: wrote %zu read %zu of %zu (%s / %s)", MECH[m], size, x->written,
+		     x->received, (size_t)atomic_load(&x->total), x->werr ? strerror(x->werr) : "-",
+		     x->rerr > 0 ? strerror(x->rerr) : x->rerr ? "EOF" : "-");
+	} else {
+		rate = x->received / (x->t1 - x->t0);
+		if (capped) {	/* a measured run, not a calibration */
+			put(ser("B", "throughput/%s/%zu/bytes_per_read", MECH[m], size),
+			    (double)x->received / (x->reads ? x->reads : 1));
+			put(ser("sw", "throughput/%s/%zu/writer_sleeps_per_write", MECH[m], size),
+			    (double)x->wsleeps / (x->writes ? x->writes : 1));
+			put(ser("sw", "throughput/%s/%zu/reader_sleeps_per_read", MECH[m], size),
+			    (double)x->rsleeps / (x->reads ? x->reads : 1));
+		}
+	}
+	if (capped)
+		*capped = x->capped;
+	close_pair(&x->p);
+	pthread_barrier_destroy(&x->bar);
+	free(x);
+	return rate;
+}
+
+static void g_throughput(void)
+{
+	size_t nbytes[NMECH][NXSIZES];
+	int ok[NMECH][NXSIZES];
+	unsigned si;
+	int m, rep;
+
+	phase("throughput", 120 + NMECH * NXSIZES * (1 + 8 * REPS) * RUN_S);
+	for (si = 0; si < NXSIZES; si++) {
+		size_t size = XSIZES[si];
+
+		/* Calibrate: a short time-boxed run gives the byte count that takes
+		 * about RUN_S; every measured run then moves exactly that many. */
+		for (m = 0; m < NMECH; m++) {
+			double r = xfer_run(m, size, (size_t)1 << 40, 0.3 * RUN_S, NULL);
+			size_t n = (size_t)(r * RUN_S);
+
+			ok[m][si] = r > 0;
+			n -= n % size;
+			if (n < 16 * size)
+				n = 16 * size;
+			nbytes[m][si] = n;
+		}
+		for (rep = 0; rep < REPS; rep++) {
+			for (m = 0; m < NMECH; m++) {
+				int capped = 0;
+				double r;
+				char key[96];
+
+				if (!ok[m][si])
+					continue;
+				r = xfer_run(m, size, nbytes[m][si], 5 * RUN_S, &capped);
+				if (r <= 0) {
+					ok[m][si] = 0;
+					continue;
+				}
+				put(ser("MB/s", "throughput/%s/%zu", MECH[m], size), r / 1e6);
+				if (capped) {
+					snprintf(key, sizeof(key), "throughput/%s/%zu/capped_runs", MECH[m], size);
+					xnum(key, 1);
+				}
+			}
+		}
+		for (m = 0; m < NMECH; m++) {
+			char key[96];
+
+			snprintf(key, sizeof(key), "throughput/%s/%zu/bytes_per_run", MECH[m], size);
+			xnum(key, (double)nbytes[m][si]);
+		}
+		note("throughput %zu B: strclone %.2f MB/s, pty %.2f MB/s, pipe %.2f MB/s", size,
+		     median(ser("MB/s", "throughput/strclone/%zu", size)),
+		     median(ser("MB/s", "throughput/pty/%zu", size)),
+		     median(ser("MB/s", "throughput/pipe/%zu", size)));
+	}
+}
+
+/* ---- round-trip latency ------------------------------------------------- */
+
+struct pp {
+	struct pair p;
+	volatile int stop;
+	int err;
+	pthread_barrier_t bar;
+};
+
+static void *pp_echo(void *arg)
+{
+	struct pp *x = arg;
+	char c;
+
+	pthread_barrier_wait(&x->bar);
+	for (;;) {
+		ssize_t k = read(x->p.b_r, &c, 1);
+
+		if (k < 0 && errno == EINTR) {
+			if (x->stop)
+				break;
+			continue;
+		}
+		if (k != 1) {
+			x->err = k < 0 ? errno : EPIPE;
+			break;
+		}
+		if (write_full(x->p.b_w, &c, 1)) {
+			x->err = errno;
+			break;
+		}
+		if (c == 'q')
+			break;
+	}
+	return NULL;
+}
+
+static int pp_once(struct pp *x, char c)
+{
+	char r;
+	ssize_t k;
+
+	if (write_full(x->p.a_w, &c, 1))
+		return -1;
+	do {
+		k = read(x->p.a_r, &r, 1);
+	} while (k < 0 && errno == EINTR && !x->stop);
+	return k == 1 ? 0 : -1;
+}
+
+/* Microseconds per round trip over `secs`, 0 on failure (recorded). */
+static double pp_run(enum mech m, double secs)
+{
+	struct pp *x = calloc(1, sizeof(*x));
+	double t0, t1, us = 0;
+	pthread_t t;
+	long n = 0;
+	int i, bad = 0;
+
+	if (open_pair(m, &x->p)) {
+		free(x);
+		return 0;
+	}
+	pthread_barrier_init(&x->bar, NULL, 2);
+	if (start_thread(&t, pp_echo, x))
+		abort();
+	pthread_barrier_wait(&x->bar);
+	for (i = 0; i < 50 && !bad; i++)
+		bad = pp_once(x, 'p');
+	t0 = now();
+	t1 = t0;
+	while (!bad) {
+		for (i = 0; i < 16 && !bad; i++)
+			bad = pp_once(x, 'p');
+		n += 16;
+		if ((t1 = now()) - t0 >= secs)
+			break;
+	}
+	if (!bad)
+		bad = pp_once(x, 'q');
+	join_or_kick(t, &x->stop, 5);
+	if (bad || x->err)
+		fail("ping-pong %s: %s", MECH[m], strerror(x->err ? x->err : errno));
+	else
+		us = (t1 - t0) / n * 1e6;
+	close_pair(&x->p);
+	pthread_barrier_destroy(&x->bar);
+	free(x);
+	return us;
+}
+
+static void g_latency(void)
+{
+	int m, rep, ok[NMECH];
+
+	phase("latency", 60 + NMECH * 3 * RUN_S * REPS);
+	for (m = 0; m < NMECH; m++)
+		ok[m] = pp_run(m, 0.2 * RUN_S) > 0;
+	for (rep = 0; rep < REPS; rep++)
+		for (m = 0; m < NMECH; m++) {
+			double us;
+
+			if (!ok[m])
+				continue;
+			us = pp_run(m, RUN_S);
+			if (us <= 0)
+				ok[m] = 0;
+			else
+				put(ser("us", "latency/%s", MECH[m]), us);
+		}
+	note("round trip: strclone %.1f us, pty %.1f us, pipe %.1f us", median(ser("us", "latency/strclone")),
+	     median(ser("us", "latency/pty")), median(ser("us", "latency/pipe")));
+}
+
+/* ---- memory per idle stream --------------------------------------------- */
+
+struct mi {
+	long slab, vmalloc, percpu, memfree, avail;
+};
+
+static int meminfo(struct mi *m)
+{
+	char buf[8192], *l;
+
+	memset(m, 0, sizeof(*m));
+	if (read_file("/proc/meminfo", buf, sizeof(buf)))
+		return -1;
+	for (l = strtok(buf, "\n"); l; l = strtok(NULL, "\n")) {
+		long v;
+		char k[64];
+
+		if (sscanf(l, "%63[^:]: %ld", k, &v) != 2)
+			continue;
+		if (!strcmp(k, "Slab"))
+			m->slab = v;
+		else if (!strcmp(k, "VmallocUsed"))
+			m->vmalloc = v;
+		else if (!strcmp(k, "Percpu"))
+			m->percpu = v;
+		else if (!strcmp(k, "MemFree"))
+			m->memfree = v;
+		else if (!strcmp(k, "MemAvailable"))
+			m->avail = v;
+	}
+	return 0;
+}
+
+/* Let RCU-freed objects go and fold the per-CPU vmstat deltas. */
+static void settle(void)
+{
+	usleep(400000);
+	if (!NO_SYS)
+		write_file("/proc/sys/vm/stat_refresh", "1");
+	usleep(100000);
+}
+
+/* Opens n streams of nd into fds; returns how many it opened (n if all). */
+static long hold(const struct node *nd, long n, int *fds)
+{
+	long i;
+
+	for (i = 0; i < n; i++) {
+		fds[i] = open(nd->path, nd->flags);
+		if (fds[i] < 0) {
+			fail("holding %ld streams of %s: open #%ld: %s", n, nd->path, i, strerror(errno));
+			break;
+		}
+	}
+	return i;
+}
+
+struct rel_arg {
+	int *fds;
+	long n;
+};
+
+static void *rel_thread(void *p)
+{
+	struct rel_arg *a = p;
+
+	while (a->n > 0)
+		close(a->fds[--a->n]);
+	return NULL;
+}
+
+/* Closes n held fds. A strclone close can sleep for an RCU grace period
+ * (see performance.rst), so many fds are closed from RELEASE_THREADS
+ * threads at once, whose waits overlap; this is set-up, never measured. */
+#define RELEASE_THREADS 64
+static void release(int *fds, long n)
+{
+	struct rel_arg a[RELEASE_THREADS];
+	pthread_t t[RELEASE_THREADS];
+	int i, nt = n >= 4 * RELEASE_THREADS ? RELEASE_THREADS : 0;
+	long per = nt ? n / nt : 0, done = 0;
+
+	for (i = 0; i < nt; i++) {
+		a[i].fds = fds + done;
+		a[i].n = i == nt - 1 ? n - done : per;
+		if (start_thread(&t[i], rel_thread, &a[i])) {
+			nt = i;
+			break;
+		}
+		done += a[i].n;
+	}
+	for (i = 0; i < nt; i++)
+		pthread_join(t[i], NULL);
+	while (n > done)
+		close(fds[--n]);
+}
+
+/* /proc/slabinfo (CONFIG_SLUB_DEBUG): objects in use per cache. */
+#define MAXCACHES 512
+struct slabinfo {
+	int n;
+	struct {
+		char name[64];
+		long active, objsize;
+	} c[MAXCACHES];
+};
+
+static int slabinfo(struct slabinfo *si)
+{
+	FILE *f = fopen("/proc/slabinfo", "re");
+	char line[512];
+
+	si->n = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f) && si->n < MAXCACHES) {
+		long act, num, sz;
+
+		if (sscanf(line, "%63s %ld %ld %ld", si->c[si->n].name, &act, &num, &sz) != 4)
+			continue;
+		si->c[si->n].active = act;
+		si->c[si->n].objsize = sz;
+		si->n++;
+	}
+	fclose(f);
+	return si->n ? 0 : -1;
+}
+
+/* Records the caches that grew by 0.2 objects or more per stream. */
+static void slab_diff(const char *who, const struct slabinfo *a, const struct slabinfo *b, long n)
+{
+	int i, j;
+
+	for (i = 0; i < b->n; i++) {
+		long before = 0;
+		double per;
+		char key[160];
+
+		for (j = 0; j < a->n; j++)
+			if (!strcmp(a->c[j].name, b->c[i].name))
+				before = a->c[j].active;
+		per = (double)(b->c[i].active - before) / n;
+		if (per < 0.2)
+			continue;
+		snprintf(key, sizeof(key), "memory/%s/slabinfo/%s/objs_per_stream", who, b->c[i].name);
+		xnum(key, per);
+		snprintf(key, sizeof(key), "memory/%s/slabinfo/%s/objsize", who, b->c[i].name);
+		xnum(key, (double)b->c[i].objsize);
+	}
+}
+
+static double ptmx_bytes_per_stream;	/* from the memory group, for the live sweep */
+
+static int mem_run(const struct node *nd, long n, int *fds, int record, int slabs)
+{
+	static struct slabinfo sa, sb;
+	struct mi a, b, c;
+	long got;
+	int have_si = 0;
+
+	/* First MEM_PREFILL streams that are not counted: they use up the
+	 * free objects the slab caches kept from earlier runs, so the counted
+	 * ones come from new slab pages, as they would in a fresh system. */
+	got = hold(nd, MEM_PREFILL, fds + n);
+	if (got < MEM_PREFILL) {
+		release(fds + n, got);
+		return -1;
+	}
+	settle();
+	meminfo(&a);
+	if (slabs)
+		have_si = slabinfo(&sa) == 0;
+	got = hold(nd, n, fds);
+	if (got < n) {
+		release(fds, got);
+		release(fds + n, MEM_PREFILL);
+		return -1;
+	}
+	settle();
+	meminfo(&b);
+	if (have_si && slabinfo(&sb) == 0)
+		slab_diff(nd->name, &sa, &sb, n);
+	release(fds, n);
+	settle();
+	meminfo(&c);
+	release(fds + n, MEM_PREFILL);
+	if (record) {
+		put(ser("B/stream", "memory/%s/slab", nd->name), (b.slab - a.slab) * 1024.0 / n);
+		put(ser("B/stream", "memory/%s/kernel", nd->name),
+		    ((b.slab + b.vmalloc + b.percpu) - (a.slab + a.vmalloc + a.percpu)) * 1024.0 / n);
+		put(ser("B/stream", "memory/%s/memfree", nd->name), (a.memfree - b.memfree) * 1024.0 / n);
+		put(ser("B/stream", "memory/%s/slab_left_after_close", nd->name), (c.slab - a.slab) * 1024.0 / n);
+	}
+	return 0;
+}
+
+static void g_memory(void)
+{
+	const struct node *nds[] = { &N_STRCLONE, &N_PTMX };
+	int *fds = calloc(MEM_STREAMS + MEM_PREFILL, sizeof(int));
+	int ok[2], i, rep;
+
+	phase("memory", 120 + 2 * (REPS + 1) * (6 + MEM_STREAMS / 1000.0));
+	xnum("memory/streams", MEM_STREAMS);
+	xnum("memory/prefill", MEM_PREFILL);
+	for (i = 0; i < 2; i++)
+		ok[i] = mem_run(nds[i], MEM_STREAMS, fds, 0, 0) == 0; /* warm-up, not recorded */
+	for (rep = 0; rep < REPS; rep++)
+		for (i = 0; i < 2; i++)
+			if (ok[i])
+				ok[i] = mem_run(nds[i], MEM_STREAMS, fds, 1, rep == 0) == 0;
+	ptmx_bytes_per_stream = median(ser("B/stream", "memory/ptmx/memfree"));
+	note("memory per idle stream (slab): strclone %.0f B, ptmx %.0f B; (slab+vmalloc+percpu): %.0f B, %.0f B",
+	     median(ser("B/stream", "memory/strclone/slab")), median(ser("B/stream", "memory/ptmx/slab")),
+	     median(ser("B/stream", "memory/strclone/kernel")), median(ser("B/stream", "memory/ptmx/kernel")));
+	free(fds);
+}
+
+/* ---- open cost while streams are held open ------------------------------ */
+
+static void live_level(const struct node *nd, long level, int *fds, const char *label)
+{
+	double t0, t1;
+	long got;
+	int rep;
+	char key[96];
+
+	t0 = now();
+	got = hold(nd, level, fds);
+	t1 = now();
+	if (got < level) {
+		release(fds, got);
+		return;
+	}
+	if (level) {
+		snprintf(key, sizeof(key), "live/%s/%ld/fill_us_per_open", nd->name, level);
+		xnum(key, (t1 - t0) / level * 1e6);
+	}
+	oc_rate(nd, 0.1 * RUN_S);
+	for (rep = 0; rep < REPS; rep++) {
+		double r = oc_rate(nd, RUN_S);
+
+		if (r < 0) {
+			fail("open %s with %ld held: %s", nd->path, level, strerror((int)-r));
+			break;
+		}
+		put(ser("us", "live/%s/%s", nd->name, label), 1e6 / r);
+	}
+	for (rep = 0; rep < REPS; rep++) {
+		double o = 0, c = 0;
+
+		if (oc_split(nd, &o, &c) == 0) {
+			put(ser("us", "live/%s/%s/open_us", nd->name, label), o);
+			put(ser("us", "live/%s/%s/close_us", nd->name, label), c);
+		}
+	}
+	note("live %s %s: %.2f us per open+close", nd->name, label, median(ser("us", "live/%s/%s", nd->name, label)));
+	t0 = now();
+	release(fds, level);
+	t1 = now();
+	if (level) {
+		snprintf(key, sizeof(key), "live/%s/%ld/close_us_per_stream", nd->name, level);
+		xnum(key, (t1 - t0) / level * 1e6);
+	}
+}
+
+static void g_live(void)
+{
+	long maxl = LIVE_LEVELS[NLEVELS - 1];
+	int *fds = calloc(maxl, sizeof(int));
+	char label[32];
+	unsigned i;
+
+	phase("live", 300 + 2 * NLEVELS * 3 * RUN_S * REPS + maxl / 100.0);
+	for (i = 0; i < NLEVELS; i++)
+		xnum("live/levels", LIVE_LEVELS[i]);
+	if (!warm(&N_STRCLONE, 0.1 * RUN_S) || !warm(&N_PTMX, 0.1 * RUN_S)) {
+		free(fds);
+		return;
+	}
+	for (i = 0; i < NLEVELS; i++) {
+		snprintf(label, sizeof(label), "%ld", LIVE_LEVELS[i]);
+		live_level(&N_STRCLONE, LIVE_LEVELS[i], fds, label);
+	}
+	/* The first level again: how much the machine drifted meanwhile. */
+	live_level(&N_STRCLONE, LIVE_LEVELS[0], fds, "0-again");
+	for (i = 0; i < NLEVELS; i++) {
+		long l = LIVE_LEVELS[i];
+		struct mi m;
+
+		snprintf(label, sizeof(label), "%ld", l);
+		meminfo(&m);
+		if (l > MEM_STREAMS) {
+			double need = ptmx_bytes_per_stream * l;
+
+			if (ptmx_bytes_per_stream <= 0 || need > 0.5 * m.avail * 1024.0) {
+				char id[64];
+
+				snprintf(id, sizeof(id), "live/ptmx/%s", label);
+				skipped(id, "%ld native ptys need about %.0f MiB of kernel memory (%.0f B each, "
+					"measured), more than half of the %.0f MiB available in the 2 GiB VM",
+					l, need / 1048576, ptmx_bytes_per_stream, m.avail / 1024.0);
+				continue;
+			}
+		}
+		live_level(&N_PTMX, l, fds, label);
+	}
+	free(fds);
+}
+
+/* ---- log fan-out -------------------------------------------------------- */
+
+#define BENCH_MID 77
+#define LOG_TEXT "strclone bench: a log message of about sixty-four bytes......."
+
+struct lreader {
+	int fd;
+	int kmsg;
+	long count, lost;
+	double t_end;
+	int err;
+	volatile int stop;
+	pthread_barrier_t *bar;
+	pthread_t th;
+};
+
+static int log_register(int fd, int cmd, void *data, int len)
+{
+	struct strioctl s = { .ic_cmd = cmd, .ic_timout = 5, .ic_len = len, .ic_dp = data };
+
+	return ioctl(fd, I_STR, &s);
+}
+
+static void *strlog_reader(void *arg)
+{
+	struct lreader *r = arg;
+	struct log_ctl lc;
+	char text[2048];
+
+	pthread_barrier_wait(r->bar);
+	for (;;) {
+		struct strbuf c = { .maxlen = sizeof(lc), .buf = (char *)&lc };
+		struct strbuf d = { .maxlen = sizeof(text), .buf = text };
+		int flags = 0;
+
+		if (getmsg(r->fd, &c, &d, &flags) < 0) {
+			if (errno == EINTR) {
+				if (r->stop)
+					break;
+				continue;
+			}
+			r->err = errno;
+			break;
+		}
+		if (c.len >= (int)sizeof(lc) && lc.mid == BENCH_MID) {
+			if (lc.sid == 1)
+				break;	/* the writer's last message */
+			r->count++;
+		}
+	}
+	r->t_end = now();
+	return NULL;
+}
+
+static void *kmsg_reader(void *arg)
+{
+	struct lreader *r = arg;
+	char buf[4096];
+
+	pthread_barrier_wait(r->bar);
+	for (;;) {
+		ssize_t k = read(r->fd, buf, sizeof(buf) - 1);
+		char *t;
+
+		if (k < 0) {
+			if (errno == EPIPE) {	/* overwritten before we read it */
+				r->lost++;
+				continue;
+			}
+			if (errno == EINTR) {
+				if (r->stop)
+					break;
+				continue;
+			}
+			r->err = errno;
+			break;
+		}
+		buf[k] = 0;
+		t = strchr(buf, ';');
+		if (!t)
+			continue;
+		t++;
+		if (!strncmp(t, "sbench-end", 10))
+			break;
+		if (!strncmp(t, "sbench ", 7))
+			r->count++;
+	}
+	r->t_end = now();
+	return NULL;
+}
+
+/* One fan-out run with n readers; returns delivered messages per second. */
+static double fanout_run(int kmsg, int n, double secs)
+{
+	struct lreader *rd = calloc(n, sizeof(*rd));
+	struct trace_ids ti = { .ti_mid = -1, .ti_sid = -1, .ti_level = 127 };
+	struct log_ctl lc = { .mid = BENCH_MID, .flags = SL_CONSOLE | SL_ERROR | SL_TRACE };
+	const int cls[3] = { I_CONSLOG, I_ERRLOG, I_TRCLOG };
+	pthread_barrier_t bar;
+	double t0, t1, tend = 0, rate = 0;
+	long written = 0, total = 0, lost = 0;
+	int w, i, bad = 0;
+	char kline[160];
+
+	w = kmsg ? open("/dev/kmsg", O_WRONLY | O_CLOEXEC) : open("/dev/strlog", O_RDWR | O_CLOEXEC);
+	if (w < 0) {
+		fail("open %s: %s", kmsg ? "/dev/kmsg" : "/dev/strlog", strerror(errno));
+		free(rd);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		rd[i].kmsg = kmsg;
+		rd[i].fd = kmsg ? open("/dev/kmsg", O_RDONLY | O_CLOEXEC) : open("/dev/strlog", O_RDWR | O_CLOEXEC);
+		if (rd[i].fd < 0) {
+			fail("open reader %d: %s", i, strerror(errno));
+			n = i;
+			bad = 1;
+			break;
+		}
+		if (kmsg) {
+			lseek(rd[i].fd, 0, SEEK_END);
+		} else if (log_register(rd[i].fd, cls[i], i == 2 ? &ti : NULL, i == 2 ? (int)sizeof(ti) : 0)) {
+			fail("registering strlog reader %d: %s", i, strerror(errno));
+			close(rd[i].fd);
+			n = i;
+			bad = 1;
+			break;
+		}
+	}
+	if (bad) {
+		for (i = 0; i < n; i++)
+			close(rd[i].fd);
+		close(w);
+		free(rd);
+		return 0;
+	}
+	pthread_barrier_init(&bar, NULL, n + 1);
+	for (i = 0; i < n; i++) {
+		rd[i].bar = &bar;
+		if (start_thread(&rd[i].th, kmsg ? kmsg_reader : strlog_reader, &rd[i]))
+			abort();
+	}
+	pthread_barrier_wait(&bar);
+	t0 = now();
+	t1 = t0;
+	while (!bad) {
+		for (i = 0; i < 8; i++) {
+			int r;
+
+			if (kmsg) {
+				int len = snprintf(kline, sizeof(kline), "<7>sbench %ld %s\n", written, LOG_TEXT);
+
+				r = write(w, kline, len) == len ? 0 : -1;
+			} else {
+				struct strbuf c = { .len = sizeof(lc), .buf = (char *)&lc };
+				struct strbuf d = { .len = sizeof(LOG_TEXT) - 1, .buf = LOG_TEXT };
+
+				r = putmsg(w, &c, &d, 0);
+			}
+			if (r) {
+				fail("log writer (%s): %s", kmsg ? "kmsg" : "strlog", strerror(errno));
+				bad = 1;
+				break;
+			}
+			written++;
+		}
+		if ((t1 = now()) - t0 >= secs)
+			break;
+	}
+	/* The last message tells the readers to stop (it is the newest, so the
+	 * drop-oldest loss policy never drops it). */
+	if (kmsg) {
+		if (write(w, "<7>sbench-end\n", 14) != 14)
+			bad = 1;
+	} else {
+		struct strbuf c = { .len = sizeof(lc), .buf = (char *)&lc };
+		struct strbuf d = { .len = 3, .buf = "end" };
+
+		lc.sid = 1;
+		if (putmsg(w, &c, &d, 0))
+			bad = 1;
+	}
+	for (i = 0; i < n; i++) {
+		join_or_kick(rd[i].th, &rd[i].stop, bad ? 1 : 10);
+		if (rd[i].stop || rd[i].err) {
+			fail("log reader %d (%s) did not finish: %s", i, kmsg ? "kmsg" : "strlog",
+			     rd[i].err ? strerror(rd[i].err) : "no end message");
+			bad = 1;
+		}
+		total += rd[i].count;
+		if (rd[i].t_end > tend)
+			tend = rd[i].t_end;
+		if (!kmsg) {
+			__u64 l = 0;
+
+			if (ioctl(rd[i].fd, LOG_GETLOST, &l) == 0)
+				lost += l;
+		} else {
+			lost += rd[i].lost;
+		}
+		close(rd[i].fd);
+	}
+	close(w);
+	pthread_barrier_destroy(&bar);
+	if (!bad) {
+		const char *who = kmsg ? "kmsg" : "strclone";
+
+		rate = total / (tend - t0);
+		put(ser("msg/s", "log/%s/%d/written", who, n), written / (t1 - t0));
+		put(ser("%", "log/%s/%d/lost_pct", who, n),
+		    written ? 100.0 * (double)(written * n - total) / (double)(written * n) : 0);
+		if (!kmsg)
+			put(ser("msgs", "log/%s/%d/log_getlost", who, n), (double)lost);
+	}
+	free(rd);
+	return rate;
+}
+
+static void g_log(void)
+{
+	int n, rep, i;
+	const int kn[] = { 1, 2, 3, 10, 100 };
+	char saved_printk[64] = "", saved_devkmsg[64] = "";
+	int kmsg_ok = 0;
+
+	phase("log", 120 + (3 + 5) * 2 * RUN_S * REPS);
+	/* SVR4's one reader per class: show that a second one is refused. */
+	{
+		int a = open("/dev/strlog", O_RDWR | O_CLOEXEC), b = open("/dev/strlog", O_RDWR | O_CLOEXEC);
+
+		if (a >= 0 && b >= 0 && log_register(a, I_CONSLOG, NULL, 0) == 0) {
+			int r = log_register(b, I_CONSLOG, NULL, 0);
+
+			xstr("log/strclone/second_console_reader", r ? strerror(errno) : "accepted");
+		}
+		if (a >= 0)
+			close(a);
+		if (b >= 0)
+			close(b);
+	}
+	for (rep = 0; rep < REPS; rep++)
+		for (n = 1; n <= 3; n++) {
+			double r = fanout_run(0, n, RUN_S);
+
+			if (r > 0)
+				put(ser("msg/s", "log/strclone/%d", n), r);
+		}
+	for (n = 1; n <= 3; n++)
+		note("log fan-out strclone %d reader(s): %.0f msg/s delivered", n, median(ser("msg/s", "log/strclone/%d", n)));
+	skipped("log/strclone/10", "strclone's log has one reader per class (console, error, trace) as SVR4 "
+		"log(7D): a fourth reader cannot register (a second reader of a class gets EBUSY)");
+	skipped("log/strclone/100", "strclone's log has one reader per class (console, error, trace) as SVR4 "
+		"log(7D): a fourth reader cannot register (a second reader of a class gets EBUSY)");
+
+	/* Reference: /dev/kmsg, where every reader sees every record. */
+	if (NO_SYS) {
+		skipped("log/kmsg", "-n: /dev/kmsg left alone");
+		return;
+	}
+	if (read_file("/proc/sys/kernel/printk", saved_printk, sizeof(saved_printk)) == 0 &&
+	    read_file("/proc/sys/kernel/printk_devkmsg", saved_devkmsg, sizeof(saved_devkmsg)) == 0 &&
+	    write_file("/proc/sys/kernel/printk_devkmsg", "on\n") == 0 &&
+	    write_file("/proc/sys/kernel/printk", "7\n") == 0)
+		kmsg_ok = 1;
+	if (!kmsg_ok) {
+		skipped("log/kmsg", "could not lift the /dev/kmsg rate limit or keep the records off the console");
+	} else {
+		for (rep = 0; rep < REPS; rep++)
+			for (i = 0; i < (int)(sizeof(kn) / sizeof(kn[0])); i++) {
+				double r = fanout_run(1, kn[i], RUN_S);
+
+				if (r > 0)
+					put(ser("msg/s", "log/kmsg/%d", kn[i]), r);
+			}
+		for (i = 0; i < (int)(sizeof(kn) / sizeof(kn[0])); i++)
+			note("log fan-out kmsg %d reader(s): %.0f msg/s delivered", kn[i],
+			     median(ser("msg/s", "log/kmsg/%d", kn[i])));
+	}
+	if (saved_devkmsg[0])
+		write_file("/proc/sys/kernel/printk_devkmsg", saved_devkmsg);
+	if (saved_printk[0])
+		write_file("/proc/sys/kernel/printk", saved_printk);
+}
+
+/* ---- kernel profiles ---------------------------------------------------- */
+
+struct ksym {
+	unsigned long addr;
+	char *name;
+	char *mod;
+};
+static struct ksym *KSYMS;
+static long nksyms;
+
+static int cmp_ksym(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int load_kallsyms(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[1024];
+	long cap = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long a;
+		char t, name[512], mod[128] = "";
+		int k = sscanf(line, "%lx %c %511s [%127[^]]]", &a, &t, name, mod);
+
+		if (k < 3 || !a || (t != 't' && t != 'T' && t != 'w' && t != 'W'))
+			continue;
+		if (nksyms == cap) {
+			cap = cap ? cap * 2 : 65536;
+			KSYMS = realloc(KSYMS, cap * sizeof(*KSYMS));
+		}
+		KSYMS[nksyms].addr = a;
+		KSYMS[nksyms].name = strdup(name);
+		KSYMS[nksyms].mod = mod[0] ? strdup(mod) : NULL;
+		nksyms++;
+	}
+	fclose(f);
+	qsort(KSYMS, nksyms, sizeof(*KSYMS), cmp_ksym);
+	return nksyms ? 0 : -1;
+}
+
+static long ksym_find(unsigned long ip)
+{
+	long lo = 0, hi = nksyms - 1, best = -1;
+
+	while (lo <= hi) {
+		long mid = (lo + hi) / 2;
+
+		if (KSYMS[mid].addr <= ip) {
+			best = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return best;
+}
+
+#define MAXCPU 8
+#define PROF_PAGES 256
+struct prof {
+	int n;
+	int fd[MAXCPU];
+	void *base[MAXCPU];
+	size_t len;
+};
+
+static int prof_start(struct prof *p)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN), pg = sysconf(_SC_PAGESIZE);
+	int c;
+
+	memset(p, 0, sizeof(*p));
+	if (ncpu > MAXCPU)
+		ncpu = MAXCPU;
+	p->len = (PROF_PAGES + 1) * pg;
+	for (c = 0; c < ncpu; c++) {
+		struct perf_event_attr a;
+
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.type = PERF_TYPE_SOFTWARE;
+		a.config = PERF_COUNT_SW_CPU_CLOCK;
+		a.freq = 1;
+		a.sample_freq = 2000;
+		a.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID;
+		a.disabled = 1;
+		p->fd[c] = syscall(SYS_perf_event_open, &a, -1, c, -1, PERF_FLAG_FD_CLOEXEC);
+		if (p->fd[c] < 0)
+			goto fail;
+		p->base[c] = mmap(NULL, p->len, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd[c], 0);
+		if (p->base[c] == MAP_FAILED) {
+			close(p->fd[c]);
+			goto fail;
+		}
+		p->n++;
+	}
+	for (c = 0; c < p->n; c++)
+		ioctl(p->fd[c], PERF_EVENT_IOC_ENABLE, 0);
+	return 0;
+fail:
+	{
+		int e = errno;
+
+		for (c = 0; c < p->n; c++) {
+			munmap(p->base[c], p->len);
+			close(p->fd[c]);
+		}
+		errno = e;
+	}
+	return -1;
+}
+
+struct hit {
+	long sym;	/* index in KSYMS, -1 user, -2 unknown kernel */
+	long n;
+};
+
+static int cmp_hit(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+
+	return y->n > x->n ? 1 : y->n < x->n ? -1 : 0;
+}
+
+static void prof_stop(struct prof *p, const char *id, const char *what)
+{
+	long *cnt = calloc(nksyms + 2, sizeof(long));
+	long total = 0, idle = 0, user = 0, mod = 0, lost = 0, nh = 0, i;
+	struct hit *h;
+	int c;
+
+	for (c = 0; c < p->n; c++)
+		ioctl(p->fd[c], PERF_EVENT_IOC_DISABLE, 0);
+	for (c = 0; c < p->n; c++) {
+		struct perf_event_mmap_page *mp = p->base[c];
+		char *data = (char *)p->base[c] + mp->data_offset;
+		uint64_t size = mp->data_size, head = mp->data_head, tail = mp->data_tail;
+
+		__sync_synchronize();
+		if (!size) {
+			data = (char *)p->base[c] + sysconf(_SC_PAGESIZE);
+			size = p->len - sysconf(_SC_PAGESIZE);
+		}
+		if (head - tail > size)
+			tail = head - size;
+		while (tail < head) {
+			struct perf_event_header hd;
+			unsigned char rec[64];
+			uint64_t k;
+
+			for (k = 0; k < sizeof(hd); k++)
+				((unsigned char *)&hd)[k] = data[(tail + k) % size];
+			if (hd.size < sizeof(hd))
+				break;
+			for (k = 0; k < hd.size && k < sizeof(rec); k++)
+				rec[k] = data[(tail + k) % size];
+			if (hd.type == PERF_RECORD_SAMPLE && hd.size >= sizeof(hd) + 16) {
+				uint64_t ip;
+				uint32_t pid;
+				int cpumode = hd.misc & PERF_RECORD_MISC_CPUMODE_MASK;
+
+				memcpy(&ip, rec + sizeof(hd), 8);
+				memcpy(&pid, rec + sizeof(hd) + 8, 4);
+				total++;
+				if (pid == 0)
+					idle++;
+				if (cpumode == PERF_RECORD_MISC_USER) {
+					user++;
+					cnt[nksyms]++;
+				} else {
+					long s = ksym_find(ip);
+
+					if (s < 0) {
+						cnt[nksyms + 1]++;
+					} else {
+						cnt[s]++;
+						if (KSYMS[s].mod && !strcmp(KSYMS[s].mod, "strclone"))
+							mod++;
+					}
+				}
+			} else if (hd.type == PERF_RECORD_LOST) {
+				uint64_t l;
+
+				memcpy(&l, rec + sizeof(hd) + 8, 8);
+				lost += l;
+			}
+			tail += hd.size;
+		}
+		munmap(p->base[c], p->len);
+		close(p->fd[c]);
+	}
+	h = calloc(nksyms + 2, sizeof(*h));
+	for (i = 0; i < nksyms + 2; i++)
+		if (cnt[i]) {
+			h[nh].sym = i < nksyms ? i : i == nksyms ? -1 : -2;
+			h[nh].n = cnt[i];
+			nh++;
+		}
+	qsort(h, nh, sizeof(*h), cmp_hit);
+	sb_printf(&PROFS, "%s{\"id\": ", PROFS.len ? ",\n    " : "");
+	sb_str(&PROFS, id);
+	sb_printf(&PROFS, ", \"what\": ");
+	sb_str(&PROFS, what);
+	sb_printf(&PROFS, ", \"cpus\": %d, \"samples\": %ld, \"lost\": %ld, \"idle_pct\": %.1f, "
+		  "\"user_pct\": %.1f, \"strclone_pct\": %.1f, \"top\": [",
+		  p->n, total, lost, total ? 100.0 * idle / total : 0, total ? 100.0 * user / total : 0,
+		  total ? 100.0 * mod / total : 0);
+	for (i = 0; i < nh && i < 25; i++) {
+		const char *name = h[i].sym >= 0 ? KSYMS[h[i].sym].name : h[i].sym == -1 ? "[user space]" : "[unknown]";
+		const char *m = h[i].sym >= 0 && KSYMS[h[i].sym].mod ? KSYMS[h[i].sym].mod : "";
+
+		sb_printf(&PROFS, "%s{\"sym\": ", i ? ", " : "");
+		sb_str(&PROFS, name);
+		sb_printf(&PROFS, ", \"module\": ");
+		sb_str(&PROFS, m);
+		sb_printf(&PROFS, ", \"pct\": %.2f}", total ? 100.0 * h[i].n / total : 0);
+	}
+	sb_printf(&PROFS, "]}");
+	note("profile %s: %ld samples, %.0f%% idle, %.0f%% in strclone", id, total,
+	     total ? 100.0 * idle / total : 0, total ? 100.0 * mod / total : 0);
+	free(h);
+	free(cnt);
+}
+
+static void g_profile(void)
+{
+	struct prof p;
+	double secs = 2 * RUN_S;
+	const struct node *oc[] = { &N_STRCLONE, &N_PTMX, &N_HWRNG };
+	char id[64];
+	int i;
+
+	phase("profile", 300 + 16 * secs);
+	if (load_kallsyms()) {
+		skipped("profile", "/proc/kallsyms is not readable");
+		return;
+	}
+	if (prof_start(&p)) {
+		skipped("profile", "perf_event_open(cpu-clock, every CPU): %s", strerror(errno));
+		return;
+	}
+	usleep(500000);
+	prof_stop(&p, "idle", "nothing running for 0.5 s (baseline)");
+	for (i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "open_close/%s", oc[i]->name);
+		if (prof_start(&p))
+			return;
+		oc_rate(oc[i], secs);
+		prof_stop(&p, id, "open+close loop, 1 thread");
+	}
+	/* The open path alone: fill a table of streams (the closes that
+	 * follow are not profiled). */
+	{
+		long nfill[3] = { 20000, 2000, 20000 };
+		int *fds = calloc(20000, sizeof(int));
+
+		for (i = 0; i < 3 && fds; i++) {
+			long got;
+
+			snprintf(id, sizeof(id), "open_only/%s", oc[i]->name);
+			if (prof_start(&p))
+				break;
+			got = hold(oc[i], nfill[i], fds);
+			prof_stop(&p, id, "opens only: filling a table of descriptors");
+			release(fds, got);
+		}
+		free(fds);
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(id, sizeof(id), "scaling/%s/2", oc[i]->name);
+		if (prof_start(&p))
+			return;
+		sc_run(oc[i], 2);
+		prof_stop(&p, id, "open+close loop, 2 threads");
+	}
+	for (i = 0; i < NMECH; i++) {
+		snprintf(id, sizeof(id), "throughput/%s/4096", MECH[i]);
+		if (prof_start(&p))
+			return;
+		xfer_run(i, 4096, (size_t)1 << 40, secs, NULL);
+		prof_stop(&p, id, "4 KiB writes master->slave, writer and reader threads");
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(id, sizeof(id), "throughput/%s/1", MECH[i]);
+		if (prof_start(&p))
+			return;
+		xfer_run(i, 1, (size_t)1 << 40, secs, NULL);
+		prof_stop(&p, id, "1-byte writes master->slave, writer and reader threads");
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(id, sizeof(id), "latency/%s", MECH[i]);
+		if (prof_start(&p))
+			return;
+		pp_run(i, secs);
+		prof_stop(&p, id, "1-byte ping-pong");
+	}
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	struct rlimit rl = { NOFILE_WANT, NOFILE_WANT };
+	struct sigaction sa;
+	struct utsname u;
+	pthread_t wd;
+	char cs[128] = "?", ptcnt[32] = "?", ptymax[32] = "?";
+	struct mi m;
+	int c;
+
+	T_START = now();
+	while ((c = getopt(argc, argv, "t:r:g:nq")) != -1) {
+		switch (c) {
+		case 't':
+			RUN_S = atof(optarg);
+			break;
+		case 'r':
+			REPS = atoi(optarg);
+			break;
+		case 'g':
+			GROUPS = optarg;
+			break;
+		case 'n':
+			NO_SYS = 1;
+			break;
+		case 'q':
+			QUICK = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-t seconds] [-r reps] [-g groups] [-n] [-q]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (QUICK) {
+		static long q[] = { 0, 100, 1000, 2000 };
+
+		memcpy(LIVE_LEVELS, q, sizeof(q));
+		MEM_STREAMS = 1000;
+		MEM_PREFILL = 500;
+	}
+	if (REPS < 1 || REPS > MAXSAMP || RUN_S <= 0) {
+		fprintf(stderr, "bad -r or -t\n");
+		return 2;
+	}
+	setvbuf(stderr, NULL, _IOLBF, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;	/* no SA_RESTART: blocked calls return EINTR */
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		fail("setrlimit(RLIMIT_NOFILE, %d): %s", NOFILE_WANT, strerror(errno));
+	/* Grow the descriptor table once, so no measurement pays for it. */
+	if (dup2(2, NOFILE_WANT - 1) >= 0)
+		close(NOFILE_WANT - 1);
+	if (!NO_SYS && write_file("/proc/sys/kernel/pty/max", "131072\n"))
+		fail("raising /proc/sys/kernel/pty/max: %s", strerror(errno));
+
+	uname(&u);
+	read_file("/sys/devices/system/clocksource/clocksource0/current_clocksource", cs, sizeof(cs));
+	read_file("/sys/module/strclone/parameters/pt_cnt", ptcnt, sizeof(ptcnt));
+	read_file("/proc/sys/kernel/pty/max", ptymax, sizeof(ptymax));
+	meminfo(&m);
+	snprintf(META, sizeof(META),
+		 "\n    \"kernel\": \"%s\", \"machine\": \"%s\", \"cpus\": %ld,\n"
+		 "    \"run_seconds\": %.3g, \"reps\": %d, \"quick\": %d,\n"
+		 "    \"clocksource\": \"%s\", \"pt_cnt\": \"%s\", \"pty_max\": \"%s\",\n"
+		 "    \"mem_free_kb\": %ld, \"mem_available_kb\": %ld, \"nofile\": %d",
+		 u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), RUN_S, REPS, QUICK, cs, ptcnt, ptymax,
+		 m.memfree, m.avail, NOFILE_WANT);
+	note("strclone bench: kernel %s, %ld CPUs, %.2g s per run, %d runs each, clocksource %s, pt_cnt %s",
+	     u.release, sysconf(_SC_NPROCESSORS_ONLN), RUN_S, REPS, cs, ptcnt);
+
+	if (start_thread(&wd, watchdog, NULL))
+		abort();
+	if (selected("open_close"))
+		g_open_close();
+	if (selected("scaling"))
+		g_scaling();
+	if (selected("latency"))
+		g_latency();
+	if (selected("throughput"))
+		g_throughput();
+	if (selected("memory"))
+		g_memory();
+	if (selected("live"))
+		g_live();
+	if (selected("log"))
+		g_log();
+	if (selected("profile"))
+		g_profile();
+	phase(NULL, 0);
+	note("done: %d error(s)", nerrors);
+	emit_json();
+	return nerrors ? 1 : 0;
+}

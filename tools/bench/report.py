@@ -1,0 +1,801 @@
+#!/usr/bin/env python3
+"""strclone benchmark report: the human table, the plots and performance.rst.
+
+    report.py [--root DIR] [--no-doc] results/bench-<time>.json
+
+Reads the JSON that tools/bench/bench.c printed in the VM (make bench copies
+it to results/), and
+
+- prints the table of targets (strclone median, native median(s), ratio,
+  target, met/missed) and the detailed tables, and writes the same text next
+  to the JSON (<json without .json>.txt, and results/bench-latest.txt);
+- draws Documentation/strclone/perf/*.png with matplotlib;
+- writes Documentation/strclone/performance.rst (method, generated tables,
+  plots, analysis of every missed target, kernel profiles);
+- copies the JSON to Documentation/strclone/perf/bench.json.
+
+Ratios are ratios of medians; the spread of a ratio is the range of the
+per-repetition ratios (the mechanisms are interleaved inside each
+repetition, so repetition i of one is paired with repetition i of the
+other), or, where runs are not paired, the range from the extreme runs.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import sys
+
+# --------------------------------------------------------------------------
+# Loading
+
+
+def load(path):
+    with open(path, errors="replace") as f:
+        text = f.read()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        # A kernel message on the console may have interleaved: drop
+        # lines that look like printk output and try again.
+        kept = [l for l in text.splitlines() if not re.match(r"^\s*\[\s*\d+\.\d+\]", l)]
+        return json.loads("\n".join(kept))
+
+
+class Data:
+    def __init__(self, d):
+        self.d = d
+        self.s = {s["id"]: s for s in d.get("series", [])}
+        self.extra = d.get("extra", {})
+        self.skipped = {s["id"]: s["reason"] for s in d.get("skipped", [])}
+        self.profiles = {p["id"]: p for p in d.get("profiles", [])}
+        self.meta = d.get("meta", {})
+
+    def has(self, sid):
+        return sid in self.s and self.s[sid]["n"] > 0
+
+    def samples(self, sid):
+        return self.s[sid]["samples"] if self.has(sid) else []
+
+    def med(self, sid):
+        return statistics.median(self.samples(sid)) if self.has(sid) else None
+
+    def lo(self, sid):
+        return min(self.samples(sid)) if self.has(sid) else None
+
+    def hi(self, sid):
+        return max(self.samples(sid)) if self.has(sid) else None
+
+    def ratio(self, a, b, paired=True):
+        """(ratio of medians, low, high) of a / b, or None."""
+        if not (self.has(a) and self.has(b)):
+            return None
+        r = self.med(a) / self.med(b) if self.med(b) else None
+        if r is None:
+            return None
+        sa, sb = self.samples(a), self.samples(b)
+        if paired and len(sa) == len(sb):
+            rs = [x / y for x, y in zip(sa, sb) if y]
+            return r, min(rs), max(rs)
+        return r, min(sa) / max(sb), max(sa) / min(sb)
+
+
+# --------------------------------------------------------------------------
+# Formatting
+
+
+def fnum(v, unit=""):
+    if v is None:
+        return "n/a"
+    a = abs(v)
+    if a >= 1e6:
+        s = f"{v / 1e6:.2f} M"
+    elif a >= 1e4:
+        s = f"{v / 1e3:.1f} k"
+    elif a >= 100:
+        s = f"{v:.0f} "
+    elif a >= 10:
+        s = f"{v:.1f} "
+    elif a >= 0.1 or a == 0:
+        s = f"{v:.2f} "
+    else:
+        s = f"{v:.2g} "
+    return (s + unit).strip()
+
+
+def fspread(data, sid, unit=""):
+    if not data.has(sid):
+        return "n/a"
+    return f"{fnum(data.med(sid), unit)} [{fnum(data.lo(sid))}-{fnum(data.hi(sid))}]"
+
+
+def fratio(r):
+    if r is None:
+        return "n/a"
+    return f"{r[0]:.2f}x [{r[1]:.2f}-{r[2]:.2f}]"
+
+
+def rst_table(header, rows):
+    """An RST simple table."""
+    cols = len(header)
+    w = [max(len(str(r[i])) for r in [header] + rows) for i in range(cols)]
+    w = [max(x, 3) for x in w]
+    sep = "  ".join("=" * x for x in w)
+    out = [sep, "  ".join(str(h).ljust(w[i]) for i, h in enumerate(header)).rstrip(), sep]
+    for r in rows:
+        cells = [str(c) if str(c) else ".." for c in r]
+        out.append("  ".join(c.ljust(w[i]) for i, c in enumerate(cells)).rstrip())
+    out.append(sep)
+    return "\n".join(out)
+
+
+def text_table(header, rows):
+    w = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    line = "  ".join("-" * x for x in w)
+    out = ["  ".join(str(h).ljust(w[i]) for i, h in enumerate(header)).rstrip(), line]
+    for r in rows:
+        out.append("  ".join(str(c).ljust(w[i]) for i, c in enumerate(r)).rstrip())
+    return "\n".join(out)
+
+
+SIZES = [1, 64, 4096, 65536]
+
+
+def size_label(n):
+    return f"{n // 1024} KiB" if n >= 1024 else f"{n} B"
+
+
+def live_levels(data):
+    """The live-stream levels measured, from the series ids."""
+    lv = sorted({int(k.split("/")[2]) for k in data.s if re.fullmatch(r"live/(strclone|ptmx)/\d+", k)})
+    return lv or [0, 1000, 10000, 60000]
+
+
+# --------------------------------------------------------------------------
+# Targets
+
+
+class Target:
+    def __init__(self, tid, what, strclone, native, ratio, goal, op, unit=""):
+        self.tid = tid
+        self.what = what
+        self.strclone = strclone
+        self.native = native
+        self.ratio = ratio  # (r, lo, hi) or None; for absolute targets the value
+        self.goal = goal
+        self.op = op  # ">=" or "<="
+        self.unit = unit
+
+    @property
+    def status(self):
+        if self.ratio is None:
+            return "not measured"
+        v = self.ratio[0]
+        ok = v >= self.goal if self.op == ">=" else v <= self.goal
+        return "met" if ok else "MISSED"
+
+    def goal_text(self):
+        if self.unit:
+            return f"{self.op} {self.goal:g} {self.unit}"
+        return f"{self.op} {self.goal:g}x"
+
+    def ratio_text(self):
+        if self.ratio is None:
+            return "n/a"
+        if self.unit:
+            return f"{fnum(self.ratio[0], self.unit)} [{fnum(self.ratio[1])}-{fnum(self.ratio[2])}]"
+        return fratio(self.ratio)
+
+
+def targets(data):
+    T = []
+    lv = live_levels(data)
+    oc = "open_close/"
+    T.append(Target("oc_ptmx", "open+close rate vs native /dev/ptmx",
+                    fspread(data, oc + "strclone", "/s"), "ptmx " + fspread(data, oc + "ptmx", "/s"),
+                    data.ratio(oc + "strclone", oc + "ptmx"), 3, ">="))
+    T.append(Target("oc_misc", "open+close rate vs bare misc device (/dev/hwrng)",
+                    fspread(data, oc + "strclone", "/s"), "hwrng " + fspread(data, oc + "hwrng", "/s"),
+                    data.ratio(oc + "strclone", oc + "hwrng"), 0.7, ">="))
+    top = f"live/strclone/{lv[-1]}"
+    T.append(Target("live_flat", f"open+close cost with {lv[-1]:,} live streams vs 0",
+                    f"{fspread(data, top, 'us')} at {lv[-1]:,}", f"{fspread(data, 'live/strclone/0', 'us')} at 0",
+                    data.ratio(top, "live/strclone/0", paired=False), 1.2, "<="))
+    for size in (4096, 65536):
+        a = f"throughput/strclone/{size}"
+        T.append(Target(f"tp_pty_{size}", f"throughput master->slave, {size_label(size)} writes, vs native pty",
+                        fspread(data, a, "MB/s"), "pty " + fspread(data, f"throughput/pty/{size}", "MB/s"),
+                        data.ratio(a, f"throughput/pty/{size}"), 2, ">="))
+    for size in (4096, 65536):
+        a = f"throughput/strclone/{size}"
+        T.append(Target(f"tp_pipe_{size}", f"throughput master->slave, {size_label(size)} writes, vs pipe",
+                        fspread(data, a, "MB/s"), "pipe " + fspread(data, f"throughput/pipe/{size}", "MB/s"),
+                        data.ratio(a, f"throughput/pipe/{size}"), 0.5, ">="))
+    T.append(Target("rtt", "1-byte round trip vs native pty (time, lower is better)",
+                    fspread(data, "latency/strclone", "us"), "pty " + fspread(data, "latency/pty", "us"),
+                    data.ratio("latency/strclone", "latency/pty"), 1.0, "<="))
+    ms = "memory/strclone/slab"
+    mem = (data.med(ms), data.lo(ms), data.hi(ms)) if data.has(ms) else None
+    T.append(Target("mem", "kernel memory (slab) per idle master",
+                    fspread(data, ms, "B"), "ptmx " + fspread(data, "memory/ptmx/slab", "B"),
+                    mem, 1024, "<=", "B"))
+    sr = "scaling/strclone/ratio"
+    T.append(Target("scale", "open+close, 2 threads vs 1 thread",
+                    f"{fspread(data, 'scaling/strclone/2', '/s')} vs {fspread(data, 'scaling/strclone/1', '/s')}",
+                    "ptmx " + (f"{data.med('scaling/ptmx/ratio'):.2f}x" if data.has("scaling/ptmx/ratio") else "n/a"),
+                    (data.med(sr), data.lo(sr), data.hi(sr)) if data.has(sr) else None, 1.6, ">="))
+    return T
+
+
+# --------------------------------------------------------------------------
+# Detailed tables
+
+
+def detail_tables(data):
+    """[(title, header, rows)]"""
+    out = []
+    rows = []
+    for n in ("strclone", "ptmx", "hwrng", "echo"):
+        sid = f"open_close/{n}"
+        r = data.ratio(sid, "open_close/ptmx")
+        rows.append([{"strclone": "/dev/clone-ptmx", "ptmx": "/dev/ptmx (devpts)", "hwrng": "/dev/hwrng (misc floor)",
+                      "echo": "/dev/clone-echo (strclone, no pair)"}[n],
+                     fspread(data, sid), fnum(1e6 / data.med(sid)) + " us" if data.has(sid) else "n/a",
+                     fratio(r), fnum(data.med(sid + "/sleeps_per_op")),
+                     fspread(data, sid + "/open_us"), fspread(data, sid + "/close_us")])
+    out.append(("Open+close rate (one thread)",
+                ["node", "open+close/s median [min-max]", "per op", "vs ptmx", "sleeps per op",
+                 "open alone us", "close alone us"], rows))
+
+    rows = []
+    for n in ("strclone", "ptmx", "hwrng"):
+        rows.append([n, fspread(data, f"scaling/{n}/1"), fspread(data, f"scaling/{n}/2"),
+                     fspread(data, f"scaling/{n}/ratio", "x")])
+    out.append(("Open+close scaling, 2 threads (2 vCPUs)",
+                ["node", "1 thread /s", "2 threads /s", "2 / 1"], rows))
+
+    rows = []
+    lv = live_levels(data)
+    for l in lv + ["0-again"]:
+        a, b = f"live/strclone/{l}", f"live/ptmx/{l}"
+        nat = fspread(data, b) if data.has(b) else ("skipped" if b in data.skipped else "n/a")
+        rows.append([f"{l:,}" if isinstance(l, int) else "0 (again, at the end)", fspread(data, a), nat,
+                     fratio(data.ratio(a, "live/strclone/0", paired=False)) if data.has(a) else "n/a",
+                     fspread(data, a + "/open_us"), fspread(data, a + "/close_us"),
+                     fspread(data, b + "/open_us") if data.has(b + "/open_us") else "..",
+                     fnum(data.extra.get(f"live/strclone/{l}/fill_us_per_open")) if l else ".."])
+    out.append(("Open+close cost (microseconds) while other streams are held open",
+                ["live streams", "strclone open+close", "ptmx open+close", "strclone vs 0",
+                 "strclone open alone", "strclone close alone", "ptmx open alone", "strclone open while filling"],
+                rows))
+
+    rows = []
+    for size in SIZES:
+        s = f"throughput/strclone/{size}"
+        rows.append([size_label(size), fspread(data, s), fspread(data, f"throughput/pty/{size}"),
+                     fspread(data, f"throughput/pipe/{size}"),
+                     fratio(data.ratio(s, f"throughput/pty/{size}")),
+                     fratio(data.ratio(s, f"throughput/pipe/{size}"))])
+    out.append(("Throughput master->slave (MB/s, 1 MB = 10^6 bytes)",
+                ["write size", "strclone", "pty (raw)", "pipe", "vs pty", "vs pipe"], rows))
+    rows = []
+    for size in SIZES:
+        for m in ("strclone", "pty", "pipe"):
+            b = f"throughput/{m}/{size}"
+            if not data.has(b + "/bytes_per_read"):
+                continue
+            rows.append([size_label(size), m, fnum(data.med(b + "/bytes_per_read")),
+                         fnum(data.med(b + "/writer_sleeps_per_write")),
+                         fnum(data.med(b + "/reader_sleeps_per_read")),
+                         fnum(data.extra.get(b + "/bytes_per_run"))])
+    if rows:
+        out.append(("Throughput: how the data moved (medians)",
+                    ["write size", "mechanism", "bytes per read(2)", "writer sleeps per write(2)",
+                     "reader sleeps per read(2)", "bytes per run"], rows))
+
+    rows = []
+    for m in ("strclone", "pty", "pipe"):
+        rows.append([m, fspread(data, f"latency/{m}"),
+                     fratio(data.ratio(f"latency/{m}", "latency/pty"))])
+    out.append(("1-byte round trip (microseconds)", ["mechanism", "us per round trip", "vs pty"], rows))
+
+    rows = []
+    for m in ("strclone", "ptmx"):
+        rows.append([{"strclone": "strclone master (no slave)", "ptmx": "native /dev/ptmx master"}[m],
+                     fspread(data, f"memory/{m}/slab"), fspread(data, f"memory/{m}/kernel"),
+                     fspread(data, f"memory/{m}/memfree"),
+                     fspread(data, f"memory/{m}/slab_left_after_close")])
+    out.append((f"Kernel memory per idle stream (bytes, {int(data.extra.get('memory/streams', 10000)):,} streams)",
+                ["stream", "Slab", "Slab+Vmalloc+Percpu", "MemFree drop", "Slab left after close"], rows))
+
+    rows = []
+    for n in (1, 2, 3, 10, 100):
+        s = f"log/strclone/{n}"
+        k = f"log/kmsg/{n}"
+        sc = fspread(data, s) if data.has(s) else ("not applicable" if s in data.skipped else "n/a")
+        rows.append([str(n), sc,
+                     fspread(data, f"log/strclone/{n}/written") if data.has(s) else "..",
+                     fspread(data, f"log/strclone/{n}/lost_pct", "%") if data.has(s) else "..",
+                     fspread(data, k), fspread(data, f"log/kmsg/{n}/lost_pct", "%") if data.has(k) else ".."])
+    out.append(("Log fan-out (messages per second delivered to all readers)",
+                ["readers", "strclone delivered/s", "strclone written/s", "strclone lost",
+                 "/dev/kmsg delivered/s", "kmsg lost"], rows))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Rust v0 symbol names, shortened for tables
+
+
+def demangle(sym):
+    if not sym.startswith("_R"):
+        return sym
+    s, i, idents = sym, 2, []
+    base62 = re.compile(r"[0-9A-Za-z]*_")
+    while i < len(s):
+        c = s[i]
+        if c.isdigit():
+            j = i
+            while j < len(s) and s[j].isdigit():
+                j += 1
+            n = int(s[i:j])
+            if j < len(s) and s[j] == "_":
+                j += 1
+            ident = s[j:j + n]
+            if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", ident or "-"):
+                idents.append(ident)
+            i = j + n
+        elif s.startswith("Cs", i) or c in "Bs":
+            m = base62.match(s, i + (2 if s.startswith("Cs", i) else 1))
+            i = m.end() if m else i + 1
+        elif c == "N":
+            i += 2
+        else:
+            i += 1
+    if not idents:
+        return sym
+    return "::".join(idents[-4:])
+
+
+def profile_rows(p, n=10):
+    rows = []
+    for t in p["top"][:n]:
+        name = demangle(t["sym"])
+        if t.get("module"):
+            name += f" [{t['module']}]"
+        rows.append([f"{t['pct']:.1f}%", name])
+    return rows
+
+
+# --------------------------------------------------------------------------
+# Plots
+
+
+def plots(data, outdir):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    os.makedirs(outdir, exist_ok=True)
+    made = []
+    colors = {"strclone": "tab:blue", "ptmx": "tab:orange", "pty": "tab:orange", "pipe": "tab:green",
+              "hwrng": "tab:gray", "echo": "tab:purple", "kmsg": "tab:red"}
+
+    def errbar(ax, xs, ids, label, color, marker="o"):
+        pts = [(x, data.med(i), data.lo(i), data.hi(i)) for x, i in zip(xs, ids) if data.has(i)]
+        if not pts:
+            return
+        x = [p[0] for p in pts]
+        y = [p[1] for p in pts]
+        yerr = [[p[1] - p[2] for p in pts], [p[3] - p[1] for p in pts]]
+        ax.errorbar(x, y, yerr=yerr, label=label, color=color, marker=marker, capsize=4)
+
+    # Open cost vs live streams: open+close (the target), and open alone.
+    lv = live_levels(data)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    xs = list(range(len(lv)))
+    errbar(ax2, xs, [f"live/strclone/{l}/open_us" for l in lv], "strclone open", colors["strclone"])
+    errbar(ax2, xs, [f"live/ptmx/{l}/open_us" for l in lv], "native /dev/ptmx open", colors["ptmx"], "s")
+    if data.has("open_close/hwrng/open_us"):
+        ax2.axhline(data.med("open_close/hwrng/open_us"), color=colors["hwrng"], ls=":", lw=1,
+                    label="/dev/hwrng open (VFS floor)")
+    ax2.set_yscale("log")
+    ax2.set_xticks(xs, [f"{l:,}" for l in lv])
+    ax2.set_xlabel("other streams held open")
+    ax2.set_ylabel("microseconds per open, 64 in a row (TCG)")
+    ax2.set_title("Open alone (median, min-max)")
+    ax2.legend(fontsize=8)
+    ax2.grid(alpha=0.3, which="both")
+    errbar(ax, xs, [f"live/strclone/{l}" for l in lv], "strclone /dev/clone-ptmx", colors["strclone"])
+    errbar(ax, xs, [f"live/ptmx/{l}" for l in lv], "native /dev/ptmx", colors["ptmx"], "s")
+    if data.has("live/strclone/0"):
+        ax.axhline(1.2 * data.med("live/strclone/0"), color=colors["strclone"], ls="--", lw=1,
+                   label="target: 1.2x strclone at 0")
+    if data.has("open_close/hwrng"):
+        ax.axhline(1e6 / data.med("open_close/hwrng"), color=colors["hwrng"], ls=":", lw=1,
+                   label="/dev/hwrng open+close (VFS floor)")
+    for l in lv:
+        if f"live/ptmx/{l}" in data.skipped:
+            ax.annotate("ptmx: not run\n(memory)", (lv.index(l), data.med("live/ptmx/0") or 1), ha="center",
+                        fontsize=8, color=colors["ptmx"])
+    ax.set_xticks(xs, [f"{l:,}" for l in lv])
+    ax.set_xlabel("other streams held open")
+    ax.set_ylabel("microseconds per open+close (TCG)")
+    ax.set_yscale("log")
+    ax.set_title("Open+close as live streams grow (median, min-max)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    fig.savefig(os.path.join(outdir, "open_vs_live.png"), dpi=110)
+    plt.close(fig)
+    made.append("open_vs_live.png")
+
+    # Throughput vs write size.
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for m, label in (("strclone", "strclone master->slave"), ("pty", "native pty (raw) master->slave"),
+                     ("pipe", "pipe")):
+        errbar(ax, SIZES, [f"throughput/{m}/{s}" for s in SIZES], label, colors[m])
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xticks(SIZES, [size_label(s) for s in SIZES])
+    ax.set_xlabel("write size")
+    ax.set_ylabel("MB/s (TCG)")
+    ax.set_title("Throughput vs write size (median, min-max)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    fig.savefig(os.path.join(outdir, "throughput.png"), dpi=110)
+    plt.close(fig)
+    made.append("throughput.png")
+
+    def bars(fname, title, ylabel, items, target=None, target_label=None):
+        items = [(l, i, c) for l, i, c in items if data.has(i)]
+        if not items:
+            return
+        fig, ax = plt.subplots(figsize=(7, 4))
+        xs = range(len(items))
+        med = [data.med(i) for _, i, _ in items]
+        err = [[data.med(i) - data.lo(i) for _, i, _ in items], [data.hi(i) - data.med(i) for _, i, _ in items]]
+        ax.bar(xs, med, yerr=err, capsize=5, color=[c for _, _, c in items])
+        ax.set_xticks(list(xs), [l for l, _, _ in items], fontsize=8)
+        if target is not None:
+            ax.axhline(target, color="k", ls="--", lw=1, label=target_label)
+            ax.legend(fontsize=8)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(alpha=0.3, axis="y")
+        fig.tight_layout()
+        fig.savefig(os.path.join(outdir, fname), dpi=110)
+        plt.close(fig)
+        made.append(fname)
+
+    bars("latency.png", "1-byte round trip (median, min-max)", "microseconds per round trip (TCG)",
+         [("strclone", "latency/strclone", colors["strclone"]), ("native pty", "latency/pty", colors["pty"]),
+          ("pipe", "latency/pipe", colors["pipe"])])
+    bars("open_close.png", "Open+close rate, one thread (median, min-max)", "open+close per second (TCG)",
+         [("/dev/clone-ptmx", "open_close/strclone", colors["strclone"]),
+          ("/dev/ptmx", "open_close/ptmx", colors["ptmx"]),
+          ("/dev/hwrng", "open_close/hwrng", colors["hwrng"]),
+          ("/dev/clone-echo", "open_close/echo", colors["echo"])])
+    bars("memory.png", "Kernel memory per idle stream (median, min-max)", "bytes per stream",
+         [("strclone: Slab", "memory/strclone/slab", colors["strclone"]),
+          ("strclone: Slab+Vmalloc", "memory/strclone/kernel", colors["strclone"]),
+          ("ptmx: Slab", "memory/ptmx/slab", colors["ptmx"]),
+          ("ptmx: Slab+Vmalloc", "memory/ptmx/kernel", colors["ptmx"])],
+         target=1024, target_label="target: 1 KiB")
+    bars("scaling.png", "Open+close, 2 threads / 1 thread (median, min-max)", "speed-up",
+         [("strclone", "scaling/strclone/ratio", colors["strclone"]),
+          ("ptmx", "scaling/ptmx/ratio", colors["ptmx"]),
+          ("hwrng", "scaling/hwrng/ratio", colors["hwrng"])],
+         target=1.6, target_label="target: 1.6x")
+
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    errbar(ax, [1, 2, 3], [f"log/strclone/{n}" for n in (1, 2, 3)], "strclone log (one reader per class)",
+           colors["strclone"])
+    errbar(ax, [1, 2, 3, 10, 100], [f"log/kmsg/{n}" for n in (1, 2, 3, 10, 100)], "/dev/kmsg (reference)",
+           colors["kmsg"], "s")
+    ax.set_xscale("log")
+    ax.set_xticks([1, 2, 3, 10, 100], ["1", "2", "3", "10", "100"])
+    ax.set_xlabel("readers")
+    ax.set_ylabel("messages delivered per second (TCG)")
+    ax.set_title("Log fan-out (median, min-max)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(os.path.join(outdir, "log_fanout.png"), dpi=110)
+    plt.close(fig)
+    made.append("log_fanout.png")
+    return made
+
+
+# --------------------------------------------------------------------------
+# performance.rst
+
+METHOD = r"""
+How it is measured
+==================
+
+``make bench`` (``tools/pipeline.sh bench``) builds the **perf kernel**
+(``kconfig/base.config`` + the selftests' ``config`` + ``kconfig/perf.config``:
+no lockdep, kmemleak, fault injection, KUnit or Rust debug assertions;
+``CONFIG_UNIX98_PTYS`` for the native pty and ``CONFIG_HW_RANDOM`` for
+``/dev/hwrng``), builds ``strclone.ko`` against it, and boots it once under
+QEMU (TCG, ``-smp 2``, 2 GiB). The guest plan ``tools/vm/plan-bench.sh`` loads
+the module with ``pt_cnt=65536``, raises ``/proc/sys/kernel/pty/max`` to
+131072 and runs ``tools/bench/bench`` (static C, ``tools/bench/bench.c``),
+which prints one JSON object; the host keeps it as
+``results/bench-<time>.json`` and ``tools/bench/report.sh`` turns it into this
+page, the plots and ``results/bench-<time>.txt``.
+
+**Only ratios mean something.** TCG emulates the CPU 20-50 times slower than
+hardware and does not model caches, so absolute times are meaningless; but
+every mechanism is measured in the same boot, interleaved, so the ratio
+between two code paths is comparable. TCG's cost model is not a CPU's:
+code that is heavy in instructions (allocation, copying, formatting) costs
+relatively more than on hardware, cache misses relatively less. The ratios
+show which way and roughly how far strclone is from native, not the exact
+factor on a real machine.
+
+Every number is a series of runs (5 unless the JSON says otherwise) and is
+reported as **median [min-max]**. Time-boxed runs last 1 s of wall time and
+count operations; inside each repetition every mechanism runs once, one after
+the other, so a drift of the emulator hits all of them alike. A **ratio** is
+the ratio of the medians; its range is the range of the per-repetition
+ratios (or, where runs are not paired, the ratio of the extreme runs).
+
+The benchmark raises ``RLIMIT_NOFILE`` to 131072 and grows its descriptor
+table once before measuring anything, so no measurement pays for that.
+
+open+close rate
+   One thread opens and closes the node in a loop for 1 s:
+   ``/dev/clone-ptmx`` (``O_RDWR``: a new ptm pair in state
+   ``PTMOPEN|PTLOCK``, no slave), native ``/dev/ptmx`` with devpts mounted
+   (a new pty pair and its ``/dev/pts/N`` entry), ``/dev/hwrng`` ``O_RDONLY``
+   (a misc device whose open does nothing: the VFS and misc-device floor that
+   strclone's nodes, also misc devices, cannot go below), and
+   ``/dev/clone-echo`` (a strclone stream without ptm's pair, minor or log
+   call; for the analysis). *Sleeps per op* is the thread's voluntary
+   context switches (``getrusage(RUSAGE_THREAD)``) per open+close: an open
+   or close that blocks inside the kernel shows up there. *Open alone* and
+   *close alone* time 64 opens in a row, then the 64 closes, once per
+   repetition.
+open cost as live streams grow
+   The same loop while 0, 1,000, 10,000 and 60,000 other strclone masters are
+   held open (so the loop gets minor 60,000 and the stream table holds 60,000
+   entries), then at 0 again to show the drift; native ``/dev/ptmx`` the same
+   way as far as the VM's memory allows (the benchmark estimates the memory
+   from the memory measurement and skips a level that would need more than
+   half of what is available, saying so).
+throughput
+   A pair (strclone: ``UNLKPT`` then ``PTMGETPEER(O_RDWR)``; native:
+   ``/dev/ptmx``, ``TIOCSPTLCK``, ``TIOCGPTPEER``, both ends ``cfmakeraw``;
+   pipe: ``pipe2``), a writer thread writing the master in chunks of 1 B,
+   64 B, 4 KiB or 64 KiB and a reader thread reading the slave with a 64 KiB
+   buffer. A short calibration run fixes, per mechanism and size, the byte
+   count that takes about 1 s; each measured run then moves exactly that many
+   bytes, timed from the first write to the last byte read. MB/s is 10^6
+   bytes per second.
+round trip
+   Two threads ping-pong one byte master -> slave -> master (pipe: a pair of
+   pipes) for 1 s, after 50 warm-up round trips; microseconds per round trip.
+memory per idle stream
+   ``/proc/meminfo`` before opening 10,000 masters (strclone without a slave;
+   native ``/dev/ptmx``), with them open, and after closing them. 2,000
+   streams of the same kind are opened first and held, uncounted, so the
+   counted ones do not just reuse free objects the slab caches kept from the
+   earlier measurements. Before each
+   reading the benchmark waits 0.4 s (RCU) and writes
+   ``/proc/sys/vm/stat_refresh`` so the per-CPU counters are folded. The
+   target metric is the **Slab** delta (``SReclaimable + SUnreclaim``) per
+   stream; Slab+VmallocUsed+Percpu and the drop of MemFree are shown too,
+   because a native pty keeps its line discipline buffer (``n_tty_data``,
+   about 8 KiB) in vmalloc memory, which Slab does not see. One warm-up
+   round is not recorded.
+scaling
+   The open+close loop in 1 and then 2 threads (2 vCPUs; the order alternates
+   between repetitions); the ratio of total operations per second.
+log fan-out
+   A writer ``putmsg``\ s a ``struct log_ctl`` (``SL_CONSOLE|SL_ERROR|SL_TRACE``)
+   and 64 bytes of text on its own ``/dev/strlog`` stream for 1 s; 1, 2 or 3
+   readers, each on its own ``/dev/strlog`` stream registered as the console,
+   error and trace (``trace_ids {-1, -1, 127}``) reader, ``getmsg`` in their
+   threads. A last message tells them to stop. Delivered messages per second
+   = messages received by all readers / time until the last reader is done;
+   the writer never blocks (readers that fall behind lose their oldest
+   messages), so written/s and the lost share are shown as well. 10 and 100
+   readers are not possible by design: a class has one reader, as in SVR4
+   ``log(7D)`` (the benchmark checks that a second console reader gets
+   ``EBUSY``). ``/dev/kmsg`` with 1, 2, 3, 10 and 100 readers is shown as a
+   reference for what Linux's own log does (rate limit off, records kept off
+   the console); it has no target.
+kernel profiles
+   After the measurements, the main workloads run once more for 2 s each
+   under a sampling profiler built into the benchmark: ``perf_event_open``
+   cpu-clock at 2 kHz on every CPU (so the workqueue workers count too),
+   symbolised with ``/proc/kallsyms``. Shares are of all samples on all
+   CPUs, idle included. The perf kernel has no high-resolution timers and
+   TCG no PMU, so the sampling timer is the scheduler tick (250 Hz) and it
+   fires only where interrupts are enabled: time spent with interrupts off
+   is charged to the function that turns them back on
+   (``_raw_spin_unlock_irqrestore``, ``finish_task_switch`` after a context
+   switch). The profiles say where time goes at function granularity, not
+   more.
+"""
+
+
+def write_rst(data, T, tables, pngs, path, json_rel):
+    m = data.meta
+    L = []
+    L.append(".. SPDX-License-Identifier: GPL-2.0")
+    L.append("")
+    L.append("=======================")
+    L.append("strclone performance")
+    L.append("=======================")
+    L.append("")
+    L.append("strclone against the native Linux mechanisms, measured in one boot of the")
+    L.append("perf kernel. This page is generated by ``tools/bench/report.py`` from")
+    L.append(f"``{json_rel}`` (the analysis text lives in the same script); run")
+    L.append("``make bench`` to regenerate it.")
+    L.append(METHOD)
+    L.append("Results")
+    L.append("=======")
+    L.append("")
+    L.append(f"Kernel {m.get('kernel', '?')}, {m.get('cpus', '?')} vCPUs (QEMU TCG), clocksource "
+             f"{m.get('clocksource', '?')}, {m.get('reps', '?')} runs of {m.get('run_seconds', '?')} s per "
+             f"number, ``pt_cnt`` {m.get('pt_cnt', '?')}; the benchmark took {m.get('duration_s', 0):.0f} s "
+             "of guest time.")
+    note = os.environ.get("BENCH_NOTE", "").strip()
+    if note:
+        L.append("")
+        L.append(note)
+    if not data.d.get("ok", False):
+        L.append("")
+        L.append("**The run reported errors:** " + "; ".join(data.d.get("errors", [])))
+    L.append("")
+    L.append("Targets (ratio = strclone / native, ratio of medians [range over runs]):")
+    L.append("")
+    rows = [[t.what, t.strclone, t.native, t.ratio_text(), t.goal_text(), t.status] for t in T]
+    L.append(rst_table(["measurement", "strclone", "native", "ratio", "target", "result"], rows))
+    L.append("")
+    met = sum(t.status == "met" for t in T)
+    L.append(f"{met} of {len(T)} targets met; the misses are explained in `Analysis`_.")
+    L.append("")
+    for title, header, rows in tables:
+        L.append(title)
+        L.append("-" * len(title))
+        L.append("")
+        L.append(rst_table(header, rows))
+        L.append("")
+        if title.startswith("Log fan-out"):
+            for n in (10, 100):
+                r = data.skipped.get(f"log/strclone/{n}")
+                if r:
+                    L.append(f"strclone with {n} readers: not applicable. {r}.")
+                    L.append("")
+            second = data.extra.get("log/strclone/second_console_reader")
+            if second:
+                L.append(f"Checked in the same run: a second stream registering as the console reader got "
+                         f"``{second}``.")
+                L.append("")
+        if title.startswith("Open+close cost") and data.skipped:
+            for k, r in data.skipped.items():
+                if k.startswith("live/"):
+                    L.append(f"``{k}`` not run: {r}.")
+                    L.append("")
+    L.append("Plots")
+    L.append("=====")
+    L.append("")
+    captions = {
+        "open_vs_live.png": "Open+close cost as live streams grow.",
+        "throughput.png": "Throughput master->slave vs write size (log-log).",
+        "latency.png": "1-byte round trip.",
+        "open_close.png": "Open+close rate, one thread.",
+        "memory.png": "Kernel memory per idle stream.",
+        "scaling.png": "Open+close speed-up with 2 threads.",
+        "log_fanout.png": "Log fan-out.",
+    }
+    for p in pngs:
+        L.append(f".. figure:: perf/{p}")
+        L.append(f"   :alt: {captions.get(p, p)}")
+        L.append("")
+        L.append(f"   {captions.get(p, p)}")
+        L.append("")
+    L.append("Analysis")
+    L.append("========")
+    L.append("")
+    from analysis import explain, findings  # tools/bench/analysis.py
+    for t in T:
+        title = f"{t.what}: {t.status}"
+        L.append(title)
+        L.append("-" * len(title))
+        L.append("")
+        L.append(explain(t.tid, t, data).strip())
+        L.append("")
+    L.append("Findings")
+    L.append("--------")
+    L.append("")
+    L.append(findings(data).strip())
+    L.append("")
+    L.append("Kernel profiles")
+    L.append("---------------")
+    L.append("")
+    if not data.profiles:
+        L.append("No profiles in this run: " + data.skipped.get("profile", "not requested") + ".")
+        L.append("")
+    for pid, p in data.profiles.items():
+        if pid == "idle":
+            continue
+        L.append(f"``{pid}`` ({p['what']}): {p['samples']} samples on {p['cpus']} CPUs, "
+                 f"{p['idle_pct']:.0f}% idle, {p['user_pct']:.0f}% user space, "
+                 f"{p['strclone_pct']:.0f}% in strclone.ko.")
+        L.append("")
+        L.append(rst_table(["share", "function"], profile_rows(p, 12)))
+        L.append("")
+    with open(path, "w") as f:
+        f.write("\n".join(L).rstrip() + "\n")
+
+
+# --------------------------------------------------------------------------
+
+
+def main(argv):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("json")
+    ap.add_argument("--root", default=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+    ap.add_argument("--no-doc", action="store_true", help="only print the table")
+    args = ap.parse_args(argv[1:])
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+    data = Data(load(args.json))
+    T = targets(data)
+    tables = detail_tables(data)
+
+    out = []
+    m = data.meta
+    out.append(f"strclone benchmark: kernel {m.get('kernel', '?')}, {m.get('cpus', '?')} vCPUs (TCG), "
+               f"{m.get('reps', '?')} runs x {m.get('run_seconds', '?')} s, guest time "
+               f"{m.get('duration_s', 0):.0f} s, {'ok' if data.d.get('ok') else 'ERRORS'}")
+    out.append("")
+    out.append(text_table(["measurement", "strclone median [min-max]", "native median [min-max]",
+                           "ratio [range]", "target", "result"],
+                          [[t.what, t.strclone, t.native, t.ratio_text(), t.goal_text(), t.status] for t in T]))
+    out.append("")
+    out.append(f"{sum(t.status == 'met' for t in T)} of {len(T)} targets met")
+    for title, header, rows in tables:
+        out.append("")
+        out.append(title)
+        out.append(text_table(header, rows))
+    if data.skipped:
+        out.append("")
+        out.append("Not measured:")
+        for k, r in data.skipped.items():
+            out.append(f"  {k}: {r}")
+    for e in data.d.get("errors", []):
+        out.append(f"ERROR: {e}")
+    text = "\n".join(out)
+    print(text)
+
+    base = re.sub(r"\.json$", "", args.json)
+    with open(base + ".txt", "w") as f:
+        f.write(text + "\n")
+    latest = os.path.join(os.path.dirname(os.path.abspath(args.json)), "bench-latest.txt")
+    if os.path.abspath(base + ".txt") != latest:
+        shutil.copyfile(base + ".txt", latest)
+
+    if args.no_doc:
+        return 0
+    docdir = os.path.join(args.root, "Documentation", "strclone")
+    perfdir = os.path.join(docdir, "perf")
+    os.makedirs(perfdir, exist_ok=True)
+    pngs = plots(data, perfdir)
+    shutil.copyfile(args.json, os.path.join(perfdir, "bench.json"))
+    write_rst(data, T, tables, pngs, os.path.join(docdir, "performance.rst"),
+              "Documentation/strclone/perf/bench.json")
+    print(f"\nwrote {os.path.relpath(os.path.join(docdir, 'performance.rst'))}, "
+          f"{len(pngs)} plots in {os.path.relpath(perfdir)}, {os.path.relpath(base + '.txt')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

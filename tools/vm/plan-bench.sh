@@ -1,0 +1,21 @@
+#!/bin/sh
+# Guest side of `make bench`: load strclone with room for 65,536 ptm pairs,
+# run the benchmark program and print its JSON between markers. The JSON
+# goes to a file first and is printed with cat, so kernel messages cannot
+# interleave into it while the benchmark runs. Exit status: the benchmark's.
+dir=/opt/strclone
+insmod $dir/strclone.ko pt_cnt=65536 || { echo "insmod strclone.ko pt_cnt=65536 failed"; exit 1; }
+echo "pt_cnt=$(cat /sys/module/strclone/parameters/pt_cnt)"
+# Native ptys for the comparison: the default limit (4096) is far too low.
+echo 131072 > /proc/sys/kernel/pty/max
+ulimit -n 131072 2>/dev/null
+# Progress (stderr) goes to the console; the JSON (stdout) to a file.
+$dir/bin/bench ${BENCH_ARGS:-} > /tmp/bench.json
+rc=$?
+echo "bench exited with status $rc"
+echo "STRCLONE-BENCH-BEGIN"
+cat /tmp/bench.json
+echo "STRCLONE-BENCH-END"
+[ -s /tmp/bench.json ] || rc=1
+rmmod strclone || { echo "rmmod strclone failed"; exit 1; }
+exit $rc
