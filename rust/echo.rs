@@ -25,6 +25,10 @@ use crate::uapi;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use kernel::{fs::File, prelude::*, sync::Arc};
 
+/// Highest user-visible errno (EHWPOISON); kernel-internal ones (512 and
+/// up) must never reach user space.
+const MAX_ERRNO: i32 = 133;
+
 /// Most echo streams open at once.
 const ECHO_MAX: usize = 65536;
 
@@ -159,7 +163,9 @@ impl EchoStream {
 
     fn ioctl(&self, s: &Arc<Stream>, mut m: Mblk) {
         let ioc = m.ioc();
-        let data = m.data_to_vec(GFP_ATOMIC).unwrap_or_default();
+        let Ok(data) = m.data_to_vec(GFP_ATOMIC) else {
+            return Self::answer(s, m, 0, 12);
+        };
         let (rval, err) = match ioc.cmd {
             uapi::ECHO_SETQ => {
                 let (hi, lo) = (read_u32(&data, 0) as usize, read_u32(&data, 4) as usize);
@@ -185,7 +191,7 @@ impl EchoStream {
                 (0, 0)
             }
             uapi::ECHO_NAK => match read_u32(&data, 0) as i32 {
-                e if data.len() >= 4 && e > 0 && e < 4096 => (0, e),
+                e if data.len() >= 4 && (1..=MAX_ERRNO).contains(&e) => (0, e),
                 _ => (0, 22),
             },
             uapi::ECHO_REVERSE => {
@@ -211,7 +217,7 @@ impl EchoStream {
             _ => (0, 22),
         };
         if ioc.cmd == uapi::ECHO_ERROR
-            && (data.len() < 4 || !(1..256).contains(&read_u32(&data, 0)))
+            && (data.len() < 4 || !(1..=MAX_ERRNO as u32).contains(&read_u32(&data, 0)))
         {
             m.ioc_answer(0, 22);
             s.qreply(m);

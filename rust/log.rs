@@ -153,14 +153,31 @@ struct ReaderState {
     lost_unreported: AtomicU64,
 }
 
+impl ReaderState {
+    fn lose(&self, n: u64) {
+        if n > 0 {
+            self.lost_total.fetch_add(n, Ordering::Relaxed);
+            self.lost_unreported.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Class {
+    /// Whether a message with this header belongs to the class.
+    fn wants(self, c: &LogCtl) -> bool {
+        match self {
+            Class::Console => c.flags & SL_CONSOLE != 0,
+            Class::Error => c.flags & SL_ERROR != 0,
+            Class::Trace => c.flags & SL_TRACE != 0,
+        }
+    }
+}
+
 struct Reader {
     stream: Arc<Stream>,
     state: Arc<ReaderState>,
     filters: KVec<TraceId>,
 }
-
-/// A reader picked for one message, and the sequence number it gets.
-type Delivery = (Arc<Stream>, Arc<ReaderState>, i32);
 
 struct Readers {
     slots: [Option<Reader>; 3],
@@ -301,52 +318,53 @@ impl LogTarget {
             _ => 6,
         };
         self.logged.fetch_add(1, Ordering::Relaxed);
-        // Pick the readers and number the message per class under the lock;
-        // deliver without it.
-        let mut to: [Option<Delivery>; 3] = [None, None, None];
+        // Number and deliver under the readers lock, so that sequence order
+        // is delivery order even with concurrent writers. (Lock order:
+        // readers, then a reader stream's lock; nothing takes them the other
+        // way round.)
+        let mut r = self.readers.lock();
+        for (i, class) in [Class::Console, Class::Error, Class::Trace]
+            .iter()
+            .enumerate()
         {
-            let mut r = self.readers.lock();
-            for (i, class) in [Class::Console, Class::Error, Class::Trace]
-                .iter()
-                .enumerate()
-            {
-                let wanted = match class {
-                    Class::Console => ctl.flags & SL_CONSOLE != 0,
-                    Class::Error => ctl.flags & SL_ERROR != 0,
-                    Class::Trace => ctl.flags & SL_TRACE != 0,
-                };
-                if !wanted {
-                    continue;
-                }
-                r.seq[i] = r.seq[i].wrapping_add(1);
-                let seq = r.seq[i];
-                if let Some(rd) = &r.slots[i] {
-                    if *class == Class::Trace && !rd.filters.iter().any(|t| t.matches(&ctl)) {
-                        continue;
-                    }
-                    to[i] = Some((rd.stream.clone(), rd.state.clone(), seq));
-                }
+            if !class.wants(&ctl) {
+                continue;
             }
-        }
-        for (s, state, seq) in to.into_iter().flatten() {
+            r.seq[i] = r.seq[i].wrapping_add(1);
+            let seq = r.seq[i];
+            let Some(rd) = &r.slots[i] else {
+                continue;
+            };
+            if *class == Class::Trace && !rd.filters.iter().any(|t| t.matches(&ctl)) {
+                continue;
+            }
             let mut c = ctl;
             c.seq_no = seq;
             match build(&c, text) {
                 Ok(m) => {
-                    let dropped = s.putq_drop_oldest(Qid::DrvR, m);
-                    if dropped > 0 {
-                        state
-                            .lost_total
-                            .fetch_add(dropped as u64, Ordering::Relaxed);
-                        state
-                            .lost_unreported
-                            .fetch_add(dropped as u64, Ordering::Relaxed);
-                    }
+                    let dropped = rd.stream.putq_drop_oldest(Qid::DrvR, m);
+                    rd.state.lose(dropped as u64);
                 }
                 Err(_) => {
-                    state.lost_total.fetch_add(1, Ordering::Relaxed);
-                    state.lost_unreported.fetch_add(1, Ordering::Relaxed);
+                    rd.state.lose(1);
+                    // Let the reader's service procedure report it.
+                    rd.stream.qenable(Qid::DrvR);
                 }
+            }
+        }
+    }
+
+    /// A message meant for `ctl`'s classes could not be built at all: count
+    /// it as lost for their readers and let them report it.
+    fn count_loss(&self, ctl: &LogCtl) {
+        let r = self.readers.lock();
+        for (i, class) in [Class::Console, Class::Error, Class::Trace]
+            .iter()
+            .enumerate()
+        {
+            if let (true, Some(rd)) = (class.wants(ctl), &r.slots[i]) {
+                rd.state.lose(1);
+                rd.stream.qenable(Qid::DrvR);
             }
         }
     }
@@ -496,7 +514,12 @@ impl LogStream {
 
     fn ioctl(&self, s: &Arc<Stream>, mut m: Mblk) {
         let ioc = m.ioc();
-        let data = m.data_to_vec(GFP_ATOMIC).unwrap_or_default();
+        let Ok(data) = m.data_to_vec(GFP_ATOMIC) else {
+            let _ = m.take_cont();
+            m.ioc_answer(0, 12);
+            s.qreply(m);
+            return;
+        };
         let err = match ioc.cmd {
             c if c == uapi::I_CONSLOG => self.register(s, Class::Console, &data),
             c if c == uapi::I_ERRLOG => self.register(s, Class::Error, &data),
@@ -509,27 +532,30 @@ impl LogStream {
     }
 
     fn write_msg(&self, m: Mblk) {
-        match m.ty() {
-            MsgType::Data => {
-                // A plain write is a console message.
-                if let Ok(text) = m.data_to_vec(GFP_ATOMIC) {
-                    let ctl = LogCtl {
-                        flags: SL_CONSOLE,
-                        ..Default::default()
-                    };
-                    self.log.log(ctl, &text);
+        let ctl = match m.ty() {
+            // A plain write is a console message.
+            MsgType::Data => LogCtl {
+                flags: SL_CONSOLE,
+                ..Default::default()
+            },
+            _ => match LogCtl::decode(m.bytes()) {
+                Some(mut ctl) => {
+                    if self.minor == CONSWMIN {
+                        ctl.flags |= SL_CONSOLE;
+                    }
+                    ctl
                 }
-            }
-            _ => match (LogCtl::decode(m.bytes()), m.data_to_vec(GFP_ATOMIC)) {
-                (Some(ctl), Ok(text)) if self.minor != CONSWMIN => self.log.log(ctl, &text),
-                (Some(mut ctl), Ok(text)) => {
-                    ctl.flags |= SL_CONSOLE;
-                    self.log.log(ctl, &text)
-                }
-                _ => {
+                None => {
                     self.log.dropped_bad.fetch_add(1, Ordering::Relaxed);
+                    return;
                 }
             },
+        };
+        match m.data_to_vec(GFP_ATOMIC) {
+            Ok(text) => self.log.log(ctl, &text),
+            // The text could not be copied: the message is lost for every
+            // reader it was meant for, and they are told.
+            Err(_) => self.log.count_loss(&ctl),
         }
     }
 }

@@ -99,12 +99,21 @@ impl Stream {
                 return if sent > 0 { Ok(sent) } else { Err(e) };
             }
             let n = (total - sent).min(chunk_max);
-            let v = read_chunk(buf, n)?;
+            // After a first chunk went down, a later failure ends the write
+            // short instead of hiding the bytes already sent.
+            let partial = |e: Error| if sent > 0 { Ok(sent) } else { Err(e) };
+            let v = match read_chunk(buf, n) {
+                Ok(v) => v,
+                Err(e) => return partial(e),
+            };
             let got = v.len();
             if got == 0 {
-                return if sent > 0 { Ok(sent) } else { Err(EFAULT) };
+                return partial(EFAULT);
             }
-            let m = Msg::from_vec(MsgType::Data, v, GFP_KERNEL)?;
+            let m = match Msg::from_vec(MsgType::Data, v, GFP_KERNEL) {
+                Ok(m) => m,
+                Err(e) => return partial(e),
+            };
             self.putnext(Qid::HeadW, m);
             sent += got;
             if got < n {
