@@ -52,7 +52,10 @@ BENIGN = [
 FAULT_START = re.compile(r"FAULT_INJECTION: forcing a failure")
 FAULT_BODY = re.compile(
     r"^\s*(name \S+, interval|CPU: \d+ |Tainted:|Hardware name:|Call Trace:|<TASK>|</TASK>"
-    r"|<IRQ>|</IRQ>|(\? )?[A-Za-z0-9_.$]+\+0x[0-9a-f]+/0x[0-9a-f]+)"
+    r"|<IRQ>|</IRQ>|(\? )?[A-Za-z0-9_.$]+\+0x[0-9a-f]+/0x[0-9a-f]+"
+    # The user-mode registers dump_stack() prints below a system call's
+    # entry frame: part of the same report.
+    r"|RIP: 0033:|Code: |RSP: 002b:|RAX: |RDX: |RBP: |R10: |R13: )"
 )
 FAULT_NEVER_BENIGN = re.compile(r"BUG:|WARNING:|Oops|Kernel panic|kernel BUG at")
 
