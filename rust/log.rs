@@ -601,8 +601,14 @@ impl Driver for LogStream {
                 pri: 5,
                 ..Default::default()
             };
-            if let Ok(m) = build(&ctl, text.as_bytes()) {
-                s.putnext(Qid::DrvR, m);
+            match build(&ctl, text.as_bytes()) {
+                Ok(m) => s.putnext(Qid::DrvR, m),
+                // No memory for the notice: keep the count for the next one.
+                Err(_) => {
+                    self.state
+                        .lost_unreported
+                        .fetch_add(lost, Ordering::Relaxed);
+                }
             }
         }
     }
