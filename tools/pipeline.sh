@@ -163,7 +163,7 @@ case "${1:-}" in
         log "building the benchmark program (static)"
         make -s -C tools/bench OUTPUT="$BUILD/bench" all
         VM_MODULE="$BUILD/module-perf/strclone.ko" VM_NO_SELFTESTS=1 VM_EXTRA="$BUILD/bench/bench" \
-            vm "$k" tools/vm/plan-bench.sh bench --timeout "${BENCH_TIMEOUT:-2400}" --append "${BENCH_APPEND:-}"
+            vm "$k" tools/vm/plan-bench.sh bench --timeout "${BENCH_TIMEOUT:-2400}" --append "idle=poll ${BENCH_APPEND:-}"
         log "console log: $VM_LOG (exit status $VM_RC)"
         [ "$VM_RC" -eq 0 ] || die "the benchmark run failed in the VM; see $VM_LOG"
         mkdir -p results

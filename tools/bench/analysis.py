@@ -36,7 +36,8 @@ def _top(data, pid, n=6, module=None, skip_idle=True):
     for t in p["top"]:
         if module is not None and t.get("module") != module:
             continue
-        if skip_idle and t["sym"] in ("default_idle", "[user space]"):
+        if skip_idle and (t["sym"] in ("default_idle", "do_idle", "[user space]")
+                          or t["sym"].startswith("cpu_idle_poll")):
             continue
         out.append(f"``{demangle(t['sym'])}`` {t['pct']:.0f}%")
         if len(out) == n:
@@ -154,7 +155,7 @@ def _t_oc_misc(t, data, r, met):
         "only for debugfs); and a trace message ``ptm: minor N opened`` (``rust/ptm.rs:173``) that "
         "``LogTarget::log`` (``rust/log.rs:293``) time-stamps (two clock reads), numbers and "
         "filters under the log's spinlock on every open even when no trace reader is registered. "
-        "Profile of opens alone (a table of 20,000 being filled): "
+        "Profile of opens alone (a table of streams being filled): "
         f"{_top(data, 'open_only/strclone', 8)}; strclone.ko's own share: "
         f"{_top(data, 'open_only/strclone', 5, module='strclone')}; ``/dev/hwrng``: "
         f"{_top(data, 'open_only/hwrng', 5)}.")
@@ -321,6 +322,14 @@ def findings(data):
         "and a TSC clocksource. On one CPU the grace period that every strclone close waits "
         "for is nearly free, so the 8-12 ms close only shows with two. This run used a perf "
         "kernel with ``CONFIG_ACPI=y`` (see the note at the top of `Results`_).",
+        "- **Under TCG, wake-ups across vCPUs are slow unless the guest polls when idle.** With "
+        "the default ``hlt`` idle, a vCPU that halted wakes up late (up to a tick, 4 ms), so "
+        "every hand-off between CPUs (a reader woken by a writer, a work item queued for the "
+        "other CPU) cost 0.1-10 ms at random: in trial runs without ``idle=poll`` the 1-byte "
+        "round trip of every mechanism ranged from about 100 us to 9.7 ms within one run, and "
+        "strclone's 4 KiB throughput from 0.4 to 95 MB/s, which made those ratios meaningless "
+        "(the same target came out met in one run and missed in the next). ``idle=poll`` on the "
+        "guest command line removes this; ``make bench`` should pass it by default.",
         "- **Small writes: one wake-up per message.** With 1-byte writes strclone moved "
         f"{_n(s1 * 1e6 if s1 else None)} bytes/s against {_n(p1 * 1e6 if p1 else None)} for the "
         f"native pty, with 64-byte writes {_f(s64)} MB/s against {_f(p64)}. Each write is a "

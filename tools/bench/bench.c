@@ -1936,8 +1936,8 @@ static void g_profile(void)
 	/* The open path alone: fill a table of streams (the closes that
 	 * follow are not profiled). */
 	{
-		long nfill[3] = { 20000, 2000, 20000 };
-		int *fds = calloc(20000, sizeof(int));
+		long nfill[3] = { 60000, 2000, 60000 };
+		int *fds = calloc(60000, sizeof(int));
 
 		for (i = 0; i < 3 && fds; i++) {
 			long got;
@@ -1989,7 +1989,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	struct utsname u;
 	pthread_t wd;
-	char cs[128] = "?", ptcnt[32] = "?", ptymax[32] = "?";
+	char cs[128] = "?", ptcnt[32] = "?", ptymax[32] = "?", cmdline[1024] = "", cmd_json[1200];
 	struct mi m;
 	int c;
 
@@ -2047,13 +2047,23 @@ int main(int argc, char **argv)
 	read_file("/sys/module/strclone/parameters/pt_cnt", ptcnt, sizeof(ptcnt));
 	read_file("/proc/sys/kernel/pty/max", ptymax, sizeof(ptymax));
 	meminfo(&m);
+	read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	{
+		/* JSON-escape the command line (it may hold quotes). */
+		struct sbuf b = { 0 };
+
+		sb_str(&b, cmdline);
+		snprintf(cmd_json, sizeof(cmd_json), "%s", b.p ? b.p : "\"\"");
+		free(b.p);
+	}
 	snprintf(META, sizeof(META),
 		 "\n    \"kernel\": \"%s\", \"machine\": \"%s\", \"cpus\": %ld,\n"
 		 "    \"run_seconds\": %.3g, \"reps\": %d, \"quick\": %d,\n"
 		 "    \"clocksource\": \"%s\", \"pt_cnt\": \"%s\", \"pty_max\": \"%s\",\n"
-		 "    \"mem_free_kb\": %ld, \"mem_available_kb\": %ld, \"nofile\": %d",
+		 "    \"mem_free_kb\": %ld, \"mem_available_kb\": %ld, \"nofile\": %d,\n"
+		 "    \"cmdline\": %s",
 		 u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), RUN_S, REPS, QUICK, cs, ptcnt, ptymax,
-		 m.memfree, m.avail, NOFILE_WANT);
+		 m.memfree, m.avail, NOFILE_WANT, cmd_json);
 	note("strclone bench: kernel %s, %ld CPUs, %.2g s per run, %d runs each, clocksource %s, pt_cnt %s",
 	     u.release, sysconf(_SC_NPROCESSORS_ONLN), RUN_S, REPS, cs, ptcnt);
 

@@ -534,6 +534,17 @@ which prints one JSON object; the host keeps it as
 ``results/bench-<time>.json`` and ``tools/bench/report.sh`` turns it into this
 page, the plots and ``results/bench-<time>.txt``.
 
+**Guest settings that matter.** The guest must see two CPUs, which the
+kernels built from ``tinyconfig`` only do with ``CONFIG_ACPI=y`` (see
+`Findings`_), and it should boot with ``idle=poll`` (``BENCH_APPEND=idle=poll``):
+under TCG a halted vCPU wakes up late, up to a scheduler tick after the
+interrupt that should wake it, so with the default ``hlt`` idle every
+wake-up that crosses CPUs costs anywhere from 0.1 to 10 ms. In trial runs
+the same 1-byte round trip varied a hundredfold between runs and the same
+4 KiB transfer tenfold; with ``idle=poll`` idle vCPUs poll, wake-ups are
+immediate as on hardware, and the runs agree within a few percent. The
+kernel command line of the run is given under `Results`_.
+
 **Only ratios mean something.** TCG emulates the CPU 20-50 times slower than
 hardware and does not model caches, so absolute times are meaningless; but
 every mechanism is measured in the same boot, interleaved, so the ratio
@@ -655,6 +666,9 @@ def write_rst(data, T, tables, pngs, path, json_rel):
              f"{m.get('clocksource', '?')}, {m.get('reps', '?')} runs of {m.get('run_seconds', '?')} s per "
              f"number, ``pt_cnt`` {m.get('pt_cnt', '?')}; the benchmark took {m.get('duration_s', 0):.0f} s "
              "of guest time.")
+    if m.get("cmdline"):
+        L.append("")
+        L.append(f"Guest kernel command line: ``{m['cmdline']}``.")
     note = os.environ.get("BENCH_NOTE", "").strip()
     if note:
         L.append("")
