@@ -283,7 +283,9 @@ impl LogTarget {
     /// The in-kernel `strlog(mid, sid, level, flags, fmt, ...)`: logs a
     /// message to every reader whose class (and filters) it matches. Safe in
     /// any context; allocates with `GFP_ATOMIC`, and a message that cannot be
-    /// allocated is counted as lost for that reader.
+    /// allocated is counted as lost for that reader. The text is formatted
+    /// only when a reader takes the message, so an unread trace (ptm logs
+    /// every open) costs a lock and a sequence number.
     pub(crate) fn strlog(
         &self,
         mid: i16,
@@ -292,8 +294,6 @@ impl LogTarget {
         flags: i16,
         args: fmt::Arguments<'_>,
     ) {
-        let mut text = TextBuf::new();
-        let _ = text.write_fmt(args);
         self.log(
             LogCtl {
                 mid,
@@ -302,14 +302,11 @@ impl LogTarget {
                 flags,
                 ..Default::default()
             },
-            text.as_bytes(),
+            Text::Fmt(args),
         );
     }
 
-    fn log(&self, mut ctl: LogCtl, text: &[u8]) {
-        let text = &text[..text.len().min(LOG_MAXTEXT)];
-        ctl.ltime = time::boot_ms();
-        ctl.ttime = time::wall_secs();
+    fn log(&self, mut ctl: LogCtl, text: Text<'_>) {
         ctl.pri = match ctl.flags {
             f if f & SL_FATAL != 0 => 2,
             f if f & SL_ERROR != 0 => 3,
@@ -318,6 +315,9 @@ impl LogTarget {
             _ => 6,
         };
         self.logged.fetch_add(1, Ordering::Relaxed);
+        // Formatted (and time-stamped) by the first delivery.
+        let mut buf = TextBuf::new();
+        let mut stamped = false;
         // Number and deliver under the readers lock, so that sequence order
         // is delivery order even with concurrent writers. (Lock order:
         // readers, then a reader stream's lock; nothing takes them the other
@@ -338,9 +338,21 @@ impl LogTarget {
             if *class == Class::Trace && !rd.filters.iter().any(|t| t.matches(&ctl)) {
                 continue;
             }
+            if !stamped {
+                stamped = true;
+                ctl.ltime = time::boot_ms();
+                ctl.ttime = time::wall_secs();
+                if let Text::Fmt(args) = text {
+                    let _ = buf.write_fmt(args);
+                }
+            }
+            let bytes = match text {
+                Text::Bytes(b) => &b[..b.len().min(LOG_MAXTEXT)],
+                Text::Fmt(_) => buf.as_bytes(),
+            };
             let mut c = ctl;
             c.seq_no = seq;
-            match build(&c, text) {
+            match build(&c, bytes) {
                 Ok(m) => {
                     let dropped = rd.stream.putq_drop_oldest(Qid::DrvR, m);
                     rd.state.lose(dropped as u64);
@@ -374,6 +386,14 @@ fn build(c: &LogCtl, text: &[u8]) -> Result<Mblk> {
     let mut m = Msg::new(MsgType::Proto, &c.encode(), GFP_ATOMIC)?;
     m.link_cont(Msg::new(MsgType::Data, text, GFP_ATOMIC)?);
     Ok(m)
+}
+
+/// The text of a log message: bytes from a writer, or the arguments of an
+/// in-kernel `strlog` (formatted only if a reader takes the message).
+#[derive(Clone, Copy)]
+enum Text<'a> {
+    Bytes(&'a [u8]),
+    Fmt(fmt::Arguments<'a>),
 }
 
 /// A fixed buffer that `write!` can format into without allocating.
@@ -552,7 +572,7 @@ impl LogStream {
             },
         };
         match m.data_to_vec(GFP_ATOMIC) {
-            Ok(text) => self.log.log(ctl, &text),
+            Ok(text) => self.log.log(ctl, Text::Bytes(&text)),
             // The text could not be copied: the message is lost for every
             // reader it was meant for, and they are told.
             Err(_) => self.log.count_loss(&ctl),

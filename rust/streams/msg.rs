@@ -27,8 +27,6 @@ pub(crate) enum MsgType {
     Data = 0x00,
     /// Protocol control (with optional data).
     Proto = 0x01,
-    /// Module-to-module control.
-    Ctl = 0x0d,
     /// An ioctl travelling downstream.
     Ioctl = 0x0e,
     /// Stream head options.

@@ -96,7 +96,8 @@ impl Queue {
         self.count
     }
 
-    /// Blocks queued.
+    /// Blocks queued (checked by the KUnit tests).
+    #[cfg(CONFIG_KUNIT)]
     pub(crate) fn mblkcnt(&self) -> usize {
         self.mblkcnt
     }
@@ -367,14 +368,14 @@ mod tests {
         let mut q = Queue::new(limits(10, 5), true);
         q.putq(typed(MsgType::Data, 1));
         q.putq(typed(MsgType::Proto, 2));
-        q.putq(typed(MsgType::Ctl, 3));
+        q.putq(typed(MsgType::Ioctl, 3));
         q.putq(data(20));
         assert!(q.is_full());
         assert!(!q.canput());
         let back = q.flushq(false);
         assert!(back);
         assert_eq!(q.msgs(), 1);
-        assert_eq!(q.front().map(|m| m.ty()), Some(MsgType::Ctl));
+        assert_eq!(q.front().map(|m| m.ty()), Some(MsgType::Ioctl));
         assert!(!q.is_full());
         q.flushq(true);
         assert!(q.is_empty());

@@ -518,7 +518,7 @@ impl Stream {
                     self.wait.notify_all();
                 }
             }
-            MsgType::Ioctl | MsgType::Ctl | MsgType::Read => {}
+            MsgType::Ioctl | MsgType::Read => {}
             MsgType::Data | MsgType::Proto | MsgType::PcProto => {
                 {
                     let mut inner = self.inner.lock();

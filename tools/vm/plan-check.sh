@@ -3,15 +3,11 @@
 # kselftest, unload. Each result block is framed for tools/vm/results.py.
 dir=/opt/strclone
 export STRCLONE_KO=$dir/strclone.ko
+# One kmemleak check after the whole suite (kmemleak.sh, last in
+# tests.list) instead of one per test: see kmemleak.sh.
+export STRCLONE_KMEMLEAK=final
 
-section() {
-    name=$1; shift
-    "$@" >/tmp/section.out 2>&1
-    rc=$?
-    echo "STRCLONE-KTAP-BEGIN $name"
-    cat /tmp/section.out
-    echo "STRCLONE-KTAP-END $name rc=$rc"
-}
+. /section.sh
 
 insmod $STRCLONE_KO || { echo "insmod strclone.ko failed"; exit 1; }
 for d in /sys/kernel/debug/kunit/*/; do

@@ -7,14 +7,7 @@
 dir=/opt/strclone
 export STRCLONE_KO=$dir/strclone.ko
 
-section() {
-    name=$1; shift
-    "$@" >/tmp/section.out 2>&1
-    rc=$?
-    echo "STRCLONE-KTAP-BEGIN $name"
-    cat /tmp/section.out
-    echo "STRCLONE-KTAP-END $name rc=$rc"
-}
+. /section.sh
 
 insmod $STRCLONE_KO || { echo "insmod strclone.ko failed"; exit 1; }
 echo "# make fuzz: ${FUZZ_SECONDS:-600} s, seed ${FUZZ_SEED:-0}"

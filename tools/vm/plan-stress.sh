@@ -7,14 +7,7 @@ dir=/opt/strclone
 export STRCLONE_KO=$dir/strclone.ko
 ops=${STRESS_OPS:-100000}
 
-section() {
-    name=$1; shift
-    "$@" >/tmp/section.out 2>&1
-    rc=$?
-    echo "STRCLONE-KTAP-BEGIN $name"
-    cat /tmp/section.out
-    echo "STRCLONE-KTAP-END $name rc=$rc"
-}
+. /section.sh
 
 insmod $STRCLONE_KO || { echo "insmod strclone.ko failed"; exit 1; }
 echo "# make stress: $ops operations"

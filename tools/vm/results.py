@@ -97,7 +97,9 @@ def main(argv):
                 continue
             if current and line.startswith("STRCLONE-KTAP-END "):
                 m = re.search(r"rc=(\d+)", line)
-                sections.append((current[0], current[1], int(m.group(1)) if m else 0))
+                t = re.search(r"seconds=(\d+)", line)
+                sections.append((current[0], current[1], int(m.group(1)) if m else 0,
+                                 f" ({t.group(1)} s)" if t else ""))
                 current = None
                 continue
             if current:
@@ -112,12 +114,12 @@ def main(argv):
             if any(re.search(p, line) for p in SPLATS) and not any(re.search(b, line) for b in BENIGN):
                 splats.append(line)
         if current:
-            sections.append((current[0], current[1], 255))
+            sections.append((current[0], current[1], 255, ""))
         if not any(l.startswith("STRCLONE-RESULT ") for l in lines):
             print(f"not ok - {path}: the guest never reported a result")
             failed += 1
 
-    for name, body, rc in sections:
+    for name, body, rc, secs in sections:
         p = f = s = 0
         for ok, skip, case in leaf_results(body):
             if skip:
@@ -135,7 +137,7 @@ def main(argv):
         if p + f + s == 0:
             f += 1
             print(f"not ok - {name}: reported no results")
-        print(f"# {name}: pass:{p} fail:{f} skip:{s}")
+        print(f"# {name}: pass:{p} fail:{f} skip:{s}{secs}")
         passed += p
         failed += f
         skipped += s

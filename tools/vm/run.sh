@@ -39,6 +39,7 @@ for applet in $("$root/bin/busybox" --list); do
 done
 install -m 0755 "$(dirname "$0")/init" "$root/init"
 install -m 0755 "$plan" "$root/plan.sh"
+install -m 0644 "$(dirname "$0")/section.sh" "$root/section.sh"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\nuser:x:1000:1000:user:/tmp:/bin/sh\n' > "$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\nuser:x:1000:\n' > "$root/etc/group"
 for a in "${adds[@]}"; do

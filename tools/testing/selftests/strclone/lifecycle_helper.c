@@ -49,18 +49,28 @@ static int parse_errno(const char *s)
 }
 
 /* Opens @node, retrying while devtmpfs catches up after a module load. */
-static int open_node(const char *node, int flags)
+/*
+ * Opens @node, retrying for up to 5 s while it fails with ENOENT or (if
+ * @busy) ENODEV/ENXIO: a module that was just loaded may still be
+ * publishing its nodes.
+ */
+static int open_retry(const char *node, int flags, int busy)
 {
 	long long end = rel_now_ms() + 5000;
 	int fd;
 
 	for (;;) {
 		fd = open(node, flags);
-		if (fd >= 0 || (errno != ENOENT && errno != ENODEV && errno != ENXIO) ||
-		    rel_now_ms() > end)
+		if (fd >= 0 || rel_now_ms() > end ||
+		    (errno != ENOENT && (!busy || (errno != ENODEV && errno != ENXIO))))
 			return fd;
 		rel_sleep_ms(5);
 	}
+}
+
+static int open_node(const char *node, int flags)
+{
+	return open_retry(node, flags, 1);
 }
 
 #define CHECK(cond, ...) do {						\
@@ -262,7 +272,8 @@ static int do_count(const char *node, const char *fl, const char *err)
 	struct strclone_devinfo di;
 
 	for (;;) {
-		int fd = n < 1024 ? open_node(node, flags) : -1;
+		/* ENODEV/ENXIO is the answer being counted: no retry. */
+		int fd = n < 1024 ? open_retry(node, flags, 0) : -1;
 
 		if (fd < 0) {
 			if (n >= 1024) {

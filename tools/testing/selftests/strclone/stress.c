@@ -1904,7 +1904,7 @@ int main(int argc, char **argv)
 	char what[4096];
 	const char *env = getenv("STRESS_OPS");
 	long long t0, t_work;
-	int ch, kml = 0, nplan;
+	int ch, kml = 0, kml_final, nplan;
 	struct rlimit rl;
 
 	if (env && atol(env) > 0)
@@ -1932,7 +1932,8 @@ int main(int argc, char **argv)
 	if (opt_fault && !failslab_available())
 		ksft_exit_skip("no %s: kernel without CONFIG_FAILSLAB/FAULT_INJECTION_DEBUG_FS\n",
 			       FAILSLAB);
-	nplan = 10 + (opt_fault ? (int)ARRAY_LEN(scenarios) + 2 : 0);
+	kml_final = getenv("STRCLONE_KMEMLEAK") && !strcmp(getenv("STRCLONE_KMEMLEAK"), "final");
+	nplan = 10 + (opt_fault ? (int)ARRAY_LEN(scenarios) + 2 : 0) - kml_final;
 	ksft_set_plan(nplan);
 	ksft_print_msg("%s: %ld operations, %d threads, seed %#llx%s\n",
 		       opt_fault ? "failslab" : "stress", opt_ops, opt_threads,
@@ -1962,7 +1963,10 @@ int main(int argc, char **argv)
 
 	if (wait_idle(5000, what, sizeof(what)) < 0)
 		ksft_print_msg("warning: streams open before the run:\n%s", what);
-	if (kmemleak_available()) {
+	/* STRCLONE_KMEMLEAK=final: kmemleak.sh checks once after the whole run. */
+	if (kml_final) {
+		ksft_print_msg("kmemleak: left to the final check of this run (STRCLONE_KMEMLEAK=final)\n");
+	} else if (kmemleak_available()) {
 		kml = 1;
 		if (kmemleak_collect(&kml_before, NULL, 0) < 0)
 			kml = 0;
@@ -2175,7 +2179,7 @@ int main(int argc, char **argv)
 			ksft_test_result(fresh == 0, "kmemleak: %d new suspected leaks after the run\n",
 					 fresh);
 		}
-	} else {
+	} else if (!kml_final) {
 		ksft_test_result_skip("kmemleak not available\n");
 	}
 	printf("STRESS-FIGURES ops=%ld threads=%d ms=%lld frames=%ld bytes=%ld opens_ptm=%ld opens_echo=%ld opens_log=%ld getpeer=%ld writes=%ld reads=%ld polls=%ld ioctls=%ld flushes=%ld max_live=%d log_sent=%ld errors=%ld\n",
