@@ -502,6 +502,9 @@ impl Stream {
             uapi::RS_HIPRI => true,
             _ => return Err(EINVAL),
         };
+        // The structure is written back at the end: a read-only one fails
+        // now, before a message is taken.
+        write_pmsg(uptr, &p)?;
         let Some(mut m) = self.take_head(nonblock, hipri_only, None)? else {
             // End of file.
             p.ctl.len = 0;
@@ -512,6 +515,14 @@ impl Stream {
         let ty = m.ty();
         let out_flags = if ty.is_hipri() { uapi::RS_HIPRI } else { 0 };
         let mut more = 0;
+
+        // Copy to user space first and change the message only once every
+        // copy succeeded: a bad buffer (EFAULT) puts it back whole.
+        if let Err(e) = copy_getmsg(&m, &p) {
+            self.putbq(Qid::HeadR, m);
+            self.wait.notify_all();
+            return Err(e);
+        }
 
         // Split the message: control block (if any) and the data chain.
         let (mut ctl, mut data) = if ty == MsgType::Data {
@@ -532,7 +543,6 @@ impl Stream {
             }
             Some(c) => {
                 let n = c.len().min(p.ctl.maxlen as usize);
-                copy_out(p.ctl.buf, &c.bytes()[..n])?;
                 c.consume(n);
                 p.ctl.len = n as i32;
                 if c.len() > 0 {
@@ -556,7 +566,6 @@ impl Stream {
             while let Some(mut b) = cur {
                 let n = b.len().min(cap - copied);
                 if n > 0 {
-                    copy_out(p.data.buf.wrapping_add(copied as u64), &b.bytes()[..n])?;
                     b.consume(n);
                     copied += n;
                 }
@@ -634,6 +643,39 @@ impl Stream {
             _ => Err(ENOTTY),
         }
     }
+}
+
+/// The copies of `getmsg`: as much of `m`'s control part and data as the
+/// caller's buffers take (the same amounts [`Stream::i_getmsg`] then
+/// consumes). Changes nothing.
+fn copy_getmsg(m: &Msg, p: &uapi::Strpmsg) -> Result {
+    let data = if m.ty() == MsgType::Data {
+        Some(m)
+    } else {
+        if p.ctl.maxlen >= 0 {
+            let n = m.len().min(p.ctl.maxlen as usize);
+            copy_out(p.ctl.buf, &m.bytes()[..n])?;
+        }
+        m.cont()
+    };
+    if p.data.maxlen < 0 {
+        return Ok(());
+    }
+    let cap = p.data.maxlen as usize;
+    let mut copied = 0usize;
+    let mut cur = data;
+    while let Some(b) = cur {
+        let n = b.len().min(cap - copied);
+        if n > 0 {
+            copy_out(p.data.buf.wrapping_add(copied as u64), &b.bytes()[..n])?;
+            copied += n;
+        }
+        if b.len() > n {
+            break;
+        }
+        cur = b.cont();
+    }
+    Ok(())
 }
 
 fn copy_out(addr: u64, bytes: &[u8]) -> Result {

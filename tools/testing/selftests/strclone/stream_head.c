@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -1220,6 +1221,56 @@ TEST(bad_user_pointers_efault)
 	ASSERT_EQ(2, read_exact(fd, buf, 2, WAIT_MS));
 	EXPECT_EQ(0, memcmp(buf, "ok", 2));
 	close(fd);
+}
+
+/*
+ * getmsg into a bad buffer fails EFAULT and loses nothing: the message is
+ * still at the head, whole, for the next getmsg (control, data, and a
+ * read-only strbuf structure).
+ */
+TEST(getmsg_efault_keeps_the_message)
+{
+	void *ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct strbuf c, d;
+	char cb[64], db[64];
+	int fd, b, flags;
+
+	ASSERT_NE(MAP_FAILED, ro_page);
+	OPEN_ECHO(fd);
+	ASSERT_EQ(0, putmsg_parts(fd, "CTL2", 4, "kept-data", 9, 0));
+	ASSERT_EQ(1, wait_nread(fd, 1, WAIT_MS, &b));
+
+	/* A bad data buffer (the control part would fit). */
+	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
+	d = (struct strbuf){ .maxlen = sizeof(db), .buf = (void *)1 };
+	flags = 0;
+	EXPECT_EQ(-1, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(EFAULT, errno);
+	/* A bad control buffer. */
+	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = (void *)1 };
+	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
+	EXPECT_EQ(-1, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(EFAULT, errno);
+	/* Read-only memory as the data buffer. */
+	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
+	d = (struct strbuf){ .maxlen = sizeof(db), .buf = ro_page };
+	EXPECT_EQ(-1, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(EFAULT, errno);
+
+	/* Still there, whole. */
+	EXPECT_EQ(1, nread(fd, &b));
+	EXPECT_EQ(9, b);
+	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
+	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
+	flags = 0;
+	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(4, c.len);
+	EXPECT_EQ(9, d.len);
+	EXPECT_EQ(0, memcmp(cb, "CTL2", 4));
+	EXPECT_EQ(0, memcmp(db, "kept-data", 9));
+	EXPECT_EQ(0, nread(fd, &b));
+	close(fd);
+	munmap(ro_page, 4096);
 }
 
 /* ==== M_READ ============================================================ */
