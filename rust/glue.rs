@@ -7,7 +7,8 @@
 //! safe Rust. Each piece here wraps one kernel facility that the Rust kernel
 //! crate of 7.3 does not offer in the shape strclone needs:
 //!
-//! - [`node`]: misc character nodes with a chosen mode, `poll`, fdinfo and a
+//! - [`node`]: character nodes (`chrdev.c`: strclone's own device region,
+//!   not misc devices, whose open is serialised) with a chosen mode, `poll`, fdinfo and a
 //!   per-node open context (the kernel's `MiscDevice` has neither mode nor
 //!   poll), and anonymous-inode files for stream fds without a node (the pts
 //!   side of a ptm pair);

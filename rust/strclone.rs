@@ -49,7 +49,7 @@ mod streams;
 mod uapi;
 
 use clone::{CloneNode, Registry, Target, TargetNode};
-use glue::node::Node;
+use glue::node::{Chrdevs, Node};
 use kernel::{debugfs, prelude::*, sync::Arc};
 use streams::runtime::Runtime;
 
@@ -86,6 +86,9 @@ struct StrClone {
     #[pin]
     dbg_register: debugfs::File<Arc<debug::DebugCtl>>,
     _dbg_dir: debugfs::Dir,
+    /// The nodes' device region and class: declared after the nodes so it
+    /// is dropped after them, initialised before them.
+    _chrdevs: Chrdevs,
 }
 
 impl kernel::InPlaceModule for StrClone {
@@ -134,7 +137,9 @@ impl kernel::InPlaceModule for StrClone {
                 GFP_KERNEL,
             )?;
             let dir = debugfs::Dir::new(c"strclone");
+            let chrdevs = Chrdevs::new()?;
             Ok(try_pin_init!(Self {
+                _chrdevs: chrdevs,
                 dbg_streams <- dir.read_callback_file(
                     c"streams",
                     ctl.clone(),

@@ -2,8 +2,9 @@
 
 //! Character nodes and stream files.
 //!
-//! A [`Node`] is a misc device (`/dev/<name>`) with a chosen mode whose open
-//! is handed to a per-node context ([`NodeOps`]); the file that open returns
+//! A [`Node`] is a character device (`/dev/<name>`, a cdev of strclone's
+//! own region, see `chrdev.c`) with a chosen mode whose open is handed to a
+//! per-node context ([`NodeOps`]); the file that open returns
 //! is driven by [`FileOps`]: read, write, poll, ioctl, fdinfo and release.
 //! [`new_anon_file`] and [`FdSlot`] make further files for a stream without
 //! any node (the pts side of a ptm pair, like Linux's `TIOCGPTPEER`): the
@@ -12,7 +13,9 @@
 //!
 //! The kernel's `MiscDevice` abstraction has no `poll`, no node mode and no
 //! per-node open context, which is why strclone builds its own
-//! `file_operations` here, the way Rust binder does.
+//! `file_operations` here, the way Rust binder does. The nodes are not misc
+//! devices at all: `misc_open` runs every open with the global `misc_mtx`
+//! held, which would serialise all clone opens.
 
 use core::marker::PhantomData;
 use kernel::{
@@ -57,43 +60,87 @@ pub(crate) trait NodeOps: Send + Sync + 'static {
     fn open(&self, file: &File) -> Result<Arc<Self::File>>;
 }
 
-/// A registered misc node.
+extern "C" {
+    fn strclone_chrdev_init() -> c_int;
+    fn strclone_chrdev_exit();
+    fn strclone_node_add(
+        name: *const c_char,
+        mode: u16,
+        // `const struct file_operations *` (passed untyped: bindgen's
+        // struct has a zero-sized member that is not FFI-safe).
+        fops: *const c_void,
+        ctx: *mut c_void,
+    ) -> c_int;
+    fn strclone_node_del(i: c_int);
+    // `const struct inode *`, untyped as `fops` above.
+    fn strclone_node_ctx(inode: *const c_void) -> *mut c_void;
+}
+
+/// strclone's character device region and its `strclone` class
+/// (`chrdev.c`). Every [`Node`] must be dropped before it.
+pub(crate) struct Chrdevs(());
+
+impl Chrdevs {
+    /// Allocates the region and registers the class.
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: Called once, from module init; undone by `drop`.
+        to_result(unsafe { strclone_chrdev_init() })?;
+        Ok(Self(()))
+    }
+}
+
+impl Drop for Chrdevs {
+    fn drop(&mut self) {
+        // SAFETY: The region and class exist (`new` succeeded) and every
+        // node was removed before (the caller's field order).
+        unsafe { strclone_chrdev_exit() };
+    }
+}
+
+/// A registered character node.
 ///
 /// # Invariants
 ///
-/// `misc` holds a `struct miscdevice` registered with `misc_register` from
-/// the end of [`Node::register`] until [`PinnedDrop`], whose `fops` are
-/// `NodeVTable::<N>::VTABLE`; `ops` is initialised before registration and
-/// dropped after deregistration.
+/// `idx` holds the index `strclone_node_add` returned from the end of
+/// [`Node::register`] until [`PinnedDrop`]: `/dev/<name>` exists, its opens
+/// call `NodeVTable::<N>::VTABLE`, and its context is this (pinned) `Node`;
+/// `ops` is initialised before registration and dropped after removal.
 #[pin_data(PinnedDrop)]
 pub(crate) struct Node<N: NodeOps> {
     ops: N,
     #[pin]
-    misc: Opaque<bindings::miscdevice>,
+    idx: Opaque<c_int>,
 }
 
-// SAFETY: `misc_deregister` may run on any thread; `ops` is `Send`.
+// SAFETY: `strclone_node_del` may run on any thread; `ops` is `Send`.
 unsafe impl<N: NodeOps> Send for Node<N> {}
 // SAFETY: `&Node` only exposes `&N`, which is `Sync`.
 unsafe impl<N: NodeOps> Sync for Node<N> {}
 
 impl<N: NodeOps> Node<N> {
-    /// Registers `/dev/<name>` with permission bits `mode` (e.g. 0o666).
+    /// Creates `/dev/<name>` with permission bits `mode` (e.g. 0o666). The
+    /// [`Chrdevs`] must exist and outlive the node.
     pub(crate) fn register(name: &'static CStr, mode: u16, ops: N) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             ops,
-            misc <- Opaque::try_ffi_init(move |slot: *mut bindings::miscdevice| {
-                let mut misc: bindings::miscdevice = pin_init::zeroed();
-                misc.minor = bindings::MISC_DYNAMIC_MINOR as c_int;
-                misc.name = name.as_char_ptr();
-                misc.fops = NodeVTable::<N>::build();
-                misc.mode = mode;
+            idx <- Opaque::try_ffi_init(move |slot: *mut c_int| {
+                // SAFETY: `slot` is the `idx` field of a pinned `Node<N>`
+                // (`Opaque` is transparent), whose `ops` is initialised.
+                let node = unsafe { container_of!(slot.cast::<Opaque<c_int>>(), Node<N>, idx) };
+                // SAFETY: `name` is a C string, the vtable is static, and the
+                // node stays pinned at `node` until `PinnedDrop` removes it.
+                let i = unsafe {
+                    strclone_node_add(
+                        name.as_char_ptr(),
+                        mode,
+                        core::ptr::from_ref(NodeVTable::<N>::build()).cast::<c_void>(),
+                        node.cast::<c_void>(),
+                    )
+                };
+                to_result(i)?;
                 // SAFETY: The initializer may write to `slot`.
-                unsafe { slot.write(misc) };
-                // SAFETY: `slot` holds a fully initialised miscdevice that
-                // stays pinned until `PinnedDrop` deregisters it; `ops` (the
-                // field before it) is already initialised.
-                to_result(unsafe { bindings::misc_register(slot) })
+                unsafe { slot.write(i) };
+                Ok::<(), Error>(())
             }),
         })
     }
@@ -102,8 +149,8 @@ impl<N: NodeOps> Node<N> {
 #[pinned_drop]
 impl<N: NodeOps> PinnedDrop for Node<N> {
     fn drop(self: Pin<&mut Self>) {
-        // SAFETY: By the type invariant the device is registered.
-        unsafe { bindings::misc_deregister(self.misc.get()) };
+        // SAFETY: By the type invariant the node exists with this index.
+        unsafe { strclone_node_del(*self.idx.get()) };
     }
 }
 
@@ -112,20 +159,23 @@ struct NodeVTable<N>(PhantomData<N>);
 impl<N: NodeOps> NodeVTable<N> {
     /// # Safety
     ///
-    /// Called by `misc_open` for a file being opened on a `Node<N>`:
-    /// `private_data` points at the node's `miscdevice`.
+    /// Called by `chrdev_open` for a file being opened on a `Node<N>`'s
+    /// device, with a reference on the module (the fops owner).
     unsafe extern "C" fn open(inode: *mut bindings::inode, raw: *mut bindings::file) -> c_int {
         // SAFETY: `inode` and `raw` are valid for a file being opened.
         let ret = unsafe { bindings::stream_open(inode, raw) };
         if ret != 0 {
             return ret;
         }
-        // SAFETY: `misc_open` stored the `miscdevice` pointer in
-        // `private_data` before calling us.
-        let misc = unsafe { (*raw).private_data }.cast::<Opaque<bindings::miscdevice>>();
-        // SAFETY: That `miscdevice` is the `misc` field of a `Node<N>` (type
-        // invariant), which `misc_open` keeps registered during this call.
-        let node = unsafe { &*container_of!(misc, Node<N>, misc) };
+        // SAFETY: `inode` is valid during the call.
+        let ctx = unsafe { strclone_node_ctx(inode.cast::<c_void>()) };
+        if ctx.is_null() {
+            return ENXIO.to_errno();
+        }
+        // SAFETY: The context of a device whose opens call this vtable is a
+        // pinned `Node<N>` (type invariant), alive while the module is, and
+        // the open holds a module reference.
+        let node = unsafe { &*ctx.cast::<Node<N>>() };
         // SAFETY: `raw` is valid for the duration of the open call and has no
         // active `fdget_pos` region.
         let file = unsafe { File::from_raw_file(raw) };
