@@ -130,8 +130,8 @@ def _t_oc_misc(t, data, r, met):
         "time-stamped on every open). The echo target, which has no pair, gets "
         f"{_f(er[0] if er else None)}x of the floor. To reach 0.7x the whole strclone part "
         "would have to cost less than half of what ``/dev/hwrng``'s trivial open costs, i.e. "
-        "less than the allocations alone; what could still go is the table node (an intrusive "
-        "list) and the ``PtSide`` box (about 10% together, from the profile). Opens alone: "
+        "less than the allocations alone. What could still go is the table node (an intrusive "
+        "list) and the ``PtSide`` box: two of the five allocations. Opens alone: "
         f"{_n(so)} us (``/dev/clone-ptmx``), {_n(eo)} us (``/dev/clone-echo``), {_n(ho)} us "
         "(``/dev/hwrng``). Profile of the open+close loop: "
         f"{_top(data, 'open_close/strclone', 8)}; strclone.ko's own share: "
@@ -145,16 +145,18 @@ def _t_live_flat(t, data, r, met):
     top = lv[-1] if lv else 60000
     o0 = _m(data, "live/strclone/0/open_us")
     ot = _m(data, f"live/strclone/{top}/open_us")
+    c0 = _m(data, "live/strclone/0/close_us")
+    ct = _m(data, f"live/strclone/{top}/close_us")
     text = (
-        f"The open+close cost at {top:,} live streams is {_f(r)}x the cost at none. "
-        f"The open alone is not quite flat: {_n(o0)} us with no other stream, "
-        f"{_n(ot)} us with {top:,} ({_f(ot / o0 if o0 and ot else None)}x). The minor is the lowest "
-        "free bit of a bitmap, and ``MinorPool::alloc`` (``rust/minors.rs:52``) searches from minor "
-        "0 every time (``find_unused_id(self.start)``), so with n minors held an open reads n/64 "
-        "words (940 at 60,000) before it finds one; the global stream table adds an "
-        "O(log n) red-black tree insertion. A next-fit search (start where the last allocation "
-        "ended, as the kernel's ``idr``/``ida`` cyclic allocators do) would keep the open flat, "
-        "at the price of SVR4's lowest-free-minor order that the documentation promises.")
+        f"The open+close cost at {top:,} live streams is {_f(r)}x the cost at none. The open "
+        f"alone: {_n(o0)} us with no other stream, {_n(ot)} us with {top:,} "
+        f"({_f(ot / o0 if o0 and ot else None)}x); the close alone {_n(c0)} and {_n(ct)} us. "
+        "The minor is the lowest free one, as SVR4 promises, from a two-level bitmap "
+        "(``rust/minors.rs``: a bit per minor, and a bit per 64 minors that are all in use), so "
+        f"finding it reads {top // 4096 + 2} words at {top:,} live minors. An earlier flat bitmap "
+        "(the kernel's ``IdPool``) scanned from minor 0 on every open, 938 words at 60,000, and "
+        "missed this target (1.27x, the open alone 1.5x). What still grows is the debugfs "
+        "stream table, a red-black tree: an insertion and an erase of O(log n) per open+close.")
     return ("Met. " if met else "Missed. ") + text
 
 
@@ -166,21 +168,21 @@ def _tp_common(data):
         "write is cut into messages of at most ``maxpsz`` = 4096 bytes, each two allocations (the "
         "``KVec`` buffer and the boxed ``Msg``) and one copy; ``putq`` on the master's driver write "
         "queue schedules its service procedure on strclone's workqueue (per-CPU, high priority, "
-        "``rust/glue/wq.rs:29``), which moves the messages one at a time to the slave's head; the "
-        "reader copies them out, taking the stream lock twice per message (``do_read`` peeks, "
-        "then ``take_head``). The queues are SVR4's small defaults (head 5120 bytes, driver "
-        "8192), so about three 4 KiB messages are in flight; when the reader has drained the "
-        "head it back-enables the slave's read queue, whose service procedure enables the "
-        "master's write queue again: two work items before data flows again. A 64 KiB write is "
-        f"sixteen messages and its writer slept {_n(ws)} times per write(2) waiting for room; "
-        f"with 4 KiB writes the reader got {_n(b4)} bytes per read(2). A native pty moves every "
-        "byte through ``n_tty``'s receive path into a 4 KiB read buffer and also hands off "
-        "through a work item (``flush_to_ldisc``); a pipe copies straight into a 64 KiB ring "
-        "with no work item and no allocation, which is why it stays ahead. Profile with 4 KiB "
-        f"writes: {_top(data, 'throughput/strclone/4096', 6)} (CPUs "
-        f"{_idle(data, 'throughput/strclone/4096')} idle); ``queued_spin_lock_slowpath`` is the "
-        "service procedure and the reader or writer contending for the one spinlock that "
-        "covers all four queues of a stream (``Stream::inner``).")
+        "``rust/glue/wq.rs``), which moves the messages, without copying them, to the slave's "
+        "head; the reader copies them out. So the one copy in and the one copy out run on "
+        "different CPUs at the same time, under different locks (each stream has its own). The "
+        "queues are SVR4's small defaults (head 5120 bytes, driver 8192); when the reader has "
+        "drained the head it back-enables the slave's read queue, whose service procedure "
+        "enables the master's write queue again. A 64 KiB write is sixteen messages and its "
+        f"writer slept {_n(ws)} times per write(2) waiting for room; with 4 KiB writes the reader "
+        f"got {_n(b4)} bytes per read(2). A native pty moves every byte through ``n_tty``'s "
+        "receive path into a 4 KiB read buffer and also hands off through a work item "
+        "(``flush_to_ldisc``). A pipe copies straight into its ring with no work item and no "
+        "allocation, but its writer and reader take the same ``pipe->mutex`` for every copy: in "
+        f"its profile {_top(data, 'throughput/pipe/4096', 2)}, the two threads mostly wait for "
+        "each other. Profile of strclone with 4 KiB writes: "
+        f"{_top(data, 'throughput/strclone/4096', 6)} (CPUs "
+        f"{_idle(data, 'throughput/strclone/4096')} idle).")
 
 
 def _tp(t, data, r, met, first):
@@ -244,8 +246,9 @@ def _t_mem(t, data, r, met):
         f"strclone (about {_n(stot)} bytes):\n\n{sl}\n\nnative pty (about {_n(ntot)} bytes, plus "
         f"vmalloc):\n\n{nl}\n\n"
         "For strclone that is the ``struct file`` (``filp``, the same for both), the ``Stream`` "
-        "(``kmalloc-512``), the ``PtPair`` (``kmalloc-96``), the ``RBTreeNode`` of the debugfs "
-        "stream table (``kmalloc-64``) and the boxed ``PtSide`` (``kmalloc-16``).")
+        "(``kmalloc-512``), the ``PtPair`` (``kmalloc-96``), the boxed ``PtSide`` "
+        "(``kmalloc-16``) and two small objects, the stream's wait queue (``PollCondVarBox``, "
+        "freed after an RCU grace period) and the ``RBTreeNode`` of the debugfs stream table.")
     if met:
         return ("Met. " + head + " The ``Stream`` is close to the 512-byte size class: one more "
                 "field would move it to ``kmalloc-1k`` and double it. The table node and the "
@@ -281,6 +284,9 @@ def findings(data):
     bp1 = _m(data, "throughput/strclone/1/bytes_per_read")
     pb1 = _m(data, "throughput/pty/1/bytes_per_read")
     lost1 = _m(data, "log/strclone/1/lost_pct")
+    lost3 = _m(data, "log/strclone/3/lost_pct")
+    pp1 = _m(data, "throughput/pipe/1")
+    pp64 = _m(data, "throughput/pipe/64")
     lines = [
         "- **The test VMs had one CPU, not two.** ``run.sh`` starts QEMU with ``-smp 2``, but "
         "kernels built from ``tinyconfig`` without ACPI find only the boot CPU in SeaBIOS's MP "
@@ -294,27 +300,26 @@ def findings(data):
         "other CPU) cost 0.1-10 ms at random: in trial runs the 1-byte round trip of every "
         "mechanism ranged from about 100 us to 9.7 ms within one run. ``make bench`` boots the "
         "guest with ``idle=poll``.",
-        "- **Small writes: one wake-up per message.** With 1-byte writes strclone moved "
+        "- **Small writes: a message and a wake-up each.** With 1-byte writes strclone moved "
         f"{_n(s1 * 1e6 if s1 else None)} bytes/s against {_n(p1 * 1e6 if p1 else None)} for the "
-        f"native pty, with 64-byte writes {_f(s64)} MB/s against {_f(p64)}. Each write is a "
-        "message (two allocations), and each message the service procedure moves to the slave "
-        "(``PtSide::forward``, ``rust/ptm.rs:312``) takes the pair's spinlock and clones the peer "
-        "``Arc`` (``PtPair::peer``, ``rust/ptm.rs:224``, once per message), takes the peer's "
-        "stream lock twice (``canputnext``, ``putnext``) and ends in ``put_head``'s "
-        "``notify_all`` (``rust/streams/stream.rs:503``): the reader is woken for every message "
-        f"and gets {_f(bp1)} bytes per read(2) (native pty: {_f(pb1)}), while the pty's flip "
-        "buffer collects everything written while its work item is pending and wakes the reader "
-        "once per batch. Taking the peer once per service run, moving all messages the head can "
-        "take under one lock and waking once would cut this; coalescing small ``M_DATA`` at the "
-        "head (as SVR4's ``strwrite`` did with ``M_DATA`` bands) would cut the allocations. "
-        f"Profile with 1-byte writes: {_top(data, 'throughput/strclone/1', 6)}.",
-        "- **Log readers lose most messages to a fast writer.** ``putmsg`` on a strlog stream "
-        "never blocks (the log's loss policy drops the oldest queued message instead), so a "
-        f"writer in a loop outruns a single reader: {_f(lost1, 0)}% of the messages were lost "
-        "with one reader in this run (``LOG_GETLOST`` counts them). Delivered messages per "
-        "second is what the fan-out measures; ``/dev/kmsg`` is faster per reader because its "
-        "readers copy out of one shared ring buffer, while strclone builds, queues and schedules "
-        "a message per reader (``LogTarget::log``, ``rust/log.rs:293``, allocations with "
-        "``GFP_ATOMIC`` and a service procedure run per reader).",
+        f"native pty and {_n(pp1 * 1e6 if pp1 else None)} for a pipe; with 64-byte writes "
+        f"{_f(s64)} MB/s against {_f(p64)} and {_f(pp64)}. Each write is a message (two "
+        "allocations); the service procedure moves each to the slave's head "
+        "(``PtSide::forward`` in ``rust/ptm.rs``: the pair's spinlock to find the peer, the "
+        "peer's stream lock for ``canputnext`` and ``putnext``) and ``put_head`` wakes the "
+        f"reader, which got {_f(bp1)} bytes per read(2) (native pty: {_f(pb1)}: the pty's flip "
+        "buffer collects what was written while its work item was pending and wakes the reader "
+        "once per batch). Taking the peer once per service run and waking the reader once per "
+        "run would cut the wake-ups; coalescing small ``M_DATA`` at the head would cut the "
+        f"allocations. Profile with 1-byte writes: {_top(data, 'throughput/strclone/1', 6)}.",
+        "- **A log reader that falls behind loses the oldest messages.** ``putmsg`` on a strlog "
+        "stream never blocks (the log's loss policy drops the oldest queued message instead, "
+        "and ``LOG_GETLOST`` counts the losses), so a writer in a loop can outrun the readers: "
+        f"{_f(lost1, 0)}% of the messages were lost with one reader in this run, "
+        f"{_f(lost3, 0)}% with three. Delivered messages per second is what the fan-out "
+        "measures; ``/dev/kmsg`` delivers more because its readers copy out of one shared ring "
+        "buffer, while strclone builds, queues and schedules a message per reader "
+        "(``LogTarget::log`` in ``rust/log.rs``: ``GFP_ATOMIC`` allocations and a service "
+        "procedure run per reader).",
     ]
     return "\n".join(lines)

@@ -535,8 +535,9 @@ which prints one JSON object; the host keeps it as
 page, the plots and ``results/bench-<time>.txt``.
 
 **Guest settings that matter.** The guest must see two CPUs, which the
-kernels built from ``tinyconfig`` only do with ``CONFIG_ACPI=y`` (see
-`Findings`_), and it should boot with ``idle=poll`` (``BENCH_APPEND=idle=poll``):
+kernels built from ``tinyconfig`` only do with ``CONFIG_ACPI=y`` (set in
+``kconfig/base.config``; see `Findings`_), and ``make bench`` boots it with
+``idle=poll`` (``BENCH_APPEND`` adds more kernel parameters):
 under TCG a halted vCPU wakes up late, up to a scheduler tick after the
 interrupt that should wake it, so with the default ``hlt`` idle every
 wake-up that crosses CPUs costs anywhere from 0.1 to 10 ms. In trial runs
@@ -569,8 +570,9 @@ open+close rate
    ``/dev/clone-ptmx`` (``O_RDWR``: a new ptm pair in state
    ``PTMOPEN|PTLOCK``, no slave), native ``/dev/ptmx`` with devpts mounted
    (a new pty pair and its ``/dev/pts/N`` entry), ``/dev/hwrng`` ``O_RDONLY``
-   (a misc device whose open does nothing: the VFS and misc-device floor that
-   strclone's nodes, also misc devices, cannot go below), and
+   (a misc device whose open does nothing: the floor of the path walk, the
+   ``struct file`` and a character device's open, which strclone's nodes,
+   character devices of their own region, cannot go below), and
    ``/dev/clone-echo`` (a strclone stream without ptm's pair, minor or log
    call; for the analysis). *Sleeps per op* is the thread's voluntary
    context switches (``getrusage(RUSAGE_THREAD)``) per open+close: an open
