@@ -164,6 +164,7 @@ static int do_use(void)
 static int do_rounds(int n, const char *ko, const char *params)
 {
 	long long t0 = rel_now_ms(), worst = 0, t_load = 0, t_use = 0, t_unload = 0;
+	long retries = 0;
 	int fails = 0;
 
 	for (int i = 1; i <= n; i++) {
@@ -188,6 +189,7 @@ static int do_rounds(int n, const char *ko, const char *params)
 				printf("# round %d: unload: %s\n", i, strerror(errno));
 				return 1;
 			}
+			retries++;
 			rel_sleep_ms(10);
 		}
 		t_unload += rel_now_ms();
@@ -196,8 +198,8 @@ static int do_rounds(int n, const char *ko, const char *params)
 		if (fails > 3)
 			break;
 	}
-	printf("# %d rounds of load, use, unload in %lld ms (slowest round %lld ms; load %lld, use %lld, unload %lld ms in all)\n",
-	       n, rel_now_ms() - t0, worst, t_load, t_use, t_unload);
+	printf("# %d rounds of load, use, unload in %lld ms (slowest round %lld ms; load %lld, use %lld, unload %lld ms in all; %ld unloads retried)\n",
+	       n, rel_now_ms() - t0, worst, t_load, t_use, t_unload, retries);
 	return fails ? 1 : 0;
 }
 
