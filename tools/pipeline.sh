@@ -68,7 +68,7 @@ vm() {
     if [ -z "${VM_NO_SELFTESTS:-}" ]; then
         for f in "$BUILD"/selftests/*; do adds+=(--add "$f:/opt/strclone/selftests/$(basename "$f")"); done
     fi
-    log "booting the test kernel under QEMU (TCG, 2 vCPUs); console: $logf"
+    log "booting the ${kdir##*/} kernel under QEMU (TCG, 2 vCPUs); console: $logf"
     set +e
     "$STRCLONE_ROOT/tools/vm/run.sh" --kernel "$kdir" --plan "$plan" --log "$logf" "${adds[@]}" "$@"
     VM_RC=$?
