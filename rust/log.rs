@@ -315,8 +315,9 @@ impl LogTarget {
             _ => 6,
         };
         self.logged.fetch_add(1, Ordering::Relaxed);
-        // Formatted (and time-stamped) by the first delivery.
-        let mut buf = TextBuf::new();
+        // Formatted (and time-stamped) by the first delivery, so a message
+        // nobody reads costs no formatting and no 256-byte buffer set-up.
+        let mut buf: Option<TextBuf> = None;
         let mut stamped = false;
         // Number and deliver under the readers lock, so that sequence order
         // is delivery order even with concurrent writers. (Lock order:
@@ -343,12 +344,14 @@ impl LogTarget {
                 ctl.ltime = time::boot_ms();
                 ctl.ttime = time::wall_secs();
                 if let Text::Fmt(args) = text {
-                    let _ = buf.write_fmt(args);
+                    let mut b = TextBuf::new();
+                    let _ = b.write_fmt(args);
+                    buf = Some(b);
                 }
             }
             let bytes = match text {
                 Text::Bytes(b) => &b[..b.len().min(LOG_MAXTEXT)],
-                Text::Fmt(_) => buf.as_bytes(),
+                Text::Fmt(_) => buf.as_ref().map_or(&[][..], TextBuf::as_bytes),
             };
             let mut c = ctl;
             c.seq_no = seq;
