@@ -90,20 +90,25 @@ impl Registry {
         self.slots.lock().get(major as usize)?.clone()
     }
 
-    /// Calls `f` on every registered target, in major order.
-    pub(crate) fn for_each(&self, mut f: impl FnMut(&Arc<dyn Target>)) {
-        let mut all = KVec::new();
+    /// Calls `f` on every registered target, in major order (outside the
+    /// lock). Returns false, having called `f` on none, when there was no
+    /// memory for the snapshot.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&Arc<dyn Target>)) -> bool {
+        // Room for every slot, reserved before the lock is taken.
+        let Ok(mut all) = KVec::with_capacity(NMAJOR, GFP_KERNEL) else {
+            return false;
+        };
         {
             let slots = self.slots.lock();
             for t in slots.iter().flatten() {
-                if all.push(t.clone(), GFP_ATOMIC).is_err() {
-                    break;
-                }
+                // Within the capacity: cannot fail.
+                let _ = all.push(t.clone(), GFP_ATOMIC);
             }
         }
         for t in all.iter() {
             f(t);
         }
+        true
     }
 }
 

@@ -10,13 +10,32 @@
 //!   `EINVAL` for anything but a number below 256, `ENXIO` for an empty slot.
 //! - `register` (write a major): puts the built-in target of that major back;
 //!   `EBUSY` if the slot is taken, `EINVAL` if there is no such built-in.
+//! - `strlog_irq` (write `<mid> <count>`): a high-resolution timer calls the
+//!   in-kernel `strlog` `count` times (1..=256) from its hard interrupt
+//!   handler, as trace messages (`SL_TRACE`) of module id `mid`, sub-ids
+//!   0..count-1, level 0, text `strlog from a hardirq timer, message <i>`;
+//!   the write returns once the handler ran. `EINVAL` for anything else.
 //!
 //! debugfs itself is root-only (mode 0700 at its mount point).
 
 use crate::clone::{Registry, Target};
+use crate::log::{LogTarget, SL_TRACE};
 use crate::streams::runtime::Runtime;
 use core::fmt;
-use kernel::{prelude::*, sync::Arc, uaccess::UserSliceReader};
+use kernel::{
+    impl_has_hr_timer,
+    prelude::*,
+    sync::{completion::Completion, Arc},
+    time::{
+        hrtimer::{
+            HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerRestart, RelativeMode,
+            ScopedHrTimerPointer,
+        },
+        Delta, Monotonic,
+    },
+    uaccess::UserSliceReader,
+};
+use pin_init::stack_pin_init;
 
 /// Data behind the control files.
 pub(crate) struct DebugCtl {
@@ -26,12 +45,14 @@ pub(crate) struct DebugCtl {
     pub(crate) builtins: KVec<Arc<dyn Target>>,
     /// The table of open streams.
     pub(crate) rt: Arc<Runtime>,
+    /// The log target, for `strlog_irq`.
+    pub(crate) log: Arc<LogTarget>,
 }
 
 /// Formats `targets`.
 pub(crate) fn show_targets(ctl: &DebugCtl, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let mut res = Ok(());
-    ctl.registry.for_each(|t| {
+    let complete = ctl.registry.for_each(|t| {
         if res.is_ok() {
             res = writeln!(
                 f,
@@ -48,7 +69,11 @@ pub(crate) fn show_targets(ctl: &DebugCtl, f: &mut fmt::Formatter<'_>) -> fmt::R
             );
         }
     });
-    res
+    res?;
+    if !complete {
+        writeln!(f, "# cut short: out of memory for the snapshot of targets")?;
+    }
+    Ok(())
 }
 
 fn read_major(r: &mut UserSliceReader) -> Result<u32> {
@@ -84,16 +109,18 @@ pub(crate) fn register(ctl: &DebugCtl, r: &mut UserSliceReader) -> Result {
 }
 
 /// Formats `streams`: one line per open stream,
-/// `<major> <minor> pid=<opener> opens=<n> hr=<msgs>/<bytes> hw=... dr=... dw=...`
-/// (head read, head write, driver read, driver write queues).
+/// `<major> <minor> pid=<opener> opens=<n> hr=<msgs>/<bytes> hw=... dr=... dw=... drop=<n>`
+/// (head read, head write, driver read, driver write queues; `drop`: the
+/// `M_PCPROTO` messages freed beyond a queue's allowance). A listing that
+/// could not be completed ends with a line starting `# cut short`.
 pub(crate) fn show_streams(ctl: &DebugCtl, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let mut res = Ok(());
-    ctl.rt.for_each(|s| {
+    let complete = ctl.rt.for_each(|s| {
         if res.is_ok() {
-            let (opens, q) = s.stats();
+            let (opens, q, dropped) = s.stats();
             res = writeln!(
                 f,
-                "{} {} pid={} opens={} hr={}/{} hw={}/{} dr={}/{} dw={}/{}",
+                "{} {} pid={} opens={} hr={}/{} hw={}/{} dr={}/{} dw={}/{} drop={}",
                 s.major(),
                 s.minor(),
                 s.owner_pid(),
@@ -105,9 +132,77 @@ pub(crate) fn show_streams(ctl: &DebugCtl, f: &mut fmt::Formatter<'_>) -> fmt::R
                 q[2].0,
                 q[2].1,
                 q[3].0,
-                q[3].1
+                q[3].1,
+                dropped
             );
         }
     });
-    res
+    res?;
+    if !complete {
+        writeln!(
+            f,
+            "# cut short: out of memory for the snapshot of open streams"
+        )?;
+    }
+    Ok(())
+}
+
+/// Calls `strlog` from a hard interrupt handler (`strlog_irq`).
+#[pin_data]
+struct IrqLogger {
+    #[pin]
+    timer: HrTimer<Self>,
+    log: Arc<LogTarget>,
+    mid: i16,
+    count: u16,
+    #[pin]
+    done: Completion,
+}
+
+impl HrTimerCallback for IrqLogger {
+    type Pointer<'a> = Pin<&'a Self>;
+
+    fn run(this: Pin<&Self>, _ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
+        for i in 0..this.count {
+            this.log.strlog(
+                this.mid,
+                i as i16,
+                0,
+                SL_TRACE,
+                format_args!("strlog from a hardirq timer, message {}", i),
+            );
+        }
+        this.done.complete_all();
+        HrTimerRestart::NoRestart
+    }
+}
+
+impl_has_hr_timer! {
+    impl HasHrTimer<Self> for IrqLogger {
+        mode: RelativeMode<Monotonic>, field: self.timer
+    }
+}
+
+/// `strlog_irq`.
+pub(crate) fn strlog_irq(ctl: &DebugCtl, r: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 32];
+    let n = r.len().min(buf.len());
+    r.read_slice(&mut buf[..n])?;
+    let s = core::str::from_utf8(&buf[..n]).map_err(|_| EINVAL)?;
+    let mut words = s.split_whitespace();
+    let mid: i16 = words.next().ok_or(EINVAL)?.parse().map_err(|_| EINVAL)?;
+    let count: u16 = words.next().ok_or(EINVAL)?.parse().map_err(|_| EINVAL)?;
+    if words.next().is_some() || !(1..=256).contains(&count) {
+        return Err(EINVAL);
+    }
+    stack_pin_init!(let t = pin_init!(IrqLogger {
+        timer <- HrTimer::new(),
+        log: ctl.log.clone(),
+        mid,
+        count,
+        done <- Completion::new(),
+    }));
+    t.as_ref()
+        .start_scoped(Delta::from_micros(100), || t.done.wait_for_completion());
+    Ok(())
 }

@@ -13,12 +13,16 @@
 //! puts the rest back when the head is full. High-priority `M_PCPROTO` comes
 //! straight back. Read side: when the head drains, the read queue is
 //! back-enabled and its service procedure re-enables the write side.
-//! `I_STR` commands (`ECHO_*` in the uapi header) steer it for tests.
+//! `I_STR` commands (`ECHO_*` in the uapi header) steer it for tests; the
+//! two that change queue limits (`ECHO_SETQ`, `ECHO_SETOPTS`) need
+//! `CAP_SYS_ADMIN`, checked on the credentials the `M_IOCTL` carries.
 
 use crate::clone::Target;
 use crate::minors::{AllocFail, MinorPool};
-use crate::streams::msg::{Mblk, Msg, MsgType, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON};
-use crate::streams::queue::QLimits;
+use crate::streams::msg::{
+    IocBlk, Mblk, Msg, MsgType, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON,
+};
+use crate::streams::queue::{QLimits, QHIWAT_MAX};
 use crate::streams::runtime::Runtime;
 use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream, HEAD_LIMITS};
 use crate::uapi;
@@ -98,7 +102,7 @@ impl Target for Echo {
                 stopped: AtomicBool::new(false),
                 mreads: AtomicU32::new(0),
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         ) {
             Ok(d) => d,
             Err(e) => {
@@ -156,95 +160,109 @@ fn read_u32(v: &[u8], at: usize) -> u32 {
 }
 
 impl EchoStream {
-    fn answer(s: &Arc<Stream>, mut m: Mblk, rval: i32, err: i32) {
-        m.ioc_answer(rval, err);
-        s.qreply(m);
+    /// The water marks of `ECHO_SETQ`/`ECHO_SETOPTS` (`struct echo_qopts`):
+    /// `EINVAL` when short, inverted or above `STRCLONE_QHIWAT_MAX`.
+    fn qopts(data: &[u8]) -> Result<(u32, u32)> {
+        let (hi, lo) = (read_u32(data, 0), read_u32(data, 4));
+        if data.len() < 8 || lo > hi || hi as usize > QHIWAT_MAX {
+            return Err(EINVAL);
+        }
+        Ok((hi, lo))
     }
 
-    fn ioctl(&self, s: &Arc<Stream>, mut m: Mblk) {
-        let ioc = m.ioc();
-        let Ok(data) = m.data_to_vec(GFP_ATOMIC) else {
-            return Self::answer(s, m, 0, 12);
-        };
-        let (rval, err) = match ioc.cmd {
+    /// The errno argument of `ECHO_NAK`/`ECHO_ERROR`: only real errnos
+    /// (kernel-internal ones must never reach user space).
+    fn errno_arg(data: &[u8]) -> Result<i32> {
+        match read_u32(data, 0) as i32 {
+            e if data.len() >= 4 && (1..=MAX_ERRNO).contains(&e) => Ok(e),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// Answers one `I_STR` command. Changing the queue limits is for tests
+    /// and needs `CAP_SYS_ADMIN` (`EPERM`), like any privileged driver
+    /// ioctl that checks `ioc_cr`.
+    fn command(&self, s: &Arc<Stream>, m: &mut Mblk, ioc: &IocBlk, data: &[u8]) -> Result<i32> {
+        match ioc.cmd {
             uapi::ECHO_SETQ => {
-                let (hi, lo) = (read_u32(&data, 0) as usize, read_u32(&data, 4) as usize);
-                if data.len() < 8 || lo > hi {
-                    (0, 22)
-                } else {
-                    s.set_water(Qid::DrvW, hi, lo);
-                    s.set_water(Qid::DrvR, hi, lo);
-                    (0, 0)
+                if !ioc.cr.admin {
+                    return Err(EPERM);
                 }
+                let (hi, lo) = Self::qopts(data)?;
+                s.set_water(Qid::DrvW, hi as usize, lo as usize);
+                s.set_water(Qid::DrvR, hi as usize, lo as usize);
+                Ok(0)
+            }
+            uapi::ECHO_SETOPTS => {
+                if !ioc.cr.admin {
+                    return Err(EPERM);
+                }
+                Self::qopts(data).map(|_| 0)
             }
             uapi::ECHO_STOP => {
                 // noenable: putq stops scheduling the service procedure,
                 // and `stopped` makes a running one return.
                 s.noenable(Qid::DrvW);
                 self.stopped.store(true, Ordering::Release);
-                (0, 0)
+                Ok(0)
             }
             uapi::ECHO_START => {
                 self.stopped.store(false, Ordering::Release);
                 s.enableok(Qid::DrvW);
                 s.qenable(Qid::DrvW);
-                (0, 0)
+                Ok(0)
             }
-            uapi::ECHO_NAK => match read_u32(&data, 0) as i32 {
-                e if data.len() >= 4 && (1..=MAX_ERRNO).contains(&e) => (0, e),
-                _ => (0, 22),
-            },
+            uapi::ECHO_NAK => Err(Error::from_errno(-Self::errno_arg(data)?)),
+            uapi::ECHO_ERROR => Self::errno_arg(data).map(|_| 0),
             uapi::ECHO_REVERSE => {
-                let n = data.len();
                 let mut rev = KVec::new();
-                if rev.extend_from_slice(&data, GFP_ATOMIC).is_err() {
-                    return Self::answer(s, m, 0, 12);
-                }
+                rev.extend_from_slice(data, GFP_ATOMIC)?;
                 rev.reverse();
-                let _ = m.take_cont();
-                match Msg::from_vec(MsgType::Data, rev, GFP_ATOMIC) {
-                    Ok(d) => {
-                        m.link_cont(d);
-                        (n as i32, 0)
-                    }
-                    Err(_) => (0, 12),
-                }
+                m.link_cont(Msg::from_vec(MsgType::Data, rev, GFP_ATOMIC)?);
+                Ok(data.len() as i32)
             }
-            uapi::ECHO_NOREPLY => return,
-            uapi::ECHO_MREADS => (self.mreads.load(Ordering::Relaxed) as i32, 0),
-            uapi::ECHO_MREAD => (0, 0),
-            uapi::ECHO_HANGUP | uapi::ECHO_ERROR | uapi::ECHO_SETOPTS => (0, 0),
-            _ => (0, 22),
-        };
-        if ioc.cmd == uapi::ECHO_ERROR
-            && (data.len() < 4 || !(1..=MAX_ERRNO as u32).contains(&read_u32(&data, 0)))
-        {
-            m.ioc_answer(0, 22);
-            s.qreply(m);
+            uapi::ECHO_MREADS => Ok(self.mreads.load(Ordering::Relaxed) as i32),
+            uapi::ECHO_MREAD | uapi::ECHO_HANGUP => Ok(0),
+            _ => Err(EINVAL),
+        }
+    }
+
+    fn ioctl(&self, s: &Arc<Stream>, mut m: Mblk) {
+        let ioc = m.ioc();
+        if ioc.cmd == uapi::ECHO_NOREPLY {
             return;
         }
-        if ioc.cmd != uapi::ECHO_REVERSE {
-            let _ = m.take_cont();
-        }
-        m.ioc_answer(rval, err);
+        let data = m.data_to_vec(GFP_ATOMIC);
+        // The answer carries only what the command puts back.
+        let _ = m.take_cont();
+        let answer = data.and_then(|d| self.command(s, &mut m, &ioc, &d).map(|r| (r, d)));
+        let (rval, data) = match answer {
+            Ok(a) => a,
+            Err(e) => {
+                m.ioc_answer(Err(e));
+                s.qreply(m);
+                return;
+            }
+        };
+        m.ioc_answer(Ok(rval));
         s.qreply(m);
         // Side effects that must follow the answer up the stream.
         match ioc.cmd {
-            uapi::ECHO_HANGUP if err == 0 => s.hangup(),
-            uapi::ECHO_ERROR if err == 0 => {
+            uapi::ECHO_HANGUP => s.hangup(),
+            uapi::ECHO_ERROR => {
                 let e = read_u32(&data, 0) as u8;
                 if let Ok(em) = Msg::error(e, e, GFP_ATOMIC) {
                     s.qreply(em);
                 }
             }
-            uapi::ECHO_MREAD if err == 0 => {
+            uapi::ECHO_MREAD => {
                 let on = read_u32(&data, 0) != 0;
                 let flag = if on { SO_MREADON } else { SO_MREADOFF };
                 if let Ok(om) = Msg::setopts(flag, 0, 0, GFP_ATOMIC) {
                     s.qreply(om);
                 }
             }
-            uapi::ECHO_SETOPTS if err == 0 => {
+            uapi::ECHO_SETOPTS => {
                 let (hi, lo) = (read_u32(&data, 0), read_u32(&data, 4));
                 if let Ok(om) = Msg::setopts(SO_HIWAT | SO_LOWAT, hi, lo, GFP_ATOMIC) {
                     s.qreply(om);

@@ -16,11 +16,16 @@
 //!   so `putq` can never fail;
 //! - [`wq`]: strclone's own workqueue, destroyed (and so drained) at unload;
 //! - [`time`]: the two clock readings log headers carry;
+//! - [`ctx`]: whether the caller runs in task, interrupt or NMI context
+//!   (`ctx.c`: the kernel's tests are macros);
 //! - [`iov`]: bounded copies from user I/O vectors;
+//! - [`cred`]: the caller's uid and `CAP_SYS_ADMIN`, for ioctl credentials;
 //! - [`oflags`]: the `open(2)` flag values;
 //! - [`params`]: the module parameters, declared in C (`params.c`) so that
 //!   they show in sysfs.
 
+pub(crate) mod cred;
+pub(crate) mod ctx;
 pub(crate) mod iov;
 pub(crate) mod list;
 pub(crate) mod node;

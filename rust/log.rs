@@ -31,7 +31,7 @@
 
 use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
-use crate::glue::{oflags, time};
+use crate::glue::{ctx, list::List, oflags, time};
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::head::TargetIoctl;
 use crate::streams::msg::{Mblk, Msg, MsgType};
@@ -40,13 +40,14 @@ use crate::streams::runtime::Runtime;
 use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream};
 use crate::uapi;
 use core::fmt::{self, Write};
-use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use kernel::{
     fs::File,
-    new_spinlock,
+    impl_has_work, new_spinlock, new_spinlock_irq, new_work,
     prelude::*,
-    sync::{Arc, SpinLock},
+    sync::{Arc, SpinLock, SpinLockIrq},
     uaccess::{UserPtr, UserSlice},
+    workqueue::{Work, WorkItem},
 };
 
 /// Console messages.
@@ -109,6 +110,19 @@ impl LogCtl {
         })
     }
 
+    /// The whole header, times included, as [`Self::encode`] wrote it.
+    fn decode_stamped(b: &[u8]) -> Option<Self> {
+        let mut c = Self::decode(b)?;
+        let i64_at = |at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&b[at..at + 8]);
+            i64::from_ne_bytes(w)
+        };
+        c.ltime = i64_at(8);
+        c.ttime = i64_at(16);
+        Some(c)
+    }
+
     fn encode(&self) -> [u8; LOG_CTL_SIZE] {
         let mut b = [0u8; LOG_CTL_SIZE];
         b[0..2].copy_from_slice(&self.mid.to_ne_bytes());
@@ -121,6 +135,14 @@ impl LogCtl {
         b[28..32].copy_from_slice(&self.pri.to_ne_bytes());
         b
     }
+}
+
+/// The classes a message with header `c` belongs to: bit `1 << class`.
+fn class_bits(c: &LogCtl) -> u8 {
+    [Class::Console, Class::Error, Class::Trace]
+        .iter()
+        .filter(|class| class.wants(c))
+        .fold(0, |b, class| b | (1 << *class as u8))
 }
 
 /// A trace filter (`struct trace_ids`): -1 matches any mid/sid.
@@ -186,16 +208,53 @@ struct Readers {
 }
 
 /// The log target.
+///
+/// # Contexts
+///
+/// [`LogTarget::strlog`] may be called in any context but NMI. In task
+/// context it numbers and delivers the message at once, under `readers`
+/// and the reader stream's lock, neither of which is IRQ-safe. In a hard or
+/// soft interrupt handler it must not take them: it formats and stamps the
+/// message there and then (`GFP_ATOMIC`), parks it on `deferred` (an
+/// IRQ-safe lock that is never held while another lock is taken), and
+/// `deferred_work` numbers and delivers it from strclone's workqueue. A
+/// message that cannot be parked is counted in `irq_lost` and reported to
+/// the readers like any other loss. In an NMI the message is dropped and
+/// counted in `nmi_dropped` (not even work can be queued there).
 #[pin_data]
 pub(crate) struct LogTarget {
     rt: Arc<Runtime>,
     open: AtomicUsize,
     logged: AtomicU64,
     dropped_bad: AtomicU32,
+    nmi_dropped: AtomicU64,
+    /// Bit `1 << class` for each class with a reader (set under `readers`):
+    /// lets an interrupt handler skip a message nobody would take.
+    wanted: AtomicU8,
+    /// Per class: messages from interrupt context that could not be parked.
+    irq_lost: [AtomicU64; 3],
     #[pin]
     minors: MinorPool,
     #[pin]
     readers: SpinLock<Readers>,
+    /// Messages logged in interrupt context, each an `M_PROTO` with its
+    /// stamped `struct log_ctl` and the text as `M_DATA`.
+    #[pin]
+    deferred: SpinLockIrq<List<Msg>>,
+    #[pin]
+    deferred_work: Work<LogTarget>,
+}
+
+impl_has_work! {
+    impl HasWork<Self> for LogTarget { self.deferred_work }
+}
+
+impl WorkItem for LogTarget {
+    type Pointer = Arc<LogTarget>;
+
+    fn run(this: Arc<LogTarget>) {
+        this.deliver_deferred();
+    }
 }
 
 impl LogTarget {
@@ -207,12 +266,17 @@ impl LogTarget {
                 open: AtomicUsize::new(0),
                 logged: AtomicU64::new(0),
                 dropped_bad: AtomicU32::new(0),
+                nmi_dropped: AtomicU64::new(0),
+                wanted: AtomicU8::new(0),
+                irq_lost: [const { AtomicU64::new(0) }; 3],
                 minors <- MinorPool::new(CLONEMIN as usize + 1, log_cnt),
                 readers <- new_spinlock!(Readers {
                     slots: [None, None, None],
                     seq: [0; 3],
                     conslog: None,
                 }, "LogTarget::readers"),
+                deferred <- new_spinlock_irq!(List::new(), "LogTarget::deferred"),
+                deferred_work <- new_work!("LogTarget::deferred_work"),
             }),
             GFP_KERNEL,
         )
@@ -265,7 +329,7 @@ impl LogTarget {
                 lost_total: AtomicU64::new(0),
                 lost_unreported: AtomicU64::new(0),
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
         let d = KBox::new(
             LogStream {
@@ -273,7 +337,7 @@ impl LogTarget {
                 minor,
                 state,
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
         let s = Stream::new(uapi::LOG_MAJOR, minor, d, &self.rt)?;
         self.open.fetch_add(1, Ordering::Relaxed);
@@ -281,32 +345,104 @@ impl LogTarget {
     }
 
     /// The in-kernel `strlog(mid, sid, level, flags, fmt, ...)`: logs a
-    /// message to every reader whose class (and filters) it matches. Safe in
-    /// any context; allocates with `GFP_ATOMIC`, and a message that cannot be
-    /// allocated is counted as lost for that reader. The text is formatted
-    /// only when a reader takes the message, so an unread trace (ptm logs
-    /// every open) costs a lock and a sequence number.
+    /// message to every reader whose class (and filters) it matches. Any
+    /// context but NMI (see "Contexts" above); allocates with `GFP_ATOMIC`,
+    /// and a message that cannot be allocated is counted as lost for that
+    /// reader. In task context the text is formatted only when a reader
+    /// takes the message, so an unread trace (ptm logs every open) costs a
+    /// lock and a sequence number.
     pub(crate) fn strlog(
-        &self,
+        self: &Arc<Self>,
         mid: i16,
         sid: i16,
         level: i8,
         flags: i16,
         args: fmt::Arguments<'_>,
     ) {
-        self.log(
-            LogCtl {
-                mid,
-                sid,
-                level,
-                flags,
-                ..Default::default()
-            },
-            Text::Fmt(args),
-        );
+        let ctl = LogCtl {
+            mid,
+            sid,
+            level,
+            flags,
+            ..Default::default()
+        };
+        if ctx::in_task() {
+            self.log(ctl, false, Text::Fmt(args));
+        } else {
+            self.strlog_deferred(ctl, args);
+        }
     }
 
-    fn log(&self, mut ctl: LogCtl, text: Text<'_>) {
+    /// `strlog` in interrupt context: stamp, format and park the message
+    /// for [`Self::deliver_deferred`]. A message none of whose classes has a
+    /// reader is not parked (and so takes no sequence number).
+    fn strlog_deferred(self: &Arc<Self>, mut ctl: LogCtl, args: fmt::Arguments<'_>) {
+        if ctx::in_nmi() {
+            self.nmi_dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let wanted = class_bits(&ctl) & self.wanted.load(Ordering::Acquire);
+        if wanted == 0 {
+            self.logged.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        ctl.ltime = time::boot_ms();
+        ctl.ttime = time::wall_secs();
+        let mut text = TextBuf::new();
+        let _ = text.write_fmt(args);
+        match build(&ctl, text.as_bytes()) {
+            Ok(m) => self.deferred.lock().push_back(m),
+            Err(_) => {
+                for (i, lost) in self.irq_lost.iter().enumerate() {
+                    if wanted & (1 << i) != 0 {
+                        lost.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }
+        // An `Err` means the work is already pending: it will see this one.
+        let _ = self.rt.queue().enqueue::<Arc<LogTarget>, 0>(self.clone());
+    }
+
+    /// Numbers and delivers what interrupt handlers parked, in the order
+    /// they parked it, and reports what they could not park.
+    fn deliver_deferred(&self) {
+        loop {
+            let m = self.deferred.lock().pop_front();
+            let Some(m) = m else {
+                break;
+            };
+            let Some(ctl) = LogCtl::decode_stamped(m.bytes()) else {
+                continue;
+            };
+            let text = m.cont().map_or(&[][..], |c| c.bytes());
+            self.log(ctl, true, Text::Bytes(text));
+        }
+        let r = self.readers.lock();
+        for (i, lost) in self.irq_lost.iter().enumerate() {
+            let n = lost.swap(0, Ordering::AcqRel);
+            if let (true, Some(rd)) = (n > 0, &r.slots[i]) {
+                rd.state.lose(n);
+                rd.stream.qenable(Qid::DrvR);
+            }
+        }
+    }
+
+    /// Records which classes have a reader (called with `readers` held).
+    fn set_wanted(&self, r: &Readers) {
+        let bits = r
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, rd)| rd.is_some())
+            .fold(0u8, |b, (i, _)| b | (1 << i));
+        self.wanted.store(bits, Ordering::Release);
+    }
+
+    /// Numbers `ctl`'s message in each of its classes and delivers it to
+    /// their readers. `stamped`: the header already carries its times (a
+    /// message parked by an interrupt handler).
+    fn log(&self, mut ctl: LogCtl, stamped: bool, text: Text<'_>) {
         ctl.pri = match ctl.flags {
             f if f & SL_FATAL != 0 => 2,
             f if f & SL_ERROR != 0 => 3,
@@ -318,7 +454,8 @@ impl LogTarget {
         // Formatted (and time-stamped) by the first delivery, so a message
         // nobody reads costs no formatting and no 256-byte buffer set-up.
         let mut buf: Option<TextBuf> = None;
-        let mut stamped = false;
+        let mut stamped = stamped;
+        let mut formatted = false;
         // Number and deliver under the readers lock, so that sequence order
         // is delivery order even with concurrent writers. (Lock order:
         // readers, then a reader stream's lock; nothing takes them the other
@@ -343,6 +480,9 @@ impl LogTarget {
                 stamped = true;
                 ctl.ltime = time::boot_ms();
                 ctl.ttime = time::wall_secs();
+            }
+            if !formatted {
+                formatted = true;
                 if let Text::Fmt(args) = text {
                     let mut b = TextBuf::new();
                     let _ = b.write_fmt(args);
@@ -497,17 +637,18 @@ struct LogStream {
 }
 
 impl LogStream {
-    fn register(&self, s: &Arc<Stream>, class: Class, data: &[u8]) -> i32 {
+    /// `I_CONSLOG`/`I_ERRLOG`/`I_TRCLOG`: makes `s` the reader of `class`.
+    fn register(&self, s: &Arc<Stream>, class: Class, data: &[u8]) -> Result {
         if self.minor == CONSWMIN {
-            return 22;
+            return Err(EINVAL);
         }
         let mut filters = KVec::new();
         if class == Class::Trace {
             if data.is_empty() || data.len() % TRACE_IDS_SIZE != 0 {
-                return 22;
+                return Err(EINVAL);
             }
             if data.len() / TRACE_IDS_SIZE > MAX_TRACE_IDS {
-                return 34;
+                return Err(ERANGE);
             }
             for t in data.chunks_exact(TRACE_IDS_SIZE) {
                 let id = TraceId {
@@ -515,16 +656,14 @@ impl LogStream {
                     sid: i16::from_ne_bytes([t[2], t[3]]),
                     level: t[4] as i8,
                 };
-                if filters.push(id, GFP_ATOMIC).is_err() {
-                    return 12;
-                }
+                filters.push(id, GFP_ATOMIC)?;
             }
         }
         let mut r = self.log.readers.lock();
         let slot = &mut r.slots[class as usize];
         if let Some(cur) = slot {
             if !Arc::ptr_eq(&cur.stream, s) {
-                return 16;
+                return Err(EBUSY);
             }
         }
         *slot = Some(Reader {
@@ -532,25 +671,20 @@ impl LogStream {
             state: self.state.clone(),
             filters,
         });
-        0
+        self.log.set_wanted(&r);
+        Ok(())
     }
 
     fn ioctl(&self, s: &Arc<Stream>, mut m: Mblk) {
         let ioc = m.ioc();
-        let Ok(data) = m.data_to_vec(GFP_ATOMIC) else {
-            let _ = m.take_cont();
-            m.ioc_answer(0, 12);
-            s.qreply(m);
-            return;
-        };
-        let err = match ioc.cmd {
+        let answer = m.data_to_vec(GFP_ATOMIC).and_then(|data| match ioc.cmd {
             c if c == uapi::I_CONSLOG => self.register(s, Class::Console, &data),
             c if c == uapi::I_ERRLOG => self.register(s, Class::Error, &data),
             c if c == uapi::I_TRCLOG => self.register(s, Class::Trace, &data),
-            _ => 22,
-        };
+            _ => Err(EINVAL),
+        });
         let _ = m.take_cont();
-        m.ioc_answer(0, err);
+        m.ioc_answer(answer.map(|()| 0));
         s.qreply(m);
     }
 
@@ -575,7 +709,7 @@ impl LogStream {
             },
         };
         match m.data_to_vec(GFP_ATOMIC) {
-            Ok(text) => self.log.log(ctl, Text::Bytes(&text)),
+            Ok(text) => self.log.log(ctl, false, Text::Bytes(&text)),
             // The text could not be copied: the message is lost for every
             // reader it was meant for, and they are told.
             Err(_) => self.log.count_loss(&ctl),
@@ -649,6 +783,7 @@ impl Driver for LogStream {
             if r.conslog.as_ref().is_some_and(|c| Arc::ptr_eq(c, s)) {
                 r.conslog = None;
             }
+            self.log.set_wanted(&r);
         }
         if self.minor != CONSWMIN {
             self.log.minors.free(self.minor);

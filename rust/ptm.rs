@@ -42,7 +42,7 @@
 use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
 use crate::glue::node::{new_anon_file, FdSlot};
-use crate::glue::oflags;
+use crate::glue::{cred, oflags};
 use crate::log::{LogTarget, SL_ERROR, SL_TRACE, SL_WARN};
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::head::TargetIoctl;
@@ -139,11 +139,11 @@ impl Target for Ptm {
                     flags: PTMOPEN | PTLOCK,
                     master: None,
                     slave: None,
-                    owner_uid: caller_uid(),
+                    owner_uid: cred::euid(),
                 }, "PtPair::state"),
                 getpeer <- new_mutex!((), "PtPair::getpeer"),
             }),
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         ) {
             Ok(p) => p,
             Err(e) => {
@@ -156,7 +156,7 @@ impl Target for Ptm {
                 pair: pair.clone(),
                 master: true,
             },
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         );
         let stream = match side
             .map_err(Error::from)
@@ -215,11 +215,6 @@ struct PtPair {
     getpeer: Mutex<()>,
 }
 
-/// The calling task's effective uid.
-fn caller_uid() -> u32 {
-    kernel::task::Kuid::current_euid().into_uid_in_current_ns()
-}
-
 impl PtPair {
     fn peer(&self, of_master: bool) -> Option<Arc<Stream>> {
         let st = self.state.lock();
@@ -252,7 +247,7 @@ impl PtSide {
         if flags & !allowed != 0 || flags & oflags::O_ACCMODE == oflags::O_ACCMODE {
             return Err(EINVAL);
         }
-        let uid = caller_uid();
+        let uid = cred::euid();
         let check = |st: &PairState| -> Result {
             if st.flags & (PTLOCK | PTHUP) != 0 || st.flags & PTMOPEN == 0 {
                 return Err(EIO);
@@ -284,7 +279,7 @@ impl PtSide {
                         pair: self.pair.clone(),
                         master: false,
                     },
-                    GFP_KERNEL,
+                    GFP_KERNEL_ACCOUNT,
                 )?;
                 let new = Stream::new(uapi::PTM_MAJOR, self.pair.minor, d, &self.pair.ptm.rt)?;
                 let file = new_anon_file(c"strclone-pts", new.clone(), flags)
@@ -390,7 +385,7 @@ impl Driver for PtSide {
             MsgType::Ioctl => {
                 // No driver-level ioctls: answer every I_STR negatively.
                 let mut m = m;
-                m.ioc_answer(0, 22);
+                m.ioc_answer(Err(EINVAL));
                 s.qreply(m);
             }
             _ => drop(m),
@@ -457,7 +452,7 @@ impl TargetIoctl for PtSide {
                 Ok(0)
             }
             uapi::GRANTPT => {
-                self.pair.state.lock().owner_uid = caller_uid();
+                self.pair.state.lock().owner_uid = cred::euid();
                 Ok(0)
             }
             uapi::PTMGETPEER => self.get_peer_fd(s, arg),

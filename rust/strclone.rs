@@ -85,6 +85,8 @@ struct StrClone {
     dbg_unregister: debugfs::File<Arc<debug::DebugCtl>>,
     #[pin]
     dbg_register: debugfs::File<Arc<debug::DebugCtl>>,
+    #[pin]
+    dbg_strlog_irq: debugfs::File<Arc<debug::DebugCtl>>,
     _dbg_dir: debugfs::Dir,
     /// The nodes' device region and class: declared after the nodes so it
     /// is dropped after them, initialised before them.
@@ -133,6 +135,7 @@ impl kernel::InPlaceModule for StrClone {
                     registry: registry.clone(),
                     builtins,
                     rt: rt.clone(),
+                    log: logt.clone(),
                 },
                 GFP_KERNEL,
             )?;
@@ -149,7 +152,8 @@ impl kernel::InPlaceModule for StrClone {
                 ),
                 dbg_targets <- dir.read_callback_file(c"targets", ctl.clone(), &|c: &Arc<debug::DebugCtl>, f: &mut core::fmt::Formatter<'_>| debug::show_targets(c, f)),
                 dbg_unregister <- dir.write_callback_file(c"unregister", ctl.clone(), &|c: &Arc<debug::DebugCtl>, r: &mut kernel::uaccess::UserSliceReader| debug::unregister(c, r)),
-                dbg_register <- dir.write_callback_file(c"register", ctl, &|c: &Arc<debug::DebugCtl>, r: &mut kernel::uaccess::UserSliceReader| debug::register(c, r)),
+                dbg_register <- dir.write_callback_file(c"register", ctl.clone(), &|c: &Arc<debug::DebugCtl>, r: &mut kernel::uaccess::UserSliceReader| debug::register(c, r)),
+                dbg_strlog_irq <- dir.write_callback_file(c"strlog_irq", ctl, &|c: &Arc<debug::DebugCtl>, r: &mut kernel::uaccess::UserSliceReader| debug::strlog_irq(c, r)),
                 _dbg_dir: dir,
                 clone_ptmx <- Node::register(
                     c"clone-ptmx",

@@ -99,6 +99,8 @@ pub(crate) const MOREDATA: i32 = 2;
 pub(crate) const STRCLONE_STRMSGSZ: usize = 65536;
 /// Largest control part.
 pub(crate) const STRCLONE_STRCTLSZ: usize = 1024;
+/// Highest water mark a queue can be given.
+pub(crate) const STRCLONE_QHIWAT_MAX: usize = 65536;
 /// Default `I_STR` timeout in seconds.
 pub(crate) const STRCLONE_STR_DEFAULT_TIMEOUT: i32 = 15;
 

@@ -9,7 +9,7 @@ use kernel::{iov::IovIterSource, prelude::*};
 /// A short result means the user buffer faulted.
 pub(crate) fn read_chunk(src: &mut IovIterSource<'_>, max: usize) -> Result<KVec<u8>> {
     let n = max.min(src.len());
-    let mut v = KVec::with_capacity(n, GFP_KERNEL)?;
+    let mut v = KVec::with_capacity(n, GFP_KERNEL_ACCOUNT)?;
     let got = src
         .copy_from_iter_raw(&mut v.spare_capacity_mut()[..n])
         .len();

@@ -8,9 +8,9 @@
 //! message off the head queue, copies it out with the lock dropped, and puts
 //! back what did not fit.
 
-use super::msg::{IocBlk, Mblk, Msg, MsgType, FLUSHR, FLUSHRW, FLUSHW};
+use super::msg::{IocBlk, IocCred, Mblk, Msg, MsgType, FLUSHR, FLUSHRW, FLUSHW};
 use super::stream::{Qid, Stream};
-use crate::glue::{iov::read_chunk, node::FileOps, oflags::O_NONBLOCK};
+use crate::glue::{cred, iov::read_chunk, node::FileOps, oflags::O_NONBLOCK};
 use crate::uapi;
 use kernel::{
     fs::File,
@@ -48,18 +48,6 @@ pub(crate) trait TargetIoctl {
 }
 
 impl Stream {
-    /// Waits, with the stream lock released, until `ready` says stop.
-    /// Returns `ERESTARTSYS` when a signal arrives first.
-    fn wait_until(&self, mut ready: impl FnMut(&mut super::stream::Inner) -> bool) -> Result {
-        let mut inner = self.inner.lock();
-        while !ready(&mut inner) {
-            if self.wait.wait_interruptible(&mut inner) {
-                return Err(ERESTARTSYS);
-            }
-        }
-        Ok(())
-    }
-
     /// Blocks (or fails `EAGAIN`) until the driver's write queue can take a
     /// normal message. Fails with the hangup/error errno.
     fn wait_writable(&self, nonblock: bool) -> Result {
@@ -110,7 +98,7 @@ impl Stream {
             if got == 0 {
                 return partial(EFAULT);
             }
-            let m = match Msg::from_vec(MsgType::Data, v, GFP_KERNEL) {
+            let m = match Msg::from_vec(MsgType::Data, v, GFP_KERNEL_ACCOUNT) {
                 Ok(m) => m,
                 Err(e) => return partial(e),
             };
@@ -162,7 +150,11 @@ impl Stream {
                 // look again (the driver may have answered at once).
                 told = true;
                 drop(inner);
-                if let Ok(m) = Msg::new(MsgType::Read, &(count as u64).to_le_bytes(), GFP_KERNEL) {
+                if let Ok(m) = Msg::new(
+                    MsgType::Read,
+                    &(count as u64).to_le_bytes(),
+                    GFP_KERNEL_ACCOUNT,
+                ) {
                     self.putnext(Qid::HeadW, m);
                 }
                 inner = self.inner.lock();
@@ -292,7 +284,7 @@ impl Stream {
         if flags & FLUSHR != 0 {
             self.flushq(Qid::HeadR, false);
         }
-        let m = Msg::flush(flags, GFP_KERNEL)?;
+        let m = Msg::flush(flags, GFP_KERNEL_ACCOUNT)?;
         self.putnext(Qid::HeadW, m);
         Ok(0)
     }
@@ -316,32 +308,13 @@ impl Stream {
         let data = if s.ic_len > 0 {
             let mut v = KVec::new();
             UserSlice::new(UserPtr::from_addr(s.ic_dp as usize), s.ic_len as usize)
-                .read_all(&mut v, GFP_KERNEL)?;
-            Some(Msg::from_vec(MsgType::Data, v, GFP_KERNEL)?)
+                .read_all(&mut v, GFP_KERNEL_ACCOUNT)?;
+            Some(Msg::from_vec(MsgType::Data, v, GFP_KERNEL_ACCOUNT)?)
         } else {
             None
         };
 
-        // One I_STR at a time per stream.
-        let id = {
-            self.wait_until(|inner| !inner.head.ioc_busy || inner.head.hangup)?;
-            let mut inner = self.inner.lock();
-            if inner.head.hangup {
-                return Err(EIO);
-            }
-            if inner.head.ioc_busy {
-                // Lost the race for the slot; the caller sees it as EAGAIN
-                // only in theory: retry by waiting again.
-                drop(inner);
-                return self.i_str(arg);
-            }
-            inner.head.ioc_busy = true;
-            let id = inner.head.ioc_next;
-            inner.head.ioc_next = inner.head.ioc_next.wrapping_add(1).max(1);
-            inner.head.ioc_id = id;
-            inner.head.ioc_reply = None;
-            id
-        };
+        let id = self.claim_ioc_slot()?;
         let result = self.i_str_exchange(&s, id, data, uptr);
         {
             let mut inner = self.inner.lock();
@@ -351,6 +324,28 @@ impl Stream {
         }
         self.wait.notify_all();
         result
+    }
+
+    /// Waits until the stream's one `I_STR` slot is free and takes it;
+    /// returns the id the answer must carry. `EIO` once the stream hung up.
+    fn claim_ioc_slot(&self) -> Result<u32> {
+        let mut inner = self.inner.lock();
+        loop {
+            if inner.head.hangup {
+                return Err(EIO);
+            }
+            if !inner.head.ioc_busy {
+                inner.head.ioc_busy = true;
+                let id = inner.head.ioc_next;
+                inner.head.ioc_next = inner.head.ioc_next.wrapping_add(1).max(1);
+                inner.head.ioc_id = id;
+                inner.head.ioc_reply = None;
+                return Ok(id);
+            }
+            if self.wait.wait_interruptible(&mut inner) {
+                return Err(ERESTARTSYS);
+            }
+        }
     }
 
     fn i_str_exchange(
@@ -366,8 +361,12 @@ impl Stream {
             count: s.ic_len as u32,
             error: 0,
             rval: 0,
+            cr: IocCred {
+                uid: cred::euid(),
+                admin: cred::capable_sys_admin(),
+            },
         };
-        let m = ioc.into_msg(data, GFP_KERNEL)?;
+        let m = ioc.into_msg(data, GFP_KERNEL_ACCOUNT)?;
         self.putnext(Qid::HeadW, m);
 
         let secs = match s.ic_timout {
@@ -404,9 +403,14 @@ impl Stream {
         };
         let ioc = reply.ioc();
         if reply.ty() == MsgType::IocNak {
-            return Err(errno(if ioc.error > 0 { ioc.error } else { 22 }));
+            // A driver that answers "no" without an errno means EINVAL.
+            return Err(if ioc.error > 0 {
+                errno(ioc.error)
+            } else {
+                EINVAL
+            });
         }
-        let out = reply.data_to_vec(GFP_KERNEL)?;
+        let out = reply.data_to_vec(GFP_KERNEL_ACCOUNT)?;
         if !out.is_empty() {
             let mut w = UserSlice::new(UserPtr::from_addr(s.ic_dp as usize), out.len()).writer();
             w.write_slice(&out)?;
@@ -449,12 +453,16 @@ impl Stream {
             let mut v = KVec::new();
             if b.len > 0 {
                 UserSlice::new(UserPtr::from_addr(b.buf as usize), b.len as usize)
-                    .read_all(&mut v, GFP_KERNEL)?;
+                    .read_all(&mut v, GFP_KERNEL_ACCOUNT)?;
             }
             Ok(v)
         };
         let data = if has_data {
-            Some(Msg::from_vec(MsgType::Data, read(&p.data)?, GFP_KERNEL)?)
+            Some(Msg::from_vec(
+                MsgType::Data,
+                read(&p.data)?,
+                GFP_KERNEL_ACCOUNT,
+            )?)
         } else {
             None
         };
@@ -464,7 +472,7 @@ impl Stream {
             } else {
                 MsgType::Proto
             };
-            let mut m = Msg::from_vec(ty, read(&p.ctl)?, GFP_KERNEL)?;
+            let mut m = Msg::from_vec(ty, read(&p.ctl)?, GFP_KERNEL_ACCOUNT)?;
             if let Some(d) = data {
                 m.link_cont(d);
             }

@@ -271,19 +271,24 @@ impl Msg {
     }
 
     /// Turns an `M_IOCTL` into its answer in place (`miocack`/`miocnak`):
-    /// `error == 0` acknowledges with `rval` and the data now chained on
-    /// the message; anything else is a negative answer carrying `error`.
-    pub(crate) fn ioc_answer(&mut self, rval: i32, error: i32) {
+    /// `Ok(rval)` acknowledges with `rval` and the data now chained on the
+    /// message; `Err(e)` is a negative answer carrying `e`'s errno.
+    pub(crate) fn ioc_answer(&mut self, answer: Result<i32>) {
         let mut ioc = self.ioc();
-        ioc.rval = rval;
-        ioc.error = error;
-        ioc.count = self.cont().map_or(0, |c| c.size()) as u32;
-        if error != 0 {
-            ioc.count = 0;
-            self.cont = None;
-            self.ty = MsgType::IocNak;
-        } else {
-            self.ty = MsgType::IocAck;
+        match answer {
+            Ok(rval) => {
+                ioc.rval = rval;
+                ioc.error = 0;
+                ioc.count = self.cont().map_or(0, |c| c.size()) as u32;
+                self.ty = MsgType::IocAck;
+            }
+            Err(e) => {
+                ioc.rval = 0;
+                ioc.error = -e.to_errno();
+                ioc.count = 0;
+                self.cont = None;
+                self.ty = MsgType::IocNak;
+            }
         }
         self.set_ioc(&ioc);
     }
@@ -323,6 +328,17 @@ fn le32(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(w)
 }
 
+/// The credentials an `M_IOCTL` carries (SVR4's `ioc_cr`), taken from the
+/// task that issued the ioctl, so a driver can decide on privilege wherever
+/// its put or service procedure runs.
+#[derive(Copy, Clone, Default, Debug)]
+pub(crate) struct IocCred {
+    /// Effective uid, in the caller's user namespace.
+    pub(crate) uid: u32,
+    /// The caller had `CAP_SYS_ADMIN` (what `drv_priv` asks on Linux).
+    pub(crate) admin: bool,
+}
+
 /// The ioctl block at the front of `M_IOCTL`/`M_IOCACK`/`M_IOCNAK`
 /// (SVR4's `struct iocblk`).
 #[derive(Copy, Clone, Default, Debug)]
@@ -337,11 +353,13 @@ pub(crate) struct IocBlk {
     pub(crate) error: i32,
     /// Return value of a positive answer.
     pub(crate) rval: i32,
+    /// Who asked.
+    pub(crate) cr: IocCred,
 }
 
 impl IocBlk {
     /// Encoded size.
-    pub(crate) const SIZE: usize = 20;
+    pub(crate) const SIZE: usize = 28;
 
     fn encode(&self) -> [u8; Self::SIZE] {
         let mut b = [0u8; Self::SIZE];
@@ -350,6 +368,8 @@ impl IocBlk {
         b[8..12].copy_from_slice(&self.count.to_le_bytes());
         b[12..16].copy_from_slice(&self.error.to_le_bytes());
         b[16..20].copy_from_slice(&self.rval.to_le_bytes());
+        b[20..24].copy_from_slice(&self.cr.uid.to_le_bytes());
+        b[24..28].copy_from_slice(&u32::from(self.cr.admin).to_le_bytes());
         b
     }
 
@@ -360,6 +380,10 @@ impl IocBlk {
             count: le32(b, 8),
             error: le32(b, 12) as i32,
             rval: le32(b, 16) as i32,
+            cr: IocCred {
+                uid: le32(b, 20),
+                admin: le32(b, 24) != 0,
+            },
         }
     }
 

@@ -10,11 +10,25 @@
 //! # Invariants
 //!
 //! - `count` is the sum of [`Msg::size`] and `mblkcnt` the sum of
-//!   [`Msg::blocks`] over the messages on `list`.
+//!   [`Msg::blocks`] over the messages on `list`; `pcproto` is the number of
+//!   `M_PCPROTO` messages on it.
 //! - High-priority messages are all in front of the normal ones, in the order
 //!   they were queued.
+//! - `limits.hiwat <= QHIWAT_MAX` and `limits.lowat <= limits.hiwat`.
+//!
+//! # Bounds
+//!
+//! Flow control bounds the ordinary messages of a queue: writers that respect
+//! `canput` stop at `hiwat` (bytes or blocks), so a queue holds at most
+//! `hiwat` plus one message per writer that passed `canput` just before the
+//! queue filled. High-priority messages bypass flow control, so `putq` bounds
+//! the one kind a user can send at will, `M_PCPROTO`: at most `pcproto_max`
+//! of them wait on a queue (one at the stream head, SVR4's `STRPRI`; further
+//! ones are freed, as illumos' `strrput` does, and counted in `dropped`).
+//! The other high-priority types are made by the framework, one per event
+//! (an ioctl answer, a flush, a hangup), and are never queued in bulk.
 
-use super::msg::{Mblk, Msg};
+use super::msg::{Mblk, Msg, MsgType};
 use crate::glue::list::List;
 use kernel::prelude::*;
 
@@ -34,6 +48,13 @@ pub(crate) const QINSERVICE: u32 = 0x20;
 /// "No maximum" packet size.
 pub(crate) const INFPSZ: usize = usize::MAX;
 
+/// The highest water mark a queue can be given (`M_SETOPTS`, `ECHO_SETQ`):
+/// `STRCLONE_QHIWAT_MAX` of the uapi header.
+pub(crate) const QHIWAT_MAX: usize = crate::uapi::STRCLONE_QHIWAT_MAX;
+
+/// `M_PCPROTO` messages a queue below the stream head keeps at most.
+pub(crate) const QPCPROTO_MAX: usize = 4;
+
 /// Queue limits, as in SVR4's `module_info`.
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct QLimits {
@@ -52,6 +73,9 @@ pub(crate) struct Queue {
     list: List<Msg>,
     count: usize,
     mblkcnt: usize,
+    pcproto: usize,
+    pcproto_max: usize,
+    dropped: u64,
     flags: u32,
     limits: QLimits,
     has_service: bool,
@@ -59,16 +83,30 @@ pub(crate) struct Queue {
 
 impl Queue {
     /// An empty queue. `has_service` says whether it has a service
-    /// procedure (putq only schedules queues that have one).
-    pub(crate) fn new(limits: QLimits, has_service: bool) -> Self {
-        Self {
+    /// procedure (putq only schedules queues that have one); `pcproto_max`
+    /// is how many `M_PCPROTO` messages it keeps (1 at the stream head,
+    /// [`QPCPROTO_MAX`] elsewhere). The water marks are capped at
+    /// [`QHIWAT_MAX`].
+    pub(crate) fn new(limits: QLimits, has_service: bool, pcproto_max: usize) -> Self {
+        let mut q = Self {
             list: List::new(),
             count: 0,
             mblkcnt: 0,
+            pcproto: 0,
+            pcproto_max,
+            dropped: 0,
             flags: QWANTR,
             limits,
             has_service,
-        }
+        };
+        q.set_water(limits.hiwat, limits.lowat);
+        q
+    }
+
+    /// High-priority messages freed by `putq` because the queue already
+    /// held as many as it keeps.
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped
     }
 
     /// Whether the queue has a service procedure.
@@ -118,10 +156,11 @@ impl Queue {
     }
 
     /// Changes the water marks (M_SETOPTS, ECHO_SETQ) and re-evaluates QFULL.
-    /// Returns true when the queue is no longer full and a writer waited.
+    /// `hiwat` is capped at [`QHIWAT_MAX`], `lowat` at `hiwat`. Returns true
+    /// when the queue is no longer full and a writer waited.
     pub(crate) fn set_water(&mut self, hiwat: usize, lowat: usize) -> bool {
-        self.limits.hiwat = hiwat;
-        self.limits.lowat = lowat.min(hiwat);
+        self.limits.hiwat = hiwat.min(QHIWAT_MAX);
+        self.limits.lowat = lowat.min(self.limits.hiwat);
         self.update_full()
     }
 
@@ -149,6 +188,9 @@ impl Queue {
     fn account_add(&mut self, m: &Msg) {
         self.count += m.size();
         self.mblkcnt += m.blocks();
+        if m.ty() == MsgType::PcProto {
+            self.pcproto += 1;
+        }
         if self.count >= self.limits.hiwat || self.mblkcnt >= self.limits.hiwat {
             self.flags |= QFULL;
         }
@@ -157,6 +199,9 @@ impl Queue {
     fn account_sub(&mut self, m: &Msg) {
         self.count -= m.size().min(self.count);
         self.mblkcnt -= m.blocks().min(self.mblkcnt);
+        if m.ty() == MsgType::PcProto {
+            self.pcproto -= 1.min(self.pcproto);
+        }
     }
 
     /// Clears QFULL once both counts are below lowat (or the queue is empty).
@@ -180,8 +225,13 @@ impl Queue {
 
     /// SVR4 `putq`. Returns true when the service procedure must be
     /// scheduled: a high-priority message, or a reader that found the queue
-    /// empty, unless `noenable` is in force.
+    /// empty, unless `noenable` is in force. An `M_PCPROTO` beyond the
+    /// queue's allowance is freed instead (see "Bounds" above).
     pub(crate) fn putq(&mut self, m: Mblk) -> bool {
+        if m.ty() == MsgType::PcProto && self.pcproto >= self.pcproto_max {
+            self.dropped += 1;
+            return false;
+        }
         let hipri = m.ty().is_hipri();
         self.account_add(&m);
         if hipri {
@@ -195,6 +245,24 @@ impl Queue {
             self.flags &= !QWANTR;
         }
         enable
+    }
+
+    /// Frees the oldest messages until `m` fits below the high water mark
+    /// (in bytes and in blocks), or the queue is empty; returns how many
+    /// were freed. The log's loss policy: one old message (or a few, for a
+    /// larger new one) for each new one, never more.
+    pub(crate) fn make_room_for(&mut self, m: &Msg) -> usize {
+        let mut freed = 0;
+        while !self.list.is_empty()
+            && (self.count + m.size() > self.limits.hiwat
+                || self.mblkcnt + m.blocks() > self.limits.hiwat)
+        {
+            if self.getq().0.is_none() {
+                break;
+            }
+            freed += 1;
+        }
+        freed
     }
 
     /// SVR4 `putbq`: puts a message back at the front of its class.
@@ -229,15 +297,18 @@ impl Queue {
     pub(crate) fn flushq(&mut self, all: bool) -> bool {
         let mut removed_size = 0;
         let mut removed_blocks = 0;
+        let mut removed_pcproto = 0;
         self.list.drain_filter(
             |m| all || m.ty().is_data_class(),
             |m| {
                 removed_size += m.size();
                 removed_blocks += m.blocks();
+                removed_pcproto += usize::from(m.ty() == MsgType::PcProto);
             },
         );
         self.count -= removed_size.min(self.count);
         self.mblkcnt -= removed_blocks.min(self.mblkcnt);
+        self.pcproto -= removed_pcproto.min(self.pcproto);
         self.update_full()
     }
 
@@ -250,7 +321,7 @@ impl Queue {
 #[kunit_tests(strclone_queue)]
 mod tests {
     use super::*;
-    use crate::streams::msg::{Msg, MsgType};
+    use crate::streams::msg::Msg;
 
     fn limits(hiwat: usize, lowat: usize) -> QLimits {
         QLimits {
@@ -275,7 +346,7 @@ mod tests {
 
     #[test]
     fn full_at_hiwat_and_clear_below_lowat() {
-        let mut q = Queue::new(limits(100, 40), true);
+        let mut q = Queue::new(limits(100, 40), true, QPCPROTO_MAX);
         assert!(q.canput());
         q.putq(data(60));
         assert!(!q.is_full());
@@ -300,7 +371,7 @@ mod tests {
     #[test]
     fn blocks_count_against_hiwat() {
         // hiwat 4: four one-byte messages fill the queue by block count.
-        let mut q = Queue::new(limits(4, 2), true);
+        let mut q = Queue::new(limits(4, 2), true, QPCPROTO_MAX);
         for _ in 0..3 {
             q.putq(data(1));
         }
@@ -313,7 +384,7 @@ mod tests {
 
     #[test]
     fn hipri_goes_ahead_of_normal_fifo_among_itself() {
-        let mut q = Queue::new(limits(1000, 100), true);
+        let mut q = Queue::new(limits(1000, 100), true, QPCPROTO_MAX);
         q.putq(typed(MsgType::Data, 1));
         q.putq(typed(MsgType::Data, 2));
         assert!(q.putq(typed(MsgType::PcProto, 3)));
@@ -328,7 +399,7 @@ mod tests {
 
     #[test]
     fn putq_enables_only_when_wanted() {
-        let mut q = Queue::new(limits(1000, 100), true);
+        let mut q = Queue::new(limits(1000, 100), true, QPCPROTO_MAX);
         // A fresh queue wants a reader: the first putq schedules it.
         assert!(q.putq(data(1)));
         // The service has not run: further puts do not reschedule.
@@ -342,13 +413,13 @@ mod tests {
         assert!(!q.putq(data(1)));
         assert!(q.putq(typed(MsgType::PcProto, 0)));
         // A queue without a service procedure is never scheduled.
-        let mut head = Queue::new(limits(1000, 100), false);
+        let mut head = Queue::new(limits(1000, 100), false, QPCPROTO_MAX);
         assert!(!head.putq(data(1)));
     }
 
     #[test]
     fn putbq_restores_front_of_class() {
-        let mut q = Queue::new(limits(1000, 100), true);
+        let mut q = Queue::new(limits(1000, 100), true, QPCPROTO_MAX);
         q.putq(typed(MsgType::PcProto, 1));
         q.putq(typed(MsgType::Data, 2));
         q.putq(typed(MsgType::Data, 3));
@@ -365,7 +436,7 @@ mod tests {
 
     #[test]
     fn flush_data_keeps_control() {
-        let mut q = Queue::new(limits(10, 5), true);
+        let mut q = Queue::new(limits(10, 5), true, QPCPROTO_MAX);
         q.putq(typed(MsgType::Data, 1));
         q.putq(typed(MsgType::Proto, 2));
         q.putq(typed(MsgType::Ioctl, 3));
@@ -391,15 +462,75 @@ mod tests {
         assert_eq!(m.blocks(), 3);
         assert_eq!(m.size(), 16);
         assert_eq!(m.data_size(), 15);
-        let mut q = Queue::new(limits(1000, 100), true);
+        let mut q = Queue::new(limits(1000, 100), true, QPCPROTO_MAX);
         q.putq(m);
         assert_eq!(q.count(), 16);
         assert_eq!(q.mblkcnt(), 3);
     }
 
     #[test]
+    fn pcproto_allowance() {
+        // The stream head keeps one M_PCPROTO (STRPRI): a second is freed
+        // and counted; control messages and ordinary data are not limited.
+        let mut q = Queue::new(limits(1000, 100), false, 1);
+        q.putq(typed(MsgType::PcProto, 1));
+        q.putq(typed(MsgType::PcProto, 2));
+        q.putq(typed(MsgType::Flush, 3));
+        q.putq(typed(MsgType::Data, 4));
+        assert_eq!(q.msgs(), 3);
+        assert_eq!(q.dropped(), 1);
+        assert_eq!(q.count(), 3);
+        // Taken off, it makes room for the next one; putbq always keeps.
+        let (m, _) = q.getq();
+        let m = m.unwrap();
+        assert_eq!(m.bytes()[0], 1);
+        q.putq(typed(MsgType::PcProto, 5));
+        q.putbq(m);
+        assert_eq!(q.msgs(), 4);
+        assert_eq!(q.dropped(), 1);
+        // A flush of the data class frees them and their allowance.
+        q.flushq(false);
+        q.putq(typed(MsgType::PcProto, 6));
+        assert_eq!(q.dropped(), 1);
+        assert_eq!(q.msgs(), 2);
+    }
+
+    #[test]
+    fn make_room_frees_only_what_is_needed() {
+        let mut q = Queue::new(limits(100, 10), true, QPCPROTO_MAX);
+        for _ in 0..10 {
+            q.putq(data(10));
+        }
+        assert!(q.is_full());
+        // One 10-byte message needs one old one to go, not everything down
+        // to the low water mark.
+        assert_eq!(q.make_room_for(&data(10)), 1);
+        assert_eq!(q.count(), 90);
+        q.putq(data(10));
+        // A 25-byte one needs three.
+        assert_eq!(q.make_room_for(&data(25)), 3);
+        assert_eq!(q.count(), 70);
+        // One larger than the queue empties it, and no more.
+        assert_eq!(q.make_room_for(&data(500)), 7);
+        assert!(q.is_empty());
+        assert_eq!(q.make_room_for(&data(500)), 0);
+    }
+
+    #[test]
+    fn water_marks_are_capped() {
+        let mut q = Queue::new(limits(usize::MAX, usize::MAX), true, QPCPROTO_MAX);
+        assert_eq!(q.limits().hiwat, QHIWAT_MAX);
+        assert_eq!(q.limits().lowat, QHIWAT_MAX);
+        q.set_water(1 << 30, 1 << 20);
+        assert_eq!(q.limits().hiwat, QHIWAT_MAX);
+        assert_eq!(q.limits().lowat, QHIWAT_MAX);
+        q.set_water(100, 200);
+        assert_eq!(q.limits().lowat, 100);
+    }
+
+    #[test]
     fn setopts_water_marks() {
-        let mut q = Queue::new(limits(100, 50), false);
+        let mut q = Queue::new(limits(100, 50), false, QPCPROTO_MAX);
         q.putq(data(60));
         assert!(!q.is_full());
         q.set_water(50, 10);

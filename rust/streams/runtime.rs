@@ -12,7 +12,7 @@
 
 use super::stream::Stream;
 use crate::glue::wq::Workqueue;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use kernel::{
     new_spinlock,
     prelude::*,
@@ -26,6 +26,8 @@ use kernel::{
 pub(crate) struct Runtime {
     wq: Workqueue,
     next_id: AtomicU64,
+    /// Streams in the table (sizes the debugfs snapshot).
+    open: AtomicUsize,
     #[pin]
     streams: SpinLock<RBTree<u64, Arc<Stream>>>,
 }
@@ -38,6 +40,7 @@ impl Runtime {
             pin_init!(Self {
                 wq,
                 next_id: AtomicU64::new(1),
+                open: AtomicUsize::new(0),
                 streams <- new_spinlock!(RBTree::new(), "Runtime::streams"),
             }),
             GFP_KERNEL,
@@ -61,31 +64,54 @@ impl Runtime {
 
     /// Adds an open stream.
     pub(crate) fn insert(&self, id: u64, s: Arc<Stream>) -> Result {
-        let node = RBTreeNode::new(id, s, GFP_KERNEL)?;
+        let node = RBTreeNode::new(id, s, GFP_KERNEL_ACCOUNT)?;
         self.streams.lock().insert(node);
+        self.open.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
     /// Removes a stream whose last file closed.
     pub(crate) fn remove(&self, id: u64) {
         let gone = self.streams.lock().remove(&id);
+        if gone.is_some() {
+            self.open.fetch_sub(1, Ordering::Relaxed);
+        }
         // Dropped here, outside the lock: it may be the last reference.
         drop(gone);
     }
 
     /// Calls `f` on every open stream, oldest first (outside the lock).
-    pub(crate) fn for_each(&self, mut f: impl FnMut(&Arc<Stream>)) {
-        let mut all = KVec::new();
-        {
+    /// The snapshot is sized outside the lock (`GFP_KERNEL`), and sized
+    /// again if streams were opened meanwhile; `false` means it still could
+    /// not hold them all (out of memory, or a storm of opens) and `f` saw
+    /// only the oldest ones.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&Arc<Stream>)) -> bool {
+        let mut all: KVec<Arc<Stream>> = KVec::new();
+        let mut complete = false;
+        for _ in 0..3 {
+            all.clear();
+            let want = self.open.load(Ordering::Relaxed) + 16;
+            if all.reserve(want, GFP_KERNEL).is_err() {
+                break;
+            }
             let t = self.streams.lock();
+            complete = true;
             for s in t.values() {
-                if all.push(s.clone(), GFP_ATOMIC).is_err() {
+                if all.len() == all.capacity() {
+                    complete = false;
                     break;
                 }
+                // Within the capacity reserved above: cannot fail.
+                let _ = all.push(s.clone(), GFP_ATOMIC);
+            }
+            drop(t);
+            if complete {
+                break;
             }
         }
         for s in all.iter() {
             f(s);
         }
+        complete
     }
 }

@@ -15,7 +15,7 @@
 //! service procedure is called.
 
 use super::msg::{Mblk, Msg, MsgType, FLUSHR, FLUSHW, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON};
-use super::queue::{QLimits, Queue, QENAB, QINSERVICE, QNOENB};
+use super::queue::{QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
 use super::runtime::Runtime;
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
@@ -206,10 +206,11 @@ impl Stream {
                 closed: AtomicBool::new(false),
                 inner <- new_spinlock!(Inner {
                     q: [
-                        Queue::new(HEAD_LIMITS, false),
-                        Queue::new(HEAD_LIMITS, false),
-                        Queue::new(lim.rlim, lim.rsrv),
-                        Queue::new(lim.wlim, lim.wsrv),
+                        // One M_PCPROTO at the head (STRPRI).
+                        Queue::new(HEAD_LIMITS, false, 1),
+                        Queue::new(HEAD_LIMITS, false, QPCPROTO_MAX),
+                        Queue::new(lim.rlim, lim.rsrv, QPCPROTO_MAX),
+                        Queue::new(lim.wlim, lim.wsrv, QPCPROTO_MAX),
                     ],
                     head: HeadState {
                         hangup: false,
@@ -227,18 +228,20 @@ impl Stream {
                 wsrv_work <- new_work!("Stream::wsrv_work"),
                 rsrv_work <- new_work!("Stream::rsrv_work"),
             }),
-            GFP_KERNEL,
+            GFP_KERNEL_ACCOUNT,
         )?;
         rt.insert(id, s.clone())?;
         Ok(s)
     }
 
-    /// Snapshot for debugfs: files open, and (messages, bytes) per queue.
-    pub(crate) fn stats(&self) -> (u32, [(usize, usize); 4]) {
+    /// Snapshot for debugfs: files open, (messages, bytes) per queue, and
+    /// the high-priority messages the queues freed beyond their allowance.
+    pub(crate) fn stats(&self) -> (u32, [(usize, usize); 4], u64) {
         let inner = self.inner.lock();
         let qs = [Qid::HeadR, Qid::HeadW, Qid::DrvR, Qid::DrvW]
             .map(|q| (inner.q_ref(q).msgs(), inner.q_ref(q).count()));
-        (inner.head.opens, qs)
+        let dropped = inner.q.iter().map(Queue::dropped).sum();
+        (inner.head.opens, qs, dropped)
     }
 
     /// STREAMS major (the clone table index of the target).
@@ -545,27 +548,22 @@ impl Stream {
         true
     }
 
-    /// `putq` that makes room first: while `q` is full its oldest messages
-    /// are freed. Returns how many were dropped (the log's loss policy).
+    /// `putq` that makes room first: the oldest messages of `q` are freed
+    /// until `m` fits below its high water mark. Returns how many were
+    /// freed (the log's loss policy).
     pub(crate) fn putq_drop_oldest(self: &Arc<Self>, q: Qid, m: Mblk) -> usize {
-        let mut dropped = 0;
-        let enable = {
+        let (dropped, enable) = {
             let mut inner = self.inner.lock();
             if self.is_closed() {
                 return 1;
             }
             let queue = inner.q(q);
-            while queue.is_full() {
-                match queue.getq() {
-                    (Some(_), _) => dropped += 1,
-                    (None, _) => break,
-                }
-            }
+            let dropped = queue.make_room_for(&m);
             let enable = queue.putq(m);
             if enable {
                 queue.set_flags(QENAB);
             }
-            enable
+            (dropped, enable)
         };
         if enable {
             self.schedule(q);

@@ -113,6 +113,12 @@ struct strpmsg {
 #define STRCLONE_STRMSGSZ	65536
 #define STRCLONE_STRCTLSZ	1024
 
+/*
+ * Highest water mark any queue can be given: an M_SETOPTS from a driver is
+ * capped to it, ECHO_SETQ/ECHO_SETOPTS above it fail with EINVAL.
+ */
+#define STRCLONE_QHIWAT_MAX	65536
+
 /* ---- strclone extensions. ------------------------------------------- */
 struct strclone_devinfo {
 	__u32 major;	/* STREAMS major (clone table index) */
@@ -128,6 +134,7 @@ struct strclone_devinfo {
 #define PTMGETPEER	(('P' << 8) | 16)	/* arg: open flags; returns a slave fd */
 
 /* ---- echo target: I_STR commands (for tests). ----------------------- */
+/* ECHO_SETQ and ECHO_SETOPTS need CAP_SYS_ADMIN (EPERM otherwise). */
 #define ECHO_SETQ	(('E' << 8) | 1)	/* struct echo_qopts: driver queue limits */
 #define ECHO_STOP	(('E' << 8) | 2)	/* stop echoing (service procedure idles) */
 #define ECHO_START	(('E' << 8) | 3)	/* resume echoing */

@@ -285,6 +285,8 @@ CALL(c_istr_error_0) { int e = 0; return istr_raw(c->fd, ECHO_ERROR, 1, 4, &e); 
 CALL(c_istr_nak_512) { int e = 512; return istr_raw(c->fd, ECHO_NAK, 1, 4, &e); }
 CALL(c_istr_setq_short) { int v = 1; return istr_raw(c->fd, ECHO_SETQ, 1, 4, &v); }
 CALL(c_istr_setq_low_above_high) { struct echo_qopts q = { 10, 20 }; return istr_raw(c->fd, ECHO_SETQ, 1, sizeof(q), &q); }
+CALL(c_istr_setq_above_max) { struct echo_qopts q = { STRCLONE_QHIWAT_MAX + 1, 0 }; return istr_raw(c->fd, ECHO_SETQ, 1, sizeof(q), &q); }
+CALL(c_istr_setopts_above_max) { struct echo_qopts q = { 0xffffffffu, 1 }; return istr_raw(c->fd, ECHO_SETOPTS, 1, sizeof(q), &q); }
 CALL(c_putmsg_null) { return ioctl(c->fd, I_PUTMSG, NULL); }
 CALL(c_putmsg_flags2) { return putmsg_raw(c->fd, 3, "abc", -1, NULL, 2); }
 CALL(c_putmsg_hipri_noctl) { return putmsg_raw(c->fd, -1, NULL, 3, "abc", RS_HIPRI); }
@@ -438,6 +440,8 @@ static const struct row {
 	  "kernel bug G: echo.rs ECHO_NAK accepts any value 1..4095 and ECHO_ERROR any 1..255, so kernel-internal errnos (512 ERESTARTSYS ... 529) and non-errnos reach user space" },
 	{ "I_STR ECHO_SETQ with 4 bytes", S_ECHO, EINVAL, c_istr_setq_short },
 	{ "I_STR ECHO_SETQ low water above high", S_ECHO, EINVAL, c_istr_setq_low_above_high },
+	{ "I_STR ECHO_SETQ high water above STRCLONE_QHIWAT_MAX", S_ECHO, EINVAL, c_istr_setq_above_max },
+	{ "I_STR ECHO_SETOPTS high water above STRCLONE_QHIWAT_MAX", S_ECHO, EINVAL, c_istr_setopts_above_max },
 	/* putmsg */
 	{ "I_PUTMSG with NULL", S_ECHO, EFAULT, c_putmsg_null },
 	{ "putmsg flags 2", S_ECHO, EINVAL, c_putmsg_flags2 },

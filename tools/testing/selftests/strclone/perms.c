@@ -36,17 +36,6 @@
 #define USER_UID	1000
 #define NOBODY_UID	65534
 
-/* Drops every privilege for good: only @uid is left. */
-static int drop_to(uid_t uid)
-{
-	if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
-		return -1;
-	/* Really gone: root's files are out of reach, setuid(0) fails. */
-	if (getuid() != uid || geteuid() != uid || setuid(0) == 0)
-		return -1;
-	return 0;
-}
-
 #define DROP_TO(uid) ASSERT_EQ(0, drop_to(uid)) TH_LOG("cannot drop to uid %d: %s", uid, strerror(errno))
 
 /* open() that returns the errno (0 on success, closing the fd). */

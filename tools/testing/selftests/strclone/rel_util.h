@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <grp.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 
@@ -258,6 +259,17 @@ static inline int write_textf(const char *path, const char *fmt, ...)
 	return write_text(path, buf);
 }
 
+/* Drops every privilege for good: only @uid is left. */
+static inline int drop_to(uid_t uid)
+{
+	if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+		return -1;
+	/* Really gone: root's files are out of reach, setuid(0) fails. */
+	if (getuid() != uid || geteuid() != uid || setuid(0) == 0)
+		return -1;
+	return 0;
+}
+
 /* Number of lines in debugfs `streams` (open streams), -1 if unreadable. */
 static inline int dbg_stream_count(char *copy, size_t size)
 {
@@ -267,8 +279,9 @@ static inline int dbg_stream_count(char *copy, size_t size)
 
 	if (n < 0)
 		return -1;
+	/* A line starting with '#' is a note (a listing cut short), not a stream. */
 	for (long i = 0; i < n; i++)
-		lines += buf[i] == '\n';
+		lines += (i == 0 || buf[i - 1] == '\n') && buf[i] != '#';
 	if (copy)
 		copy_str(copy, size, buf);
 	return lines;

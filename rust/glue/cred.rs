@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Who the calling task is: its effective uid and whether it holds
+//! `CAP_SYS_ADMIN` (the kernel crate of 7.3 has no capability checks).
+
+use kernel::{bindings, task::Kuid};
+
+/// The calling task's effective uid, in its user namespace.
+pub(crate) fn euid() -> u32 {
+    Kuid::current_euid().into_uid_in_current_ns()
+}
+
+/// Whether the calling task has `CAP_SYS_ADMIN` in the initial user
+/// namespace (strclone's nodes are global, so a namespaced root is not
+/// enough). Asked when an ioctl is sent down, before any driver decides to
+/// use the privilege, so it does not audit (`capable_noaudit`; like every
+/// exported check, a positive answer marks the task `PF_SUPERPRIV`).
+pub(crate) fn capable_sys_admin() -> bool {
+    // SAFETY: `capable_noaudit` may be called from any process context with
+    // any capability number; CAP_SYS_ADMIN is a valid one.
+    unsafe { bindings::capable_noaudit(bindings::CAP_SYS_ADMIN as i32) }
+}
