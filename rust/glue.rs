@@ -17,14 +17,14 @@
 //! - [`wq`]: strclone's own workqueue, destroyed (and so drained) at unload;
 //! - [`time`]: the two clock readings log headers carry;
 //! - [`iov`]: bounded copies from user I/O vectors;
-//! - [`oflags`]: the `open(2)` flag values;
 //! - [`params`]: the module parameters, declared in C (`params.c`) so that
 //!   they show in sysfs.
+//!
+//! The `open(2)` flags come from the kernel crate (`kernel::fs::file::flags`).
 
 pub(crate) mod iov;
 pub(crate) mod list;
 pub(crate) mod node;
-pub(crate) mod oflags;
 pub(crate) mod params;
 pub(crate) mod time;
 pub(crate) mod wq;

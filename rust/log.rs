@@ -31,7 +31,7 @@
 
 use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
-use crate::glue::{oflags, time};
+use crate::glue::time;
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::head::TargetIoctl;
 use crate::streams::msg::{Mblk, Msg, MsgType};
@@ -42,7 +42,7 @@ use crate::uapi;
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use kernel::{
-    fs::File,
+    fs::{file::flags as oflags, File},
     new_spinlock,
     prelude::*,
     sync::{Arc, SpinLock},

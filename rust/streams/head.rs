@@ -10,10 +10,10 @@
 
 use super::msg::{IocBlk, Mblk, Msg, MsgType, FLUSHR, FLUSHRW, FLUSHW};
 use super::stream::{Qid, Stream};
-use crate::glue::{iov::read_chunk, node::FileOps, oflags::O_NONBLOCK};
+use crate::glue::{iov::read_chunk, node::FileOps};
 use crate::uapi;
 use kernel::{
-    fs::File,
+    fs::{file::flags::O_NONBLOCK, File},
     iov::{IovIterDest, IovIterSource},
     prelude::*,
     seq_file::SeqFile,
