@@ -13,7 +13,8 @@
 //!   poll), and anonymous-inode files for stream fds without a node (the pts
 //!   side of a ptm pair);
 //! - [`list`]: the intrusive FIFO that queues messages without allocating,
-//!   so `putq` can never fail;
+//!   so `putq` can never fail; its item trait is `unsafe`, and
+//!   `impl_linked!` implements it for a type without `unsafe` at the caller;
 //! - [`wq`]: strclone's own workqueue, destroyed (and so drained) at unload;
 //! - [`time`]: the two clock readings log headers carry;
 //! - [`iov`]: bounded copies from user I/O vectors;
