@@ -19,7 +19,11 @@
 //! - [`time`]: the two clock readings log headers carry;
 //! - [`iov`]: bounded copies from user I/O vectors;
 //! - [`params`]: the module parameters, declared in C (`params.c`) so that
-//!   they show in sysfs.
+//!   they show in sysfs;
+//! - [`uapi_check`]: the uapi header's side of the layout checks
+//!   (`uapi_check.c`: build-time `static_assert`s, and the values the KUnit
+//!   suite `strclone_uapi` compares with `crate::uapi`; the Rust side exists
+//!   only in KUnit builds).
 //!
 //! The `open(2)` flags come from the kernel crate (`kernel::fs::file::flags`).
 
@@ -28,4 +32,6 @@ pub(crate) mod list;
 pub(crate) mod node;
 pub(crate) mod params;
 pub(crate) mod time;
+#[cfg(CONFIG_KUNIT = "y")]
+pub(crate) mod uapi_check;
 pub(crate) mod wq;

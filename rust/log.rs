@@ -65,9 +65,9 @@ pub(crate) const SL_NOTE: i16 = 0x0040;
 const CONSWMIN: u32 = 0;
 const CLONEMIN: u32 = 5;
 /// Encoded size of `struct log_ctl`.
-const LOG_CTL_SIZE: usize = 32;
+const LOG_CTL_SIZE: usize = uapi::LOG_CTL_SIZE;
 /// Encoded size of `struct trace_ids`.
-const TRACE_IDS_SIZE: usize = 8;
+const TRACE_IDS_SIZE: usize = uapi::TRACE_IDS_SIZE;
 /// Longest message text kept.
 const LOG_MAXTEXT: usize = 1024;
 /// Most trace filters per reader.

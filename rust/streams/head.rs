@@ -612,7 +612,7 @@ impl Stream {
     }
 
     fn getdev(&self, arg: usize) -> Result<isize> {
-        let mut w = UserSlice::new(UserPtr::from_addr(arg), 8).writer();
+        let mut w = UserSlice::new(UserPtr::from_addr(arg), uapi::DEVINFO_SIZE).writer();
         w.write(&self.major())?;
         w.write(&self.minor())?;
         Ok(0)
