@@ -13,23 +13,30 @@
 //!   poll), and anonymous-inode files for stream fds without a node (the pts
 //!   side of a ptm pair);
 //! - [`list`]: the intrusive FIFO that queues messages without allocating,
-//!   so `putq` can never fail;
+//!   so `putq` can never fail; its item trait is `unsafe`, and
+//!   `impl_linked!` implements it for a type without `unsafe` at the caller;
 //! - [`wq`]: strclone's own workqueue, destroyed (and so drained) at unload;
 //! - [`time`]: the two clock readings log headers carry;
 //! - [`ctx`]: whether the caller runs in task, interrupt or NMI context
 //!   (`ctx.c`: the kernel's tests are macros);
 //! - [`iov`]: bounded copies from user I/O vectors;
 //! - [`cred`]: the caller's uid and `CAP_SYS_ADMIN`, for ioctl credentials;
-//! - [`oflags`]: the `open(2)` flag values;
 //! - [`params`]: the module parameters, declared in C (`params.c`) so that
-//!   they show in sysfs.
+//!   they show in sysfs;
+//! - [`uapi_check`]: the uapi header's side of the layout checks
+//!   (`uapi_check.c`: build-time `static_assert`s, and the values the KUnit
+//!   suite `strclone_uapi` compares with `crate::uapi`; the Rust side exists
+//!   only in KUnit builds).
+//!
+//! The `open(2)` flags come from the kernel crate (`kernel::fs::file::flags`).
 
 pub(crate) mod cred;
 pub(crate) mod ctx;
 pub(crate) mod iov;
 pub(crate) mod list;
 pub(crate) mod node;
-pub(crate) mod oflags;
 pub(crate) mod params;
 pub(crate) mod time;
+#[cfg(CONFIG_KUNIT = "y")]
+pub(crate) mod uapi_check;
 pub(crate) mod wq;

@@ -31,7 +31,7 @@
 
 use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
-use crate::glue::{ctx, list::List, oflags, time};
+use crate::glue::{ctx, list::List, time};
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::head::TargetIoctl;
 use crate::streams::msg::{Mblk, Msg, MsgType};
@@ -42,7 +42,7 @@ use crate::uapi;
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use kernel::{
-    fs::File,
+    fs::{file::flags as oflags, File},
     impl_has_work, new_spinlock, new_spinlock_irq, new_work,
     prelude::*,
     sync::{Arc, SpinLock, SpinLockIrq},
@@ -66,9 +66,9 @@ pub(crate) const SL_NOTE: i16 = 0x0040;
 const CONSWMIN: u32 = 0;
 const CLONEMIN: u32 = 5;
 /// Encoded size of `struct log_ctl`.
-const LOG_CTL_SIZE: usize = 32;
+const LOG_CTL_SIZE: usize = uapi::LOG_CTL_SIZE;
 /// Encoded size of `struct trace_ids`.
-const TRACE_IDS_SIZE: usize = 8;
+const TRACE_IDS_SIZE: usize = uapi::TRACE_IDS_SIZE;
 /// Longest message text kept.
 const LOG_MAXTEXT: usize = 1024;
 /// Most trace filters per reader.

@@ -41,8 +41,8 @@
 
 use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
+use crate::glue::cred;
 use crate::glue::node::{new_anon_file, FdSlot};
-use crate::glue::{cred, oflags};
 use crate::log::{LogTarget, SL_ERROR, SL_TRACE, SL_WARN};
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::head::TargetIoctl;
@@ -52,7 +52,7 @@ use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream, HEAD_LIMI
 use crate::uapi;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{
-    fs::File,
+    fs::{file::flags as oflags, File},
     new_mutex, new_spinlock,
     prelude::*,
     sync::{Arc, Mutex, SpinLock},

@@ -35,8 +35,16 @@
 //! - [`streams`]: messages, queues, put/service scheduling, the stream head;
 //! - [`clone`]: the major-indexed target table and the clone nodes;
 //! - [`ptm`]: the ptm target and its pts slave; [`echo`]: a loopback target;
-//! - [`minors`]: minor allocation; [`uapi`]: the user interface;
+//!   [`log`]: the log target (`/dev/strlog`, `/dev/conslog`) and the
+//!   in-kernel `strlog()`;
+//! - [`minors`]: minor allocation; [`uapi`]: the user interface, checked
+//!   against `include/uapi/linux/strclone.h`;
+//! - [`debug`]: the debugfs files (registered targets, open streams, and the
+//!   register/unregister test hooks);
 //! - [`glue`]: the thin layer that holds every `unsafe` block.
+//!
+//! Locking: the lock order, covering every lock in the crate, is written
+//! once, in `Documentation/strclone/streams.rst` (section "Locking").
 
 mod clone;
 mod debug;

@@ -2,89 +2,103 @@
 
 //! The user-space interface, mirrored from `include/uapi/linux/strclone.h`.
 //!
+//! Every structure of the header has a `#[repr(C)]` mirror here. Its size
+//! and field offsets are checked at compile time (the `const _` blocks
+//! below) against the x86_64 C ABI numbers, and `glue/uapi_check.c` checks
+//! the header itself against the same numbers with `static_assert`, so a
+//! change on one side alone fails the build. The KUnit suite
+//! `strclone_uapi` also compares the two sides value by value (a table the
+//! C file computes from the header), including the constants and ioctl
+//! numbers. Ioctl numbers are built with the kernel's encoders
+//! ([`kernel::ioctl`]).
+//!
 //! Structures that cross the user boundary are decoded from and encoded to
-//! their exact x86_64 byte layout here, so no `unsafe` transmutes are needed
-//! anywhere else.
+//! bytes at the mirrors' field offsets, so no `unsafe` transmutes are needed
+//! anywhere.
 
 #![allow(dead_code)]
 
-const fn sid(n: u32) -> u32 {
-    ((b'S' as u32) << 8) | n
+use crate::log;
+use crate::streams::msg::{self, MsgType};
+use core::mem::{offset_of, size_of};
+use kernel::ioctl::{_IO, _IOR};
+
+/// An SVR4-style command `(ty << 8) | nr`: that is exactly `_IO(ty, nr)`
+/// (no direction, no size).
+const fn svr4(ty: u8, nr: u32) -> u32 {
+    _IO(ty as u32, nr)
 }
 
 /// `I_NREAD`.
-pub(crate) const I_NREAD: u32 = sid(1);
+pub(crate) const I_NREAD: u32 = svr4(b'S', 1);
 /// `I_LOOK`.
-pub(crate) const I_LOOK: u32 = sid(4);
+pub(crate) const I_LOOK: u32 = svr4(b'S', 4);
 /// `I_FLUSH`.
-pub(crate) const I_FLUSH: u32 = sid(5);
+pub(crate) const I_FLUSH: u32 = svr4(b'S', 5);
 /// `I_STR`.
-pub(crate) const I_STR: u32 = sid(8);
+pub(crate) const I_STR: u32 = svr4(b'S', 8);
 /// `I_FIND`.
-pub(crate) const I_FIND: u32 = sid(11);
+pub(crate) const I_FIND: u32 = svr4(b'S', 11);
 /// `I_CANPUT`.
-pub(crate) const I_CANPUT: u32 = sid(34);
+pub(crate) const I_CANPUT: u32 = svr4(b'S', 34);
 /// `I_PUTMSG`: putmsg(2).
-pub(crate) const I_PUTMSG: u32 = sid(0x40);
+pub(crate) const I_PUTMSG: u32 = svr4(b'S', 0x40);
 /// `I_GETMSG`: getmsg(2).
-pub(crate) const I_GETMSG: u32 = sid(0x41);
+pub(crate) const I_GETMSG: u32 = svr4(b'S', 0x41);
 
 /// `_IOR('C', 1, struct strclone_devinfo)`.
-pub(crate) const STRCLONE_GETDEV: u32 = ior(b'C', 1, 8);
+pub(crate) const STRCLONE_GETDEV: u32 = _IOR::<StrcloneDevinfo>(b'C' as u32, 1);
 /// `_IOR('C', 16, __u64)`.
-pub(crate) const LOG_GETLOST: u32 = ior(b'C', 16, 8);
+pub(crate) const LOG_GETLOST: u32 = _IOR::<u64>(b'C' as u32, 16);
 
-const fn ior(ty: u8, nr: u32, size: u32) -> u32 {
-    (2 << 30) | (size << 16) | ((ty as u32) << 8) | nr
-}
-
-const fn p(n: u32) -> u32 {
-    ((b'P' as u32) << 8) | n
-}
 /// `ISPTM`.
-pub(crate) const ISPTM: u32 = p(1);
+pub(crate) const ISPTM: u32 = svr4(b'P', 1);
 /// `UNLKPT`.
-pub(crate) const UNLKPT: u32 = p(2);
+pub(crate) const UNLKPT: u32 = svr4(b'P', 2);
 /// `GRANTPT`.
-pub(crate) const GRANTPT: u32 = p(5);
+pub(crate) const GRANTPT: u32 = svr4(b'P', 5);
 /// `PTMGETPEER`.
-pub(crate) const PTMGETPEER: u32 = p(16);
+pub(crate) const PTMGETPEER: u32 = svr4(b'P', 16);
 
-const fn l(n: u32) -> u32 {
-    ((b'L' as u32) << 8) | n
-}
 /// Register as the trace reader.
-pub(crate) const I_TRCLOG: u32 = l(1);
+pub(crate) const I_TRCLOG: u32 = svr4(b'L', 1);
 /// Register as the error reader.
-pub(crate) const I_ERRLOG: u32 = l(2);
+pub(crate) const I_ERRLOG: u32 = svr4(b'L', 2);
 /// Register as the console reader.
-pub(crate) const I_CONSLOG: u32 = l(3);
+pub(crate) const I_CONSLOG: u32 = svr4(b'L', 3);
 
-const fn e(n: u32) -> u32 {
-    ((b'E' as u32) << 8) | n
-}
 /// Echo `I_STR` commands.
-pub(crate) const ECHO_SETQ: u32 = e(1);
+pub(crate) const ECHO_SETQ: u32 = svr4(b'E', 1);
 /// Stop echoing.
-pub(crate) const ECHO_STOP: u32 = e(2);
+pub(crate) const ECHO_STOP: u32 = svr4(b'E', 2);
 /// Resume echoing.
-pub(crate) const ECHO_START: u32 = e(3);
+pub(crate) const ECHO_START: u32 = svr4(b'E', 3);
 /// NAK with an errno.
-pub(crate) const ECHO_NAK: u32 = e(4);
+pub(crate) const ECHO_NAK: u32 = svr4(b'E', 4);
 /// Send `M_HANGUP` upstream.
-pub(crate) const ECHO_HANGUP: u32 = e(5);
+pub(crate) const ECHO_HANGUP: u32 = svr4(b'E', 5);
 /// Send `M_ERROR` upstream.
-pub(crate) const ECHO_ERROR: u32 = e(6);
+pub(crate) const ECHO_ERROR: u32 = svr4(b'E', 6);
 /// `M_SETOPTS` to the head.
-pub(crate) const ECHO_SETOPTS: u32 = e(7);
+pub(crate) const ECHO_SETOPTS: u32 = svr4(b'E', 7);
 /// Reverse the data.
-pub(crate) const ECHO_REVERSE: u32 = e(8);
+pub(crate) const ECHO_REVERSE: u32 = svr4(b'E', 8);
 /// Never answer.
-pub(crate) const ECHO_NOREPLY: u32 = e(9);
+pub(crate) const ECHO_NOREPLY: u32 = svr4(b'E', 9);
 /// `int` on/off: M_SETOPTS with SO_MREADON/SO_MREADOFF to the head.
-pub(crate) const ECHO_MREAD: u32 = e(10);
+pub(crate) const ECHO_MREAD: u32 = svr4(b'E', 10);
 /// Answer with the number of M_READ messages received.
-pub(crate) const ECHO_MREADS: u32 = e(11);
+pub(crate) const ECHO_MREADS: u32 = svr4(b'E', 11);
+
+// The numbers the header's macros give (glue/uapi_check.c asserts them too).
+const _: () = {
+    assert!(I_NREAD == 0x5301 && I_LOOK == 0x5304 && I_FLUSH == 0x5305 && I_STR == 0x5308);
+    assert!(I_FIND == 0x530b && I_CANPUT == 0x5322 && I_PUTMSG == 0x5340 && I_GETMSG == 0x5341);
+    assert!(STRCLONE_GETDEV == 0x8008_4301 && LOG_GETLOST == 0x8008_4310);
+    assert!(ISPTM == 0x5001 && UNLKPT == 0x5002 && GRANTPT == 0x5005 && PTMGETPEER == 0x5010);
+    assert!(I_TRCLOG == 0x4c01 && I_ERRLOG == 0x4c02 && I_CONSLOG == 0x4c03);
+    assert!(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b);
+};
 
 /// putmsg/getmsg flags.
 pub(crate) const RS_HIPRI: i32 = 0x01;
@@ -113,6 +127,12 @@ pub(crate) const LOG_MAJOR: u32 = 21;
 /// Size of the clone table.
 pub(crate) const NMAJOR: usize = 256;
 
+// ---- Structures -----------------------------------------------------------
+//
+// The mirrors use the header's field order and types (`int` is `i32`,
+// a user pointer is `u64`: strclone is built for 64-bit kernels only and has
+// no 32-bit compat ioctls).
+
 fn rd_i32(b: &[u8], at: usize) -> i32 {
     let mut w = [0u8; 4];
     if let Some(s) = b.get(at..at + 4) {
@@ -129,37 +149,50 @@ fn rd_u64(b: &[u8], at: usize) -> u64 {
     u64::from_ne_bytes(w)
 }
 
-/// `struct strbuf` (16 bytes).
+fn wr(out: &mut [u8], at: usize, bytes: &[u8]) {
+    out[at..at + bytes.len()].copy_from_slice(bytes);
+}
+
+/// `struct strbuf`.
+#[repr(C)]
 #[derive(Copy, Clone, Debug, Default)]
 pub(crate) struct Strbuf {
     /// Capacity.
     pub(crate) maxlen: i32,
     /// Length, -1 for "no such part".
     pub(crate) len: i32,
-    /// User address.
+    /// User address (`char *buf`).
     pub(crate) buf: u64,
 }
+
+/// Size of `struct strbuf`.
+pub(crate) const STRBUF_SIZE: usize = size_of::<Strbuf>();
+
+const _: () = {
+    assert!(STRBUF_SIZE == 16);
+    assert!(offset_of!(Strbuf, maxlen) == 0);
+    assert!(offset_of!(Strbuf, len) == 4);
+    assert!(offset_of!(Strbuf, buf) == 8);
+};
 
 impl Strbuf {
     fn decode(b: &[u8]) -> Self {
         Self {
-            maxlen: rd_i32(b, 0),
-            len: rd_i32(b, 4),
-            buf: rd_u64(b, 8),
+            maxlen: rd_i32(b, offset_of!(Self, maxlen)),
+            len: rd_i32(b, offset_of!(Self, len)),
+            buf: rd_u64(b, offset_of!(Self, buf)),
         }
     }
 
     fn encode(&self, out: &mut [u8]) {
-        out[0..4].copy_from_slice(&self.maxlen.to_ne_bytes());
-        out[4..8].copy_from_slice(&self.len.to_ne_bytes());
-        out[8..16].copy_from_slice(&self.buf.to_ne_bytes());
+        wr(out, offset_of!(Self, maxlen), &self.maxlen.to_ne_bytes());
+        wr(out, offset_of!(Self, len), &self.len.to_ne_bytes());
+        wr(out, offset_of!(Self, buf), &self.buf.to_ne_bytes());
     }
 }
 
-/// Size of `struct strioctl`.
-pub(crate) const STRIOCTL_SIZE: usize = 24;
-
 /// `struct strioctl`.
+#[repr(C)]
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct Strioctl {
     /// Command.
@@ -168,31 +201,40 @@ pub(crate) struct Strioctl {
     pub(crate) ic_timout: i32,
     /// Data length.
     pub(crate) ic_len: i32,
-    /// User data address.
+    /// User data address (`char *ic_dp`).
     pub(crate) ic_dp: u64,
 }
+
+/// Size of `struct strioctl`.
+pub(crate) const STRIOCTL_SIZE: usize = size_of::<Strioctl>();
+
+const _: () = {
+    assert!(STRIOCTL_SIZE == 24);
+    assert!(offset_of!(Strioctl, ic_cmd) == 0);
+    assert!(offset_of!(Strioctl, ic_timout) == 4);
+    assert!(offset_of!(Strioctl, ic_len) == 8);
+    assert!(offset_of!(Strioctl, ic_dp) == 16);
+};
 
 impl Strioctl {
     /// Decodes the user's bytes.
     pub(crate) fn decode(b: &[u8]) -> Self {
         Self {
-            ic_cmd: rd_i32(b, 0),
-            ic_timout: rd_i32(b, 4),
-            ic_len: rd_i32(b, 8),
-            ic_dp: rd_u64(b, 16),
+            ic_cmd: rd_i32(b, offset_of!(Self, ic_cmd)),
+            ic_timout: rd_i32(b, offset_of!(Self, ic_timout)),
+            ic_len: rd_i32(b, offset_of!(Self, ic_len)),
+            ic_dp: rd_u64(b, offset_of!(Self, ic_dp)),
         }
     }
 }
 
-/// Size of `struct strpmsg`.
-pub(crate) const STRPMSG_SIZE: usize = 40;
-
 /// `struct strpmsg`: the argument of `I_PUTMSG`/`I_GETMSG`.
+#[repr(C)]
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct Strpmsg {
-    /// Control part.
+    /// Control part (`ctlbuf`).
     pub(crate) ctl: Strbuf,
-    /// Data part.
+    /// Data part (`databuf`).
     pub(crate) data: Strbuf,
     /// Priority band (unused: band 0 only).
     pub(crate) band: i32,
@@ -200,24 +242,282 @@ pub(crate) struct Strpmsg {
     pub(crate) flags: i32,
 }
 
+/// Size of `struct strpmsg`.
+pub(crate) const STRPMSG_SIZE: usize = size_of::<Strpmsg>();
+
+const _: () = {
+    assert!(STRPMSG_SIZE == 40);
+    assert!(offset_of!(Strpmsg, ctl) == 0);
+    assert!(offset_of!(Strpmsg, data) == 16);
+    assert!(offset_of!(Strpmsg, band) == 32);
+    assert!(offset_of!(Strpmsg, flags) == 36);
+};
+
 impl Strpmsg {
     /// Decodes the user's bytes.
     pub(crate) fn decode(b: &[u8]) -> Self {
+        let part = |at: usize| Strbuf::decode(b.get(at..at + STRBUF_SIZE).unwrap_or(&[]));
         Self {
-            ctl: Strbuf::decode(b.get(0..16).unwrap_or(&[])),
-            data: Strbuf::decode(b.get(16..32).unwrap_or(&[])),
-            band: rd_i32(b, 32),
-            flags: rd_i32(b, 36),
+            ctl: part(offset_of!(Self, ctl)),
+            data: part(offset_of!(Self, data)),
+            band: rd_i32(b, offset_of!(Self, band)),
+            flags: rd_i32(b, offset_of!(Self, flags)),
         }
     }
 
     /// Encodes for copying back to the user.
     pub(crate) fn encode(&self) -> [u8; STRPMSG_SIZE] {
         let mut out = [0u8; STRPMSG_SIZE];
-        self.ctl.encode(&mut out[0..16]);
-        self.data.encode(&mut out[16..32]);
-        out[32..36].copy_from_slice(&self.band.to_ne_bytes());
-        out[36..40].copy_from_slice(&self.flags.to_ne_bytes());
+        let ctl = offset_of!(Self, ctl);
+        self.ctl.encode(&mut out[ctl..ctl + STRBUF_SIZE]);
+        let data = offset_of!(Self, data);
+        self.data.encode(&mut out[data..data + STRBUF_SIZE]);
+        wr(&mut out, offset_of!(Self, band), &self.band.to_ne_bytes());
+        wr(&mut out, offset_of!(Self, flags), &self.flags.to_ne_bytes());
         out
+    }
+}
+
+/// `struct strclone_devinfo`: the argument of `STRCLONE_GETDEV`.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct StrcloneDevinfo {
+    /// STREAMS major (clone table index).
+    pub(crate) major: u32,
+    /// The minor the target allocated.
+    pub(crate) minor: u32,
+}
+
+/// Size of `struct strclone_devinfo`.
+pub(crate) const DEVINFO_SIZE: usize = size_of::<StrcloneDevinfo>();
+
+const _: () = {
+    assert!(DEVINFO_SIZE == 8);
+    assert!(offset_of!(StrcloneDevinfo, major) == 0);
+    assert!(offset_of!(StrcloneDevinfo, minor) == 4);
+};
+
+/// `struct log_ctl`, the control part of a log message (encoded in
+/// `log.rs` at these offsets).
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct LogCtl {
+    /// Module id.
+    pub(crate) mid: i16,
+    /// Sub id (minor).
+    pub(crate) sid: i16,
+    /// Level.
+    pub(crate) level: i8,
+    /// Padding (`__pad`).
+    pub(crate) pad: i8,
+    /// `SL_*` flags.
+    pub(crate) flags: i16,
+    /// Milliseconds since boot.
+    pub(crate) ltime: i64,
+    /// Seconds since the epoch.
+    pub(crate) ttime: i64,
+    /// Per-class sequence number.
+    pub(crate) seq_no: i32,
+    /// syslog priority.
+    pub(crate) pri: i32,
+}
+
+/// Size of `struct log_ctl`.
+pub(crate) const LOG_CTL_SIZE: usize = size_of::<LogCtl>();
+
+const _: () = {
+    assert!(LOG_CTL_SIZE == 32);
+    assert!(offset_of!(LogCtl, mid) == 0);
+    assert!(offset_of!(LogCtl, sid) == 2);
+    assert!(offset_of!(LogCtl, level) == 4);
+    assert!(offset_of!(LogCtl, pad) == 5);
+    assert!(offset_of!(LogCtl, flags) == 6);
+    assert!(offset_of!(LogCtl, ltime) == 8);
+    assert!(offset_of!(LogCtl, ttime) == 16);
+    assert!(offset_of!(LogCtl, seq_no) == 24);
+    assert!(offset_of!(LogCtl, pri) == 28);
+};
+
+/// `struct trace_ids`, one trace filter of `I_TRCLOG` (decoded in `log.rs`
+/// at these offsets).
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct TraceIds {
+    /// Module id, -1 for any.
+    pub(crate) ti_mid: i16,
+    /// Sub id, -1 for any.
+    pub(crate) ti_sid: i16,
+    /// Highest level.
+    pub(crate) ti_level: i8,
+    /// Padding (`__pad`).
+    pub(crate) pad: [i8; 3],
+}
+
+/// Size of `struct trace_ids`.
+pub(crate) const TRACE_IDS_SIZE: usize = size_of::<TraceIds>();
+
+const _: () = {
+    assert!(TRACE_IDS_SIZE == 8);
+    assert!(offset_of!(TraceIds, ti_mid) == 0);
+    assert!(offset_of!(TraceIds, ti_sid) == 2);
+    assert!(offset_of!(TraceIds, ti_level) == 4);
+    assert!(offset_of!(TraceIds, pad) == 5);
+};
+
+/// `struct echo_qopts`, the data of `ECHO_SETQ`/`ECHO_SETOPTS` (decoded in
+/// `echo.rs` at these offsets).
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct EchoQopts {
+    /// High water mark.
+    pub(crate) hiwat: u32,
+    /// Low water mark.
+    pub(crate) lowat: u32,
+}
+
+/// Size of `struct echo_qopts`.
+pub(crate) const ECHO_QOPTS_SIZE: usize = size_of::<EchoQopts>();
+
+const _: () = {
+    assert!(ECHO_QOPTS_SIZE == 8);
+    assert!(offset_of!(EchoQopts, hiwat) == 0);
+    assert!(offset_of!(EchoQopts, lowat) == 4);
+};
+
+// ---- Cross-check with the header ------------------------------------------
+
+/// Everything the header and the Rust side must agree on, in the order of
+/// `strclone_uapi_table[]` in `glue/uapi_check.c`, which computes the same
+/// entries from the header: structure layouts, ioctl numbers and the
+/// constants mirrored here and in the STREAMS core and the log target.
+const CHECKED: &[(&str, u32)] = &[
+    ("sizeof(struct strbuf)", STRBUF_SIZE as u32),
+    ("strbuf.maxlen", offset_of!(Strbuf, maxlen) as u32),
+    ("strbuf.len", offset_of!(Strbuf, len) as u32),
+    ("strbuf.buf", offset_of!(Strbuf, buf) as u32),
+    ("sizeof(struct strioctl)", STRIOCTL_SIZE as u32),
+    ("strioctl.ic_cmd", offset_of!(Strioctl, ic_cmd) as u32),
+    ("strioctl.ic_timout", offset_of!(Strioctl, ic_timout) as u32),
+    ("strioctl.ic_len", offset_of!(Strioctl, ic_len) as u32),
+    ("strioctl.ic_dp", offset_of!(Strioctl, ic_dp) as u32),
+    ("sizeof(struct strpmsg)", STRPMSG_SIZE as u32),
+    ("strpmsg.ctlbuf", offset_of!(Strpmsg, ctl) as u32),
+    ("strpmsg.databuf", offset_of!(Strpmsg, data) as u32),
+    ("strpmsg.band", offset_of!(Strpmsg, band) as u32),
+    ("strpmsg.flags", offset_of!(Strpmsg, flags) as u32),
+    ("sizeof(struct strclone_devinfo)", DEVINFO_SIZE as u32),
+    (
+        "strclone_devinfo.major",
+        offset_of!(StrcloneDevinfo, major) as u32,
+    ),
+    (
+        "strclone_devinfo.minor",
+        offset_of!(StrcloneDevinfo, minor) as u32,
+    ),
+    ("sizeof(struct log_ctl)", LOG_CTL_SIZE as u32),
+    ("log_ctl.mid", offset_of!(LogCtl, mid) as u32),
+    ("log_ctl.sid", offset_of!(LogCtl, sid) as u32),
+    ("log_ctl.level", offset_of!(LogCtl, level) as u32),
+    ("log_ctl.__pad", offset_of!(LogCtl, pad) as u32),
+    ("log_ctl.flags", offset_of!(LogCtl, flags) as u32),
+    ("log_ctl.ltime", offset_of!(LogCtl, ltime) as u32),
+    ("log_ctl.ttime", offset_of!(LogCtl, ttime) as u32),
+    ("log_ctl.seq_no", offset_of!(LogCtl, seq_no) as u32),
+    ("log_ctl.pri", offset_of!(LogCtl, pri) as u32),
+    ("sizeof(struct trace_ids)", TRACE_IDS_SIZE as u32),
+    ("trace_ids.ti_mid", offset_of!(TraceIds, ti_mid) as u32),
+    ("trace_ids.ti_sid", offset_of!(TraceIds, ti_sid) as u32),
+    ("trace_ids.ti_level", offset_of!(TraceIds, ti_level) as u32),
+    ("trace_ids.__pad", offset_of!(TraceIds, pad) as u32),
+    ("sizeof(struct echo_qopts)", ECHO_QOPTS_SIZE as u32),
+    ("echo_qopts.hiwat", offset_of!(EchoQopts, hiwat) as u32),
+    ("echo_qopts.lowat", offset_of!(EchoQopts, lowat) as u32),
+    ("I_NREAD", I_NREAD),
+    ("I_LOOK", I_LOOK),
+    ("I_FLUSH", I_FLUSH),
+    ("I_STR", I_STR),
+    ("I_FIND", I_FIND),
+    ("I_CANPUT", I_CANPUT),
+    ("I_PUTMSG", I_PUTMSG),
+    ("I_GETMSG", I_GETMSG),
+    ("STRCLONE_GETDEV", STRCLONE_GETDEV),
+    ("LOG_GETLOST", LOG_GETLOST),
+    ("ISPTM", ISPTM),
+    ("UNLKPT", UNLKPT),
+    ("GRANTPT", GRANTPT),
+    ("PTMGETPEER", PTMGETPEER),
+    ("I_TRCLOG", I_TRCLOG),
+    ("I_ERRLOG", I_ERRLOG),
+    ("I_CONSLOG", I_CONSLOG),
+    ("ECHO_SETQ", ECHO_SETQ),
+    ("ECHO_STOP", ECHO_STOP),
+    ("ECHO_START", ECHO_START),
+    ("ECHO_NAK", ECHO_NAK),
+    ("ECHO_HANGUP", ECHO_HANGUP),
+    ("ECHO_ERROR", ECHO_ERROR),
+    ("ECHO_SETOPTS", ECHO_SETOPTS),
+    ("ECHO_REVERSE", ECHO_REVERSE),
+    ("ECHO_NOREPLY", ECHO_NOREPLY),
+    ("ECHO_MREAD", ECHO_MREAD),
+    ("ECHO_MREADS", ECHO_MREADS),
+    ("RS_HIPRI", RS_HIPRI as u32),
+    ("MSG_ANY", MSG_ANY as u32),
+    ("MORECTL", MORECTL as u32),
+    ("MOREDATA", MOREDATA as u32),
+    ("STRCLONE_STRMSGSZ", STRCLONE_STRMSGSZ as u32),
+    ("STRCLONE_STRCTLSZ", STRCLONE_STRCTLSZ as u32),
+    (
+        "STRCLONE_STR_DEFAULT_TIMEOUT",
+        STRCLONE_STR_DEFAULT_TIMEOUT as u32,
+    ),
+    ("STRCLONE_PTM_MAJOR", PTM_MAJOR),
+    ("STRCLONE_ECHO_MAJOR", ECHO_MAJOR),
+    ("STRCLONE_LOG_MAJOR", LOG_MAJOR),
+    ("STRCLONE_NMAJOR", NMAJOR as u32),
+    ("M_DATA", MsgType::Data as u32),
+    ("M_PROTO", MsgType::Proto as u32),
+    ("M_IOCTL", MsgType::Ioctl as u32),
+    ("M_SETOPTS", MsgType::SetOpts as u32),
+    ("M_IOCACK", MsgType::IocAck as u32),
+    ("M_IOCNAK", MsgType::IocNak as u32),
+    ("M_PCPROTO", MsgType::PcProto as u32),
+    ("M_READ", MsgType::Read as u32),
+    ("M_FLUSH", MsgType::Flush as u32),
+    ("M_HANGUP", MsgType::Hangup as u32),
+    ("M_ERROR", MsgType::Error as u32),
+    ("QPCTL", msg::QPCTL as u32),
+    ("FLUSHR", msg::FLUSHR as u32),
+    ("FLUSHW", msg::FLUSHW as u32),
+    ("FLUSHRW", msg::FLUSHRW as u32),
+    ("SO_HIWAT", msg::SO_HIWAT),
+    ("SO_LOWAT", msg::SO_LOWAT),
+    ("SO_MREADON", msg::SO_MREADON),
+    ("SO_MREADOFF", msg::SO_MREADOFF),
+    ("SL_ERROR", log::SL_ERROR as u32),
+    ("SL_TRACE", log::SL_TRACE as u32),
+    ("SL_CONSOLE", log::SL_CONSOLE as u32),
+    ("SL_FATAL", log::SL_FATAL as u32),
+    ("SL_WARN", log::SL_WARN as u32),
+    ("SL_NOTE", log::SL_NOTE as u32),
+];
+
+#[kernel::prelude::kunit_tests(strclone_uapi)]
+mod tests {
+    use super::CHECKED;
+    use crate::glue::uapi_check::header_values;
+    use kernel::prelude::*;
+
+    #[test]
+    fn header_and_rust_agree() {
+        let header = header_values();
+        assert_eq!(header.len(), CHECKED.len());
+        let mut differ = 0;
+        for (&(name, rust), &c) in CHECKED.iter().zip(header) {
+            if rust != c {
+                pr_err!("uapi: {}: header {:#x}, Rust {:#x}\n", name, c, rust);
+                differ += 1;
+            }
+        }
+        assert_eq!(differ, 0);
     }
 }

@@ -27,6 +27,13 @@ lint() {
         || die "rustfmt: the code above is not formatted (run: make fmt)"
 }
 
+# The uapi header as user programs include it: with -Werror, alone and after
+# the C library's headers, defining no getmsg/putmsg (tools/testing/uapi).
+header_test() {
+    log "uapi header compile test"
+    make -s -C tools/testing/uapi OUTPUT="$BUILD/uapi-test" all
+}
+
 # Build strclone.ko with clippy; any compiler or clippy warning fails the build.
 module() {
     local kdir=$1 out=$2
@@ -96,6 +103,7 @@ case "${1:-}" in
     check)
         bootstrap
         lint
+        header_test
         k=$(kernel test)
         module "$k" "$BUILD/module-test"
         samples

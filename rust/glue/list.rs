@@ -11,13 +11,68 @@
 use kernel::prelude::*;
 
 /// An item that can sit on a [`List`]: it carries the link to the next item.
-pub(crate) trait Linked: Sized {
+///
+/// Implement it with [`impl_linked!`], which meets the safety requirements
+/// by construction (and keeps the `unsafe impl` in the glue layer).
+///
+/// # Safety
+///
+/// `link` must return the item's own link field, a place inside `*self`,
+/// and do nothing else (in particular drop, move or replace no item); `next`
+/// must return the item that field holds and do nothing else. [`List`]
+/// keeps a raw pointer to its last item and later writes through that item's
+/// `link()`; a `link` that reached outside the item, or freed an item on the
+/// list, would leave that pointer dangling.
+pub(crate) unsafe trait Linked: Sized {
     /// The link field. Only [`List`] may change it while the item is listed.
     fn link(&mut self) -> &mut Option<KBox<Self>>;
 
     /// The item after this one, if it is listed and not the last.
     fn next(&self) -> Option<&Self>;
 }
+
+/// Implemented only for `Option<KBox<T>>`: [`impl_linked!`] uses it to check
+/// that the link field has exactly that type.
+#[doc(hidden)]
+pub(crate) trait LinkField<T> {}
+
+impl<T> LinkField<T> for Option<KBox<T>> {}
+
+/// `impl_linked!(Type, field)` implements [`Linked`] for `Type` through its
+/// field `field`, which must be an `Option<KBox<Type>>`.
+///
+/// The generated methods touch nothing but that field, which is what
+/// [`Linked`]'s safety section asks for. The field's type is checked
+/// exactly, with no `Deref` in between (a field whose type merely
+/// dereferences to `Option<KBox<Type>>` could run arbitrary code).
+macro_rules! impl_linked {
+    ($t:ty, $field:ident) => {
+        const _: () = {
+            // The closure's return type is inferred from the field itself (an
+            // inference variable is never the target of a deref coercion),
+            // and `LinkField` holds only for `Option<KBox<$t>>`.
+            #[allow(dead_code)]
+            fn field_is_a_link() {
+                fn check<T, F: $crate::glue::list::LinkField<T>>(_: fn(&mut T) -> &mut F) {}
+                check::<$t, _>(|item| &mut item.$field);
+            }
+        };
+
+        // SAFETY: Both methods access only `self.$field`, a field of the item
+        // itself of type `Option<KBox<Self>>` (checked above), and do
+        // nothing else.
+        unsafe impl $crate::glue::list::Linked for $t {
+            fn link(&mut self) -> &mut ::core::option::Option<::kernel::alloc::KBox<Self>> {
+                &mut self.$field
+            }
+
+            fn next(&self) -> ::core::option::Option<&Self> {
+                self.$field.as_deref()
+            }
+        }
+    };
+}
+pub(crate) use impl_linked;
 
 /// A FIFO of `KBox<T>` that links items through the items themselves.
 ///

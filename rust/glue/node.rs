@@ -22,7 +22,10 @@ use kernel::{
     bindings, container_of,
     error::{from_err_ptr, to_result},
     ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void},
-    fs::{file::FileDescriptorReservation, File},
+    fs::{
+        file::{flags as oflags, FileDescriptorReservation},
+        File,
+    },
     iov::{IovIterDest, IovIterSource},
     prelude::*,
     seq_file::SeqFile,
@@ -233,7 +236,7 @@ impl<T: FileOps> FileVTable<T> {
         // SAFETY: `kiocb` is valid and its file is ours.
         let file = unsafe { (*kiocb).ki_filp };
         // SAFETY: `file` is valid during the call.
-        let nonblock = unsafe { (*file).f_flags } & bindings::O_NONBLOCK != 0;
+        let nonblock = unsafe { (*file).f_flags } & oflags::O_NONBLOCK != 0;
         // SAFETY: The file is ours.
         let data = unsafe { Self::data(file) };
         // SAFETY: `iter` is a valid iterator for writing.
@@ -254,7 +257,7 @@ impl<T: FileOps> FileVTable<T> {
         // SAFETY: `kiocb` is valid and its file is ours.
         let file = unsafe { (*kiocb).ki_filp };
         // SAFETY: `file` is valid during the call.
-        let nonblock = unsafe { (*file).f_flags } & bindings::O_NONBLOCK != 0;
+        let nonblock = unsafe { (*file).f_flags } & oflags::O_NONBLOCK != 0;
         // SAFETY: The file is ours.
         let data = unsafe { Self::data(file) };
         // SAFETY: `iter` is a valid iterator for reading.
@@ -343,7 +346,7 @@ impl FdSlot {
     /// in `flags` applies to it.
     pub(crate) fn reserve(flags: u32) -> Result<Self> {
         Ok(Self(FileDescriptorReservation::get_unused_fd_flags(
-            flags & bindings::O_CLOEXEC,
+            flags & oflags::O_CLOEXEC,
         )?))
     }
 
@@ -365,7 +368,7 @@ pub(crate) fn new_anon_file<T: FileOps>(
     flags: u32,
 ) -> Result<NewFile> {
     let private = data.into_foreign();
-    let mode = flags & (bindings::O_ACCMODE | bindings::O_NONBLOCK);
+    let mode = flags & (oflags::O_ACCMODE | oflags::O_NONBLOCK);
     // SAFETY: `name` is a valid C string, the fops are 'static and expect
     // `private` to come from `Arc<T>::into_foreign`, which it does.
     let raw = unsafe {

@@ -10,10 +10,10 @@
 
 use super::msg::{IocBlk, IocCred, Mblk, Msg, MsgType, FLUSHR, FLUSHRW, FLUSHW};
 use super::stream::{Qid, Stream};
-use crate::glue::{cred, iov::read_chunk, node::FileOps, oflags::O_NONBLOCK};
+use crate::glue::{cred, iov::read_chunk, node::FileOps};
 use crate::uapi;
 use kernel::{
-    fs::File,
+    fs::{file::flags::O_NONBLOCK, File},
     iov::{IovIterDest, IovIterSource},
     prelude::*,
     seq_file::SeqFile,
@@ -620,7 +620,7 @@ impl Stream {
     }
 
     fn getdev(&self, arg: usize) -> Result<isize> {
-        let mut w = UserSlice::new(UserPtr::from_addr(arg), 8).writer();
+        let mut w = UserSlice::new(UserPtr::from_addr(arg), uapi::DEVINFO_SIZE).writer();
         w.write(&self.major())?;
         w.write(&self.minor())?;
         Ok(0)

@@ -13,7 +13,7 @@
 //!
 //! `off <= buf.len()` for every block; continuation blocks are `M_DATA`.
 
-use crate::glue::list::Linked;
+use crate::glue::list::impl_linked;
 use kernel::{alloc::Flags, prelude::*};
 
 /// Messages at or above this type are high priority.
@@ -88,15 +88,9 @@ pub(crate) struct Msg {
 /// An owned message (SVR4's `mblk_t *`).
 pub(crate) type Mblk = KBox<Msg>;
 
-impl Linked for Msg {
-    fn link(&mut self) -> &mut Option<KBox<Self>> {
-        &mut self.next
-    }
-
-    fn next(&self) -> Option<&Self> {
-        self.next.as_deref()
-    }
-}
+// Queues link messages through `next` (the macro's checks and safety
+// argument are in glue/list.rs).
+impl_linked!(Msg, next);
 
 impl Msg {
     /// Allocates a block of type `ty` holding a copy of `data` (`allocb`).

@@ -1428,7 +1428,7 @@ static void *strlog_reader(void *arg)
 		struct strbuf d = { .maxlen = sizeof(text), .buf = text };
 		int flags = 0;
 
-		if (getmsg(r->fd, &c, &d, &flags) < 0) {
+		if (strclone_getmsg(r->fd, &c, &d, &flags) < 0) {
 			if (errno == EINTR) {
 				if (r->stop)
 					break;
@@ -1550,7 +1550,7 @@ static double fanout_run(int kmsg, int n, double secs)
 				struct strbuf c = { .len = sizeof(lc), .buf = (char *)&lc };
 				struct strbuf d = { .len = sizeof(LOG_TEXT) - 1, .buf = LOG_TEXT };
 
-				r = putmsg(w, &c, &d, 0);
+				r = strclone_putmsg(w, &c, &d, 0);
 			}
 			if (r) {
 				fail("log writer (%s): %s", kmsg ? "kmsg" : "strlog", strerror(errno));
@@ -1572,7 +1572,7 @@ static double fanout_run(int kmsg, int n, double secs)
 		struct strbuf d = { .len = 3, .buf = "end" };
 
 		lc.sid = 1;
-		if (putmsg(w, &c, &d, 0))
+		if (strclone_putmsg(w, &c, &d, 0))
 			bad = 1;
 	}
 	for (i = 0; i < n; i++) {

@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 		struct strbuf dat = { .maxlen = sizeof(text) - 1, .buf = text };
 		int flags = 0;
 
-		if (getmsg(fd, &ctl, &dat, &flags) < 0) {
+		if (strclone_getmsg(fd, &ctl, &dat, &flags) < 0) {
 			if (errno == EINTR)
 				continue;
 			perror("strlog: getmsg");

@@ -6,7 +6,9 @@
  * (I_NREAD is ('S'<<8)|1 as in glibc's old <stropts.h>), so STREAMS
  * programs compile against this header unchanged. getmsg(2)/putmsg(2) are
  * not system calls on Linux: they are the I_GETMSG/I_PUTMSG ioctls, and
- * getmsg()/putmsg() below wrap them with the SVR4 signatures.
+ * strclone_getmsg()/strclone_putmsg() below wrap them with the SVR4
+ * signatures. The header itself defines no getmsg or putmsg, so it cannot
+ * clash with a C library that declares them.
  * Extensions that SVR4 did not have use Linux _IO* encodings with magic 'C'.
  *
  * Nodes (all created by strclone.ko):
@@ -198,7 +200,8 @@ struct trace_ids {
 #include <sys/ioctl.h>
 
 /* SVR4 putmsg(2) and getmsg(2) on top of I_PUTMSG/I_GETMSG. */
-static inline int putmsg(int fd, const struct strbuf *ctl, const struct strbuf *data, int flags)
+static inline int strclone_putmsg(int fd, const struct strbuf *ctl, const struct strbuf *data,
+				  int flags)
 {
 	struct strpmsg m = { .band = 0, .flags = flags };
 
@@ -211,7 +214,8 @@ static inline int putmsg(int fd, const struct strbuf *ctl, const struct strbuf *
 	return ioctl(fd, I_PUTMSG, &m);
 }
 
-static inline int getmsg(int fd, struct strbuf *ctl, struct strbuf *data, int *flagsp)
+static inline int strclone_getmsg(int fd, struct strbuf *ctl, struct strbuf *data,
+				  int *flagsp)
 {
 	struct strpmsg m = { .band = 0, .flags = flagsp ? *flagsp : 0 };
 	int r;

@@ -91,7 +91,7 @@ static int log_wait(int fd, const char *text)
 		struct strbuf c = { sizeof(ctl), 0, ctl }, d = { sizeof(data) - 1, 0, data };
 		int flags = 0;
 
-		if (getmsg(fd, &c, &d, &flags) < 0)
+		if (strclone_getmsg(fd, &c, &d, &flags) < 0)
 			return 0;
 		if (d.len > 0) {
 			data[d.len] = 0;

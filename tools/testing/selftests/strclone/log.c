@@ -46,7 +46,7 @@ static int next_msg(int fd, struct logmsg *m, int timeout_ms)
 	r = poll(&p, 1, timeout_ms);
 	if (r <= 0)
 		return r;
-	if (getmsg(fd, &ctl, &dat, &flags) < 0)
+	if (strclone_getmsg(fd, &ctl, &dat, &flags) < 0)
 		return -1;
 	if (ctl.len != (int)sizeof(m->lc))
 		return -1;
@@ -60,7 +60,7 @@ static int log_put(int fd, short mid, short sid, char level, short flags, const 
 	struct strbuf ctl = { .len = sizeof(lc), .buf = (char *)&lc };
 	struct strbuf dat = { .len = (int)strlen(text), .buf = (char *)text };
 
-	return putmsg(fd, &ctl, &dat, 0);
+	return strclone_putmsg(fd, &ctl, &dat, 0);
 }
 
 TEST(conslog_is_write_only)

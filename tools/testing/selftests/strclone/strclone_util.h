@@ -224,7 +224,7 @@ static inline int putmsg_parts(int fd, const void *ctl, int ctllen,
 	struct strbuf c = { .maxlen = 0, .len = ctllen, .buf = (char *)ctl };
 	struct strbuf d = { .maxlen = 0, .len = datalen, .buf = (char *)data };
 
-	return putmsg(fd, &c, &d, flags);
+	return strclone_putmsg(fd, &c, &d, flags);
 }
 
 #endif /* STRCLONE_UTIL_H */

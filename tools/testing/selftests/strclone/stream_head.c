@@ -263,7 +263,7 @@ TEST(read_with_proto_at_front_fails_ebadmsg)
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
 	flags = 0;
-	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(1, c.len);
 	EXPECT_EQ(1, d.len);
 	EXPECT_EQ('C', cb[0]);
@@ -275,7 +275,7 @@ TEST(read_with_proto_at_front_fails_ebadmsg)
 	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
 	EXPECT_EQ(EBADMSG, errno);
 	flags = 0;
-	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(RS_HIPRI, flags);
 	EXPECT_EQ('P', cb[0]);
 
@@ -305,14 +305,14 @@ TEST(nonblocking_read_on_empty_stream_eagain)
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
 	flags = 0;
-	EXPECT_EQ(-1, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(-1, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(EAGAIN, errno);
 
 	/* RS_HIPRI wants a high-priority message: a normal one does not do. */
 	ASSERT_EQ(1, write(fd, "n", 1));
 	ASSERT_TRUE(poll_fd(fd, POLLIN, WAIT_MS) & POLLIN);
 	flags = RS_HIPRI;
-	EXPECT_EQ(-1, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(-1, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(EAGAIN, errno);
 	EXPECT_EQ(1, read(fd, buf, sizeof(buf)));
 	EXPECT_EQ('n', buf[0]);
@@ -337,7 +337,7 @@ TEST(putmsg_getmsg_control_and_data)
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
 	flags = 0;
-	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(4, c.len);
 	EXPECT_EQ(9, d.len);
 	EXPECT_EQ(0, flags);
@@ -351,7 +351,7 @@ TEST(putmsg_getmsg_control_and_data)
 	c.maxlen = sizeof(cb);
 	d.maxlen = sizeof(db);
 	flags = MSG_ANY;
-	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(4, c.len);
 	EXPECT_EQ(-1, d.len);
 	EXPECT_EQ(0, flags);
@@ -371,7 +371,7 @@ TEST(putmsg_data_only_is_m_data)
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
 	flags = 0;
-	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(-1, c.len);
 	EXPECT_EQ(3, d.len);
 	EXPECT_EQ(0, flags);
@@ -391,7 +391,7 @@ TEST(putmsg_nothing_sends_nothing)
 
 	OPEN_ECHO(fd);
 	EXPECT_EQ(0, putmsg_parts(fd, NULL, -1, NULL, -1, 0));
-	EXPECT_EQ(0, putmsg(fd, NULL, NULL, 0));
+	EXPECT_EQ(0, strclone_putmsg(fd, NULL, NULL, 0));
 	ASSERT_EQ(1, write(fd, "z", 1));
 	ASSERT_EQ(1, wait_nread(fd, 1, WAIT_MS, &b));
 	EXPECT_EQ(1, b);
@@ -414,7 +414,7 @@ TEST(putmsg_hipri_comes_back_as_pcproto)
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
 	flags = RS_HIPRI;
-	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(RS_HIPRI, flags);
 	EXPECT_EQ(3, c.len);
 	EXPECT_EQ(1, d.len);
@@ -429,7 +429,7 @@ TEST(putmsg_hipri_comes_back_as_pcproto)
 	c.maxlen = sizeof(cb);
 	d.maxlen = sizeof(db);
 	flags = MSG_ANY;
-	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(RS_HIPRI, flags);
 	EXPECT_EQ(2, c.len);
 	EXPECT_EQ(-1, d.len);
@@ -450,7 +450,7 @@ TEST(getmsg_small_maxlen_moreflags)
 	c = (struct strbuf){ .maxlen = 4, .buf = cb };
 	d = (struct strbuf){ .maxlen = 5, .buf = db };
 	flags = 0;
-	EXPECT_EQ(MORECTL | MOREDATA, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(MORECTL | MOREDATA, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(4, c.len);
 	EXPECT_EQ(5, d.len);
 	EXPECT_EQ(0, flags);
@@ -461,7 +461,7 @@ TEST(getmsg_small_maxlen_moreflags)
 	c.maxlen = sizeof(cb);
 	d.maxlen = sizeof(db);
 	flags = 0;
-	EXPECT_EQ(0, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(6, c.len);
 	EXPECT_EQ(15, d.len);
 	EXPECT_EQ(0, memcmp(cb, "456789", 6));
@@ -474,7 +474,7 @@ TEST(getmsg_small_maxlen_moreflags)
 	c.maxlen = sizeof(cb);
 	d.maxlen = 5;
 	flags = 0;
-	EXPECT_EQ(MOREDATA, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(MOREDATA, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(3, c.len);
 	EXPECT_EQ(5, d.len);
 	EXPECT_EQ(0, memcmp(cb, "abc", 3));
@@ -482,7 +482,7 @@ TEST(getmsg_small_maxlen_moreflags)
 	c.maxlen = sizeof(cb);
 	d.maxlen = sizeof(db);
 	flags = 0;
-	EXPECT_EQ(0, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	/* The control part was consumed: absent (-1) or empty (0). */
 	EXPECT_TRUE(c.len == -1 || c.len == 0) TH_LOG("ctl len %d", c.len);
 	EXPECT_EQ(15, d.len);
@@ -495,7 +495,7 @@ TEST(getmsg_small_maxlen_moreflags)
 	c.maxlen = sizeof(cb);
 	d.maxlen = 8;
 	flags = 0;
-	EXPECT_EQ(MOREDATA, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(MOREDATA, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(-1, c.len);
 	EXPECT_EQ(8, d.len);
 	EXPECT_EQ(0, memcmp(db, "klmnopqr", 8));
@@ -519,7 +519,7 @@ TEST(getmsg_maxlen_minus_one_leaves_part)
 	c = (struct strbuf){ .maxlen = -1, .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
 	flags = 0;
-	r = getmsg(fd, &c, &d, &flags);
+	r = strclone_getmsg(fd, &c, &d, &flags);
 	ASSERT_LE(0, r) TH_LOG("getmsg: %s", strerror(errno));
 	EXPECT_EQ(0, r & MOREDATA);
 	EXPECT_EQ(8, d.len);
@@ -528,7 +528,7 @@ TEST(getmsg_maxlen_minus_one_leaves_part)
 	c.maxlen = sizeof(cb);
 	d.maxlen = sizeof(db);
 	flags = 0;
-	EXPECT_EQ(0, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(4, c.len);
 	EXPECT_EQ(0, memcmp(cb, "CTLX", 4));
 	EXPECT_TRUE(d.len == -1 || d.len == 0) TH_LOG("data len %d", d.len);
@@ -540,7 +540,7 @@ TEST(getmsg_maxlen_minus_one_leaves_part)
 	c.maxlen = sizeof(cb);
 	d.maxlen = -1;
 	flags = 0;
-	r = getmsg(fd, &c, &d, &flags);
+	r = strclone_getmsg(fd, &c, &d, &flags);
 	ASSERT_LE(0, r) TH_LOG("getmsg: %s", strerror(errno));
 	EXPECT_EQ(0, r & MORECTL);
 	EXPECT_EQ(4, c.len);
@@ -550,7 +550,7 @@ TEST(getmsg_maxlen_minus_one_leaves_part)
 	c.maxlen = sizeof(cb);
 	d.maxlen = sizeof(db);
 	flags = 0;
-	EXPECT_EQ(0, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_TRUE(c.len == -1 || c.len == 0) TH_LOG("ctl len %d", c.len);
 	EXPECT_EQ(8, d.len);
 	EXPECT_EQ(0, memcmp(db, "DATA5678", 8));
@@ -573,7 +573,7 @@ TEST(getmsg_bad_flags_einval)
 		c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
 		d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
 		flags = bad[i];
-		EXPECT_EQ(-1, getmsg(fd, &c, &d, &flags)) TH_LOG("flags 0x%x", bad[i]);
+		EXPECT_EQ(-1, strclone_getmsg(fd, &c, &d, &flags)) TH_LOG("flags 0x%x", bad[i]);
 		EXPECT_EQ(EINVAL, errno) TH_LOG("flags 0x%x", bad[i]);
 	}
 	/* The message is untouched. */
@@ -626,7 +626,7 @@ TEST(putmsg_bad_flags_and_sizes)
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = (char *)cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = (char *)db };
 	flags = 0;
-	EXPECT_EQ(0, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(STRCLONE_STRCTLSZ, c.len);
 	EXPECT_EQ(MAXPSZ, d.len);
 	EXPECT_EQ(-1, check_pat(cb, 0, STRCLONE_STRCTLSZ));
@@ -654,7 +654,7 @@ TEST(hipri_bypasses_stopped_echo)
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
 	flags = 0;
-	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(RS_HIPRI, flags);
 	EXPECT_EQ(2, c.len);
 	EXPECT_EQ(0, memcmp(cb, "HI", 2));
@@ -673,7 +673,7 @@ TEST(hipri_bypasses_stopped_echo)
 	c.maxlen = sizeof(cb);
 	d.maxlen = sizeof(db);
 	flags = 0;
-	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(0, flags);
 	EXPECT_EQ(2, c.len);
 	EXPECT_EQ(2, d.len);
@@ -711,7 +711,7 @@ TEST(hipri_queued_ahead_of_normal)
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
 	flags = 0;
-	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(RS_HIPRI, flags);
 	EXPECT_EQ(0, memcmp(cb, "H1", 2));
 	/* Read, it makes room for the next, which again goes first. */
@@ -721,7 +721,7 @@ TEST(hipri_queued_ahead_of_normal)
 	c.maxlen = sizeof(cb);
 	d.maxlen = sizeof(db);
 	flags = 0;
-	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(RS_HIPRI, flags);
 	EXPECT_EQ(0, memcmp(cb, "H3", 2));
 	/* Then the normal one. */
@@ -861,7 +861,7 @@ TEST(poll_pri_for_hipri_message)
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
 	flags = RS_HIPRI;
-	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(0, poll_fd(fd, POLLPRI, 0));
 	close(fd);
 }
@@ -995,7 +995,7 @@ TEST(nread_counts_messages_and_first_size)
 	c = (struct strbuf){ .maxlen = sizeof(buf), .buf = buf };
 	d = (struct strbuf){ .maxlen = sizeof(buf), .buf = buf };
 	flags = 0;
-	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(1, nread(fd, &b));
 	EXPECT_EQ(0, b);
 	close(fd);
@@ -1132,7 +1132,7 @@ TEST(hangup_drains_then_eof)
 	c = (struct strbuf){ .maxlen = sizeof(cb), .len = 99, .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .len = 99, .buf = db };
 	flags = 0;
-	EXPECT_EQ(0, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(0, c.len);
 	EXPECT_EQ(0, d.len);
 	/* Writers and I_STR get EIO. */
@@ -1161,7 +1161,7 @@ TEST(m_error_fails_read_and_write)
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
 	flags = 0;
-	EXPECT_EQ(-1, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(-1, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(EPROTO, errno);
 	EXPECT_EQ(-1, putmsg_parts(fd, "c", 1, "d", 1, 0));
 	EXPECT_EQ(EPROTO, errno);
@@ -1253,17 +1253,17 @@ TEST(getmsg_efault_keeps_the_message)
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = (void *)1 };
 	flags = 0;
-	EXPECT_EQ(-1, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(-1, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(EFAULT, errno);
 	/* A bad control buffer. */
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = (void *)1 };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
-	EXPECT_EQ(-1, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(-1, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(EFAULT, errno);
 	/* Read-only memory as the data buffer. */
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = ro_page };
-	EXPECT_EQ(-1, getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(-1, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(EFAULT, errno);
 
 	/* Still there, whole. */
@@ -1272,7 +1272,7 @@ TEST(getmsg_efault_keeps_the_message)
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
 	flags = 0;
-	ASSERT_EQ(0, getmsg(fd, &c, &d, &flags));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
 	EXPECT_EQ(4, c.len);
 	EXPECT_EQ(9, d.len);
 	EXPECT_EQ(0, memcmp(cb, "CTL2", 4));
@@ -1368,7 +1368,7 @@ TEST(signal_interrupts_blocking_getmsg)
 	c = (struct strbuf){ .maxlen = sizeof(cb), .buf = cb };
 	d = (struct strbuf){ .maxlen = sizeof(db), .buf = db };
 	arm_interrupt();
-	r = getmsg(fd, &c, &d, &flags);
+	r = strclone_getmsg(fd, &c, &d, &flags);
 	e = errno;
 	disarm_interrupt();
 	EXPECT_EQ(-1, r);

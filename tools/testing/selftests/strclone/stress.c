@@ -416,7 +416,7 @@ static int reader_drain(struct reader *r, int max)
 		int flags = 0, ret;
 
 		memset(&lc, 0, sizeof(lc));
-		ret = getmsg(r->fd, &c, &d, &flags);
+		ret = strclone_getmsg(r->fd, &c, &d, &flags);
 		if (ret < 0) {
 			if (errno != EAGAIN)
 				fail(CAT_LOG, "%s: getmsg: %s", r->name, errname(errno));
@@ -530,12 +530,12 @@ static int reader_marks(void)
 	if (fd < 0)
 		return -1;
 	close(fd);
-	if (!(poll_fd(rcons.fd, POLLIN, WAIT_MS) & POLLIN) || getmsg(rcons.fd, &c, &d, &flags) < 0)
+	if (!(poll_fd(rcons.fd, POLLIN, WAIT_MS) & POLLIN) || strclone_getmsg(rcons.fd, &c, &d, &flags) < 0)
 		return -1;
 	memcpy(&lc, ctl, sizeof(lc));
 	rcons.base = rcons.last_seq = rcons.max_seq = lc.seq_no;
 	c.len = d.len = 0;
-	if (!(poll_fd(rtrace.fd, POLLIN, WAIT_MS) & POLLIN) || getmsg(rtrace.fd, &c, &d, &flags) < 0)
+	if (!(poll_fd(rtrace.fd, POLLIN, WAIT_MS) & POLLIN) || strclone_getmsg(rtrace.fd, &c, &d, &flags) < 0)
 		return -1;
 	memcpy(&lc, ctl, sizeof(lc));
 	rtrace.base = rtrace.last_seq = rtrace.max_seq = lc.seq_no;
@@ -733,7 +733,7 @@ static void op_read(struct worker *w, struct slot *s, struct dir *d, int fd, int
 		struct strbuf c = { .maxlen = sizeof(ctl), .len = 0, .buf = ctl };
 		struct strbuf dd = { .maxlen = (int)want, .len = 0, .buf = (char *)w->buf };
 		int flags = 0;
-		int r = getmsg(fd, &c, &dd, &flags);
+		int r = strclone_getmsg(fd, &c, &dd, &flags);
 
 		if (r < 0) {
 			n = -1;
@@ -1326,7 +1326,7 @@ static int log_arrived_ms(int fd, const char *text, int ms)
 	int flags = 0;
 
 	while (poll_fd(fd, POLLIN, ms) & POLLIN) {
-		if (getmsg(fd, &c, &d, &flags) < 0)
+		if (strclone_getmsg(fd, &c, &d, &flags) < 0)
 			return 0;
 		if (d.len >= 0) {
 			data[d.len] = 0;
@@ -1492,7 +1492,7 @@ static int sc_putmsg_echo(int nth, struct sys_ctx *c, int *enomem)
 			snprintf(c->err, sizeof(c->err), "putmsg failed ENOMEM but a message arrived");
 		return inj;
 	}
-	if (!(poll_fd(c->e, POLLIN, WAIT_MS) & POLLIN) || getmsg(c->e, &bc, &bd, &flags) != 0 ||
+	if (!(poll_fd(c->e, POLLIN, WAIT_MS) & POLLIN) || strclone_getmsg(c->e, &bc, &bd, &flags) != 0 ||
 	    bc.len != (int)sizeof(ctl) || bd.len != (int)sizeof(data) ||
 	    memcmp(gc, ctl, sizeof(ctl)) || memcmp(gd, data, sizeof(data)))
 		snprintf(c->err, sizeof(c->err), "putmsg succeeded, message came back wrong (%d/%d)",

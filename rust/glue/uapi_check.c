@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The uapi header checked against strclone's Rust side (rust/uapi.rs).
+ *
+ * The static_asserts below hold the header's structure layouts and ioctl
+ * numbers to the same x86_64 numbers that rust/uapi.rs asserts for its
+ * #[repr(C)] mirrors, so neither side can change alone without a build
+ * failure: change a structure or an ioctl, and both files must follow.
+ * strclone_uapi_table[] is the same facts (and the constants) computed from
+ * the header, which the KUnit suite strclone_uapi compares with the Rust
+ * values entry by entry, in the order of CHECKED in rust/uapi.rs.
+ */
+#include <linux/build_bug.h>
+#include <linux/kernel.h>
+#include <linux/stddef.h>
+#include <linux/types.h>
+
+#include "../../include/uapi/linux/strclone.h"
+
+#define ASSERT_LAYOUT(type, size) \
+	static_assert(sizeof(struct type) == (size), "struct " #type " changed size")
+#define ASSERT_OFFSET(type, field, off) \
+	static_assert(offsetof(struct type, field) == (off), #type "." #field " moved")
+
+ASSERT_LAYOUT(strbuf, 16);
+ASSERT_OFFSET(strbuf, maxlen, 0);
+ASSERT_OFFSET(strbuf, len, 4);
+ASSERT_OFFSET(strbuf, buf, 8);
+
+ASSERT_LAYOUT(strioctl, 24);
+ASSERT_OFFSET(strioctl, ic_cmd, 0);
+ASSERT_OFFSET(strioctl, ic_timout, 4);
+ASSERT_OFFSET(strioctl, ic_len, 8);
+ASSERT_OFFSET(strioctl, ic_dp, 16);
+
+ASSERT_LAYOUT(strpmsg, 40);
+ASSERT_OFFSET(strpmsg, ctlbuf, 0);
+ASSERT_OFFSET(strpmsg, databuf, 16);
+ASSERT_OFFSET(strpmsg, band, 32);
+ASSERT_OFFSET(strpmsg, flags, 36);
+
+ASSERT_LAYOUT(strclone_devinfo, 8);
+ASSERT_OFFSET(strclone_devinfo, major, 0);
+ASSERT_OFFSET(strclone_devinfo, minor, 4);
+
+ASSERT_LAYOUT(log_ctl, 32);
+ASSERT_OFFSET(log_ctl, mid, 0);
+ASSERT_OFFSET(log_ctl, sid, 2);
+ASSERT_OFFSET(log_ctl, level, 4);
+ASSERT_OFFSET(log_ctl, __pad, 5);
+ASSERT_OFFSET(log_ctl, flags, 6);
+ASSERT_OFFSET(log_ctl, ltime, 8);
+ASSERT_OFFSET(log_ctl, ttime, 16);
+ASSERT_OFFSET(log_ctl, seq_no, 24);
+ASSERT_OFFSET(log_ctl, pri, 28);
+
+ASSERT_LAYOUT(trace_ids, 8);
+ASSERT_OFFSET(trace_ids, ti_mid, 0);
+ASSERT_OFFSET(trace_ids, ti_sid, 2);
+ASSERT_OFFSET(trace_ids, ti_level, 4);
+ASSERT_OFFSET(trace_ids, __pad, 5);
+
+ASSERT_LAYOUT(echo_qopts, 8);
+ASSERT_OFFSET(echo_qopts, hiwat, 0);
+ASSERT_OFFSET(echo_qopts, lowat, 4);
+
+/* The ioctl numbers rust/uapi.rs asserts for its constants. */
+static_assert(I_NREAD == 0x5301 && I_LOOK == 0x5304 && I_FLUSH == 0x5305 && I_STR == 0x5308);
+static_assert(I_FIND == 0x530b && I_CANPUT == 0x5322 && I_PUTMSG == 0x5340 &&
+	      I_GETMSG == 0x5341);
+static_assert(STRCLONE_GETDEV == 0x80084301 && LOG_GETLOST == 0x80084310);
+static_assert(ISPTM == 0x5001 && UNLKPT == 0x5002 && GRANTPT == 0x5005 && PTMGETPEER == 0x5010);
+static_assert(I_TRCLOG == 0x4c01 && I_ERRLOG == 0x4c02 && I_CONSLOG == 0x4c03);
+static_assert(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b);
+
+/* In the order of CHECKED in rust/uapi.rs. */
+static const u32 strclone_uapi_table[] = {
+	sizeof(struct strbuf),
+	offsetof(struct strbuf, maxlen),
+	offsetof(struct strbuf, len),
+	offsetof(struct strbuf, buf),
+	sizeof(struct strioctl),
+	offsetof(struct strioctl, ic_cmd),
+	offsetof(struct strioctl, ic_timout),
+	offsetof(struct strioctl, ic_len),
+	offsetof(struct strioctl, ic_dp),
+	sizeof(struct strpmsg),
+	offsetof(struct strpmsg, ctlbuf),
+	offsetof(struct strpmsg, databuf),
+	offsetof(struct strpmsg, band),
+	offsetof(struct strpmsg, flags),
+	sizeof(struct strclone_devinfo),
+	offsetof(struct strclone_devinfo, major),
+	offsetof(struct strclone_devinfo, minor),
+	sizeof(struct log_ctl),
+	offsetof(struct log_ctl, mid),
+	offsetof(struct log_ctl, sid),
+	offsetof(struct log_ctl, level),
+	offsetof(struct log_ctl, __pad),
+	offsetof(struct log_ctl, flags),
+	offsetof(struct log_ctl, ltime),
+	offsetof(struct log_ctl, ttime),
+	offsetof(struct log_ctl, seq_no),
+	offsetof(struct log_ctl, pri),
+	sizeof(struct trace_ids),
+	offsetof(struct trace_ids, ti_mid),
+	offsetof(struct trace_ids, ti_sid),
+	offsetof(struct trace_ids, ti_level),
+	offsetof(struct trace_ids, __pad),
+	sizeof(struct echo_qopts),
+	offsetof(struct echo_qopts, hiwat),
+	offsetof(struct echo_qopts, lowat),
+	I_NREAD, I_LOOK, I_FLUSH, I_STR, I_FIND, I_CANPUT, I_PUTMSG, I_GETMSG,
+	STRCLONE_GETDEV, LOG_GETLOST,
+	ISPTM, UNLKPT, GRANTPT, PTMGETPEER,
+	I_TRCLOG, I_ERRLOG, I_CONSLOG,
+	ECHO_SETQ, ECHO_STOP, ECHO_START, ECHO_NAK, ECHO_HANGUP, ECHO_ERROR,
+	ECHO_SETOPTS, ECHO_REVERSE, ECHO_NOREPLY, ECHO_MREAD, ECHO_MREADS,
+	RS_HIPRI, MSG_ANY, MORECTL, MOREDATA,
+	STRCLONE_STRMSGSZ, STRCLONE_STRCTLSZ, STRCLONE_STR_DEFAULT_TIMEOUT,
+	STRCLONE_PTM_MAJOR, STRCLONE_ECHO_MAJOR, STRCLONE_LOG_MAJOR, STRCLONE_NMAJOR,
+	M_DATA, M_PROTO, M_IOCTL, M_SETOPTS, M_IOCACK, M_IOCNAK, M_PCPROTO,
+	M_READ, M_FLUSH, M_HANGUP, M_ERROR, QPCTL,
+	FLUSHR, FLUSHW, FLUSHRW,
+	SO_HIWAT, SO_LOWAT, SO_MREADON, SO_MREADOFF,
+	SL_ERROR, SL_TRACE, SL_CONSOLE, SL_FATAL, SL_WARN, SL_NOTE,
+};
+
+/* Called from rust/glue/uapi_check.rs (the KUnit cross-check). */
+const u32 *strclone_uapi_values(unsigned int *n);
+
+const u32 *strclone_uapi_values(unsigned int *n)
+{
+	*n = ARRAY_SIZE(strclone_uapi_table);
+	return strclone_uapi_table;
+}
