@@ -1828,10 +1828,9 @@ static const struct {
 static void systematic_pass(void)
 {
 	nth_fd = fail_nth_open();
-	if (nth_fd < 0) {
-		ksft_test_result_skip("systematic fault pass: no /proc/thread-self/fail-nth\n");
-		return;
-	}
+	if (nth_fd < 0)
+		ksft_exit_fail_msg("systematic fault pass: no /proc/thread-self/fail-nth: %s\n",
+				   strerror(errno));
 	for (size_t i = 0; i < ARRAY_LEN(scenarios); i++) {
 		int points = 0, nomem = 0, bad = 0, leak = 0, known = 0, which = 0;
 		char first[300] = "";
@@ -1925,13 +1924,14 @@ int main(int argc, char **argv)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
+	/* A test VM without these is set up wrong: fail, do not skip. */
 	if (geteuid() != 0)
-		ksft_exit_skip("must run as root (debugfs, kmemleak, failslab)\n");
+		ksft_exit_fail_msg("must run as root (debugfs, kmemleak, failslab)\n");
 	if (access(DBG_STREAMS, R_OK))
-		ksft_exit_skip("no %s: strclone not loaded or debugfs not mounted\n", DBG_STREAMS);
+		ksft_exit_fail_msg("no %s: strclone not loaded or debugfs not mounted\n", DBG_STREAMS);
 	if (opt_fault && !failslab_available())
-		ksft_exit_skip("no %s: kernel without CONFIG_FAILSLAB/FAULT_INJECTION_DEBUG_FS\n",
-			       FAILSLAB);
+		ksft_exit_fail_msg("no %s: kernel without CONFIG_FAILSLAB/FAULT_INJECTION_DEBUG_FS\n",
+				   FAILSLAB);
 	kml_final = getenv("STRCLONE_KMEMLEAK") && !strcmp(getenv("STRCLONE_KMEMLEAK"), "final");
 	nplan = 10 + (opt_fault ? (int)ARRAY_LEN(scenarios) + 2 : 0) - kml_final;
 	ksft_set_plan(nplan);
@@ -1966,10 +1966,12 @@ int main(int argc, char **argv)
 	/* STRCLONE_KMEMLEAK=final: kmemleak.sh checks once after the whole run. */
 	if (kml_final) {
 		ksft_print_msg("kmemleak: left to the final check of this run (STRCLONE_KMEMLEAK=final)\n");
-	} else if (kmemleak_available()) {
+	} else if (!kmemleak_available()) {
+		ksft_exit_fail_msg("no /sys/kernel/debug/kmemleak (CONFIG_DEBUG_KMEMLEAK); set STRCLONE_KMEMLEAK=final to leave the check to kmemleak.sh\n");
+	} else {
 		kml = 1;
 		if (kmemleak_collect(&kml_before, NULL, 0) < 0)
-			kml = 0;
+			ksft_exit_fail_msg("the kmemleak scan before the run failed\n");
 	}
 
 	if (opt_fault) {
@@ -2173,14 +2175,12 @@ int main(int argc, char **argv)
 
 		rel_sleep_ms(5500);	/* kmemleak reports objects older than 5 s */
 		if (kmemleak_collect(&kml_after, kml_text, sizeof(kml_text)) < 0) {
-			ksft_test_result_skip("kmemleak scan failed\n");
+			ksft_test_result_fail("kmemleak: the scan after the run failed\n");
 		} else {
 			fresh = kmemleak_new(&kml_before, &kml_after, kml_text);
 			ksft_test_result(fresh == 0, "kmemleak: %d new suspected leaks after the run\n",
 					 fresh);
 		}
-	} else if (!kml_final) {
-		ksft_test_result_skip("kmemleak not available\n");
 	}
 	printf("STRESS-FIGURES ops=%ld threads=%d ms=%lld frames=%ld bytes=%ld opens_ptm=%ld opens_echo=%ld opens_log=%ld getpeer=%ld writes=%ld reads=%ld polls=%ld ioctls=%ld flushes=%ld max_live=%d log_sent=%ld errors=%ld\n",
 	       opt_ops, opt_threads, t_work, atomic_load(&frames_ok), atomic_load(&bytes_rx),
