@@ -139,7 +139,8 @@ case "${1:-}" in
         samples
         selftests
         # KASAN on top of lockdep under TCG is about 4x slower again: the
-        # concurrency test runs 4 x 2,500 open/close cycles instead of 10,000.
+        # concurrency test runs 4 x 2,500 open/write/read/close cycles instead
+        # of 10,000.
         VM_MODULE="$BUILD/module-kasan/strclone.ko" vm "$k" tools/vm/plan-check.sh check-kasan \
             --timeout 2400 --append "STRCLONE_HAMMER_ITERATIONS=2500"
         log "console log: $VM_LOG (exit status $VM_RC)"
