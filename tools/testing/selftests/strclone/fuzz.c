@@ -714,7 +714,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)opt_seed, opt_seconds, opt_procs, opt_threads,
 		       (unsigned long long)opt_seed);
 	if (access(ECHO_NODE, F_OK))
-		ksft_exit_skip("no %s: strclone not loaded\n", ECHO_NODE);
+		ksft_exit_fail_msg("no %s: strclone not loaded\n", ECHO_NODE);
 	ksft_set_plan(5);
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
