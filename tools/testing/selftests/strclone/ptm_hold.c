@@ -80,6 +80,7 @@ static int do_open(int n, int wait)
 {
 	struct strclone_devinfo di;
 	struct sigaction sa;
+	sigset_t stops, old;
 	int *fds;
 
 	if (n <= 0)
@@ -87,6 +88,16 @@ static int do_open(int n, int wait)
 	fds = calloc(n, sizeof(*fds));
 	if (!fds)
 		return 1;
+	/*
+	 * The stop signals stay blocked except inside sigsuspend(), so one
+	 * that arrives between the check of @stop and the wait is not lost.
+	 */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGHUP);
+	sigaddset(&stops, SIGALRM);
+	sigprocmask(SIG_BLOCK, &stops, &old);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
@@ -116,7 +127,7 @@ static int do_open(int n, int wait)
 		/* Never outlive a test script that died. */
 		alarm(120);
 		while (!stop)
-			pause();
+			sigsuspend(&old);
 	}
 	for (int i = 0; i < n; i++)
 		close(fds[i]);

@@ -43,20 +43,16 @@ wait_node() {
 	[ -c "$NODE" ]
 }
 
-# rmmod, retrying briefly: the last stream's teardown may finish a moment
-# after the last close() returned.
+# rmmod, once: strclone's module references are its open files, and the
+# last close(2) (or the holder's exit, which wait reaps) releases them before
+# it returns, so an unload right after must work at once (the bound
+# lifecycle_helper.c documents).
 unload() {
-	i=0
-	while is_loaded && [ $i -lt 20 ]; do
-		rmmod $MOD 2>"$work/rmmod.err" && break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if is_loaded; then
+	is_loaded || return 0
+	if ! rmmod $MOD 2>"$work/rmmod.err"; then
 		log_file "$work/rmmod.err"
 		return 1
 	fi
-	[ $i -gt 0 ] && ktap_print_msg "rmmod needed $i retries"
 	return 0
 }
 
