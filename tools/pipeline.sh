@@ -158,6 +158,15 @@ case "${1:-}" in
         # the native mechanisms in one boot; JSON and a table under results/.
         bootstrap
         k=$(kernel perf)
+        # What is measured, taken before the build so the JSON names the
+        # sources the module was built from: the commit, -dirty when the
+        # tree has uncommitted changes (tracked or untracked).
+        run_date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+        if commit=$(git -C "$STRCLONE_ROOT" rev-parse HEAD 2>/dev/null); then
+            [ -z "$(git -C "$STRCLONE_ROOT" status --porcelain 2>/dev/null)" ] || commit="$commit-dirty"
+        else
+            commit=unknown
+        fi
         module "$k" "$BUILD/module-perf"
         samples
         log "building the benchmark program (static)"
@@ -170,6 +179,10 @@ case "${1:-}" in
         out="results/bench-$(date +%Y%m%d-%H%M%S).json"
         sed -n '/^STRCLONE-BENCH-BEGIN/,/^STRCLONE-BENCH-END/{/^STRCLONE-BENCH-/d;p}' "$VM_LOG" > "$out"
         [ -s "$out" ] || die "the benchmark printed no results; see $VM_LOG"
+        python3 tools/bench/stamp.py "$out" "module_commit=$commit" \
+            "module_sha256=$(sha256sum "$BUILD/module-perf/strclone.ko" | cut -d' ' -f1)" \
+            "kernel_build=${k##*/}" "kernel_config_sha256=$(sha256sum "$k/.config" | cut -d' ' -f1)" \
+            "date=$run_date"
         cp "$out" results/bench-latest.json
         python3 tools/vm/results.py "$VM_LOG" >/dev/null || { python3 tools/vm/results.py "$VM_LOG" | tail -20; die "the kernel log shows problems"; }
         "$STRCLONE_ROOT/tools/bench/report.sh" "$out"
