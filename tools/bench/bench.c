@@ -1165,6 +1165,34 @@ static void settle(void)
 	usleep(100000);
 }
 
+static long kernel_kb(const struct mi *m)
+{
+	return m->slab + m->vmalloc + m->percpu;
+}
+
+/* Waits until deferred frees are done: a closed native tty is released
+ * from a work item, dentries and inodes after an RCU grace period, and
+ * kfree_rcu() objects (a strclone stream's wait queue) can wait seconds
+ * for their batch. Freed while the next measurement runs, they would be
+ * subtracted from it. Done when Slab+VmallocUsed+Percpu moved by less than
+ * 64 KiB over a second (at most about 15 s); m gets the last reading. */
+static void quiesce(struct mi *m)
+{
+	struct mi prev;
+	int i;
+
+	settle();
+	meminfo(&prev);
+	for (i = 0; i < 15; i++) {
+		usleep(500000);
+		settle();
+		meminfo(m);
+		if (labs(kernel_kb(m) - kernel_kb(&prev)) < 64)
+			return;
+		prev = *m;
+	}
+}
+
 /* Opens n units of nd into fds (nfds_of(nd) descriptors each); returns how
  * many units it opened (n if all). */
 static long hold(const struct node *nd, long n, int *fds)
@@ -1298,8 +1326,7 @@ static int mem_run(const struct node *nd, long n, int *fds, int record, int slab
 		release(nd, pre, got);
 		return -1;
 	}
-	settle();
-	meminfo(&a);
+	quiesce(&a);
 	if (slabs)
 		have_si = slabinfo(&sa) == 0;
 	got = hold(nd, n, fds);
@@ -1313,18 +1340,16 @@ static int mem_run(const struct node *nd, long n, int *fds, int record, int slab
 	if (have_si && slabinfo(&sb) == 0)
 		slab_diff(nd->name, &sa, &sb, n);
 	release(nd, fds, n);
-	settle();
-	meminfo(&c);
+	quiesce(&c);
 	release(nd, pre, MEM_PREFILL);
 	if (record) {
 		put(ser("B", "memory/%s/slab", nd->name), (b.slab - a.slab) * 1024.0 / n);
 		put(ser("B", "memory/%s/vmalloc", nd->name), (b.vmalloc - a.vmalloc) * 1024.0 / n);
 		put(ser("B", "memory/%s/percpu", nd->name), (b.percpu - a.percpu) * 1024.0 / n);
-		put(ser("B", "memory/%s/kernel", nd->name),
-		    ((b.slab + b.vmalloc + b.percpu) - (a.slab + a.vmalloc + a.percpu)) * 1024.0 / n);
+		put(ser("B", "memory/%s/kernel", nd->name), (kernel_kb(&b) - kernel_kb(&a)) * 1024.0 / n);
 		put(ser("B", "memory/%s/memfree", nd->name), (a.memfree - b.memfree) * 1024.0 / n);
 		put(ser("B", "memory/%s/kernel_left_after_close", nd->name),
-		    ((c.slab + c.vmalloc + c.percpu) - (a.slab + a.vmalloc + a.percpu)) * 1024.0 / n);
+		    (kernel_kb(&c) - kernel_kb(&a)) * 1024.0 / n);
 	}
 	return 0;
 }
@@ -1334,17 +1359,20 @@ static void g_memory(void)
 	const struct node *nds[] = { &N_SPAIR, &N_PPAIR, &N_SMASTER };
 	const int nn = sizeof(nds) / sizeof(nds[0]);
 	int *fds = calloc(2 * (MEM_UNITS + MEM_PREFILL), sizeof(int));
-	int ok[sizeof(nds) / sizeof(nds[0])], i, rep;
+	int ok[sizeof(nds) / sizeof(nds[0])], i, j, rep;
 
-	phase("memory", 120 + nn * (REPS + 1) * (6 + MEM_UNITS / 500.0));
+	phase("memory", 120 + nn * (REPS + 1) * (40 + MEM_UNITS / 500.0));
 	xnum("memory/units", MEM_UNITS);
 	xnum("memory/prefill", MEM_PREFILL);
 	for (i = 0; i < nn; i++)
 		ok[i] = mem_run(nds[i], MEM_UNITS, fds, 0, 0) == 0; /* warm-up, not recorded */
+	/* The order rotates, so no kind always follows the same other one. */
 	for (rep = 0; rep < REPS; rep++)
-		for (i = 0; i < nn; i++)
+		for (j = 0; j < nn; j++) {
+			i = (j + rep) % nn;
 			if (ok[i])
 				ok[i] = mem_run(nds[i], MEM_UNITS, fds, 1, rep == 0) == 0;
+		}
 	ptmx_bytes_per_pair = median(ser("B", "memory/ptmx_pair/memfree"));
 	note("memory per open pair (slab+vmalloc+percpu): strclone %.0f B, ptmx %.0f B; strclone master %.0f B",
 	     median(ser("B", "memory/strclone_pair/kernel")), median(ser("B", "memory/ptmx_pair/kernel")),
