@@ -171,8 +171,20 @@ case "${1:-}" in
         samples
         log "building the benchmark program (static)"
         make -s -C tools/bench OUTPUT="$BUILD/bench" all
+        # The host is shared: every 5 s while the guest runs, note the load
+        # average and how many QEMU processes run (this guest's included),
+        # so the report can say how busy the cores were.
+        hostlog="$BUILD/bench-host.txt"
+        ( while sleep 5; do
+              echo "$(cut -d' ' -f1 /proc/loadavg) $(pgrep -c qemu-system || true)"
+          done ) > "$hostlog" &
+        sampler=$!
         VM_MODULE="$BUILD/module-perf/strclone.ko" VM_NO_SELFTESTS=1 VM_EXTRA="$BUILD/bench/bench" \
             vm "$k" tools/vm/plan-bench.sh bench --timeout "${BENCH_TIMEOUT:-2400}" --append "idle=poll ${BENCH_APPEND:-}"
+        kill "$sampler" 2>/dev/null || true
+        wait "$sampler" 2>/dev/null || true
+        host_load_max=$(awk 'BEGIN { m = 0 } $1 > m { m = $1 } END { print m }' "$hostlog")
+        other_vms_max=$(awk 'BEGIN { m = 0 } $2 - 1 > m { m = $2 - 1 } END { print m }' "$hostlog")
         log "console log: $VM_LOG (exit status $VM_RC)"
         [ "$VM_RC" -eq 0 ] || die "the benchmark run failed in the VM; see $VM_LOG"
         mkdir -p results
@@ -182,7 +194,8 @@ case "${1:-}" in
         python3 tools/bench/stamp.py "$out" "module_commit=$commit" \
             "module_sha256=$(sha256sum "$BUILD/module-perf/strclone.ko" | cut -d' ' -f1)" \
             "kernel_build=${k##*/}" "kernel_config_sha256=$(sha256sum "$k/.config" | cut -d' ' -f1)" \
-            "date=$run_date"
+            "date=$run_date" "host_cpus=$(nproc)" "host_load_1min_max=$host_load_max" \
+            "other_qemu_max=$other_vms_max"
         cp "$out" results/bench-latest.json
         python3 tools/vm/results.py "$VM_LOG" >/dev/null || { python3 tools/vm/results.py "$VM_LOG" | tail -20; die "the kernel log shows problems"; }
         "$STRCLONE_ROOT/tools/bench/report.sh" "$out"

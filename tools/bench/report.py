@@ -709,8 +709,14 @@ memory per open pair
    closing them; everything divided by the count. {prefill:,} units of the
    same kind are opened first and held, uncounted, so the counted ones do not
    just reuse free objects the slab caches kept from the earlier
-   measurements. Before each reading the benchmark waits 0.4 s (RCU) and
-   writes ``/proc/sys/vm/stat_refresh`` so the per-CPU counters are folded.
+   measurements. Every reading follows a write to
+   ``/proc/sys/vm/stat_refresh`` (so the per-CPU counters are folded); the
+   readings before opening and after closing also wait until deferred frees
+   are done (Slab+VmallocUsed+Percpu steady within 64 KiB for a second: a
+   native tty is released from a work item, dentries, inodes and
+   ``kfree_rcu()`` objects after a grace period), so the previous
+   measurement's frees do not land in this one. The order of the three
+   kinds rotates from round to round.
    The target metric is **Slab + VmallocUsed + Percpu** per pair, the same
    sum on both sides: it holds both streams, the pair and both files for
    strclone, and both ``tty_struct``\ s, the devpts inode and dentry, both
@@ -760,7 +766,29 @@ def build_lines(data):
            + f", ``strclone.ko`` sha256 ``{b.get('module_sha256', '?')[:16]}``; perf kernel "
            f"``{b.get('kernel_build', '?')}`` with ``.config`` sha256 ``{b.get('kernel_config_sha256', '?')}``; "
            f"run started {b.get('date', '?')}."]
+    host = host_text(data)
+    if host:
+        out += ["", host]
     return out
+
+
+def host_text(data):
+    """How busy the shared host was while the guest ran (from make bench's sampler)."""
+    b = data.d.get("build", {})
+    if "other_qemu_max" not in b:
+        return ""
+    try:
+        others = int(float(b["other_qemu_max"]))
+        load = float(b.get("host_load_1min_max", "nan"))
+    except ValueError:
+        return ""
+    text = (f"Host: {b.get('host_cpus', '?')} CPUs; while the guest ran, the 1-minute load average "
+            f"reached {load:.1f} and at most {others} other QEMU guest(s) ran beside it.")
+    if others:
+        text += (" **Other guests competed for the same cores during this run**: the emulated vCPUs "
+                 "were descheduled at random, which widens every range and can move ratios; "
+                 "compare with a run on an idle host before drawing conclusions.")
+    return text
 
 
 def write_rst(data, T, tables, pngs, path, json_rel):
@@ -904,6 +932,8 @@ def readme_summary(data, T):
          "of its range meets it. ptys are compared as usable pairs on both sides (strclone: "
          "clone open, `UNLKPT`, `PTMGETPEER`; native: `/dev/ptmx`, `unlockpt`, `TIOCGPTPEER`; "
          f"both closes). {met} of {len(T)} targets met:", ""]
+    if host_text(data) and int(float(b.get("other_qemu_max", 0))):
+        L[0] += " Other QEMU guests ran on the host during this run, so its ranges are wider than usual."
     for t in T:
         val = t.ratio_text()
         extra = ""
@@ -958,6 +988,8 @@ def main(argv):
     b = data.d.get("build", {})
     out.append(f"module {b.get('module_commit', '?')}, kernel {b.get('kernel_build', '?')} "
                f"(.config sha256 {b.get('kernel_config_sha256', '?')[:16]}), {b.get('date', '?')}")
+    if host_text(data):
+        out.append(host_text(data).replace("**", ""))
     out.append("")
     out.append(text_table(["measurement", "strclone median [min-max]", "native median [min-max]",
                            "ratio [range]", "target", "slower end", "result"],
