@@ -181,20 +181,28 @@ case "${1:-}" in
             waited=$((waited + 5))
         done
         [ "$waited" -eq 0 ] || log "waited ${waited}s for other QEMU guests"
-        # The host is shared: every 5 s while the guest runs, note the load
-        # average and how many QEMU processes run (this guest's included),
-        # so the report can say how busy the cores were.
-        hostlog="$BUILD/bench-host.txt"
-        ( while sleep 5; do
-              echo "$(cut -d' ' -f1 /proc/loadavg) $(pgrep -c qemu-system || true)"
-          done ) > "$hostlog" &
-        sampler=$!
+        # While the guest runs, tools/bench/hostwatch.py stops it (QMP) when
+        # other work competes for the host's cores and lets it go on when
+        # they are quiet again; under TCG the guest's clocks stop with it.
+        # At most BENCH_MAX_PAUSE seconds of pauses (default 1200).
+        qmp="$BUILD/bench-qmp.sock"
+        watch_summary="$BUILD/bench-hostwatch.json"
+        rm -f "$watch_summary"
+        python3 tools/bench/hostwatch.py --qmp "$qmp" --summary "$watch_summary" \
+            --log "$BUILD/bench-hostwatch.log" --max-pause "${BENCH_MAX_PAUSE:-1200}" &
+        watcher=$!
         VM_MODULE="$BUILD/module-perf/strclone.ko" VM_NO_SELFTESTS=1 VM_EXTRA="$BUILD/bench/bench" \
-            vm "$k" tools/vm/plan-bench.sh bench --timeout "${BENCH_TIMEOUT:-2400}" --append "idle=poll ${BENCH_APPEND:-}"
-        kill "$sampler" 2>/dev/null || true
-        wait "$sampler" 2>/dev/null || true
-        host_load_max=$(awk 'BEGIN { m = 0 } $1 > m { m = $1 } END { print m }' "$hostlog")
-        other_vms_max=$(awk 'BEGIN { m = 0 } $2 - 1 > m { m = $2 - 1 } END { print m }' "$hostlog")
+            vm "$k" tools/vm/plan-bench.sh bench --timeout "$(( ${BENCH_TIMEOUT:-2400} + ${BENCH_MAX_PAUSE:-1200} ))" \
+            --append "idle=poll ${BENCH_APPEND:-}" --qmp "$qmp"
+        kill "$watcher" 2>/dev/null || true
+        wait "$watcher" 2>/dev/null || true
+        watch_args=()
+        if [ -s "$watch_summary" ]; then
+            while IFS= read -r kv; do watch_args+=("$kv"); done < <(python3 -c '
+import json, sys
+for k, v in json.load(open(sys.argv[1])).items():
+    print(f"{k}={v}")' "$watch_summary")
+        fi
         log "console log: $VM_LOG (exit status $VM_RC)"
         [ "$VM_RC" -eq 0 ] || die "the benchmark run failed in the VM; see $VM_LOG"
         mkdir -p results
@@ -204,8 +212,7 @@ case "${1:-}" in
         python3 tools/bench/stamp.py "$out" "module_commit=$commit" \
             "module_sha256=$(sha256sum "$BUILD/module-perf/strclone.ko" | cut -d' ' -f1)" \
             "kernel_build=${k##*/}" "kernel_config_sha256=$(sha256sum "$k/.config" | cut -d' ' -f1)" \
-            "date=$run_date" "host_cpus=$(nproc)" "host_load_1min_max=$host_load_max" \
-            "other_qemu_max=$other_vms_max"
+            "date=$run_date" "host_cpus=$(nproc)" "waited_for_host_s=$waited" "${watch_args[@]}"
         cp "$out" results/bench-latest.json
         python3 tools/vm/results.py "$VM_LOG" >/dev/null || { python3 tools/vm/results.py "$VM_LOG" | tail -20; die "the kernel log shows problems"; }
         "$STRCLONE_ROOT/tools/bench/report.sh" "$out"

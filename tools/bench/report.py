@@ -773,22 +773,37 @@ def build_lines(data):
 
 
 def host_text(data):
-    """How busy the shared host was while the guest ran (from make bench's sampler)."""
+    """How the shared host was kept out of the run (make bench's hostwatch.py)."""
     b = data.d.get("build", {})
-    if "other_qemu_max" not in b:
+    if "watch_pauses" not in b:
         return ""
     try:
-        others = int(float(b["other_qemu_max"]))
-        load = float(b.get("host_load_1min_max", "nan"))
+        pauses = int(b["watch_pauses"])
+        paused = float(b.get("watch_paused_s", 0))
+        contended = float(b.get("watch_contended_running_s", 0))
+        running = float(b.get("watch_running_s", 0))
+        waited = float(b.get("waited_for_host_s", 0))
     except ValueError:
         return ""
-    text = (f"Host: {b.get('host_cpus', '?')} CPUs; while the guest ran, the 1-minute load average "
-            f"reached {load:.1f} and at most {others} other QEMU guest(s) ran beside it.")
-    if others:
-        text += (" **Other guests competed for the same cores during this run**: the emulated vCPUs "
-                 "were descheduled at random, which widens every range and can move ratios; "
-                 "compare with a run on an idle host before drawing conclusions.")
+    text = (f"Host: {b.get('host_cpus', '?')} CPUs, shared. make bench waited {waited:.0f} s for other "
+            f"QEMU guests before booting; while the guest ran it was stopped {pauses} time(s), "
+            f"{paused:.0f} s in all, while other work competed for the cores (its clocks stop with "
+            f"it). Of {running:.0f} s running, {contended:.1f} s saw other work (the moments before "
+            "a stop).")
+    if b.get("watch_gave_up") == "True" or (running and contended / running > 0.02):
+        text += (" **Other work competed with this run beyond that**: ranges are wider than on an "
+                 "idle host and ratios may have moved; rerun on a quieter host before drawing "
+                 "conclusions.")
     return text
+
+
+def contended(data):
+    b = data.d.get("build", {})
+    try:
+        return b.get("watch_gave_up") == "True" or (
+            float(b.get("watch_contended_running_s", 0)) > 0.02 * float(b.get("watch_running_s", 1)))
+    except ValueError:
+        return False
 
 
 def write_rst(data, T, tables, pngs, path, json_rel):
@@ -932,8 +947,8 @@ def readme_summary(data, T):
          "of its range meets it. ptys are compared as usable pairs on both sides (strclone: "
          "clone open, `UNLKPT`, `PTMGETPEER`; native: `/dev/ptmx`, `unlockpt`, `TIOCGPTPEER`; "
          f"both closes). {met} of {len(T)} targets met:", ""]
-    if host_text(data) and int(float(b.get("other_qemu_max", 0))):
-        L[0] += " Other QEMU guests ran on the host during this run, so its ranges are wider than usual."
+    if contended(data):
+        L[0] += " Other work competed with this run on the shared host, so its ranges are wider than usual."
     for t in T:
         val = t.ratio_text()
         extra = ""
