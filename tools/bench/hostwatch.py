@@ -8,11 +8,11 @@ SIGTERM. Every 0.2 s it looks at the host: other QEMU processes (any
 qemu-system-* whose command line does not name SOCKET) and the CPU time
 used by everything except the benchmark's QEMU and this script. While other
 work competes for the cores (another QEMU guest, or more than 0.3 CPU of
-other work over the last second) it stops the benchmark guest through QMP
+other work over the last 0.4 s) it stops the benchmark guest through QMP
 ("stop"), and lets it go on ("cont") once the host has been quiet for two
 seconds. Under TCG a stopped guest's clocks stop too, so a paused
-measurement just resumes later; only the moments before a pause (at most a
-tick of 0.2 s) see the other work. After --max-pause seconds of pauses in
+measurement just resumes later; only the moments before a pause (a few
+tenths of a second) see the other work. After --max-pause seconds of pauses in
 total it stops pausing, so a busy host cannot hold the run forever, and the
 summary says so.
 
@@ -28,7 +28,8 @@ import sys
 import time
 
 TICK = 0.2
-OTHER_CPU = 0.3  # CPUs of other work (over the last second) that count as contention
+OTHER_CPU = 0.3  # CPUs of other work (over the last WINDOW s) that count as contention
+WINDOW = 0.4
 HZ = os.sysconf("SC_CLK_TCK")
 NCPU = os.cpu_count() or 1
 
@@ -125,7 +126,7 @@ def main():
     quiet_since = None
     run_s, busy_s = 0.0, 0.0  # guest running; of which with other work
     max_others_running, max_cpu_running = 0, 0.0
-    hist = []  # (time, other-work jiffies)
+    hist = []  # (time, other-work jiffies, seconds) of the last ticks
     prev_busy, prev_ours, prev_me = busy_jiffies(), 0, proc_jiffies(me)
     prev_t = time.monotonic()
     gave_up = False
@@ -134,15 +135,22 @@ def main():
         time.sleep(TICK)
         t = time.monotonic()
         pid, others = qemus(a.qmp)
+        b, m = busy_jiffies(), proc_jiffies(me)
         if pid != ours:
-            ours, prev_ours, qmp, paused = pid, proc_jiffies(pid) if pid else 0, None, False
-        b, o, m = busy_jiffies(), proc_jiffies(ours) if ours else 0, proc_jiffies(me)
+            # The guest started (or ended): its CPU time so far is not known
+            # per tick, so this tick tells nothing about other work.
+            ours, qmp, paused, hist = pid, None, False, []
+            prev_busy, prev_ours, prev_me, prev_t = b, proc_jiffies(pid) if pid else 0, m, t
+            continue
+        o = proc_jiffies(ours) if ours else 0
         other = max(0, (b - prev_busy) - (o - prev_ours) - (m - prev_me))
         prev_busy, prev_ours, prev_me = b, o, m
         dt, prev_t = t - prev_t, t
-        hist.append((t, other))
-        hist = [h for h in hist if t - h[0] <= 2.0]
-        cpu1 = sum(j for ht, j in hist if t - ht <= 1.0) / HZ / 1.0
+        hist.append((t, other, dt))
+        hist = [h for h in hist if t - h[0] < WINDOW - 0.05]
+        # Other work over about the last 0.4 s (two ticks): short, so a stop
+        # follows its start closely, and one late-accounted tick is not enough.
+        cpu1 = sum(j for _, j, _ in hist) / HZ / max(sum(d for _, _, d in hist), TICK)
         if ours is None:
             continue
         if qmp is None:
