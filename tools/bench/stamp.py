@@ -26,10 +26,27 @@ def main(argv):
     for kv in argv[2:]:
         k, _, v = kv.partition("=")
         build[k] = v
-    with open(path, "w") as f:
-        json.dump(d, f, indent=1)
-        f.write("\n")
+    with open(path + ".tmp", "w") as f:
+        f.write(dumps(d))
+    os.replace(path + ".tmp", path)
     return 0
+
+
+def dumps(d):
+    """The JSON with one top-level key, object member or list element per
+    line (as bench.c prints it), so the checked-in copy diffs well."""
+    out = []
+    for i, (k, v) in enumerate(d.items()):
+        if isinstance(v, dict) and v:
+            body = ",\n".join(f"    {json.dumps(kk)}: {json.dumps(vv)}" for kk, vv in v.items())
+            text = f"{{\n{body}\n  }}"
+        elif isinstance(v, list) and v:
+            body = ",\n".join(f"    {json.dumps(x)}" for x in v)
+            text = f"[\n{body}\n  ]"
+        else:
+            text = json.dumps(v)
+        out.append(f"  {json.dumps(k)}: {text}" + ("," if i < len(d) - 1 else ""))
+    return "{\n" + "\n".join(out) + "\n}\n"
 
 
 if __name__ == "__main__":
