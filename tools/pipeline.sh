@@ -184,18 +184,61 @@ case "${1:-}" in
         # the native mechanisms in one boot; JSON and a table under results/.
         bootstrap
         k=$(kernel perf)
+        # What is measured, taken before the build so the JSON names the
+        # sources the module was built from: the commit, -dirty when the
+        # tree has uncommitted changes (tracked or untracked).
+        run_date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+        if commit=$(git -C "$STRCLONE_ROOT" rev-parse HEAD 2>/dev/null); then
+            [ -z "$(git -C "$STRCLONE_ROOT" status --porcelain 2>/dev/null)" ] || commit="$commit-dirty"
+        else
+            commit=unknown
+        fi
         module "$k" "$BUILD/module-perf"
         samples
         log "building the benchmark program (static)"
         make -s -C tools/bench OUTPUT="$BUILD/bench" all
+        # The host is shared and TCG guests compete for its cores: wait (up
+        # to BENCH_WAIT_IDLE seconds, default 900; 0 skips) until no other
+        # QEMU guest runs, so the benchmark does not measure them.
+        waited=0
+        while [ "$(pgrep -c qemu-system || true)" -gt 0 ] && [ "$waited" -lt "${BENCH_WAIT_IDLE:-900}" ]; do
+            [ "$waited" -gt 0 ] || log "waiting for $(pgrep -c qemu-system || true) other QEMU guest(s) to finish (up to ${BENCH_WAIT_IDLE:-900} s; BENCH_WAIT_IDLE=0 skips)"
+            sleep 5
+            waited=$((waited + 5))
+        done
+        [ "$waited" -eq 0 ] || log "waited ${waited}s for other QEMU guests"
+        # While the guest runs, tools/bench/hostwatch.py stops it (QMP) when
+        # other work competes for the host's cores and lets it go on when
+        # they are quiet again; under TCG the guest's clocks stop with it.
+        # At most BENCH_MAX_PAUSE seconds of pauses (default 1200).
+        qmp="$BUILD/bench-qmp.sock"
+        watch_summary="$BUILD/bench-hostwatch.json"
+        rm -f "$watch_summary"
+        python3 tools/bench/hostwatch.py --qmp "$qmp" --summary "$watch_summary" \
+            --log "$BUILD/bench-hostwatch.log" --max-pause "${BENCH_MAX_PAUSE:-1200}" &
+        watcher=$!
         VM_MODULE="$BUILD/module-perf/strclone.ko" VM_NO_SELFTESTS=1 VM_EXTRA="$BUILD/bench/bench" \
-            vm "$k" tools/vm/plan-bench.sh bench --timeout "${BENCH_TIMEOUT:-2400}" --append "idle=poll ${BENCH_APPEND:-}"
+            vm "$k" tools/vm/plan-bench.sh bench --timeout "$(( ${BENCH_TIMEOUT:-2400} + ${BENCH_MAX_PAUSE:-1200} ))" \
+            --append "idle=poll ${BENCH_APPEND:-}" --qmp "$qmp"
+        kill "$watcher" 2>/dev/null || true
+        wait "$watcher" 2>/dev/null || true
+        watch_args=()
+        if [ -s "$watch_summary" ]; then
+            while IFS= read -r kv; do watch_args+=("$kv"); done < <(python3 -c '
+import json, sys
+for k, v in json.load(open(sys.argv[1])).items():
+    print(f"{k}={v}")' "$watch_summary")
+        fi
         log "console log: $VM_LOG (exit status $VM_RC)"
         [ "$VM_RC" -eq 0 ] || die "the benchmark run failed in the VM; see $VM_LOG"
         mkdir -p results
         out="results/bench-$(date +%Y%m%d-%H%M%S).json"
         sed -n '/^STRCLONE-BENCH-BEGIN/,/^STRCLONE-BENCH-END/{/^STRCLONE-BENCH-/d;p}' "$VM_LOG" > "$out"
         [ -s "$out" ] || die "the benchmark printed no results; see $VM_LOG"
+        python3 tools/bench/stamp.py "$out" "module_commit=$commit" \
+            "module_sha256=$(sha256sum "$BUILD/module-perf/strclone.ko" | cut -d' ' -f1)" \
+            "kernel_build=${k##*/}" "kernel_config_sha256=$(sha256sum "$k/.config" | cut -d' ' -f1)" \
+            "date=$run_date" "host_cpus=$(nproc)" "waited_for_host_s=$waited" "${watch_args[@]}"
         cp "$out" results/bench-latest.json
         python3 tools/vm/results.py "$VM_LOG" >/dev/null || { python3 tools/vm/results.py "$VM_LOG" | tail -20; die "the kernel log shows problems"; }
         "$STRCLONE_ROOT/tools/bench/report.sh" "$out"

@@ -8,18 +8,31 @@
  * min and max; tools/bench/report.py turns the JSON into the table, the
  * plots and Documentation/strclone/performance.rst.
  *
+ * What is compared: the unit of use of a pty is a *usable pair*, so the
+ * open+close, scaling, live-pairs and memory measurements of strclone
+ * against native ptys work on pairs on both sides:
+ *   strclone  open("/dev/clone-ptmx"), UNLKPT, PTMGETPEER
+ *   native    open("/dev/ptmx"), unlockpt (TIOCSPTLCK 0), TIOCGPTPEER
+ * and a pair is closed slave first, then master, on both sides. A master
+ * alone (no slave) is measured too, labelled "master", for reference: a
+ * native /dev/ptmx open builds both ttys anyway, a strclone one only the
+ * master stream.
+ *
  * Groups (run in this order; -g selects some):
- *   open_close  open+close rate: /dev/clone-ptmx, /dev/ptmx, /dev/hwrng
- *               (the VFS floor: a misc device with a trivial open) and
- *               /dev/clone-echo (a strclone stream without ptm's pair)
- *   scaling     open+close with 1 and 2 threads, each node
+ *   open_close  open+close rate of one unit: strclone and native pairs;
+ *               strclone and native masters; /dev/hwrng (the VFS floor: a
+ *               misc device with a trivial open) and /dev/clone-echo (a
+ *               strclone stream without ptm's pair)
+ *   scaling     open+close with 1 and 2 threads: pairs, strclone masters,
+ *               /dev/hwrng
  *   latency     1-byte ping-pong master<->slave: strclone, pty, pipe
  *   throughput  master->slave, 1 B / 64 B / 4 KiB / 64 KiB writes, a writer
  *               and a reader thread, fixed byte count per run (calibrated
  *               once per mechanism and size so a run takes about -t s)
- *   memory      kernel memory per idle stream at 10,000 streams
- *   live        open+close cost while 0 / 1,000 / 10,000 / 60,000 other
- *               streams are held open
+ *   memory      kernel memory per open pair (both sides) and per strclone
+ *               master, at 10,000 held open
+ *   live        pair open+close cost while 0 / 1,000 / 10,000 / 60,000
+ *               other pairs are held open
  *   log         strclone log fan-out with 1, 2, 3 readers (one per class);
  *               /dev/kmsg with 1, 2, 3, 10, 100 readers as a reference
  *   profile     kernel profiles (perf_event cpu-clock sampling on every
@@ -31,7 +44,8 @@
  *
  * Usage: bench [-t seconds] [-r reps] [-g group,group...] [-n] [-q]
  *   -n  do not touch sysctls or /dev/kmsg (for trying it on a host)
- *   -q  quick: short runs, small stream counts (for trying it out)
+ *   -q  quick: small stream counts (for trying it out; use -t and -r for
+ *       shorter runs)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -67,7 +81,7 @@ static const char *GROUPS = "open_close,scaling,latency,throughput,memory,live,l
 
 static long LIVE_LEVELS[] = { 0, 1000, 10000, 60000 };
 #define NLEVELS (sizeof(LIVE_LEVELS) / sizeof(LIVE_LEVELS[0]))
-static long MEM_STREAMS = 10000;
+static long MEM_UNITS = 10000;
 static long MEM_PREFILL = 2000;
 static const size_t XSIZES[] = { 1, 64, 4096, 65536 };
 #define NXSIZES (sizeof(XSIZES) / sizeof(XSIZES[0]))
@@ -257,7 +271,7 @@ static void emit_json(void)
 	int i, j;
 
 	pthread_mutex_lock(&out_lock);
-	printf("{\n  \"schema\": 1,\n  \"ok\": %s,\n", nerrors ? "false" : "true");
+	printf("{\n  \"schema\": 2,\n  \"ok\": %s,\n", nerrors ? "false" : "true");
 	printf("  \"meta\": {%s,\n    \"duration_s\": %.1f},\n", META, now() - T_START);
 	printf("  \"series\": [");
 	for (i = 0; i < nser; i++) {
@@ -417,16 +431,70 @@ static int selected(const char *g)
 
 /* ---- nodes and open+close ----------------------------------------------- */
 
+/* What one "open" of a node makes: one file, or a usable pty pair. */
+enum kind { K_ONE, K_STRCLONE_PAIR, K_PTMX_PAIR };
+
 struct node {
-	const char *name;
+	const char *name;	/* the series ids use it */
 	const char *path;
 	int flags;
+	enum kind kind;
 };
 
-static const struct node N_STRCLONE = { "strclone", "/dev/clone-ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC };
-static const struct node N_PTMX = { "ptmx", "/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC };
-static const struct node N_HWRNG = { "hwrng", "/dev/hwrng", O_RDONLY | O_CLOEXEC };
-static const struct node N_ECHO = { "echo", "/dev/clone-echo", O_RDWR | O_CLOEXEC };
+#define PTY_FLAGS (O_RDWR | O_NOCTTY | O_CLOEXEC)
+/* A usable pair: master, unlocked, and a descriptor on the slave. */
+static const struct node N_SPAIR = { "strclone_pair", "/dev/clone-ptmx", PTY_FLAGS, K_STRCLONE_PAIR };
+static const struct node N_PPAIR = { "ptmx_pair", "/dev/ptmx", PTY_FLAGS, K_PTMX_PAIR };
+/* A master alone: strclone makes the master stream only, native /dev/ptmx
+ * both ttys (and the devpts node) without opening the slave. */
+static const struct node N_SMASTER = { "strclone_master", "/dev/clone-ptmx", PTY_FLAGS, K_ONE };
+static const struct node N_PMASTER = { "ptmx_master", "/dev/ptmx", PTY_FLAGS, K_ONE };
+static const struct node N_HWRNG = { "hwrng", "/dev/hwrng", O_RDONLY | O_CLOEXEC, K_ONE };
+static const struct node N_ECHO = { "echo", "/dev/clone-echo", O_RDWR | O_CLOEXEC, K_ONE };
+
+/* Descriptors one unit of nd holds. */
+static int nfds_of(const struct node *nd)
+{
+	return nd->kind == K_ONE ? 1 : 2;
+}
+
+/* Opens one unit of nd into fds[0] (and the slave into fds[1] for a pair).
+ * Returns 0 or -errno; on failure nothing stays open. */
+static int unit_open(const struct node *nd, int *fds)
+{
+	int fd = open(nd->path, nd->flags), s = -1, zero = 0, e;
+
+	if (fd < 0)
+		return -errno;
+	fds[0] = fd;
+	switch (nd->kind) {
+	case K_ONE:
+		return 0;
+	case K_STRCLONE_PAIR:
+		if (ioctl(fd, UNLKPT, 0) == 0)
+			s = ioctl(fd, PTMGETPEER, PTY_FLAGS);
+		break;
+	case K_PTMX_PAIR:
+		if (ioctl(fd, TIOCSPTLCK, &zero) == 0)
+			s = ioctl(fd, TIOCGPTPEER, PTY_FLAGS);
+		break;
+	}
+	if (s < 0) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	fds[1] = s;
+	return 0;
+}
+
+/* Closes a unit: the slave first, then the master. */
+static void unit_close(const struct node *nd, const int *fds)
+{
+	if (nd->kind != K_ONE)
+		close(fds[1]);
+	close(fds[0]);
+}
 
 /* Voluntary context switches of the calling thread so far. */
 static long vcsw(void)
@@ -438,23 +506,22 @@ static long vcsw(void)
 	return ru.ru_nvcsw;
 }
 
-/* open+close in a loop for `secs`; returns operations per second, or
- * -errno. *sw (if not NULL) gets the voluntary context switches per
- * open+close: a close or open that sleeps (say, waiting for an RCU grace
- * period) shows up there. */
+/* open+close of units of nd in a loop for `secs`; returns units per
+ * second, or -errno. *sw (if not NULL) gets the voluntary context switches
+ * per unit: an open, ioctl or close that blocks in the kernel shows up
+ * there. */
 static double oc_rate_sw(const struct node *nd, double secs, double *sw)
 {
 	double t0 = now(), t1, end = t0 + secs;
 	long n = 0, sw0 = vcsw();
-	int i;
+	int i, fds[2], r;
 
 	do {
 		for (i = 0; i < 16; i++) {
-			int fd = open(nd->path, nd->flags);
-
-			if (fd < 0)
-				return -errno;
-			close(fd);
+			r = unit_open(nd, fds);
+			if (r < 0)
+				return r;
+			unit_close(nd, fds);
 		}
 		n += 16;
 	} while ((t1 = now()) < end);
@@ -473,34 +540,34 @@ static int warm(const struct node *nd, double secs)
 	double r = oc_rate(nd, secs);
 
 	if (r < 0) {
-		fail("open %s: %s", nd->path, strerror((int)-r));
+		fail("open %s (%s): %s", nd->path, nd->name, strerror((int)-r));
 		return 0;
 	}
 	return 1;
 }
 
-/* Separate costs: a batch of opens, then the batch of closes, timed apart
- * (sequential, in one thread). Returns 0 or -errno. */
+/* Separate costs: a batch of unit opens, then the batch of closes, timed
+ * apart (sequential, in one thread). Returns 0 or -errno. */
 #define SPLIT_BATCH 64
 static int oc_split(const struct node *nd, double *open_us, double *close_us)
 {
-	int fds[SPLIT_BATCH], i;
+	int fds[2 * SPLIT_BATCH], i, k = nfds_of(nd), r;
 	double t0, t1, t2;
 
 	t0 = now();
 	for (i = 0; i < SPLIT_BATCH; i++) {
-		fds[i] = open(nd->path, nd->flags);
-		if (fds[i] < 0) {
-			int e = errno;
-
-			while (i > 0)
-				close(fds[--i]);
-			return -e;
+		r = unit_open(nd, fds + k * i);
+		if (r < 0) {
+			while (i > 0) {
+				i--;
+				unit_close(nd, fds + k * i);
+			}
+			return r;
 		}
 	}
 	t1 = now();
 	for (i = 0; i < SPLIT_BATCH; i++)
-		close(fds[i]);
+		unit_close(nd, fds + k * i);
 	t2 = now();
 	*open_us = (t1 - t0) / SPLIT_BATCH * 1e6;
 	*close_us = (t2 - t1) / SPLIT_BATCH * 1e6;
@@ -509,28 +576,29 @@ static int oc_split(const struct node *nd, double *open_us, double *close_us)
 
 static void g_open_close(void)
 {
-	const struct node *nds[] = { &N_STRCLONE, &N_PTMX, &N_HWRNG, &N_ECHO };
-	int ok[4], i, rep;
+	const struct node *nds[] = { &N_SPAIR, &N_PPAIR, &N_SMASTER, &N_PMASTER, &N_HWRNG, &N_ECHO };
+	const int nn = sizeof(nds) / sizeof(nds[0]);
+	int ok[sizeof(nds) / sizeof(nds[0])], i, rep;
 
-	phase("open_close", 60 + 40 * RUN_S * REPS);
-	for (i = 0; i < 4; i++)
+	phase("open_close", 60 + 10 * nn * RUN_S * REPS);
+	for (i = 0; i < nn; i++)
 		ok[i] = warm(nds[i], 0.2 * RUN_S);
 	for (rep = 0; rep < REPS; rep++) {
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < nn; i++) {
 			double r, sw = 0;
 
 			if (!ok[i])
 				continue;
 			r = oc_rate_sw(nds[i], RUN_S, &sw);
 			if (r < 0) {
-				fail("open %s: %s", nds[i]->path, strerror((int)-r));
+				fail("open %s (%s): %s", nds[i]->path, nds[i]->name, strerror((int)-r));
 				ok[i] = 0;
 				continue;
 			}
 			put(ser("ops/s", "open_close/%s", nds[i]->name), r);
 			put(ser("sw/op", "open_close/%s/sleeps_per_op", nds[i]->name), sw);
 		}
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < nn; i++) {
 			double o = 0, c = 0;
 
 			if (ok[i] && oc_split(nds[i], &o, &c) == 0) {
@@ -538,9 +606,11 @@ static void g_open_close(void)
 				put(ser("us", "open_close/%s/close_us", nds[i]->name), c);
 			}
 		}
-		note("open_close rep %d/%d: strclone %.0f/s ptmx %.0f/s hwrng %.0f/s", rep + 1, REPS,
-		     median(ser("ops/s", "open_close/strclone")), median(ser("ops/s", "open_close/ptmx")),
-		     median(ser("ops/s", "open_close/hwrng")));
+		note("open_close rep %d/%d: pairs strclone %.0f/s ptmx %.0f/s; masters strclone %.0f/s "
+		     "ptmx %.0f/s; hwrng %.0f/s", rep + 1, REPS,
+		     median(ser("ops/s", "open_close/strclone_pair")), median(ser("ops/s", "open_close/ptmx_pair")),
+		     median(ser("ops/s", "open_close/strclone_master")),
+		     median(ser("ops/s", "open_close/ptmx_master")), median(ser("ops/s", "open_close/hwrng")));
 	}
 }
 
@@ -590,11 +660,12 @@ static double sc_run(const struct node *nd, int nt)
 
 static void g_scaling(void)
 {
-	const struct node *nds[] = { &N_STRCLONE, &N_PTMX, &N_HWRNG };
+	const struct node *nds[] = { &N_SPAIR, &N_PPAIR, &N_SMASTER, &N_HWRNG };
+	const int nn = sizeof(nds) / sizeof(nds[0]);
 	int i, rep;
 
-	phase("scaling", 60 + 30 * RUN_S * REPS);
-	for (i = 0; i < 3; i++) {
+	phase("scaling", 60 + 8 * nn * RUN_S * REPS);
+	for (i = 0; i < nn; i++) {
 		if (!warm(nds[i], 0.2 * RUN_S))
 			continue;
 		for (rep = 0; rep < REPS; rep++) {
@@ -609,7 +680,8 @@ static void g_scaling(void)
 				r1 = sc_run(nds[i], 1);
 			}
 			if (r1 < 0 || r2 < 0) {
-				fail("scaling %s: %s", nds[i]->path, strerror((int)-(r1 < 0 ? r1 : r2)));
+				fail("scaling %s (%s): %s", nds[i]->path, nds[i]->name,
+				     strerror((int)-(r1 < 0 ? r1 : r2)));
 				break;
 			}
 			put(ser("ops/s", "scaling/%s/1", nds[i]->name), r1);
@@ -649,71 +721,39 @@ static void close_pair(struct pair *p)
 {
 	int i;
 
-	for (i = 0; i < p->nfds; i++)
+	/* Backwards: a pty's slave before its master, as unit_close. */
+	for (i = p->nfds - 1; i >= 0; i--)
 		close(p->fds[i]);
 	p->nfds = 0;
 }
 
-/* Opens a pair; on failure records why and returns -1. */
+/* Opens a pair the way the open+close measurement does (unit_open); the
+ * native pty's ends are then made raw. On failure records why and returns
+ * -1. */
 static int open_pair(enum mech m, struct pair *p)
 {
-	int fd, s, zero = 0, pp[2], qq[2];
+	const struct node *nd = m == M_STRCLONE ? &N_SPAIR : &N_PPAIR;
+	int fds[2], pp[2], qq[2], r;
 
 	memset(p, 0, sizeof(*p));
 	switch (m) {
 	case M_STRCLONE:
-		fd = open("/dev/clone-ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (fd < 0) {
-			fail("open /dev/clone-ptmx: %s", strerror(errno));
-			return -1;
-		}
-		p->fds[p->nfds++] = fd;
-		if (ioctl(fd, UNLKPT, 0)) {
-			fail("UNLKPT: %s", strerror(errno));
-			close_pair(p);
-			return -1;
-		}
-		s = ioctl(fd, PTMGETPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (s < 0) {
-			fail("PTMGETPEER: %s", strerror(errno));
-			close_pair(p);
-			return -1;
-		}
-		p->fds[p->nfds++] = s;
-		p->a_w = p->a_r = fd;
-		p->b_w = p->b_r = s;
-		return 0;
 	case M_PTY:
-		fd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (fd < 0) {
-			fail("open /dev/ptmx: %s", strerror(errno));
+		r = unit_open(nd, fds);
+		if (r < 0) {
+			fail("opening a %s: %s", nd->name, strerror(-r));
 			return -1;
 		}
-		p->fds[p->nfds++] = fd;
-		if (ioctl(fd, TIOCSPTLCK, &zero)) {
-			fail("TIOCSPTLCK: %s", strerror(errno));
-			close_pair(p);
-			return -1;
-		}
-		s = ioctl(fd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (s < 0) {
-			char name[64];
-
-			if (ptsname_r(fd, name, sizeof(name)) ||
-			    (s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
-				fail("open the pty slave: %s", strerror(errno));
-				close_pair(p);
-				return -1;
-			}
-		}
-		p->fds[p->nfds++] = s;
-		if (raw_tty(s) || raw_tty(fd)) {
+		p->fds[0] = fds[0];
+		p->fds[1] = fds[1];
+		p->nfds = 2;
+		if (m == M_PTY && (raw_tty(fds[1]) || raw_tty(fds[0]))) {
 			fail("cfmakeraw/tcsetattr on the pty: %s", strerror(errno));
 			close_pair(p);
 			return -1;
 		}
-		p->a_w = p->a_r = fd;
-		p->b_w = p->b_r = s;
+		p->a_w = p->a_r = fds[0];
+		p->b_w = p->b_r = fds[1];
 		return 0;
 	case M_PIPE:
 		if (pipe2(pp, O_CLOEXEC) || pipe2(qq, O_CLOEXEC)) {
@@ -1083,7 +1123,7 @@ static void g_latency(void)
 	     median(ser("us", "latency/pipe/cpu0")));
 }
 
-/* ---- memory per idle stream --------------------------------------------- */
+/* ---- memory per open pair ------------------------------------------------ */
 
 struct mi {
 	long slab, vmalloc, percpu, memfree, avail;
@@ -1125,15 +1165,46 @@ static void settle(void)
 	usleep(100000);
 }
 
-/* Opens n streams of nd into fds; returns how many it opened (n if all). */
+static long kernel_kb(const struct mi *m)
+{
+	return m->slab + m->vmalloc + m->percpu;
+}
+
+/* Waits until deferred frees are done: a closed native tty is released
+ * from a work item, dentries and inodes after an RCU grace period, and
+ * kfree_rcu() objects (a strclone stream's wait queue) can wait seconds
+ * for their batch. Freed while the next measurement runs, they would be
+ * subtracted from it. Done when Slab+VmallocUsed+Percpu moved by less than
+ * 64 KiB over a second (at most about 15 s); m gets the last reading. */
+static void quiesce(struct mi *m)
+{
+	struct mi prev;
+	int i;
+
+	settle();
+	meminfo(&prev);
+	for (i = 0; i < 15; i++) {
+		usleep(500000);
+		settle();
+		meminfo(m);
+		if (labs(kernel_kb(m) - kernel_kb(&prev)) < 64)
+			return;
+		prev = *m;
+	}
+}
+
+/* Opens n units of nd into fds (nfds_of(nd) descriptors each); returns how
+ * many units it opened (n if all). */
 static long hold(const struct node *nd, long n, int *fds)
 {
+	int k = nfds_of(nd);
 	long i;
 
 	for (i = 0; i < n; i++) {
-		fds[i] = open(nd->path, nd->flags);
-		if (fds[i] < 0) {
-			fail("holding %ld streams of %s: open #%ld: %s", n, nd->path, i, strerror(errno));
+		int r = unit_open(nd, fds + k * i);
+
+		if (r < 0) {
+			fail("holding %ld of %s: open #%ld: %s", n, nd->name, i, strerror(-r));
 			break;
 		}
 	}
@@ -1154,30 +1225,31 @@ static void *rel_thread(void *p)
 	return NULL;
 }
 
-/* Closes n held fds. A strclone close can sleep for an RCU grace period
- * (see performance.rst), so many fds are closed from RELEASE_THREADS
- * threads at once, whose waits overlap; this is set-up, never measured. */
+/* Closes n held units of nd. Many are closed from RELEASE_THREADS threads
+ * at once, so closes that sleep (a native pty's can) overlap; this is
+ * set-up, never measured. Each thread closes whole units, from the last
+ * descriptor down: a pair's slave before its master. */
 #define RELEASE_THREADS 64
-static void release(int *fds, long n)
+static void release(const struct node *nd, int *fds, long n)
 {
 	struct rel_arg a[RELEASE_THREADS];
 	pthread_t t[RELEASE_THREADS];
-	int i, nt = n >= 4 * RELEASE_THREADS ? RELEASE_THREADS : 0;
+	int i, k = nfds_of(nd), nt = n >= 4 * RELEASE_THREADS ? RELEASE_THREADS : 0;
 	long per = nt ? n / nt : 0, done = 0;
 
 	for (i = 0; i < nt; i++) {
-		a[i].fds = fds + done;
-		a[i].n = i == nt - 1 ? n - done : per;
+		a[i].fds = fds + k * done;
+		a[i].n = k * (i == nt - 1 ? n - done : per);
 		if (start_thread(&t[i], rel_thread, &a[i])) {
 			nt = i;
 			break;
 		}
-		done += a[i].n;
+		done += a[i].n / k;
 	}
 	for (i = 0; i < nt; i++)
 		pthread_join(t[i], NULL);
 	while (n > done)
-		close(fds[--n]);
+		unit_close(nd, fds + k * --n);
 }
 
 /* /proc/slabinfo (CONFIG_SLUB_DEBUG): objects in use per cache. */
@@ -1211,7 +1283,7 @@ static int slabinfo(struct slabinfo *si)
 	return si->n ? 0 : -1;
 }
 
-/* Records the caches that grew by 0.2 objects or more per stream. */
+/* Records the caches that grew by 0.2 objects or more per unit. */
 static void slab_diff(const char *who, const struct slabinfo *a, const struct slabinfo *b, long n)
 {
 	int i, j;
@@ -1227,81 +1299,88 @@ static void slab_diff(const char *who, const struct slabinfo *a, const struct sl
 		per = (double)(b->c[i].active - before) / n;
 		if (per < 0.2)
 			continue;
-		snprintf(key, sizeof(key), "memory/%s/slabinfo/%s/objs_per_stream", who, b->c[i].name);
+		snprintf(key, sizeof(key), "memory/%s/slabinfo/%s/objs_per_unit", who, b->c[i].name);
 		xnum(key, per);
 		snprintf(key, sizeof(key), "memory/%s/slabinfo/%s/objsize", who, b->c[i].name);
 		xnum(key, (double)b->c[i].objsize);
 	}
 }
 
-static double ptmx_bytes_per_stream;	/* from the memory group, for the live sweep */
+static double ptmx_bytes_per_pair;	/* from the memory group, for the live sweep */
 
+/* One measurement: /proc/meminfo before and while n units are held open,
+ * and after they are closed, all divided by n. */
 static int mem_run(const struct node *nd, long n, int *fds, int record, int slabs)
 {
 	static struct slabinfo sa, sb;
+	int *pre = fds + nfds_of(nd) * n;
 	struct mi a, b, c;
 	long got;
 	int have_si = 0;
 
-	/* First MEM_PREFILL streams that are not counted: they use up the
-	 * free objects the slab caches kept from earlier runs, so the counted
-	 * ones come from new slab pages, as they would in a fresh system. */
-	got = hold(nd, MEM_PREFILL, fds + n);
+	/* First MEM_PREFILL units that are not counted: they use up the free
+	 * objects the slab caches kept from earlier runs, so the counted ones
+	 * come from new slab pages, as they would in a fresh system. */
+	got = hold(nd, MEM_PREFILL, pre);
 	if (got < MEM_PREFILL) {
-		release(fds + n, got);
+		release(nd, pre, got);
 		return -1;
 	}
-	settle();
-	meminfo(&a);
+	quiesce(&a);
 	if (slabs)
 		have_si = slabinfo(&sa) == 0;
 	got = hold(nd, n, fds);
 	if (got < n) {
-		release(fds, got);
-		release(fds + n, MEM_PREFILL);
+		release(nd, fds, got);
+		release(nd, pre, MEM_PREFILL);
 		return -1;
 	}
 	settle();
 	meminfo(&b);
 	if (have_si && slabinfo(&sb) == 0)
 		slab_diff(nd->name, &sa, &sb, n);
-	release(fds, n);
-	settle();
-	meminfo(&c);
-	release(fds + n, MEM_PREFILL);
+	release(nd, fds, n);
+	quiesce(&c);
+	release(nd, pre, MEM_PREFILL);
 	if (record) {
-		put(ser("B/stream", "memory/%s/slab", nd->name), (b.slab - a.slab) * 1024.0 / n);
-		put(ser("B/stream", "memory/%s/kernel", nd->name),
-		    ((b.slab + b.vmalloc + b.percpu) - (a.slab + a.vmalloc + a.percpu)) * 1024.0 / n);
-		put(ser("B/stream", "memory/%s/memfree", nd->name), (a.memfree - b.memfree) * 1024.0 / n);
-		put(ser("B/stream", "memory/%s/slab_left_after_close", nd->name), (c.slab - a.slab) * 1024.0 / n);
+		put(ser("B", "memory/%s/slab", nd->name), (b.slab - a.slab) * 1024.0 / n);
+		put(ser("B", "memory/%s/vmalloc", nd->name), (b.vmalloc - a.vmalloc) * 1024.0 / n);
+		put(ser("B", "memory/%s/percpu", nd->name), (b.percpu - a.percpu) * 1024.0 / n);
+		put(ser("B", "memory/%s/kernel", nd->name), (kernel_kb(&b) - kernel_kb(&a)) * 1024.0 / n);
+		put(ser("B", "memory/%s/memfree", nd->name), (a.memfree - b.memfree) * 1024.0 / n);
+		put(ser("B", "memory/%s/kernel_left_after_close", nd->name),
+		    (kernel_kb(&c) - kernel_kb(&a)) * 1024.0 / n);
 	}
 	return 0;
 }
 
 static void g_memory(void)
 {
-	const struct node *nds[] = { &N_STRCLONE, &N_PTMX };
-	int *fds = calloc(MEM_STREAMS + MEM_PREFILL, sizeof(int));
-	int ok[2], i, rep;
+	const struct node *nds[] = { &N_SPAIR, &N_PPAIR, &N_SMASTER };
+	const int nn = sizeof(nds) / sizeof(nds[0]);
+	int *fds = calloc(2 * (MEM_UNITS + MEM_PREFILL), sizeof(int));
+	int ok[sizeof(nds) / sizeof(nds[0])], i, j, rep;
 
-	phase("memory", 120 + 2 * (REPS + 1) * (6 + MEM_STREAMS / 1000.0));
-	xnum("memory/streams", MEM_STREAMS);
+	phase("memory", 120 + nn * (REPS + 1) * (40 + MEM_UNITS / 500.0));
+	xnum("memory/units", MEM_UNITS);
 	xnum("memory/prefill", MEM_PREFILL);
-	for (i = 0; i < 2; i++)
-		ok[i] = mem_run(nds[i], MEM_STREAMS, fds, 0, 0) == 0; /* warm-up, not recorded */
+	for (i = 0; i < nn; i++)
+		ok[i] = mem_run(nds[i], MEM_UNITS, fds, 0, 0) == 0; /* warm-up, not recorded */
+	/* The order rotates, so no kind always follows the same other one. */
 	for (rep = 0; rep < REPS; rep++)
-		for (i = 0; i < 2; i++)
+		for (j = 0; j < nn; j++) {
+			i = (j + rep) % nn;
 			if (ok[i])
-				ok[i] = mem_run(nds[i], MEM_STREAMS, fds, 1, rep == 0) == 0;
-	ptmx_bytes_per_stream = median(ser("B/stream", "memory/ptmx/memfree"));
-	note("memory per idle stream (slab): strclone %.0f B, ptmx %.0f B; (slab+vmalloc+percpu): %.0f B, %.0f B",
-	     median(ser("B/stream", "memory/strclone/slab")), median(ser("B/stream", "memory/ptmx/slab")),
-	     median(ser("B/stream", "memory/strclone/kernel")), median(ser("B/stream", "memory/ptmx/kernel")));
+				ok[i] = mem_run(nds[i], MEM_UNITS, fds, 1, rep == 0) == 0;
+		}
+	ptmx_bytes_per_pair = median(ser("B", "memory/ptmx_pair/memfree"));
+	note("memory per open pair (slab+vmalloc+percpu): strclone %.0f B, ptmx %.0f B; strclone master %.0f B",
+	     median(ser("B", "memory/strclone_pair/kernel")), median(ser("B", "memory/ptmx_pair/kernel")),
+	     median(ser("B", "memory/strclone_master/kernel")));
 	free(fds);
 }
 
-/* ---- open cost while streams are held open ------------------------------ */
+/* ---- open cost while pairs are held open --------------------------------- */
 
 static void live_level(const struct node *nd, long level, int *fds, const char *label)
 {
@@ -1314,7 +1393,7 @@ static void live_level(const struct node *nd, long level, int *fds, const char *
 	got = hold(nd, level, fds);
 	t1 = now();
 	if (got < level) {
-		release(fds, got);
+		release(nd, fds, got);
 		return;
 	}
 	if (level) {
@@ -1326,7 +1405,7 @@ static void live_level(const struct node *nd, long level, int *fds, const char *
 		double r = oc_rate(nd, RUN_S);
 
 		if (r < 0) {
-			fail("open %s with %ld held: %s", nd->path, level, strerror((int)-r));
+			fail("open %s with %ld held: %s", nd->name, level, strerror((int)-r));
 			break;
 		}
 		put(ser("us", "live/%s/%s", nd->name, label), 1e6 / r);
@@ -1341,10 +1420,10 @@ static void live_level(const struct node *nd, long level, int *fds, const char *
 	}
 	note("live %s %s: %.2f us per open+close", nd->name, label, median(ser("us", "live/%s/%s", nd->name, label)));
 	t0 = now();
-	release(fds, level);
+	release(nd, fds, level);
 	t1 = now();
 	if (level) {
-		snprintf(key, sizeof(key), "live/%s/%ld/close_us_per_stream", nd->name, level);
+		snprintf(key, sizeof(key), "live/%s/%ld/close_us_per_unit", nd->name, level);
 		xnum(key, (t1 - t0) / level * 1e6);
 	}
 }
@@ -1352,43 +1431,43 @@ static void live_level(const struct node *nd, long level, int *fds, const char *
 static void g_live(void)
 {
 	long maxl = LIVE_LEVELS[NLEVELS - 1];
-	int *fds = calloc(maxl, sizeof(int));
+	int *fds = calloc(2 * maxl, sizeof(int));
 	char label[32];
 	unsigned i;
 
-	phase("live", 300 + 2 * NLEVELS * 3 * RUN_S * REPS + maxl / 100.0);
+	phase("live", 300 + 2 * NLEVELS * 3 * RUN_S * REPS + maxl / 50.0);
 	for (i = 0; i < NLEVELS; i++)
 		xnum("live/levels", LIVE_LEVELS[i]);
-	if (!warm(&N_STRCLONE, 0.1 * RUN_S) || !warm(&N_PTMX, 0.1 * RUN_S)) {
+	if (!warm(&N_SPAIR, 0.1 * RUN_S) || !warm(&N_PPAIR, 0.1 * RUN_S)) {
 		free(fds);
 		return;
 	}
 	for (i = 0; i < NLEVELS; i++) {
 		snprintf(label, sizeof(label), "%ld", LIVE_LEVELS[i]);
-		live_level(&N_STRCLONE, LIVE_LEVELS[i], fds, label);
+		live_level(&N_SPAIR, LIVE_LEVELS[i], fds, label);
 	}
 	/* The first level again: how much the machine drifted meanwhile. */
-	live_level(&N_STRCLONE, LIVE_LEVELS[0], fds, "0-again");
+	live_level(&N_SPAIR, LIVE_LEVELS[0], fds, "0-again");
 	for (i = 0; i < NLEVELS; i++) {
 		long l = LIVE_LEVELS[i];
 		struct mi m;
 
 		snprintf(label, sizeof(label), "%ld", l);
 		meminfo(&m);
-		if (l > MEM_STREAMS) {
-			double need = ptmx_bytes_per_stream * l;
+		if (l > MEM_UNITS) {
+			double need = ptmx_bytes_per_pair * l;
 
-			if (ptmx_bytes_per_stream <= 0 || need > 0.5 * m.avail * 1024.0) {
+			if (ptmx_bytes_per_pair <= 0 || need > 0.5 * m.avail * 1024.0) {
 				char id[64];
 
-				snprintf(id, sizeof(id), "live/ptmx/%s", label);
-				skipped(id, "%ld native ptys need about %.0f MiB of kernel memory (%.0f B each, "
-					"measured), more than half of the %.0f MiB available in the 2 GiB VM",
-					l, need / 1048576, ptmx_bytes_per_stream, m.avail / 1024.0);
+				snprintf(id, sizeof(id), "live/%s/%s", N_PPAIR.name, label);
+				skipped(id, "%ld native pty pairs need about %.0f MiB of memory (%.0f B each, "
+					"measured), more than half of the %.0f MiB available in the VM",
+					l, need / 1048576, ptmx_bytes_per_pair, m.avail / 1024.0);
 				continue;
 			}
 		}
-		live_level(&N_PTMX, l, fds, label);
+		live_level(&N_PPAIR, l, fds, label);
 	}
 	free(fds);
 }
@@ -1911,11 +1990,12 @@ static void g_profile(void)
 {
 	struct prof p;
 	double secs = 2 * RUN_S;
-	const struct node *oc[] = { &N_STRCLONE, &N_PTMX, &N_HWRNG };
+	const struct node *oc[] = { &N_SPAIR, &N_PPAIR, &N_SMASTER, &N_HWRNG };
+	const int noc = sizeof(oc) / sizeof(oc[0]);
 	char id[64];
 	int i;
 
-	phase("profile", 300 + 16 * secs);
+	phase("profile", 300 + 20 * secs);
 	if (load_kallsyms()) {
 		skipped("profile", "/proc/kallsyms is not readable");
 		return;
@@ -1926,28 +2006,29 @@ static void g_profile(void)
 	}
 	usleep(500000);
 	prof_stop(&p, "idle", "nothing running for 0.5 s (baseline)");
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < noc; i++) {
 		snprintf(id, sizeof(id), "open_close/%s", oc[i]->name);
 		if (prof_start(&p))
 			return;
 		oc_rate(oc[i], secs);
 		prof_stop(&p, id, "open+close loop, 1 thread");
 	}
-	/* The open path alone: fill a table of streams (the closes that
-	 * follow are not profiled). */
+	/* The open path alone: fill a table of units (the closes that follow
+	 * are not profiled). Native pairs are slow to open: fewer of them. */
 	{
-		long nfill[3] = { 60000, 2000, 60000 };
+		const struct node *fill[] = { &N_SPAIR, &N_PPAIR, &N_HWRNG };
+		long nfill[] = { 30000, 2000, 60000 };
 		int *fds = calloc(60000, sizeof(int));
 
 		for (i = 0; i < 3 && fds; i++) {
 			long got;
 
-			snprintf(id, sizeof(id), "open_only/%s", oc[i]->name);
+			snprintf(id, sizeof(id), "open_only/%s", fill[i]->name);
 			if (prof_start(&p))
 				break;
-			got = hold(oc[i], nfill[i], fds);
+			got = hold(fill[i], nfill[i], fds);
 			prof_stop(&p, id, "opens only: filling a table of descriptors");
-			release(fds, got);
+			release(fill[i], fds, got);
 		}
 		free(fds);
 	}
@@ -2020,7 +2101,7 @@ int main(int argc, char **argv)
 		static long q[] = { 0, 100, 1000, 2000 };
 
 		memcpy(LIVE_LEVELS, q, sizeof(q));
-		MEM_STREAMS = 1000;
+		MEM_UNITS = 1000;
 		MEM_PREFILL = 500;
 	}
 	if (REPS < 1 || REPS > MAXSAMP || RUN_S <= 0) {

@@ -4,6 +4,7 @@
 #
 #   tools/vm/run.sh --kernel KDIR --plan PLAN --log LOG [--timeout SECONDS]
 #                   [--add HOSTPATH:GUESTPATH]... [--append KERNEL-ARGS]
+#                   [--qmp SOCKET]
 #
 # The serial console is copied to LOG (and to stdout with --verbose). The exit
 # code is the plan's exit code as the guest reported it, 124 on timeout, and
@@ -11,7 +12,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../env.sh"
 
-kdir= plan= logf= timeout=600 verbose=0 append=
+kdir= plan= logf= timeout=600 verbose=0 append= qmp=
 adds=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -21,6 +22,7 @@ while [ $# -gt 0 ]; do
         --timeout) timeout=$2; shift 2 ;;
         --add) adds+=("$2"); shift 2 ;;
         --append) append=$2; shift 2 ;;
+        --qmp) qmp=$2; shift 2 ;;
         --verbose) verbose=1; shift ;;
         *) die "run.sh: unknown argument $1" ;;
     esac
@@ -53,19 +55,23 @@ accel="-accel tcg"
 # /dev/kvm exists on this kind of host but does not work; use it only when a
 # trial boot proves it does (STRCLONE_KVM=1 to ask for the trial).
 if [ "${STRCLONE_KVM:-0}" = 1 ] && [ -w /dev/kvm ]; then accel="-accel kvm"; fi
+# A QMP socket lets the host stop and continue the guest (make bench does,
+# while other work runs on the host).
+qmpopt=()
+if [ -n "$qmp" ]; then rm -f "$qmp"; qmpopt=(-qmp "unix:$qmp,server=on,wait=off"); fi
 
 mkdir -p "$(dirname "$logf")"
 : > "$logf"
 set +e
 if [ $verbose = 1 ]; then
     timeout --kill-after=10 "$timeout" qemu-system-x86_64 $accel -cpu max -smp 2 -m 2G \
-        -display none -monitor none -no-reboot -serial stdio \
+        -display none -monitor none "${qmpopt[@]}" -no-reboot -serial stdio \
         -kernel "$bzimage" -initrd "$work/initramfs.cpio" \
         -append "console=ttyS0 panic=-1 oops=panic loglevel=7 $append" </dev/null 2>&1 | tee "$logf"
     qrc=${PIPESTATUS[0]}
 else
     timeout --kill-after=10 "$timeout" qemu-system-x86_64 $accel -cpu max -smp 2 -m 2G \
-        -display none -monitor none -no-reboot -serial stdio \
+        -display none -monitor none "${qmpopt[@]}" -no-reboot -serial stdio \
         -kernel "$bzimage" -initrd "$work/initramfs.cpio" \
         -append "console=ttyS0 panic=-1 oops=panic loglevel=7 $append" </dev/null >"$logf" 2>&1
     qrc=$?
