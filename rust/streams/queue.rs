@@ -24,7 +24,8 @@
 //! queue filled. High-priority messages bypass flow control, so `putq` bounds
 //! the one kind a user can send at will, `M_PCPROTO`: at most `pcproto_max`
 //! of them wait on a queue (one at the stream head, SVR4's `STRPRI`; further
-//! ones are freed, as illumos' `strrput` does, and counted in `dropped`).
+//! ones are freed, as illumos' `strrput` does: `putq` says [`Putq::Freed`]
+//! and the stream counts them).
 //! The other high-priority types are made by the framework, one per event
 //! (an ioctl answer, a flush, a hangup), and are never queued in bulk.
 
@@ -53,7 +54,18 @@ pub(crate) const INFPSZ: usize = usize::MAX;
 pub(crate) const QHIWAT_MAX: usize = crate::uapi::STRCLONE_QHIWAT_MAX;
 
 /// `M_PCPROTO` messages a queue below the stream head keeps at most.
-pub(crate) const QPCPROTO_MAX: usize = 4;
+pub(crate) const QPCPROTO_MAX: u8 = 4;
+
+/// What [`Queue::putq`] did with a message.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub(crate) enum Putq {
+    /// Queued, and the service procedure must be scheduled.
+    Enable,
+    /// Queued; nothing to schedule.
+    Queued,
+    /// Freed: an `M_PCPROTO` beyond the queue's allowance.
+    Freed,
+}
 
 /// Queue limits, as in SVR4's `module_info`.
 #[derive(Copy, Clone, Debug)]
@@ -73,12 +85,13 @@ pub(crate) struct Queue {
     list: List<Msg>,
     count: usize,
     mblkcnt: usize,
-    pcproto: usize,
-    pcproto_max: usize,
-    dropped: u64,
     flags: u32,
     limits: QLimits,
     has_service: bool,
+    // Small, so that they fit in the padding: a stream is four queues, and
+    // its size decides its slab cache.
+    pcproto: u8,
+    pcproto_max: u8,
 }
 
 impl Queue {
@@ -87,26 +100,19 @@ impl Queue {
     /// is how many `M_PCPROTO` messages it keeps (1 at the stream head,
     /// [`QPCPROTO_MAX`] elsewhere). The water marks are capped at
     /// [`QHIWAT_MAX`].
-    pub(crate) fn new(limits: QLimits, has_service: bool, pcproto_max: usize) -> Self {
+    pub(crate) fn new(limits: QLimits, has_service: bool, pcproto_max: u8) -> Self {
         let mut q = Self {
             list: List::new(),
             count: 0,
             mblkcnt: 0,
-            pcproto: 0,
-            pcproto_max,
-            dropped: 0,
             flags: QWANTR,
             limits,
             has_service,
+            pcproto: 0,
+            pcproto_max,
         };
         q.set_water(limits.hiwat, limits.lowat);
         q
-    }
-
-    /// High-priority messages freed by `putq` because the queue already
-    /// held as many as it keeps.
-    pub(crate) fn dropped(&self) -> u64 {
-        self.dropped
     }
 
     /// Whether the queue has a service procedure.
@@ -189,7 +195,7 @@ impl Queue {
         self.count += m.size();
         self.mblkcnt += m.blocks();
         if m.ty() == MsgType::PcProto {
-            self.pcproto += 1;
+            self.pcproto = self.pcproto.saturating_add(1);
         }
         if self.count >= self.limits.hiwat || self.mblkcnt >= self.limits.hiwat {
             self.flags |= QFULL;
@@ -200,7 +206,7 @@ impl Queue {
         self.count -= m.size().min(self.count);
         self.mblkcnt -= m.blocks().min(self.mblkcnt);
         if m.ty() == MsgType::PcProto {
-            self.pcproto -= 1.min(self.pcproto);
+            self.pcproto = self.pcproto.saturating_sub(1);
         }
     }
 
@@ -223,14 +229,13 @@ impl Queue {
         false
     }
 
-    /// SVR4 `putq`. Returns true when the service procedure must be
+    /// SVR4 `putq`. [`Putq::Enable`] when the service procedure must be
     /// scheduled: a high-priority message, or a reader that found the queue
     /// empty, unless `noenable` is in force. An `M_PCPROTO` beyond the
     /// queue's allowance is freed instead (see "Bounds" above).
-    pub(crate) fn putq(&mut self, m: Mblk) -> bool {
+    pub(crate) fn putq(&mut self, m: Mblk) -> Putq {
         if m.ty() == MsgType::PcProto && self.pcproto >= self.pcproto_max {
-            self.dropped += 1;
-            return false;
+            return Putq::Freed;
         }
         let hipri = m.ty().is_hipri();
         self.account_add(&m);
@@ -243,8 +248,10 @@ impl Queue {
             self.has_service && (hipri || (self.flags & QWANTR != 0 && self.flags & QNOENB == 0));
         if enable {
             self.flags &= !QWANTR;
+            Putq::Enable
+        } else {
+            Putq::Queued
         }
-        enable
     }
 
     /// Frees the oldest messages until `m` fits below the high water mark
@@ -297,18 +304,19 @@ impl Queue {
     pub(crate) fn flushq(&mut self, all: bool) -> bool {
         let mut removed_size = 0;
         let mut removed_blocks = 0;
-        let mut removed_pcproto = 0;
+        let mut removed_pcproto = 0u8;
         self.list.drain_filter(
             |m| all || m.ty().is_data_class(),
             |m| {
                 removed_size += m.size();
                 removed_blocks += m.blocks();
-                removed_pcproto += usize::from(m.ty() == MsgType::PcProto);
+                removed_pcproto =
+                    removed_pcproto.saturating_add(u8::from(m.ty() == MsgType::PcProto));
             },
         );
         self.count -= removed_size.min(self.count);
         self.mblkcnt -= removed_blocks.min(self.mblkcnt);
-        self.pcproto -= removed_pcproto.min(self.pcproto);
+        self.pcproto = self.pcproto.saturating_sub(removed_pcproto);
         self.update_full()
     }
 
@@ -387,7 +395,7 @@ mod tests {
         let mut q = Queue::new(limits(1000, 100), true, QPCPROTO_MAX);
         q.putq(typed(MsgType::Data, 1));
         q.putq(typed(MsgType::Data, 2));
-        assert!(q.putq(typed(MsgType::PcProto, 3)));
+        assert_eq!(q.putq(typed(MsgType::PcProto, 3)), Putq::Enable);
         q.putq(typed(MsgType::PcProto, 4));
         q.putq(typed(MsgType::Data, 5));
         let mut order = KVec::new();
@@ -401,20 +409,20 @@ mod tests {
     fn putq_enables_only_when_wanted() {
         let mut q = Queue::new(limits(1000, 100), true, QPCPROTO_MAX);
         // A fresh queue wants a reader: the first putq schedules it.
-        assert!(q.putq(data(1)));
+        assert_eq!(q.putq(data(1)), Putq::Enable);
         // The service has not run: further puts do not reschedule.
-        assert!(!q.putq(data(1)));
+        assert_eq!(q.putq(data(1)), Putq::Queued);
         // getq until empty sets QWANTR again.
         while q.getq().0.is_some() {}
-        assert!(q.putq(data(1)));
+        assert_eq!(q.putq(data(1)), Putq::Enable);
         // noenable suppresses normal messages but not high priority.
         while q.getq().0.is_some() {}
         q.set_flags(QNOENB);
-        assert!(!q.putq(data(1)));
-        assert!(q.putq(typed(MsgType::PcProto, 0)));
+        assert_eq!(q.putq(data(1)), Putq::Queued);
+        assert_eq!(q.putq(typed(MsgType::PcProto, 0)), Putq::Enable);
         // A queue without a service procedure is never scheduled.
         let mut head = Queue::new(limits(1000, 100), false, QPCPROTO_MAX);
-        assert!(!head.putq(data(1)));
+        assert_eq!(head.putq(data(1)), Putq::Queued);
     }
 
     #[test]
@@ -473,25 +481,22 @@ mod tests {
         // The stream head keeps one M_PCPROTO (STRPRI): a second is freed
         // and counted; control messages and ordinary data are not limited.
         let mut q = Queue::new(limits(1000, 100), false, 1);
-        q.putq(typed(MsgType::PcProto, 1));
-        q.putq(typed(MsgType::PcProto, 2));
+        assert_eq!(q.putq(typed(MsgType::PcProto, 1)), Putq::Queued);
+        assert_eq!(q.putq(typed(MsgType::PcProto, 2)), Putq::Freed);
         q.putq(typed(MsgType::Flush, 3));
         q.putq(typed(MsgType::Data, 4));
         assert_eq!(q.msgs(), 3);
-        assert_eq!(q.dropped(), 1);
         assert_eq!(q.count(), 3);
         // Taken off, it makes room for the next one; putbq always keeps.
         let (m, _) = q.getq();
         let m = m.unwrap();
         assert_eq!(m.bytes()[0], 1);
-        q.putq(typed(MsgType::PcProto, 5));
+        assert_eq!(q.putq(typed(MsgType::PcProto, 5)), Putq::Queued);
         q.putbq(m);
         assert_eq!(q.msgs(), 4);
-        assert_eq!(q.dropped(), 1);
         // A flush of the data class frees them and their allowance.
         q.flushq(false);
-        q.putq(typed(MsgType::PcProto, 6));
-        assert_eq!(q.dropped(), 1);
+        assert_eq!(q.putq(typed(MsgType::PcProto, 6)), Putq::Queued);
         assert_eq!(q.msgs(), 2);
     }
 

@@ -15,7 +15,7 @@
 //! service procedure is called.
 
 use super::msg::{Mblk, Msg, MsgType, FLUSHR, FLUSHW, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON};
-use super::queue::{QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
+use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
 use super::runtime::Runtime;
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
@@ -112,6 +112,9 @@ pub(crate) struct HeadState {
     pub(crate) opens: u32,
     /// `SO_MREADON`: tell the driver (`M_READ`) when a reader blocks.
     pub(crate) mread: bool,
+    /// `M_PCPROTO` messages this stream's queues freed beyond their
+    /// allowance (STRPRI at the head).
+    pub(crate) pcproto_freed: u32,
 }
 
 /// Everything under the stream lock.
@@ -131,6 +134,19 @@ impl Inner {
     /// Shared view of queue `id`.
     pub(crate) fn q_ref(&self, id: Qid) -> &Queue {
         &self.q[id as usize]
+    }
+
+    /// `putq` on queue `id`, counting an `M_PCPROTO` the queue freed;
+    /// true when its service procedure must be scheduled.
+    fn putq(&mut self, id: Qid, m: Mblk) -> bool {
+        match self.q(id).putq(m) {
+            Putq::Enable => true,
+            Putq::Queued => false,
+            Putq::Freed => {
+                self.head.pcproto_freed = self.head.pcproto_freed.saturating_add(1);
+                false
+            }
+        }
     }
 }
 
@@ -162,6 +178,12 @@ pub(crate) struct Stream {
     #[pin]
     rsrv_work: Work<Stream, 2>,
 }
+
+// On a kernel without lock debugging a stream comes from kmalloc-512 (its
+// `Arc` adds 8 bytes). Growing it past that doubles what every stream costs
+// (the memory row of `make bench`), so it must be a decision, not an accident.
+#[cfg(not(any(CONFIG_DEBUG_LOCK_ALLOC, CONFIG_DEBUG_SPINLOCK)))]
+const _: () = assert!(core::mem::size_of::<Stream>() + 8 <= 512);
 
 impl_has_work! {
     impl HasWork<Self, 1> for Stream { self.wsrv_work }
@@ -222,6 +244,7 @@ impl Stream {
                         ioc_next: 1,
                         opens: 1,
                         mread: false,
+                        pcproto_freed: 0,
                     },
                 }, "Stream::inner"),
                 wait,
@@ -236,12 +259,11 @@ impl Stream {
 
     /// Snapshot for debugfs: files open, (messages, bytes) per queue, and
     /// the high-priority messages the queues freed beyond their allowance.
-    pub(crate) fn stats(&self) -> (u32, [(usize, usize); 4], u64) {
+    pub(crate) fn stats(&self) -> (u32, [(usize, usize); 4], u32) {
         let inner = self.inner.lock();
         let qs = [Qid::HeadR, Qid::HeadW, Qid::DrvR, Qid::DrvW]
             .map(|q| (inner.q_ref(q).msgs(), inner.q_ref(q).count()));
-        let dropped = inner.q.iter().map(Queue::dropped).sum();
-        (inner.head.opens, qs, dropped)
+        (inner.head.opens, qs, inner.head.pcproto_freed)
     }
 
     /// STREAMS major (the clone table index of the target).
@@ -349,10 +371,9 @@ impl Stream {
             if self.is_closed() {
                 return;
             }
-            let queue = inner.q(q);
-            let enable = queue.putq(m);
+            let enable = inner.putq(q, m);
             if enable {
-                queue.set_flags(QENAB);
+                inner.q(q).set_flags(QENAB);
             }
             enable
         };
@@ -528,7 +549,7 @@ impl Stream {
                     if self.is_closed() {
                         return;
                     }
-                    inner.q(Qid::HeadR).putq(m);
+                    inner.putq(Qid::HeadR, m);
                 }
                 self.wait.notify_all();
             }
@@ -557,11 +578,10 @@ impl Stream {
             if self.is_closed() {
                 return 1;
             }
-            let queue = inner.q(q);
-            let dropped = queue.make_room_for(&m);
-            let enable = queue.putq(m);
+            let dropped = inner.q(q).make_room_for(&m);
+            let enable = inner.putq(q, m);
             if enable {
-                queue.set_flags(QENAB);
+                inner.q(q).set_flags(QENAB);
             }
             (dropped, enable)
         };
