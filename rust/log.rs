@@ -201,6 +201,15 @@ struct Reader {
     filters: KVec<TraceId>,
 }
 
+impl Reader {
+    /// `n` messages for this reader were lost before reaching its queue:
+    /// count them, and let its service procedure report them.
+    fn report_loss(&self, n: u64) {
+        self.state.lose(n);
+        self.stream.qenable(Qid::DrvR);
+    }
+}
+
 struct Readers {
     slots: [Option<Reader>; 3],
     seq: [i32; 3],
@@ -422,8 +431,7 @@ impl LogTarget {
         for (i, lost) in self.irq_lost.iter().enumerate() {
             let n = lost.swap(0, Ordering::AcqRel);
             if let (true, Some(rd)) = (n > 0, &r.slots[i]) {
-                rd.state.lose(n);
-                rd.stream.qenable(Qid::DrvR);
+                rd.report_loss(n);
             }
         }
     }
@@ -501,9 +509,7 @@ impl LogTarget {
                     rd.state.lose(dropped as u64);
                 }
                 Err(_) => {
-                    rd.state.lose(1);
-                    // Let the reader's service procedure report it.
-                    rd.stream.qenable(Qid::DrvR);
+                    rd.report_loss(1);
                 }
             }
         }
@@ -518,8 +524,7 @@ impl LogTarget {
             .enumerate()
         {
             if let (true, Some(rd)) = (class.wants(ctl), &r.slots[i]) {
-                rd.state.lose(1);
-                rd.stream.qenable(Qid::DrvR);
+                rd.report_loss(1);
             }
         }
     }
