@@ -19,9 +19,7 @@
 
 use crate::clone::Target;
 use crate::minors::{AllocFail, MinorPool};
-use crate::streams::msg::{
-    IocBlk, Mblk, Msg, MsgType, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON,
-};
+use crate::streams::msg::{IocBlk, Mblk, MsgType, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON};
 use crate::streams::queue::{QLimits, QHIWAT_MAX};
 use crate::streams::runtime::Runtime;
 use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream, HEAD_LIMITS};
@@ -218,7 +216,7 @@ impl EchoStream {
                 let mut rev = KVec::new();
                 rev.extend_from_slice(data, GFP_ATOMIC)?;
                 rev.reverse();
-                m.link_cont(Msg::from_vec(MsgType::Data, rev, GFP_ATOMIC)?);
+                m.link_cont(Mblk::with(MsgType::Data, &rev, GFP_ATOMIC)?);
                 Ok(data.len() as i32)
             }
             uapi::ECHO_MREADS => Ok(self.mreads.load(Ordering::Relaxed) as i32),
@@ -251,20 +249,20 @@ impl EchoStream {
             uapi::ECHO_HANGUP => s.hangup(),
             uapi::ECHO_ERROR => {
                 let e = read_u32(&data, 0) as u8;
-                if let Ok(em) = Msg::error(e, e, GFP_ATOMIC) {
+                if let Ok(em) = Mblk::error(e, e, GFP_ATOMIC) {
                     s.qreply(em);
                 }
             }
             uapi::ECHO_MREAD => {
                 let on = read_u32(&data, 0) != 0;
                 let flag = if on { SO_MREADON } else { SO_MREADOFF };
-                if let Ok(om) = Msg::setopts(flag, 0, 0, GFP_ATOMIC) {
+                if let Ok(om) = Mblk::setopts(flag, 0, 0, GFP_ATOMIC) {
                     s.qreply(om);
                 }
             }
             uapi::ECHO_SETOPTS => {
                 let (hi, lo) = (read_u32(&data, 0), read_u32(&data, 4));
-                if let Ok(om) = Msg::setopts(SO_HIWAT | SO_LOWAT, hi, lo, GFP_ATOMIC) {
+                if let Ok(om) = Mblk::setopts(SO_HIWAT | SO_LOWAT, hi, lo, GFP_ATOMIC) {
                     s.qreply(om);
                 }
             }

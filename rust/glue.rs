@@ -12,14 +12,15 @@
 //!   per-node open context (the kernel's `MiscDevice` has neither mode nor
 //!   poll), and anonymous-inode files for stream fds without a node (the pts
 //!   side of a ptm pair);
-//! - [`list`]: the intrusive FIFO that queues messages without allocating,
-//!   so `putq` can never fail; its item trait is `unsafe`, and
-//!   `impl_linked!` implements it for a type without `unsafe` at the caller;
+//! - [`mblk`]: SVR4 message and data blocks in the C layout of
+//!   `include/linux/strclone_ddi.h` (checked by `ddi_check.c`), their slab
+//!   caches, and [`mblk::Mblk`], the safe owner of a message;
+//! - [`msglist`]: the queue list that links messages through
+//!   `b_next`/`b_prev`, so `putq` never allocates and never fails;
 //! - [`wq`]: strclone's own workqueue, destroyed (and so drained) at unload;
 //! - [`time`]: the two clock readings log headers carry;
 //! - [`ctx`]: whether the caller runs in task, interrupt or NMI context
 //!   (`ctx.c`: the kernel's tests are macros);
-//! - [`iov`]: bounded copies from user I/O vectors;
 //! - [`cred`]: the caller's uid and `CAP_SYS_ADMIN`, for ioctl credentials;
 //! - [`params`]: the module parameters, declared in C (`params.c`) so that
 //!   they show in sysfs;
@@ -32,8 +33,8 @@
 
 pub(crate) mod cred;
 pub(crate) mod ctx;
-pub(crate) mod iov;
-pub(crate) mod list;
+pub(crate) mod mblk;
+pub(crate) mod msglist;
 pub(crate) mod node;
 pub(crate) mod params;
 pub(crate) mod time;

@@ -31,10 +31,10 @@
 
 use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
-use crate::glue::{ctx, list::List, time};
+use crate::glue::{ctx, time};
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::head::TargetIoctl;
-use crate::streams::msg::{Mblk, Msg, MsgType};
+use crate::streams::msg::{Mblk, MsgList, MsgType};
 use crate::streams::queue::QLimits;
 use crate::streams::runtime::Runtime;
 use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream};
@@ -249,7 +249,7 @@ pub(crate) struct LogTarget {
     /// Messages logged in interrupt context, each an `M_PROTO` with its
     /// stamped `struct log_ctl` and the text as `M_DATA`.
     #[pin]
-    deferred: SpinLockIrq<List<Msg>>,
+    deferred: SpinLockIrq<MsgList>,
     #[pin]
     deferred_work: Work<LogTarget>,
 }
@@ -284,7 +284,7 @@ impl LogTarget {
                     seq: [0; 3],
                     conslog: None,
                 }, "LogTarget::readers"),
-                deferred <- new_spinlock_irq!(List::new(), "LogTarget::deferred"),
+                deferred <- new_spinlock_irq!(MsgList::new(), "LogTarget::deferred"),
                 deferred_work <- new_work!("LogTarget::deferred_work"),
             }),
             GFP_KERNEL,
@@ -462,6 +462,7 @@ impl LogTarget {
         // Formatted (and time-stamped) by the first delivery, so a message
         // nobody reads costs no formatting and no 256-byte buffer set-up.
         let mut buf: Option<TextBuf> = None;
+        let mut text_blk: Option<Mblk> = None;
         let mut stamped = stamped;
         let mut formatted = false;
         // Number and deliver under the readers lock, so that sequence order
@@ -497,13 +498,23 @@ impl LogTarget {
                     buf = Some(b);
                 }
             }
-            let bytes = match text {
-                Text::Bytes(b) => &b[..b.len().min(LOG_MAXTEXT)],
-                Text::Fmt(_) => buf.as_ref().map_or(&[][..], TextBuf::as_bytes),
-            };
             let mut c = ctl;
             c.seq_no = seq;
-            match build(&c, bytes) {
+            // The text is one data block that every class's message shares
+            // (`dupb`); only the header, with its own sequence number, is
+            // per class.
+            if text_blk.is_none() {
+                let bytes = match text {
+                    Text::Bytes(b) => &b[..b.len().min(LOG_MAXTEXT)],
+                    Text::Fmt(_) => buf.as_ref().map_or(&[][..], TextBuf::as_bytes),
+                };
+                text_blk = Mblk::with(MsgType::Data, bytes, GFP_ATOMIC).ok();
+            }
+            let built = match &text_blk {
+                Some(t) => build_shared(&c, t),
+                None => Err(ENOMEM),
+            };
+            match built {
                 Ok(m) => {
                     let dropped = rd.stream.putq_drop_oldest(Qid::DrvR, m);
                     rd.state.lose(dropped as u64);
@@ -531,8 +542,15 @@ impl LogTarget {
 }
 
 fn build(c: &LogCtl, text: &[u8]) -> Result<Mblk> {
-    let mut m = Msg::new(MsgType::Proto, &c.encode(), GFP_ATOMIC)?;
-    m.link_cont(Msg::new(MsgType::Data, text, GFP_ATOMIC)?);
+    let mut m = Mblk::with(MsgType::Proto, &c.encode(), GFP_ATOMIC)?;
+    m.link_cont(Mblk::with(MsgType::Data, text, GFP_ATOMIC)?);
+    Ok(m)
+}
+
+/// A log message whose text block shares `text`'s data block.
+fn build_shared(c: &LogCtl, text: &Mblk) -> Result<Mblk> {
+    let mut m = Mblk::with(MsgType::Proto, &c.encode(), GFP_ATOMIC)?;
+    m.link_cont(Mblk::dupb(text, GFP_ATOMIC)?);
     Ok(m)
 }
 

@@ -46,7 +46,7 @@ use crate::glue::node::{new_anon_file, FdSlot};
 use crate::log::{LogTarget, SL_ERROR, SL_TRACE, SL_WARN};
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::head::TargetIoctl;
-use crate::streams::msg::{Mblk, Msg, MsgType, FLUSHR, FLUSHW};
+use crate::streams::msg::{Mblk, MsgType, FLUSHR, FLUSHW};
 use crate::streams::runtime::Runtime;
 use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream, HEAD_LIMITS};
 use crate::uapi;
@@ -333,7 +333,7 @@ impl PtSide {
             s.flushq(Qid::DrvW, false);
             if let Some(p) = &peer {
                 // What we flushed was on its way to the peer's read side.
-                if let Ok(fm) = Msg::flush(FLUSHR, GFP_ATOMIC) {
+                if let Ok(fm) = Mblk::flush(FLUSHR, GFP_ATOMIC) {
                     p.putnext(Qid::DrvR, fm);
                 }
             }

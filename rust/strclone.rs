@@ -99,6 +99,9 @@ struct StrClone {
     /// The nodes' device region and class: declared after the nodes so it
     /// is dropped after them, initialised before them.
     _chrdevs: Chrdevs,
+    /// The message block caches: created first, destroyed last, after every
+    /// stream and message is gone.
+    _mblk_caches: glue::mblk::Caches,
 }
 
 impl kernel::InPlaceModule for StrClone {
@@ -117,6 +120,7 @@ impl kernel::InPlaceModule for StrClone {
                 );
                 return Err(EINVAL);
             }
+            let mblk_caches = glue::mblk::Caches::new()?;
             let rt = Runtime::new()?;
             let registry = Registry::new()?;
             let logt = log::LogTarget::new(rt.clone(), log_cnt as usize)?;
@@ -151,6 +155,7 @@ impl kernel::InPlaceModule for StrClone {
             let chrdevs = Chrdevs::new()?;
             Ok(try_pin_init!(Self {
                 _chrdevs: chrdevs,
+                _mblk_caches: mblk_caches,
                 dbg_streams <- dir.read_callback_file(
                     c"streams",
                     ctl.clone(),

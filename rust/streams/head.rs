@@ -10,7 +10,7 @@
 
 use super::msg::{IocBlk, IocCred, Mblk, Msg, MsgType, FLUSHR, FLUSHRW, FLUSHW};
 use super::stream::{Qid, Stream};
-use crate::glue::{cred, iov::read_chunk, node::FileOps};
+use crate::glue::{cred, node::FileOps};
 use crate::uapi;
 use kernel::{
     fs::{file::flags::O_NONBLOCK, File},
@@ -90,18 +90,13 @@ impl Stream {
             // After a first chunk went down, a later failure ends the write
             // short instead of hiding the bytes already sent.
             let partial = |e: Error| if sent > 0 { Ok(sent) } else { Err(e) };
-            let v = match read_chunk(buf, n) {
-                Ok(v) => v,
-                Err(e) => return partial(e),
-            };
-            let got = v.len();
-            if got == 0 {
-                return partial(EFAULT);
-            }
-            let m = match Msg::from_vec(MsgType::Data, v, GFP_KERNEL_ACCOUNT) {
+            // One allocation of block, data block and data (up to a page),
+            // filled straight from the user's buffer.
+            let m = match Mblk::from_iter(buf, n, MsgType::Data.0, GFP_KERNEL_ACCOUNT) {
                 Ok(m) => m,
                 Err(e) => return partial(e),
             };
+            let got = m.len();
             self.putnext(Qid::HeadW, m);
             sent += got;
             if got < n {
@@ -150,7 +145,7 @@ impl Stream {
                 // look again (the driver may have answered at once).
                 told = true;
                 drop(inner);
-                if let Ok(m) = Msg::new(
+                if let Ok(m) = Mblk::with(
                     MsgType::Read,
                     &(count as u64).to_le_bytes(),
                     GFP_KERNEL_ACCOUNT,
@@ -284,7 +279,7 @@ impl Stream {
         if flags & FLUSHR != 0 {
             self.flushq(Qid::HeadR, false);
         }
-        let m = Msg::flush(flags, GFP_KERNEL_ACCOUNT)?;
+        let m = Mblk::flush(flags, GFP_KERNEL_ACCOUNT)?;
         self.putnext(Qid::HeadW, m);
         Ok(0)
     }
@@ -306,10 +301,14 @@ impl Stream {
             return Err(EINVAL);
         }
         let data = if s.ic_len > 0 {
-            let mut v = KVec::new();
-            UserSlice::new(UserPtr::from_addr(s.ic_dp as usize), s.ic_len as usize)
-                .read_all(&mut v, GFP_KERNEL_ACCOUNT)?;
-            Some(Msg::from_vec(MsgType::Data, v, GFP_KERNEL_ACCOUNT)?)
+            let n = s.ic_len as usize;
+            let mut r = UserSlice::new(UserPtr::from_addr(s.ic_dp as usize), n).reader();
+            Some(Mblk::from_user(
+                &mut r,
+                n,
+                MsgType::Data.0,
+                GFP_KERNEL_ACCOUNT,
+            )?)
         } else {
             None
         };
@@ -449,20 +448,13 @@ impl Stream {
                 return Err(ERANGE);
             }
         }
-        let read = |b: &uapi::Strbuf| -> Result<KVec<u8>> {
-            let mut v = KVec::new();
-            if b.len > 0 {
-                UserSlice::new(UserPtr::from_addr(b.buf as usize), b.len as usize)
-                    .read_all(&mut v, GFP_KERNEL_ACCOUNT)?;
-            }
-            Ok(v)
+        let read = |b: &uapi::Strbuf, ty: MsgType| -> Result<Mblk> {
+            let n = b.len.max(0) as usize;
+            let mut r = UserSlice::new(UserPtr::from_addr(b.buf as usize), n).reader();
+            Mblk::from_user(&mut r, n, ty.0, GFP_KERNEL_ACCOUNT)
         };
         let data = if has_data {
-            Some(Msg::from_vec(
-                MsgType::Data,
-                read(&p.data)?,
-                GFP_KERNEL_ACCOUNT,
-            )?)
+            Some(read(&p.data, MsgType::Data)?)
         } else {
             None
         };
@@ -472,7 +464,7 @@ impl Stream {
             } else {
                 MsgType::Proto
             };
-            let mut m = Msg::from_vec(ty, read(&p.ctl)?, GFP_KERNEL_ACCOUNT)?;
+            let mut m = read(&p.ctl, ty)?;
             if let Some(d) = data {
                 m.link_cont(d);
             }

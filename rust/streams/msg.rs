@@ -1,57 +1,60 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! STREAMS messages.
+//! STREAMS messages: what the message types mean and the SVR4 payloads of
+//! the structured ones.
 //!
-//! A message is a chain of blocks, as in SVR4: the first block ([`Msg`])
-//! carries the message type, further blocks hang off `cont` and are always
-//! `M_DATA`. Each block owns its buffer; `off` is the read offset, so a
-//! partial read consumes the front of a block and leaves the rest in place.
-//! Structured messages (`M_FLUSH`, `M_ERROR`, `M_SETOPTS`, `M_IOCTL` and its
-//! answers) carry their SVR4 payload, little-endian, in the first block.
-//!
-//! # Invariants
-//!
-//! `off <= buf.len()` for every block; continuation blocks are `M_DATA`.
+//! A message is a chain of SVR4 message blocks over reference-counted data
+//! blocks ([`Mblk`] owns one; `crate::glue::mblk` has the layout, the
+//! allocation and the `allocb`/`dupb`/`pullupmsg` family). This file adds
+//! the STREAMS meaning: the message type, the sizes queues count, and the
+//! payloads of `M_FLUSH`, `M_ERROR`, `M_SETOPTS` and `M_IOCTL` with its
+//! answers, which the framework and its drivers carry little-endian in the
+//! first block.
 
-use crate::glue::list::impl_linked;
 use kernel::{alloc::Flags, prelude::*};
 
 /// Messages at or above this type are high priority.
 pub(crate) const QPCTL: u8 = 0x80;
 
-/// SVR4 message types (the values of `include/uapi/linux/strclone.h`).
+/// An SVR4 message type (`db_type`; the values of
+/// `include/uapi/linux/strclone.h`). A newtype, not an enum: a data block
+/// can carry any value (a C driver may set one strclone does not know), and
+/// the stream head frees what it does not understand. The constants keep
+/// the enum-style names so they read as patterns.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
-#[repr(u8)]
-pub(crate) enum MsgType {
+pub(crate) struct MsgType(pub(crate) u8);
+
+#[allow(non_upper_case_globals)]
+impl MsgType {
     /// Ordinary data.
-    Data = 0x00,
+    pub(crate) const Data: Self = Self(0x00);
     /// Protocol control (with optional data).
-    Proto = 0x01,
+    pub(crate) const Proto: Self = Self(0x01);
     /// An ioctl travelling downstream.
-    Ioctl = 0x0e,
+    pub(crate) const Ioctl: Self = Self(0x0e);
     /// Stream head options.
-    SetOpts = 0x10,
+    pub(crate) const SetOpts: Self = Self(0x10);
     /// Positive ioctl answer.
-    IocAck = 0x81,
+    pub(crate) const IocAck: Self = Self(0x81);
     /// Negative ioctl answer.
-    IocNak = 0x82,
+    pub(crate) const IocNak: Self = Self(0x82);
     /// High-priority protocol control.
-    PcProto = 0x83,
+    pub(crate) const PcProto: Self = Self(0x83);
     /// A reader is about to block (sent down when `SO_MREADON` is set);
     /// carries the read count.
-    Read = 0x85,
+    pub(crate) const Read: Self = Self(0x85);
     /// Flush queues.
-    Flush = 0x86,
+    pub(crate) const Flush: Self = Self(0x86);
     /// The device hung up.
-    Hangup = 0x89,
+    pub(crate) const Hangup: Self = Self(0x89);
     /// A fatal error for the stream.
-    Error = 0x8a,
+    pub(crate) const Error: Self = Self(0x8a);
 }
 
 impl MsgType {
     /// High priority: bypasses flow control, queued ahead of normal messages.
     pub(crate) fn is_hipri(self) -> bool {
-        self as u8 >= QPCTL
+        self.0 >= QPCTL
     }
 
     /// Freed by `flushq(FLUSHDATA)`.
@@ -76,115 +79,35 @@ pub(crate) const SO_MREADON: u32 = 0x0040;
 /// Stop sending `M_READ`.
 pub(crate) const SO_MREADOFF: u32 = 0x0080;
 
-/// A message block. A message is its first block plus the `cont` chain.
-pub(crate) struct Msg {
-    ty: MsgType,
-    buf: KVec<u8>,
-    off: usize,
-    cont: Option<KBox<Msg>>,
-    next: Option<KBox<Msg>>,
-}
-
-/// An owned message (SVR4's `mblk_t *`).
-pub(crate) type Mblk = KBox<Msg>;
-
-// Queues link messages through `next` (the macro's checks and safety
-// argument are in glue/list.rs).
-impl_linked!(Msg, next);
+pub(crate) use crate::glue::{
+    mblk::{Mblk, Msgb as Msg},
+    msglist::MsgList,
+};
 
 impl Msg {
-    /// Allocates a block of type `ty` holding a copy of `data` (`allocb`).
-    pub(crate) fn new(ty: MsgType, data: &[u8], flags: Flags) -> Result<Mblk> {
-        let mut buf = KVec::with_capacity(data.len(), flags)?;
-        buf.extend_from_slice(data, flags)?;
-        Self::from_vec(ty, buf, flags)
-    }
-
-    /// Wraps an existing buffer.
-    pub(crate) fn from_vec(ty: MsgType, buf: KVec<u8>, flags: Flags) -> Result<Mblk> {
-        Ok(KBox::new(
-            Msg {
-                ty,
-                buf,
-                off: 0,
-                cont: None,
-                next: None,
-            },
-            flags,
-        )?)
-    }
-
-    /// The message type (of the first block).
+    /// The message type (of this block's data block).
     pub(crate) fn ty(&self) -> MsgType {
-        self.ty
-    }
-
-    /// Changes the message type.
-    pub(crate) fn set_ty(&mut self, ty: MsgType) {
-        self.ty = ty;
-    }
-
-    /// The unread bytes of this block.
-    pub(crate) fn bytes(&self) -> &[u8] {
-        self.buf.get(self.off..).unwrap_or(&[])
-    }
-
-    /// Mutable access to this block's unread bytes.
-    pub(crate) fn bytes_mut(&mut self) -> &mut [u8] {
-        let off = self.off;
-        self.buf.get_mut(off..).unwrap_or(&mut [])
-    }
-
-    /// Unread bytes in this block.
-    pub(crate) fn len(&self) -> usize {
-        self.buf.len() - self.off
-    }
-
-    /// Marks `n` bytes of this block as read.
-    pub(crate) fn consume(&mut self, n: usize) {
-        self.off = (self.off + n).min(self.buf.len());
-    }
-
-    /// The continuation chain.
-    pub(crate) fn cont(&self) -> Option<&Msg> {
-        self.cont.as_deref()
-    }
-
-    /// Detaches the continuation chain.
-    pub(crate) fn take_cont(&mut self) -> Option<Mblk> {
-        self.cont.take()
-    }
-
-    /// Appends `tail` at the end of this message's chain (`linkb`).
-    pub(crate) fn link_cont(&mut self, tail: Mblk) {
-        let mut cur = self;
-        while cur.cont.is_some() {
-            cur = match cur.cont.as_deref_mut() {
-                Some(next) => next,
-                None => return,
-            };
-        }
-        cur.cont = Some(tail);
-    }
-
-    /// Number of blocks in the message.
-    pub(crate) fn blocks(&self) -> usize {
-        let mut n = 1;
-        let mut cur = self.cont.as_deref();
-        while let Some(b) = cur {
-            n += 1;
-            cur = b.cont.as_deref();
-        }
-        n
+        MsgType(self.db_type())
     }
 
     /// Unread bytes in all blocks (what queues count against hiwat).
     pub(crate) fn size(&self) -> usize {
         let mut n = self.len();
-        let mut cur = self.cont.as_deref();
+        let mut cur = self.cont();
         while let Some(b) = cur {
             n += b.len();
-            cur = b.cont.as_deref();
+            cur = b.cont();
+        }
+        n
+    }
+
+    /// Number of blocks in the message.
+    pub(crate) fn blocks(&self) -> usize {
+        let mut n = 1;
+        let mut cur = self.cont();
+        while let Some(b) = cur {
+            n += 1;
+            cur = b.cont();
         }
         n
     }
@@ -192,33 +115,12 @@ impl Msg {
     /// Bytes in the `M_DATA` blocks (`msgdsize`): the whole message for
     /// `M_DATA`, the continuation for the others.
     pub(crate) fn data_size(&self) -> usize {
-        if self.ty == MsgType::Data {
-            self.size()
-        } else {
-            self.size() - self.len()
-        }
-    }
-
-    /// Builds `M_FLUSH` with `flags`.
-    pub(crate) fn flush(flags: u8, gfp: Flags) -> Result<Mblk> {
-        Self::new(MsgType::Flush, &[flags], gfp)
+        self.msgdsize()
     }
 
     /// The flags of an `M_FLUSH`.
     pub(crate) fn flush_flags(&self) -> u8 {
         self.bytes().first().copied().unwrap_or(0)
-    }
-
-    /// Sets the flags of an `M_FLUSH`.
-    pub(crate) fn set_flush_flags(&mut self, flags: u8) {
-        if let Some(b) = self.bytes_mut().first_mut() {
-            *b = flags;
-        }
-    }
-
-    /// Builds `M_ERROR` carrying a read and a write errno (0: unchanged).
-    pub(crate) fn error(rerr: u8, werr: u8, gfp: Flags) -> Result<Mblk> {
-        Self::new(MsgType::Error, &[rerr, werr], gfp)
     }
 
     /// The (read, write) errnos of an `M_ERROR`.
@@ -230,24 +132,10 @@ impl Msg {
         )
     }
 
-    /// Builds `M_SETOPTS`.
-    pub(crate) fn setopts(flags: u32, hiwat: u32, lowat: u32, gfp: Flags) -> Result<Mblk> {
-        let mut b = [0u8; 12];
-        b[0..4].copy_from_slice(&flags.to_le_bytes());
-        b[4..8].copy_from_slice(&hiwat.to_le_bytes());
-        b[8..12].copy_from_slice(&lowat.to_le_bytes());
-        Self::new(MsgType::SetOpts, &b, gfp)
-    }
-
     /// (flags, hiwat, lowat) of an `M_SETOPTS`.
     pub(crate) fn setopts_fields(&self) -> (u32, u32, u32) {
         let b = self.bytes();
         (le32(b, 0), le32(b, 4), le32(b, 8))
-    }
-
-    /// Builds an `M_HANGUP`.
-    pub(crate) fn hangup(gfp: Flags) -> Result<Mblk> {
-        Self::new(MsgType::Hangup, &[], gfp)
     }
 
     /// The ioctl block of an `M_IOCTL`, `M_IOCACK` or `M_IOCNAK`.
@@ -255,12 +143,80 @@ impl Msg {
         IocBlk::decode(self.bytes())
     }
 
-    /// Rewrites the ioctl block in place.
+    /// Copies the data (continuation) bytes of the message into one vector.
+    pub(crate) fn data_to_vec(&self, gfp: Flags) -> Result<KVec<u8>> {
+        let mut v = KVec::with_capacity(self.data_size(), gfp)?;
+        let mut cur = if self.ty() == MsgType::Data {
+            Some(self)
+        } else {
+            self.cont()
+        };
+        while let Some(b) = cur {
+            v.extend_from_slice(b.bytes(), gfp)?;
+            cur = b.cont();
+        }
+        Ok(v)
+    }
+}
+
+impl Mblk {
+    /// `allocb` of type `ty` holding a copy of `data`.
+    pub(crate) fn with(ty: MsgType, data: &[u8], flags: Flags) -> Result<Mblk> {
+        Mblk::new(ty.0, data, flags)
+    }
+
+    /// Changes the message type.
+    pub(crate) fn set_ty(&mut self, ty: MsgType) {
+        self.set_db_type(ty.0)
+    }
+
+    /// Builds `M_FLUSH` with `flags`.
+    pub(crate) fn flush(flags: u8, gfp: Flags) -> Result<Mblk> {
+        Self::with(MsgType::Flush, &[flags], gfp)
+    }
+
+    /// Sets the flags of an `M_FLUSH` (copying a shared block first; a
+    /// flag byte that cannot be written leaves the message as it was).
+    pub(crate) fn set_flush_flags(&mut self, flags: u8) {
+        if self.make_writable(GFP_ATOMIC).is_err() {
+            return;
+        }
+        if let Some(b) = self.bytes_mut().and_then(|b| b.first_mut()) {
+            *b = flags;
+        }
+    }
+
+    /// Builds `M_ERROR` carrying a read and a write errno (0: unchanged).
+    pub(crate) fn error(rerr: u8, werr: u8, gfp: Flags) -> Result<Mblk> {
+        Self::with(MsgType::Error, &[rerr, werr], gfp)
+    }
+
+    /// Builds `M_SETOPTS`.
+    pub(crate) fn setopts(flags: u32, hiwat: u32, lowat: u32, gfp: Flags) -> Result<Mblk> {
+        let mut b = [0u8; 12];
+        b[0..4].copy_from_slice(&flags.to_le_bytes());
+        b[4..8].copy_from_slice(&hiwat.to_le_bytes());
+        b[8..12].copy_from_slice(&lowat.to_le_bytes());
+        Self::with(MsgType::SetOpts, &b, gfp)
+    }
+
+    /// Builds an `M_HANGUP`.
+    pub(crate) fn hangup(gfp: Flags) -> Result<Mblk> {
+        Self::with(MsgType::Hangup, &[], gfp)
+    }
+
+    /// Rewrites the ioctl block in place. An `M_IOCTL` is built by the
+    /// stream head and never shared, so the block is writable; if it were
+    /// not (and could not be copied), the block keeps its old contents.
     pub(crate) fn set_ioc(&mut self, ioc: &IocBlk) {
         let enc = ioc.encode();
-        let b = self.bytes_mut();
-        if b.len() >= enc.len() {
-            b[..enc.len()].copy_from_slice(&enc);
+        if self.make_writable(GFP_ATOMIC).is_err() {
+            return;
+        }
+        if let Some(b) = self.bytes_mut() {
+            if b.len() >= enc.len() {
+                b[..enc.len()].copy_from_slice(&enc);
+            }
         }
     }
 
@@ -274,43 +230,17 @@ impl Msg {
                 ioc.rval = rval;
                 ioc.error = 0;
                 ioc.count = self.cont().map_or(0, |c| c.size()) as u32;
-                self.ty = MsgType::IocAck;
+                self.set_ty(MsgType::IocAck);
             }
             Err(e) => {
                 ioc.rval = 0;
                 ioc.error = -e.to_errno();
                 ioc.count = 0;
-                self.cont = None;
-                self.ty = MsgType::IocNak;
+                drop(self.take_cont());
+                self.set_ty(MsgType::IocNak);
             }
         }
         self.set_ioc(&ioc);
-    }
-
-    /// Copies the data (continuation) bytes of the message into one vector.
-    pub(crate) fn data_to_vec(&self, gfp: Flags) -> Result<KVec<u8>> {
-        let mut v = KVec::with_capacity(self.data_size(), gfp)?;
-        let mut cur = if self.ty == MsgType::Data {
-            Some(self)
-        } else {
-            self.cont()
-        };
-        while let Some(b) = cur {
-            v.extend_from_slice(b.bytes(), gfp)?;
-            cur = b.cont();
-        }
-        Ok(v)
-    }
-}
-
-impl Drop for Msg {
-    fn drop(&mut self) {
-        // Unlink the continuation iteratively so a long chain cannot
-        // exhaust the kernel stack.
-        let mut next = self.cont.take();
-        while let Some(mut b) = next {
-            next = b.cont.take();
-        }
     }
 }
 
@@ -383,7 +313,7 @@ impl IocBlk {
 
     /// Builds the `M_IOCTL` message for this block with `data` chained.
     pub(crate) fn into_msg(self, data: Option<Mblk>, gfp: Flags) -> Result<Mblk> {
-        let mut m = Msg::new(MsgType::Ioctl, &self.encode(), gfp)?;
+        let mut m = Mblk::with(MsgType::Ioctl, &self.encode(), gfp)?;
         if let Some(d) = data {
             m.link_cont(d);
         }

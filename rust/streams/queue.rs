@@ -29,8 +29,7 @@
 //! The other high-priority types are made by the framework, one per event
 //! (an ioctl answer, a flush, a hangup), and are never queued in bulk.
 
-use super::msg::{Mblk, Msg, MsgType};
-use crate::glue::list::List;
+use super::msg::{Mblk, Msg, MsgList, MsgType};
 use kernel::prelude::*;
 
 /// The queue is full (count or blocks at or above hiwat).
@@ -82,7 +81,7 @@ pub(crate) struct QLimits {
 
 /// One queue.
 pub(crate) struct Queue {
-    list: List<Msg>,
+    list: MsgList,
     count: usize,
     mblkcnt: usize,
     flags: u32,
@@ -102,7 +101,7 @@ impl Queue {
     /// [`QHIWAT_MAX`].
     pub(crate) fn new(limits: QLimits, has_service: bool, pcproto_max: u8) -> Self {
         let mut q = Self {
-            list: List::new(),
+            list: MsgList::new(),
             count: 0,
             mblkcnt: 0,
             flags: QWANTR,
@@ -329,7 +328,6 @@ impl Queue {
 #[kunit_tests(strclone_queue)]
 mod tests {
     use super::*;
-    use crate::streams::msg::Msg;
 
     fn limits(hiwat: usize, lowat: usize) -> QLimits {
         QLimits {
@@ -345,11 +343,11 @@ mod tests {
         for i in 0..n {
             v.push(i as u8, GFP_KERNEL).unwrap();
         }
-        Msg::from_vec(MsgType::Data, v, GFP_KERNEL).unwrap()
+        Mblk::with(MsgType::Data, &v, GFP_KERNEL).unwrap()
     }
 
     fn typed(ty: MsgType, tag: u8) -> Mblk {
-        Msg::new(ty, &[tag], GFP_KERNEL).unwrap()
+        Mblk::with(ty, &[tag], GFP_KERNEL).unwrap()
     }
 
     #[test]

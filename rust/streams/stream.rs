@@ -14,7 +14,7 @@
 //! never concurrently with themselves. No lock is held while a put or
 //! service procedure is called.
 
-use super::msg::{Mblk, Msg, MsgType, FLUSHR, FLUSHW, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON};
+use super::msg::{Mblk, MsgType, FLUSHR, FLUSHW, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON};
 use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
 use super::runtime::Runtime;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -542,7 +542,6 @@ impl Stream {
                     self.wait.notify_all();
                 }
             }
-            MsgType::Ioctl | MsgType::Read => {}
             MsgType::Data | MsgType::Proto | MsgType::PcProto => {
                 {
                     let mut inner = self.inner.lock();
@@ -553,6 +552,9 @@ impl Stream {
                 }
                 self.wait.notify_all();
             }
+            // `M_IOCTL`, `M_READ` and anything the head does not know
+            // (a driver may send any type): freed, as illumos' `strrput`.
+            _ => {}
         }
     }
 
@@ -627,7 +629,7 @@ impl Stream {
 
     /// Sends `M_HANGUP` up this stream (from a peer or the driver).
     pub(crate) fn hangup(self: &Arc<Self>) {
-        match Msg::hangup(GFP_ATOMIC) {
+        match Mblk::hangup(GFP_ATOMIC) {
             Ok(m) => self.driver.rput(self, m),
             // Without memory for the message, mark the head directly: the
             // hangup must not be lost.
