@@ -31,6 +31,10 @@ const fn svr4(ty: u8, nr: u32) -> u32 {
 
 /// `I_NREAD`.
 pub(crate) const I_NREAD: u32 = svr4(b'S', 1);
+/// `I_PUSH`: push a module below the stream head.
+pub(crate) const I_PUSH: u32 = svr4(b'S', 2);
+/// `I_POP`: pop the topmost module.
+pub(crate) const I_POP: u32 = svr4(b'S', 3);
 /// `I_LOOK`.
 pub(crate) const I_LOOK: u32 = svr4(b'S', 4);
 /// `I_FLUSH`.
@@ -39,12 +43,23 @@ pub(crate) const I_FLUSH: u32 = svr4(b'S', 5);
 pub(crate) const I_STR: u32 = svr4(b'S', 8);
 /// `I_FIND`.
 pub(crate) const I_FIND: u32 = svr4(b'S', 11);
+/// `I_LIST`: the module names (`struct str_list`), or their count.
+pub(crate) const I_LIST: u32 = svr4(b'S', 21);
+/// `I_ANCHOR` (Solaris): anchor at the topmost module.
+pub(crate) const I_ANCHOR: u32 = svr4(b'S', 24);
 /// `I_CANPUT`.
 pub(crate) const I_CANPUT: u32 = svr4(b'S', 34);
 /// `I_PUTMSG`: putmsg(2).
 pub(crate) const I_PUTMSG: u32 = svr4(b'S', 0x40);
 /// `I_GETMSG`: getmsg(2).
 pub(crate) const I_GETMSG: u32 = svr4(b'S', 0x41);
+
+/// `SAD_SAP`: set autopush (`struct strapush`), `/dev/sad/admin` only.
+pub(crate) const SAD_SAP: u32 = svr4(b'D', 1);
+/// `SAD_GAP`: get autopush (`struct strapush`).
+pub(crate) const SAD_GAP: u32 = svr4(b'D', 2);
+/// `SAD_VML`: validate a module list (`struct str_list`).
+pub(crate) const SAD_VML: u32 = svr4(b'D', 3);
 
 /// `_IOR('C', 1, struct strclone_devinfo)`.
 pub(crate) const STRCLONE_GETDEV: u32 = _IOR::<StrcloneDevinfo>(b'C' as u32, 1);
@@ -94,6 +109,8 @@ pub(crate) const ECHO_MREADS: u32 = svr4(b'E', 11);
 const _: () = {
     assert!(I_NREAD == 0x5301 && I_LOOK == 0x5304 && I_FLUSH == 0x5305 && I_STR == 0x5308);
     assert!(I_FIND == 0x530b && I_CANPUT == 0x5322 && I_PUTMSG == 0x5340 && I_GETMSG == 0x5341);
+    assert!(I_PUSH == 0x5302 && I_POP == 0x5303 && I_LIST == 0x5315 && I_ANCHOR == 0x5318);
+    assert!(SAD_SAP == 0x4401 && SAD_GAP == 0x4402 && SAD_VML == 0x4403);
     assert!(STRCLONE_GETDEV == 0x8008_4301 && LOG_GETLOST == 0x8008_4310);
     assert!(ISPTM == 0x5001 && UNLKPT == 0x5002 && GRANTPT == 0x5005 && PTMGETPEER == 0x5010);
     assert!(I_TRCLOG == 0x4c01 && I_ERRLOG == 0x4c02 && I_CONSLOG == 0x4c03);
@@ -117,6 +134,25 @@ pub(crate) const STRCLONE_STRCTLSZ: usize = 1024;
 pub(crate) const STRCLONE_QHIWAT_MAX: usize = 65536;
 /// Default `I_STR` timeout in seconds.
 pub(crate) const STRCLONE_STR_DEFAULT_TIMEOUT: i32 = 15;
+
+/// Longest module name, without its NUL.
+pub(crate) const FMNAMESZ: usize = 8;
+/// Most modules one autopush configuration pushes.
+pub(crate) const MAXAPUSH: usize = 8;
+/// `sap_cmd`: remove a configuration.
+pub(crate) const SAP_CLEAR: u32 = 0;
+/// `sap_cmd`: configure one minor.
+pub(crate) const SAP_ONE: u32 = 1;
+/// `sap_cmd`: configure `sap_minor..=sap_lastminor`.
+pub(crate) const SAP_RANGE: u32 = 2;
+/// `sap_cmd`: configure every minor of the major.
+pub(crate) const SAP_ALL: u32 = 3;
+/// Open routine `sflag`: a module is being pushed.
+pub(crate) const MODOPEN: u32 = 0x1;
+/// Open routine `sflag`: a clone open (the driver picks the minor).
+pub(crate) const CLONEOPEN: u32 = 0x2;
+/// `ioc_count` of a transparent ioctl (one that did not come with `I_STR`).
+pub(crate) const TRANSPARENT: u32 = u32::MAX;
 
 /// STREAMS majors of the built-in targets.
 pub(crate) const PTM_MAJOR: u32 = 23;
@@ -384,6 +420,73 @@ const _: () = {
     assert!(offset_of!(EchoQopts, lowat) == 4);
 };
 
+/// `struct str_mlist`: one module name of `I_LIST`/`SAD_VML`, NUL-padded.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct StrMlist {
+    /// The name and its NUL (`l_name`).
+    pub(crate) l_name: [u8; FMNAMESZ + 1],
+}
+
+/// Size of `struct str_mlist`.
+pub(crate) const STR_MLIST_SIZE: usize = size_of::<StrMlist>();
+
+const _: () = {
+    assert!(STR_MLIST_SIZE == 9);
+    assert!(offset_of!(StrMlist, l_name) == 0);
+};
+
+/// `struct str_list`: the argument of `I_LIST` and `SAD_VML`.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct StrList {
+    /// Entries at `sl_modlist` (in); `I_LIST`: entries filled (out).
+    pub(crate) sl_nmods: i32,
+    /// User address of the `struct str_mlist` array (`sl_modlist`).
+    pub(crate) sl_modlist: u64,
+}
+
+/// Size of `struct str_list`.
+pub(crate) const STR_LIST_SIZE: usize = size_of::<StrList>();
+
+const _: () = {
+    assert!(STR_LIST_SIZE == 16);
+    assert!(offset_of!(StrList, sl_nmods) == 0);
+    assert!(offset_of!(StrList, sl_modlist) == 8);
+};
+
+/// `struct strapush`: the argument of `SAD_SAP` and `SAD_GAP` (the SVR4
+/// layout, Solaris' `AP_VERSION` 0: no `sap_anchor`).
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Strapush {
+    /// `SAP_*`.
+    pub(crate) sap_cmd: u32,
+    /// STREAMS major.
+    pub(crate) sap_major: u32,
+    /// The minor, or the first of a range.
+    pub(crate) sap_minor: u32,
+    /// The last minor of a range.
+    pub(crate) sap_lastminor: u32,
+    /// Names in `sap_list`.
+    pub(crate) sap_npush: u32,
+    /// NUL-terminated module names, in push order.
+    pub(crate) sap_list: [[u8; FMNAMESZ + 1]; MAXAPUSH],
+}
+
+/// Size of `struct strapush`.
+pub(crate) const STRAPUSH_SIZE: usize = size_of::<Strapush>();
+
+const _: () = {
+    assert!(STRAPUSH_SIZE == 92);
+    assert!(offset_of!(Strapush, sap_cmd) == 0);
+    assert!(offset_of!(Strapush, sap_major) == 4);
+    assert!(offset_of!(Strapush, sap_minor) == 8);
+    assert!(offset_of!(Strapush, sap_lastminor) == 12);
+    assert!(offset_of!(Strapush, sap_npush) == 16);
+    assert!(offset_of!(Strapush, sap_list) == 20);
+};
+
 // ---- Cross-check with the header ------------------------------------------
 
 /// Everything the header and the Rust side must agree on, in the order of
@@ -432,6 +535,24 @@ const CHECKED: &[(&str, u32)] = &[
     ("sizeof(struct echo_qopts)", ECHO_QOPTS_SIZE as u32),
     ("echo_qopts.hiwat", offset_of!(EchoQopts, hiwat) as u32),
     ("echo_qopts.lowat", offset_of!(EchoQopts, lowat) as u32),
+    ("sizeof(struct str_mlist)", STR_MLIST_SIZE as u32),
+    ("str_mlist.l_name", offset_of!(StrMlist, l_name) as u32),
+    ("sizeof(struct str_list)", STR_LIST_SIZE as u32),
+    ("str_list.sl_nmods", offset_of!(StrList, sl_nmods) as u32),
+    (
+        "str_list.sl_modlist",
+        offset_of!(StrList, sl_modlist) as u32,
+    ),
+    ("sizeof(struct strapush)", STRAPUSH_SIZE as u32),
+    ("strapush.sap_cmd", offset_of!(Strapush, sap_cmd) as u32),
+    ("strapush.sap_major", offset_of!(Strapush, sap_major) as u32),
+    ("strapush.sap_minor", offset_of!(Strapush, sap_minor) as u32),
+    (
+        "strapush.sap_lastminor",
+        offset_of!(Strapush, sap_lastminor) as u32,
+    ),
+    ("strapush.sap_npush", offset_of!(Strapush, sap_npush) as u32),
+    ("strapush.sap_list", offset_of!(Strapush, sap_list) as u32),
     ("I_NREAD", I_NREAD),
     ("I_LOOK", I_LOOK),
     ("I_FLUSH", I_FLUSH),
@@ -440,6 +561,13 @@ const CHECKED: &[(&str, u32)] = &[
     ("I_CANPUT", I_CANPUT),
     ("I_PUTMSG", I_PUTMSG),
     ("I_GETMSG", I_GETMSG),
+    ("I_PUSH", I_PUSH),
+    ("I_POP", I_POP),
+    ("I_LIST", I_LIST),
+    ("I_ANCHOR", I_ANCHOR),
+    ("SAD_SAP", SAD_SAP),
+    ("SAD_GAP", SAD_GAP),
+    ("SAD_VML", SAD_VML),
     ("STRCLONE_GETDEV", STRCLONE_GETDEV),
     ("LOG_GETLOST", LOG_GETLOST),
     ("ISPTM", ISPTM),
@@ -474,6 +602,15 @@ const CHECKED: &[(&str, u32)] = &[
     ("STRCLONE_ECHO_MAJOR", ECHO_MAJOR),
     ("STRCLONE_LOG_MAJOR", LOG_MAJOR),
     ("STRCLONE_NMAJOR", NMAJOR as u32),
+    ("FMNAMESZ", FMNAMESZ as u32),
+    ("MAXAPUSH", MAXAPUSH as u32),
+    ("SAP_CLEAR", SAP_CLEAR),
+    ("SAP_ONE", SAP_ONE),
+    ("SAP_RANGE", SAP_RANGE),
+    ("SAP_ALL", SAP_ALL),
+    ("MODOPEN", MODOPEN),
+    ("CLONEOPEN", CLONEOPEN),
+    ("TRANSPARENT", TRANSPARENT),
     ("M_DATA", MsgType::Data.0 as u32),
     ("M_PROTO", MsgType::Proto.0 as u32),
     ("M_IOCTL", MsgType::Ioctl.0 as u32),

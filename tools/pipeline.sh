@@ -34,6 +34,14 @@ header_test() {
     make -s -C tools/testing/uapi OUTPUT="$BUILD/uapi-test" all
 }
 
+# autopush's configuration parser on the host (the sad driver's kernel side
+# is not needed): tools/autopush/test_parse.c and `autopush -n` on the
+# configuration files in tools/autopush/tests/, under ASan and UBSan.
+autopush_test() {
+    log "autopush parser tests (host)"
+    make -s -C tools/autopush OUTPUT="$BUILD/autopush-test" test
+}
+
 # Build strclone.ko with clippy; any compiler or clippy warning fails the build.
 module() {
     local kdir=$1 out=$2
@@ -119,6 +127,7 @@ case "${1:-}" in
         bootstrap
         lint
         header_test
+        autopush_test
         checker_selftest
         k=$(kernel test)
         module "$k" "$BUILD/module-test"

@@ -64,10 +64,27 @@ ASSERT_LAYOUT(echo_qopts, 8);
 ASSERT_OFFSET(echo_qopts, hiwat, 0);
 ASSERT_OFFSET(echo_qopts, lowat, 4);
 
+ASSERT_LAYOUT(str_mlist, 9);
+ASSERT_OFFSET(str_mlist, l_name, 0);
+
+ASSERT_LAYOUT(str_list, 16);
+ASSERT_OFFSET(str_list, sl_nmods, 0);
+ASSERT_OFFSET(str_list, sl_modlist, 8);
+
+ASSERT_LAYOUT(strapush, 92);
+ASSERT_OFFSET(strapush, sap_cmd, 0);
+ASSERT_OFFSET(strapush, sap_major, 4);
+ASSERT_OFFSET(strapush, sap_minor, 8);
+ASSERT_OFFSET(strapush, sap_lastminor, 12);
+ASSERT_OFFSET(strapush, sap_npush, 16);
+ASSERT_OFFSET(strapush, sap_list, 20);
+
 /* The ioctl numbers rust/uapi.rs asserts for its constants. */
 static_assert(I_NREAD == 0x5301 && I_LOOK == 0x5304 && I_FLUSH == 0x5305 && I_STR == 0x5308);
 static_assert(I_FIND == 0x530b && I_CANPUT == 0x5322 && I_PUTMSG == 0x5340 &&
 	      I_GETMSG == 0x5341);
+static_assert(I_PUSH == 0x5302 && I_POP == 0x5303 && I_LIST == 0x5315 && I_ANCHOR == 0x5318);
+static_assert(SAD_SAP == 0x4401 && SAD_GAP == 0x4402 && SAD_VML == 0x4403);
 static_assert(STRCLONE_GETDEV == 0x80084301 && LOG_GETLOST == 0x80084310);
 static_assert(ISPTM == 0x5001 && UNLKPT == 0x5002 && GRANTPT == 0x5005 && PTMGETPEER == 0x5010);
 static_assert(I_TRCLOG == 0x4c01 && I_ERRLOG == 0x4c02 && I_CONSLOG == 0x4c03);
@@ -110,7 +127,20 @@ static const u32 strclone_uapi_table[] = {
 	sizeof(struct echo_qopts),
 	offsetof(struct echo_qopts, hiwat),
 	offsetof(struct echo_qopts, lowat),
+	sizeof(struct str_mlist),
+	offsetof(struct str_mlist, l_name),
+	sizeof(struct str_list),
+	offsetof(struct str_list, sl_nmods),
+	offsetof(struct str_list, sl_modlist),
+	sizeof(struct strapush),
+	offsetof(struct strapush, sap_cmd),
+	offsetof(struct strapush, sap_major),
+	offsetof(struct strapush, sap_minor),
+	offsetof(struct strapush, sap_lastminor),
+	offsetof(struct strapush, sap_npush),
+	offsetof(struct strapush, sap_list),
 	I_NREAD, I_LOOK, I_FLUSH, I_STR, I_FIND, I_CANPUT, I_PUTMSG, I_GETMSG,
+	I_PUSH, I_POP, I_LIST, I_ANCHOR, SAD_SAP, SAD_GAP, SAD_VML,
 	STRCLONE_GETDEV, LOG_GETLOST,
 	ISPTM, UNLKPT, GRANTPT, PTMGETPEER,
 	I_TRCLOG, I_ERRLOG, I_CONSLOG,
@@ -119,6 +149,8 @@ static const u32 strclone_uapi_table[] = {
 	RS_HIPRI, MSG_ANY, MORECTL, MOREDATA,
 	STRCLONE_STRMSGSZ, STRCLONE_STRCTLSZ, STRCLONE_STR_DEFAULT_TIMEOUT,
 	STRCLONE_PTM_MAJOR, STRCLONE_ECHO_MAJOR, STRCLONE_LOG_MAJOR, STRCLONE_NMAJOR,
+	FMNAMESZ, MAXAPUSH, SAP_CLEAR, SAP_ONE, SAP_RANGE, SAP_ALL,
+	MODOPEN, CLONEOPEN, TRANSPARENT,
 	M_DATA, M_PROTO, M_IOCTL, M_SETOPTS, M_IOCACK, M_IOCNAK, M_PCPROTO,
 	M_READ, M_FLUSH, M_HANGUP, M_ERROR, QPCTL,
 	FLUSHR, FLUSHW, FLUSHRW,

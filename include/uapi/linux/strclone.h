@@ -18,6 +18,11 @@
  *   /dev/clone-strlog clone node of the log target: ENXIO (not clonable)
  *   /dev/conslog      log target minor 0 (CONSWMIN), write-only
  *   /dev/strlog       log target minor 5 (CLONEMIN), clones itself
+ *
+ * Nodes of the STREAMS administrative driver (sad), for autopush; they come
+ * with the kernel side of autopush (issue 12 item 6) and do not exist yet:
+ *   /dev/sad/admin    0600: SAD_SAP, SAD_GAP, SAD_VML
+ *   /dev/sad/user     0666: SAD_GAP, SAD_VML (SAD_SAP gives EPERM)
  */
 #ifndef _UAPI_LINUX_STRCLONE_H
 #define _UAPI_LINUX_STRCLONE_H
@@ -64,13 +69,48 @@
 /* ---- Stream head ioctls (SVR4/LiS numbers). ------------------------- */
 #define __SID		('S' << 8)
 #define I_NREAD		(__SID | 1)	/* int *: bytes in first msg; returns msg count */
+#define I_PUSH		(__SID | 2)	/* const char *: push the named module below the head */
+#define I_POP		(__SID | 3)	/* arg 0: pop the topmost module */
+#define I_LOOK		(__SID | 4)	/* char[FMNAMESZ + 1]: name of the topmost module */
 #define I_FLUSH		(__SID | 5)	/* arg: FLUSHR | FLUSHW | FLUSHRW */
 #define I_STR		(__SID | 8)	/* struct strioctl * */
-#define I_FIND		(__SID | 11)
-#define I_LOOK		(__SID | 4)
+#define I_FIND		(__SID | 11)	/* const char *: 1 if the module is pushed, else 0 */
+#define I_LIST		(__SID | 21)	/* struct str_list *, or NULL: count (modules + driver) */
+#define I_ANCHOR	(__SID | 24)	/* arg 0: anchor at the topmost module (Solaris) */
 #define I_CANPUT	(__SID | 34)	/* arg: band; returns 1 when a write would not block */
 #define I_PUTMSG	(__SID | 0x40)	/* struct strpmsg *: putmsg(2) */
 #define I_GETMSG	(__SID | 0x41)	/* struct strpmsg *: getmsg(2) */
+
+/*
+ * Modules (I_PUSH, I_POP, I_LOOK, I_FIND, I_LIST, I_ANCHOR). A module name
+ * is at most FMNAMESZ characters plus its NUL (SVR4 <sys/conf.h>).
+ * I_ANCHOR is Solaris' number; glibc's old <stropts.h> had no I_ANCHOR.
+ */
+#define FMNAMESZ	8
+
+struct str_mlist {
+	char l_name[FMNAMESZ + 1];
+};
+
+/* Argument of I_LIST (and of SAD_VML): sl_nmods entries at sl_modlist. */
+struct str_list {
+	int sl_nmods;			/* in: room in sl_modlist; I_LIST: out: entries filled */
+	struct str_mlist *sl_modlist;
+};
+
+/*
+ * sflag of a driver's or module's open routine (SVR4 <sys/stream.h>): 0 for
+ * a plain driver open, CLONEOPEN when the driver must pick the minor itself,
+ * MODOPEN when a module is pushed.
+ */
+#define MODOPEN		0x1
+#define CLONEOPEN	0x2
+
+/*
+ * ioc_count of an ioctl that reached a module or driver without I_STR
+ * (SVR4 transparent ioctl: the argument is copied with M_COPYIN/M_COPYOUT).
+ */
+#define TRANSPARENT	((unsigned int)-1)
 
 /* I_FLUSH / M_FLUSH flags. */
 #define FLUSHR		0x01
@@ -120,6 +160,52 @@ struct strpmsg {
  * capped to it, ECHO_SETQ/ECHO_SETOPTS above it fail with EINVAL.
  */
 #define STRCLONE_QHIWAT_MAX	65536
+
+/* ---- Autopush: the STREAMS administrative driver (SVR4 <sys/sad.h>). -- */
+/*
+ * ioctl(2) on /dev/sad/admin or /dev/sad/user, not through I_STR (I_STR
+ * with them gives EINVAL). SAD_SAP and SAD_GAP take a struct strapush *,
+ * SAD_VML a struct str_list * and returns 0 when every name in it is a
+ * registered module, 1 when one is not. Errnos: modules.rst.
+ *
+ * These are the SVR4 commands and structure (Solaris' AP_VERSION 0, the
+ * default for user programs there). Solaris' versioned commands
+ * (AP_VERSION 1: SAD_SAP | 0x10 and SAD_GAP | 0x10, with a trailing
+ * sap_anchor) are not provided: a program that asks for them stops here.
+ */
+#if defined(AP_VERSION) && AP_VERSION != 0
+#error "strclone: only AP_VERSION 0 (the SVR4 struct strapush, no sap_anchor) exists"
+#endif
+#define SADIOC		('D' << 8)
+#define SAD_SAP		(SADIOC | 1)	/* set autopush (admin only) */
+#define SAD_GAP		(SADIOC | 2)	/* get autopush */
+#define SAD_VML		(SADIOC | 3)	/* validate a module list */
+
+/* Most modules one autopush configuration pushes. */
+#define MAXAPUSH	8
+
+/* sap_cmd of SAD_SAP; SAD_GAP returns the configuration's type in it. */
+#define SAP_CLEAR	0	/* remove the configuration (sap_major, sap_minor) */
+#define SAP_ONE		1	/* configure one minor */
+#define SAP_RANGE	2	/* configure sap_minor..sap_lastminor (inclusive) */
+#define SAP_ALL		3	/* configure every minor of sap_major */
+
+/*
+ * Argument of SAD_SAP and SAD_GAP. Solaris declares the first five fields
+ * inside a struct apcommon sap_common, with macros for the sap_* names; the
+ * layout is the same, so programs that use the sap_* names compile
+ * unchanged. major_t and minor_t are 32-bit there, as here.
+ */
+struct strapush {
+	__u32 sap_cmd;			/* SAP_* */
+	__u32 sap_major;		/* STREAMS major (the clone table index) */
+	__u32 sap_minor;		/* the minor, or a range's first; SAP_ALL: ignored */
+	__u32 sap_lastminor;		/* SAP_RANGE: last minor (> sap_minor); else ignored */
+	__u32 sap_npush;		/* modules in sap_list, 1..MAXAPUSH */
+	/* NUL-terminated names, pushed in this order: sap_list[0] ends up
+	 * just above the driver, the last one just below the stream head. */
+	char sap_list[MAXAPUSH][FMNAMESZ + 1];
+};
 
 /* ---- strclone extensions. ------------------------------------------- */
 struct strclone_devinfo {

@@ -11,6 +11,10 @@
  * the compiler would reject the static definition after the extern
  * declaration. The Makefile then checks with nm that the object has no
  * symbol called getmsg or putmsg and that the header's helpers stay local.
+ * (<stddef.h> comes after the header, for offsetof in the layout checks.)
+ *
+ * The Makefile also compiles it once with -DAP_VERSION=1, which must fail:
+ * the header has only the SVR4 struct strapush (Solaris' AP_VERSION 0).
  */
 #ifndef ALONE
 #include <errno.h>
@@ -35,8 +39,24 @@ extern int putmsg(int fildes, const struct strbuf *ctlptr, const struct strbuf *
 #endif
 
 #include <linux/strclone.h>
+#include <stddef.h>	/* offsetof, for the layout checks below */
 
 int strclone_header_test(int fd);
+
+/*
+ * The module and autopush structures as a C99 compiler for user programs
+ * lays them out (the numbers rust/uapi.rs and rust/glue/uapi_check.c hold
+ * the kernel side to); a negative array size fails the build.
+ */
+#define HT_ASSERT(name, cond) typedef char strclone_ht_##name[(cond) ? 1 : -1]
+HT_ASSERT(fmnamesz, FMNAMESZ == 8 && MAXAPUSH == 8);
+HT_ASSERT(str_mlist, sizeof(struct str_mlist) == 9);
+HT_ASSERT(str_list, sizeof(struct str_list) == 16 &&
+	  offsetof(struct str_list, sl_modlist) == 8);
+HT_ASSERT(strapush, sizeof(struct strapush) == 92 &&
+	  offsetof(struct strapush, sap_npush) == 16 &&
+	  offsetof(struct strapush, sap_list) == 20);
+HT_ASSERT(transparent, TRANSPARENT == 0xffffffffu);
 
 /* Uses the header's helpers and structures, so they are type-checked. */
 int strclone_header_test(int fd)
@@ -45,11 +65,28 @@ int strclone_header_test(int fd)
 	struct strbuf ctl = { .maxlen = sizeof(buf), .len = 0, .buf = buf };
 	struct strbuf data = { .maxlen = sizeof(buf), .len = 0, .buf = buf };
 	struct strclone_devinfo dev;
+	struct str_mlist names[MAXAPUSH] = { { "nullmod" } };
+	struct str_list list = { .sl_nmods = MAXAPUSH, .sl_modlist = names };
+	struct strapush sap = {
+		.sap_cmd = SAP_RANGE, .sap_major = STRCLONE_ECHO_MAJOR, .sap_minor = 0,
+		.sap_lastminor = 7, .sap_npush = 2, .sap_list = { "nullmod", "pipemod" },
+	};
+	static const unsigned int cmds[] = { SAP_CLEAR, SAP_ONE, SAP_RANGE, SAP_ALL };
+	char top[FMNAMESZ + 1];
 	int flags = MSG_ANY;
 
 	if (strclone_putmsg(fd, &ctl, &data, RS_HIPRI) < 0)
 		return -1;
 	if (strclone_getmsg(fd, &ctl, &data, &flags) < 0)
 		return -1;
-	return ioctl(fd, STRCLONE_GETDEV, &dev);
+	if (ioctl(fd, I_PUSH, "nullmod") < 0 || ioctl(fd, I_LOOK, top) < 0 ||
+	    ioctl(fd, I_FIND, top) < 0 || ioctl(fd, I_LIST, (struct str_list *)0) < 0 ||
+	    ioctl(fd, I_LIST, &list) < 0 || ioctl(fd, I_ANCHOR, 0) < 0 ||
+	    ioctl(fd, I_POP, 0) < 0)
+		return -1;
+	if (ioctl(fd, SAD_SAP, &sap) < 0 || ioctl(fd, SAD_GAP, &sap) < 0 ||
+	    ioctl(fd, SAD_VML, &list) < 0)
+		return -1;
+	sap.sap_cmd = cmds[fd & 3];
+	return ioctl(fd, STRCLONE_GETDEV, &dev) + (MODOPEN | CLONEOPEN) + (int)sap.sap_cmd;
 }
