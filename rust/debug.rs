@@ -20,8 +20,8 @@
 
 use crate::clone::{Registry, Target};
 use crate::log::{LogTarget, SL_TRACE};
-use crate::streams::runtime::Runtime;
-use core::fmt;
+use crate::streams::{modsw, plumbing::NSTRPUSH_MAX, runtime::Runtime, stream::Stream};
+use core::{fmt, sync::atomic::Ordering};
 use kernel::{
     impl_has_hr_timer,
     prelude::*,
@@ -111,14 +111,16 @@ pub(crate) fn register(ctl: &DebugCtl, r: &mut UserSliceReader) -> Result {
 /// Formats `streams`: one line per open stream,
 /// `<major> <minor> pid=<opener> opens=<n> hr=<msgs>/<bytes> hw=... dr=... dw=... drop=<n>`
 /// (head read, head write, driver read, driver write queues; `drop`: the
-/// `M_PCPROTO` messages freed beyond a queue's allowance). A listing that
-/// could not be completed ends with a line starting `# cut short`.
+/// `M_PCPROTO` messages freed beyond a queue's allowance), then, if modules
+/// are pushed, ` mods=<name>:r=<msgs>/<bytes>:w=<msgs>/<bytes>,...` top
+/// down. A listing that could not be completed ends with a line starting
+/// `# cut short`.
 pub(crate) fn show_streams(ctl: &DebugCtl, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let mut res = Ok(());
     let complete = ctl.rt.for_each(|s| {
         if res.is_ok() {
             let (opens, q, dropped) = s.stats();
-            res = writeln!(
+            res = write!(
                 f,
                 "{} {} pid={} opens={} hr={}/{} hw={}/{} dr={}/{} dw={}/{} drop={}",
                 s.major(),
@@ -135,6 +137,9 @@ pub(crate) fn show_streams(ctl: &DebugCtl, f: &mut fmt::Formatter<'_>) -> fmt::R
                 q[3].1,
                 dropped
             );
+            if res.is_ok() {
+                res = write_modules(f, s);
+            }
         }
     });
     res?;
@@ -145,6 +150,38 @@ pub(crate) fn show_streams(ctl: &DebugCtl, f: &mut fmt::Formatter<'_>) -> fmt::R
         )?;
     }
     Ok(())
+}
+
+/// The ` mods=` part of a stream's line, and its end.
+fn write_modules(f: &mut fmt::Formatter<'_>, s: &Stream) -> fmt::Result {
+    let mut names = [None; NSTRPUSH_MAX];
+    let mut qs = [[(0, 0); 2]; NSTRPUSH_MAX];
+    let n = s.module_names(&mut names).min(NSTRPUSH_MAX);
+    let m = s.module_stats(&mut qs).min(n);
+    for i in 0..m {
+        let name = names[i].map_or("?", |c| c.to_str().unwrap_or("?"));
+        let sep = if i == 0 { " mods=" } else { "," };
+        let [r, w] = qs[i];
+        write!(f, "{sep}{name}:r={}/{}:w={}/{}", r.0, r.1, w.0, w.1)?;
+    }
+    writeln!(f)
+}
+
+/// Formats `modules`: one line per registered module, `<name> uses=<n>`
+/// (`n`: instances pushed on streams now).
+pub(crate) fn show_modules(_ctl: &DebugCtl, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let mut res = Ok(());
+    modsw::for_each(|e| {
+        if res.is_ok() {
+            res = writeln!(
+                f,
+                "{} uses={}",
+                e.name.to_str().unwrap_or("?"),
+                e.uses.load(Ordering::Relaxed)
+            );
+        }
+    });
+    res
 }
 
 /// Calls `strlog` from a hard interrupt handler (`strlog_irq`).

@@ -272,6 +272,10 @@ impl EchoStream {
 }
 
 impl Driver for EchoStream {
+    fn name(&self) -> &'static CStr {
+        c"echo"
+    }
+
     fn limits(&self) -> DriverLimits {
         DriverLimits {
             rlim: HEAD_LIMITS,

@@ -33,11 +33,10 @@ use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
 use crate::glue::{ctx, time};
 use crate::minors::{AllocFail, MinorPool};
-use crate::streams::head::TargetIoctl;
 use crate::streams::msg::{Mblk, MsgList, MsgType};
 use crate::streams::queue::QLimits;
 use crate::streams::runtime::Runtime;
-use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream};
+use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream, TargetIoctl};
 use crate::uapi;
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
@@ -304,6 +303,9 @@ impl LogTarget {
                 let cur = self.readers.lock().conslog.clone();
                 if let Some(s) = cur {
                     if s.try_add_open() {
+                        // The reopen rule: every pushed module's open,
+                        // then the driver's, may refuse.
+                        s.reopen().inspect_err(|_| s.undo_add_open())?;
                         return Ok(s);
                     }
                 }
@@ -315,6 +317,7 @@ impl LogTarget {
                         // Lost the race: `new` never became visible.
                         new.discard();
                         self.open.fetch_sub(1, Ordering::Relaxed);
+                        s.reopen().inspect_err(|_| s.undo_add_open())?;
                         return Ok(s);
                     }
                 }
@@ -741,6 +744,10 @@ impl LogStream {
 }
 
 impl Driver for LogStream {
+    fn name(&self) -> &'static CStr {
+        c"log"
+    }
+
     fn limits(&self) -> DriverLimits {
         DriverLimits {
             rlim: READER_LIMITS,

@@ -45,10 +45,9 @@ use crate::glue::cred;
 use crate::glue::node::{new_anon_file, FdSlot};
 use crate::log::{LogTarget, SL_ERROR, SL_TRACE, SL_WARN};
 use crate::minors::{AllocFail, MinorPool};
-use crate::streams::head::TargetIoctl;
 use crate::streams::msg::{Mblk, MsgType, FLUSHR, FLUSHW};
 use crate::streams::runtime::Runtime;
-use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream, HEAD_LIMITS};
+use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream, TargetIoctl, HEAD_LIMITS};
 use crate::uapi;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{
@@ -271,6 +270,7 @@ impl PtSide {
                     // Its last fd is closing: the pair is finished.
                     return Err(EIO);
                 }
+                sl.reopen().inspect_err(|_| sl.undo_add_open())?;
                 new_anon_file(c"strclone-pts", sl.clone(), flags).inspect_err(|_| sl.release())?
             }
             None => {
@@ -351,6 +351,14 @@ impl PtSide {
 }
 
 impl Driver for PtSide {
+    fn name(&self) -> &'static CStr {
+        if self.master {
+            c"ptm"
+        } else {
+            c"pts"
+        }
+    }
+
     fn limits(&self) -> DriverLimits {
         DriverLimits {
             rlim: HEAD_LIMITS,

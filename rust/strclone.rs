@@ -52,6 +52,7 @@ mod echo;
 mod glue;
 mod log;
 mod minors;
+mod modules;
 mod ptm;
 mod streams;
 mod uapi;
@@ -91,6 +92,8 @@ struct StrClone {
     dbg_streams: debugfs::File<Arc<debug::DebugCtl>>,
     #[pin]
     dbg_unregister: debugfs::File<Arc<debug::DebugCtl>>,
+    #[pin]
+    dbg_modules: debugfs::File<Arc<debug::DebugCtl>>,
     #[pin]
     dbg_register: debugfs::File<Arc<debug::DebugCtl>>,
     #[pin]
@@ -163,6 +166,7 @@ impl kernel::InPlaceModule for StrClone {
                         debug::show_streams(c, f)
                     }
                 ),
+                dbg_modules <- dir.read_callback_file(c"modules", ctl.clone(), &|c: &Arc<debug::DebugCtl>, f: &mut core::fmt::Formatter<'_>| debug::show_modules(c, f)),
                 dbg_targets <- dir.read_callback_file(c"targets", ctl.clone(), &|c: &Arc<debug::DebugCtl>, f: &mut core::fmt::Formatter<'_>| debug::show_targets(c, f)),
                 dbg_unregister <- dir.write_callback_file(c"unregister", ctl.clone(), &|c: &Arc<debug::DebugCtl>, r: &mut kernel::uaccess::UserSliceReader| debug::unregister(c, r)),
                 dbg_register <- dir.write_callback_file(c"register", ctl.clone(), &|c: &Arc<debug::DebugCtl>, r: &mut kernel::uaccess::UserSliceReader| debug::register(c, r)),

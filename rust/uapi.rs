@@ -420,6 +420,17 @@ const _: () = {
     assert!(offset_of!(EchoQopts, lowat) == 4);
 };
 
+/// `TESTMOD_COUNTS`: a `testmod` instance's counts.
+pub(crate) const TESTMOD_COUNTS: u32 = svr4(b'T', 1);
+/// `TESTMOD_REFUSE_REOPEN`: refuse the instance's reopens with an errno.
+pub(crate) const TESTMOD_REFUSE_REOPEN: u32 = svr4(b'T', 2);
+/// `TESTMOD_REFUSE_PUSH`: the next push of `testmod` fails with an errno.
+pub(crate) const TESTMOD_REFUSE_PUSH: u32 = svr4(b'T', 3);
+/// `TESTMOD_NAK`: answer later ioctls with `M_IOCNAK` and an errno.
+pub(crate) const TESTMOD_NAK: u32 = svr4(b'T', 4);
+/// Size of `struct testmod_counts` (four `__u32`).
+pub(crate) const TESTMOD_COUNTS_SIZE: usize = 16;
+
 /// `struct str_mlist`: one module name of `I_LIST`/`SAD_VML`, NUL-padded.
 #[repr(C)]
 #[derive(Copy, Clone, Debug)]
@@ -588,6 +599,11 @@ const CHECKED: &[(&str, u32)] = &[
     ("ECHO_NOREPLY", ECHO_NOREPLY),
     ("ECHO_MREAD", ECHO_MREAD),
     ("ECHO_MREADS", ECHO_MREADS),
+    ("TESTMOD_COUNTS", TESTMOD_COUNTS),
+    ("TESTMOD_REFUSE_REOPEN", TESTMOD_REFUSE_REOPEN),
+    ("TESTMOD_REFUSE_PUSH", TESTMOD_REFUSE_PUSH),
+    ("TESTMOD_NAK", TESTMOD_NAK),
+    ("sizeof(struct testmod_counts)", TESTMOD_COUNTS_SIZE as u32),
     ("RS_HIPRI", RS_HIPRI as u32),
     ("MSG_ANY", MSG_ANY as u32),
     ("MORECTL", MORECTL as u32),

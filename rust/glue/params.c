@@ -16,3 +16,7 @@ MODULE_PARM_DESC(pt_cnt, "Most ptm pairs open at once; ENODEV beyond (1..1048576
 unsigned int strclone_log_cnt = 256;
 module_param_named(log_cnt, strclone_log_cnt, uint, 0444);
 MODULE_PARM_DESC(log_cnt, "Log minors: strlog streams get 6..log_cnt-1; ENXIO beyond (6..65536, default 256; 6 leaves none)");
+
+unsigned int strclone_nstrpush = 9;
+module_param_named(nstrpush, strclone_nstrpush, uint, 0644);
+MODULE_PARM_DESC(nstrpush, "Most modules pushed on one stream; I_PUSH beyond gives EINVAL (1..64, default 9 as SVR4)");

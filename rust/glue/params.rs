@@ -5,6 +5,7 @@
 extern "C" {
     static strclone_pt_cnt: u32;
     static strclone_log_cnt: u32;
+    static strclone_nstrpush: u32;
 }
 
 /// `pt_cnt`.
@@ -18,4 +19,12 @@ pub(crate) fn pt_cnt() -> u32 {
 pub(crate) fn log_cnt() -> u32 {
     // SAFETY: As for `pt_cnt`.
     unsafe { core::ptr::addr_of!(strclone_log_cnt).read() }
+}
+
+/// `nstrpush` (writable at run time: read it at each push).
+pub(crate) fn nstrpush() -> u32 {
+    // SAFETY: A plain `unsigned int` defined in params.c; a concurrent write
+    // through sysfs stores a whole aligned word, so a racing read sees the
+    // old or the new value.
+    unsafe { core::ptr::addr_of!(strclone_nstrpush).read_volatile() }
 }

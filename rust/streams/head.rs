@@ -9,7 +9,7 @@
 //! back what did not fit.
 
 use super::msg::{IocBlk, IocCred, Mblk, Msg, MsgType, FLUSHR, FLUSHRW, FLUSHW};
-use super::stream::{Qid, Stream};
+use super::stream::{Qid, Stream, TargetIoctl};
 use crate::glue::{cred, node::FileOps};
 use crate::uapi;
 use kernel::{
@@ -40,13 +40,6 @@ fn errno(e: i32) -> Error {
     Error::from_errno(-e)
 }
 
-/// Per-stream hooks for ioctls a target handles itself (ptm's `UNLKPT`...).
-/// Returning `None` means "not mine".
-pub(crate) trait TargetIoctl {
-    /// Handles `cmd` on stream `s` opened as `file`.
-    fn ioctl(&self, s: &Arc<Stream>, file: &File, cmd: u32, arg: usize) -> Option<Result<isize>>;
-}
-
 impl Stream {
     /// Blocks (or fails `EAGAIN`) until the driver's write queue can take a
     /// normal message. Fails with the hangup/error errno.
@@ -59,7 +52,7 @@ impl Stream {
             if inner.head.werr != 0 {
                 return Err(errno(inner.head.werr));
             }
-            if inner.q(Qid::DrvW).canput() {
+            if inner.canputnext(Qid::HeadW) {
                 return Ok(());
             }
             if nonblock {
@@ -76,7 +69,7 @@ impl Stream {
         if total == 0 {
             return Ok(0);
         }
-        let lim = self.inner.lock().q(Qid::DrvW).limits();
+        let lim = self.inner.lock().below_head_limits();
         if total < lim.minpsz {
             return Err(ERANGE);
         }
@@ -122,12 +115,12 @@ impl Stream {
             if inner.head.rerr != 0 {
                 return Err(errno(inner.head.rerr));
             }
-            let front_ok = match inner.q_ref(Qid::HeadR).front() {
+            let front_ok = match inner.head_rq_ref().front() {
                 Some(m) => !hipri_only || m.ty().is_hipri(),
                 None => false,
             };
             if front_ok {
-                let (m, back) = inner.q(Qid::HeadR).getq();
+                let (m, back) = inner.head_rq().getq();
                 drop(inner);
                 if back {
                     self.qenable(Qid::DrvR);
@@ -168,7 +161,7 @@ impl Stream {
             // After the first message only take what is already there.
             {
                 let inner = self.inner.lock();
-                match inner.q_ref(Qid::HeadR).front() {
+                match inner.head_rq_ref().front() {
                     Some(m) if matches!(m.ty(), MsgType::Proto | MsgType::PcProto) => {
                         return if done > 0 { Ok(done) } else { Err(EBADMSG) };
                     }
@@ -225,14 +218,14 @@ impl Stream {
     fn poll_mask(&self) -> u32 {
         let mut inner = self.inner.lock();
         let mut mask = 0;
-        if let Some(m) = inner.q_ref(Qid::HeadR).front() {
+        if let Some(m) = inner.head_rq_ref().front() {
             if m.ty().is_hipri() {
                 mask |= POLLPRI;
             }
             // Any normal message behind (or as) the front one.
             let mut normal = false;
             inner
-                .q_ref(Qid::HeadR)
+                .head_rq_ref()
                 .for_each(|m| normal |= !m.ty().is_hipri());
             if normal {
                 mask |= POLLIN | POLLRDNORM;
@@ -240,7 +233,7 @@ impl Stream {
         }
         if inner.head.hangup {
             mask |= POLLHUP;
-        } else if inner.q(Qid::DrvW).canput() {
+        } else if inner.canputnext(Qid::HeadW) {
             mask |= POLLOUT | POLLWRNORM;
         }
         if inner.head.rerr != 0 || inner.head.werr != 0 {
@@ -254,7 +247,7 @@ impl Stream {
     fn i_nread(&self, arg: usize) -> Result<isize> {
         let (msgs, first) = {
             let inner = self.inner.lock();
-            let q = inner.q_ref(Qid::HeadR);
+            let q = inner.head_rq_ref();
             (q.msgs(), q.front().map_or(0, |m| m.data_size()))
         };
         let mut w = UserSlice::new(UserPtr::from_addr(arg), 4).writer();
@@ -287,7 +280,7 @@ impl Stream {
     fn i_canput(&self) -> Result<isize> {
         let mut inner = self.inner.lock();
         Ok(isize::from(
-            !inner.head.hangup && inner.q(Qid::DrvW).canput(),
+            !inner.head.hangup && inner.canputnext(Qid::HeadW),
         ))
     }
 
@@ -441,7 +434,7 @@ impl Stream {
         if has_ctl && p.ctl.len as usize > STRCTLSZ {
             return Err(ERANGE);
         }
-        let lim = self.inner.lock().q(Qid::DrvW).limits();
+        let lim = self.inner.lock().below_head_limits();
         if has_data {
             let n = p.data.len as usize;
             if n > STRMSGSZ || n > lim.maxpsz || n < lim.minpsz {
@@ -639,6 +632,12 @@ impl Stream {
             uapi::I_PUTMSG => self.i_putmsg(arg, nonblock),
             uapi::I_GETMSG => self.i_getmsg(arg, nonblock),
             uapi::I_CANPUT => self.i_canput(),
+            uapi::I_PUSH => self.i_push(arg),
+            uapi::I_POP => self.i_pop(),
+            uapi::I_LOOK => self.i_look(arg),
+            uapi::I_FIND => self.i_find(arg),
+            uapi::I_LIST => self.i_list(arg),
+            uapi::I_ANCHOR => self.i_anchor(),
             uapi::STRCLONE_GETDEV => self.getdev(arg),
             _ => Err(ENOTTY),
         }
@@ -723,6 +722,16 @@ impl FileOps for Stream {
         seq_print!(m, "strclone-major:\t{}\n", this.major());
         seq_print!(m, "strclone-minor:\t{}\n", this.minor());
         seq_print!(m, "strclone-opener-pid:\t{}\n", this.owner_pid());
+        let mut names = [None; super::plumbing::NSTRPUSH_MAX];
+        let n = this
+            .module_names(&mut names)
+            .min(super::plumbing::NSTRPUSH_MAX);
+        seq_print!(m, "strclone-modules:\t");
+        for (i, name) in names[..n].iter().flatten().enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            seq_print!(m, "{}{}", sep, name.to_str().unwrap_or("?"));
+        }
+        seq_print!(m, "\n");
     }
 
     fn release(this: Arc<Self>) {

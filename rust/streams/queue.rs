@@ -55,6 +55,10 @@ pub(crate) const QHIWAT_MAX: usize = crate::uapi::STRCLONE_QHIWAT_MAX;
 /// `M_PCPROTO` messages a queue below the stream head keeps at most.
 pub(crate) const QPCPROTO_MAX: u8 = 4;
 
+fn to32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// What [`Queue::putq`] did with a message.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub(crate) enum Putq {
@@ -82,8 +86,11 @@ pub(crate) struct QLimits {
 /// One queue.
 pub(crate) struct Queue {
     list: MsgList,
-    count: usize,
-    mblkcnt: usize,
+    // 32 bits, so that four queues and the head fit a 512-byte stream;
+    // a queue's bytes stay far below 4 GiB (hiwat is at most 64 KiB, plus
+    // one message per writer).
+    count: u32,
+    mblkcnt: u32,
     flags: u32,
     limits: QLimits,
     has_service: bool,
@@ -136,13 +143,13 @@ impl Queue {
 
     /// Bytes queued.
     pub(crate) fn count(&self) -> usize {
-        self.count
+        self.count as usize
     }
 
     /// Blocks queued (checked by the KUnit tests).
     #[cfg(CONFIG_KUNIT)]
     pub(crate) fn mblkcnt(&self) -> usize {
-        self.mblkcnt
+        self.mblkcnt as usize
     }
 
     /// Messages queued.
@@ -191,19 +198,19 @@ impl Queue {
     }
 
     fn account_add(&mut self, m: &Msg) {
-        self.count += m.size();
-        self.mblkcnt += m.blocks();
+        self.count = self.count.saturating_add(to32(m.size()));
+        self.mblkcnt = self.mblkcnt.saturating_add(to32(m.blocks()));
         if m.ty() == MsgType::PcProto {
             self.pcproto = self.pcproto.saturating_add(1);
         }
-        if self.count >= self.limits.hiwat || self.mblkcnt >= self.limits.hiwat {
+        if self.count() >= self.limits.hiwat || self.mblkcnt as usize >= self.limits.hiwat {
             self.flags |= QFULL;
         }
     }
 
     fn account_sub(&mut self, m: &Msg) {
-        self.count -= m.size().min(self.count);
-        self.mblkcnt -= m.blocks().min(self.mblkcnt);
+        self.count = self.count.saturating_sub(to32(m.size()));
+        self.mblkcnt = self.mblkcnt.saturating_sub(to32(m.blocks()));
         if m.ty() == MsgType::PcProto {
             self.pcproto = self.pcproto.saturating_sub(1);
         }
@@ -214,8 +221,8 @@ impl Queue {
     /// clears QWANTW).
     fn update_full(&mut self) -> bool {
         let below = self.list.is_empty()
-            || (self.count < self.limits.lowat && self.mblkcnt < self.limits.lowat);
-        let fits = self.count < self.limits.hiwat && self.mblkcnt < self.limits.hiwat;
+            || (self.count() < self.limits.lowat && (self.mblkcnt as usize) < self.limits.lowat);
+        let fits = self.count() < self.limits.hiwat && (self.mblkcnt as usize) < self.limits.hiwat;
         if below || (fits && self.flags & QFULL == 0) {
             self.flags &= !QFULL;
         } else if !fits {
@@ -253,6 +260,19 @@ impl Queue {
         }
     }
 
+    /// Queues `m` behind the messages of its class without scheduling
+    /// anything or dropping it: for a queue whose procedures are off, which
+    /// the framework empties itself (a module being pushed or popped).
+    pub(crate) fn append(&mut self, m: Mblk) {
+        let hipri = m.ty().is_hipri();
+        self.account_add(&m);
+        if hipri {
+            self.list.insert_before(m, |q| !q.ty().is_hipri());
+        } else {
+            self.list.push_back(m);
+        }
+    }
+
     /// Frees the oldest messages until `m` fits below the high water mark
     /// (in bytes and in blocks), or the queue is empty; returns how many
     /// were freed. The log's loss policy: one old message (or a few, for a
@@ -260,8 +280,8 @@ impl Queue {
     pub(crate) fn make_room_for(&mut self, m: &Msg) -> usize {
         let mut freed = 0;
         while !self.list.is_empty()
-            && (self.count + m.size() > self.limits.hiwat
-                || self.mblkcnt + m.blocks() > self.limits.hiwat)
+            && (self.count() + m.size() > self.limits.hiwat
+                || self.mblkcnt as usize + m.blocks() > self.limits.hiwat)
         {
             if self.getq().0.is_none() {
                 break;
@@ -313,8 +333,8 @@ impl Queue {
                     removed_pcproto.saturating_add(u8::from(m.ty() == MsgType::PcProto));
             },
         );
-        self.count -= removed_size.min(self.count);
-        self.mblkcnt -= removed_blocks.min(self.mblkcnt);
+        self.count = self.count.saturating_sub(to32(removed_size));
+        self.mblkcnt = self.mblkcnt.saturating_sub(to32(removed_blocks));
         self.pcproto = self.pcproto.saturating_sub(removed_pcproto);
         self.update_full()
     }

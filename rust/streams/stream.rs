@@ -1,41 +1,98 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A stream: the stream head's queue pair above a driver's queue pair.
+//! A stream: the stream head's queue pair, the queue pairs of the modules
+//! pushed on it, and the driver's queue pair.
 //!
 //! ```text
-//!        HeadR (no service)      HeadW (no service)
-//!          ^  putnext                 |  putnext = driver wput
-//!        DrvR (rput / rsrv)      DrvW (wput / wsrv)
+//!   user   read/getmsg ^                     | write/putmsg/ioctl
+//!          HeadR (strrput, no service)   HeadW (no service)
+//!            ^ putnext                       | putnext
+//!          ModR (put / srv)  module 1    ModW (put / srv)     pushed last
+//!            ^                               |
+//!          ModR              module n    ModW                 pushed first
+//!            ^                               |
+//!          DrvR (rput / rsrv)  driver    DrvW (wput / wsrv)
 //! ```
 //!
-//! All four queues and the head's state live under one spinlock
-//! ([`Stream::inner`]). Put procedures may run in any context; service
-//! procedures run from strclone's workqueue, one work item per driver queue,
-//! never concurrently with themselves. No lock is held while a put or
-//! service procedure is called.
+//! Every queue of a stream, the order of the levels and the stream head's
+//! state live under one spinlock ([`Stream::inner`]); `chain.rs` routes
+//! messages along the levels and pushes and pops modules. The locking and
+//! context rules (`Documentation/strclone/streams.rst`, "Locking"):
+//!
+//! - Put procedures may run in any context, including hard interrupts;
+//!   service procedures run from strclone's workqueue, one work item per
+//!   queue, never concurrently with themselves.
+//! - No lock is held while a put, service, open or close procedure runs:
+//!   the stream lock is taken to find the next queue and to change a
+//!   queue's state, and dropped before the procedure is called.
 
 use super::msg::{Mblk, MsgType, FLUSHR, FLUSHW, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON};
 use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
 use super::runtime::Runtime;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
 use kernel::{
+    fs::File,
     impl_has_work, new_spinlock, new_work,
     prelude::*,
     sync::{poll::PollCondVarBox, Arc, SpinLock},
     workqueue::{Work, WorkItem},
 };
 
-/// Which queue of a stream.
+/// The level of the stream head.
+pub(crate) const LVL_HEAD: u32 = 0;
+/// The level of the driver.
+pub(crate) const LVL_DRV: u32 = u32::MAX;
+
+/// One queue of a stream (SVR4's `queue_t *`): a level (the head, a pushed
+/// module, the driver) and a side. A module's level is a number unique in
+/// its stream, so a `Qid` kept past a pop names no queue (and the
+/// operations on it do nothing).
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
-pub(crate) enum Qid {
+pub(crate) struct Qid {
+    pub(crate) lvl: u32,
+    pub(crate) rd: bool,
+}
+
+#[allow(non_upper_case_globals)]
+impl Qid {
     /// Stream head, read side.
-    HeadR = 0,
+    pub(crate) const HeadR: Qid = Qid {
+        lvl: LVL_HEAD,
+        rd: true,
+    };
     /// Stream head, write side.
-    HeadW = 1,
+    pub(crate) const HeadW: Qid = Qid {
+        lvl: LVL_HEAD,
+        rd: false,
+    };
     /// Driver, read side.
-    DrvR = 2,
+    pub(crate) const DrvR: Qid = Qid {
+        lvl: LVL_DRV,
+        rd: true,
+    };
     /// Driver, write side.
-    DrvW = 3,
+    pub(crate) const DrvW: Qid = Qid {
+        lvl: LVL_DRV,
+        rd: false,
+    };
+
+    /// The other queue of the pair (`OTHERQ(q)`).
+    pub(crate) fn other(self) -> Qid {
+        Qid {
+            rd: !self.rd,
+            ..self
+        }
+    }
+
+    /// Whether this is a read queue.
+    pub(crate) fn is_read(self) -> bool {
+        self.rd
+    }
+
+    /// Whether this is a queue of a pushed module.
+    pub(crate) fn is_module(self) -> bool {
+        self.lvl != LVL_HEAD && self.lvl != LVL_DRV
+    }
 }
 
 /// Why a target's open is called (SVR4's `sflag`).
@@ -47,6 +104,13 @@ pub(crate) enum SFlag {
     CloneOpen,
 }
 
+/// Per-stream hooks for ioctls a target handles itself (ptm's `UNLKPT`...).
+/// Returning `None` means "not mine".
+pub(crate) trait TargetIoctl {
+    /// Handles `cmd` on stream `s` opened as `file`.
+    fn ioctl(&self, s: &Arc<Stream>, file: &File, cmd: u32, arg: usize) -> Option<Result<isize>>;
+}
+
 /// A STREAMS driver instance: the procedures of one stream's driver queue
 /// pair, and its private state (SVR4's `q_ptr`).
 pub(crate) trait Driver: Send + Sync {
@@ -55,23 +119,30 @@ pub(crate) trait Driver: Send + Sync {
     /// Write service procedure (only called if [`Driver::limits`] says the
     /// write queue has one).
     fn wsrv(&self, _s: &Arc<Stream>) {}
-    /// Read put procedure: by default passes the message to the head.
+    /// Read put procedure: by default passes the message upstream.
     fn rput(&self, s: &Arc<Stream>, m: Mblk) {
-        s.put_head(m);
+        s.putnext(Qid::DrvR, m);
     }
     /// Read service procedure.
     fn rsrv(&self, _s: &Arc<Stream>) {}
+    /// A second open of the stream (SVR4 calls the driver's open again, in
+    /// a reopen, after every module's): `Err` refuses it.
+    fn reopen(&self, _s: &Arc<Stream>) -> Result {
+        Ok(())
+    }
     /// The last file of the stream closed.
     fn close(&self, _s: &Arc<Stream>) {}
     /// Queue limits and which driver queues have service procedures.
     fn limits(&self) -> DriverLimits;
+    /// The driver's name (`mi_idname`: what `I_LIST` reports last).
+    fn name(&self) -> &'static CStr;
     /// Ioctls the target handles itself on this stream's file.
-    fn target_ioctl(&self) -> Option<&dyn super::head::TargetIoctl> {
+    fn target_ioctl(&self) -> Option<&dyn TargetIoctl> {
         None
     }
 }
 
-/// The `module_info`/`qinit` of a driver.
+/// The `module_info`/`qinit` of a driver or module.
 #[derive(Copy, Clone)]
 pub(crate) struct DriverLimits {
     /// Read queue limits.
@@ -102,6 +173,14 @@ pub(crate) struct HeadState {
     pub(crate) werr: i32,
     /// An `I_STR` is in progress.
     pub(crate) ioc_busy: bool,
+    /// A push, pop or reopen is in progress (SVR4's `STPLEX`-like
+    /// exclusion of plumbing operations).
+    pub(crate) plumbing: bool,
+    /// `SO_MREADON`: tell the driver (`M_READ`) when a reader blocks.
+    pub(crate) mread: bool,
+    /// Modules at or above this count from the top are anchored
+    /// (`I_ANCHOR`): popping them needs privilege. 0: no anchor.
+    pub(crate) anchor: u8,
     /// Id of the `M_IOCTL` the head waits for, 0 if none.
     pub(crate) ioc_id: u32,
     /// The answer to it.
@@ -110,8 +189,6 @@ pub(crate) struct HeadState {
     pub(crate) ioc_next: u32,
     /// Files open on this stream.
     pub(crate) opens: u32,
-    /// `SO_MREADON`: tell the driver (`M_READ`) when a reader blocks.
-    pub(crate) mread: bool,
     /// `M_PCPROTO` messages this stream's queues freed beyond their
     /// allowance (STRPRI at the head).
     pub(crate) pcproto_freed: u32,
@@ -119,28 +196,79 @@ pub(crate) struct HeadState {
 
 /// Everything under the stream lock.
 pub(crate) struct Inner {
-    /// The four queues, indexed by [`Qid`].
+    /// The head's and the driver's queues: `HeadR`, `HeadW`, `DrvR`, `DrvW`.
     pub(crate) q: [Queue; 4],
+    /// The pushed modules, topmost first.
+    pub(crate) mods: KVec<ModState>,
+    /// The level the next pushed module gets.
+    pub(crate) next_lvl: u32,
     /// The stream head.
     pub(crate) head: HeadState,
 }
 
 impl Inner {
-    /// The queue `id`.
-    pub(crate) fn q(&mut self, id: Qid) -> &mut Queue {
-        &mut self.q[id as usize]
+    fn fixed(id: Qid) -> Option<usize> {
+        match (id.lvl, id.rd) {
+            (LVL_HEAD, true) => Some(0),
+            (LVL_HEAD, false) => Some(1),
+            (LVL_DRV, true) => Some(2),
+            (LVL_DRV, false) => Some(3),
+            _ => None,
+        }
+    }
+
+    /// Where module level `lvl` is in `mods`.
+    pub(crate) fn mod_pos(&self, lvl: u32) -> Option<usize> {
+        self.mods.iter().position(|m| m.lvl == lvl)
+    }
+
+    /// The queue `id`, if it exists (a popped module's does not).
+    pub(crate) fn qm(&mut self, id: Qid) -> Option<&mut Queue> {
+        if let Some(i) = Self::fixed(id) {
+            return Some(&mut self.q[i]);
+        }
+        let pos = self.mod_pos(id.lvl)?;
+        Some(&mut self.mods[pos].q[usize::from(!id.rd)])
     }
 
     /// Shared view of queue `id`.
-    pub(crate) fn q_ref(&self, id: Qid) -> &Queue {
-        &self.q[id as usize]
+    pub(crate) fn qr(&self, id: Qid) -> Option<&Queue> {
+        if let Some(i) = Self::fixed(id) {
+            return Some(&self.q[i]);
+        }
+        let pos = self.mod_pos(id.lvl)?;
+        Some(&self.mods[pos].q[usize::from(!id.rd)])
+    }
+
+    /// The limits of the queue below the stream head (what `write` splits
+    /// at and `putmsg` checks against).
+    pub(crate) fn below_head_limits(&self) -> QLimits {
+        let n = self.mods.first().map_or(&self.q[3], |m| &m.q[1]);
+        n.limits()
+    }
+
+    /// The stream head's read queue.
+    pub(crate) fn head_rq(&mut self) -> &mut Queue {
+        &mut self.q[0]
+    }
+
+    /// Shared view of the stream head's read queue.
+    pub(crate) fn head_rq_ref(&self) -> &Queue {
+        &self.q[0]
     }
 
     /// `putq` on queue `id`, counting an `M_PCPROTO` the queue freed;
-    /// true when its service procedure must be scheduled.
-    fn putq(&mut self, id: Qid, m: Mblk) -> bool {
-        match self.q(id).putq(m) {
-            Putq::Enable => true,
+    /// true when its service procedure must be scheduled (and then marks
+    /// it scheduled). A queue that no longer exists frees the message.
+    pub(crate) fn putq(&mut self, id: Qid, m: Mblk) -> bool {
+        let Some(q) = self.qm(id) else {
+            return false;
+        };
+        match q.putq(m) {
+            Putq::Enable => {
+                q.set_flags(QENAB);
+                true
+            }
             Putq::Queued => false,
             Putq::Freed => {
                 self.head.pcproto_freed = self.head.pcproto_freed.saturating_add(1);
@@ -150,28 +278,176 @@ impl Inner {
     }
 }
 
+/// Why a module's open is called.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub(crate) enum OpenHow {
+    /// `I_PUSH` or autopush (SVR4's `MODOPEN`).
+    Push,
+    /// Another open of the stream it is on (SVR4 calls every module's open
+    /// again, with `sflag` 0).
+    Reopen,
+}
+
+/// A STREAMS module's procedures: one instance per push, its private state
+/// in `self` (SVR4's `q_ptr`). `q` tells the procedure which of its queues
+/// (read or write) it runs for.
+pub(crate) trait Module: Send + Sync {
+    /// The module's open (`MODOPEN` for a push); `Err` refuses it.
+    fn open(&self, _s: &Arc<Stream>, _q: Qid, _how: OpenHow) -> Result {
+        Ok(())
+    }
+    /// The module's close, when it is popped or the stream closes.
+    fn close(&self, _s: &Arc<Stream>, _q: Qid) {}
+    /// Put procedure of queue `q`: by default passes the message on (an
+    /// `M_FLUSH` flushes the queue on its way, see `Stream::module_flush`).
+    fn put(&self, s: &Arc<Stream>, q: Qid, m: Mblk) {
+        if m.ty() == MsgType::Flush {
+            s.module_flush(q, m);
+        } else {
+            s.putnext(q, m);
+        }
+    }
+    /// Service procedure of queue `q` (only if its limits say it has one).
+    fn srv(&self, _s: &Arc<Stream>, _q: Qid) {}
+}
+
+/// A module switch entry (SVR4 `fmodsw`): a name and how to make an
+/// instance.
+pub(crate) struct ModEntry {
+    /// The name `I_PUSH` takes (at most `FMNAMESZ` bytes).
+    pub(crate) name: &'static CStr,
+    /// Queue limits and which queues have service procedures.
+    pub(crate) limits: DriverLimits,
+    /// Makes an instance for a push.
+    pub(crate) new: fn() -> Result<KBox<dyn Module>>,
+    /// Instances in use (pushed somewhere).
+    pub(crate) uses: AtomicU32,
+}
+
+/// A pushed module as the stream lock keeps it.
+pub(crate) struct ModState {
+    /// Its level (the `lvl` of its [`Qid`]s).
+    pub(crate) lvl: u32,
+    /// Read and write queue.
+    pub(crate) q: [Queue; 2],
+    /// The instance.
+    pub(crate) inst: Arc<ModInst>,
+}
+
+/// A pushed module instance: its procedures and what schedules them.
+///
+/// # Invariants
+///
+/// `active` counts the calls routed to this module and not yet returned;
+/// it is raised only under the stream lock, so a caller that holds the lock
+/// and sees 0 knows no call is in flight and none can start before it
+/// drops the lock.
+#[pin_data]
+pub(crate) struct ModInst {
+    pub(crate) stream: Arc<Stream>,
+    pub(crate) lvl: u32,
+    pub(crate) entry: &'static ModEntry,
+    pub(crate) procs: KBox<dyn Module>,
+    pub(crate) active: AtomicU32,
+    pub(crate) procs_on: AtomicBool,
+    #[pin]
+    pub(crate) rwork: Work<ModInst, 1>,
+    #[pin]
+    pub(crate) wwork: Work<ModInst, 2>,
+}
+
+impl_has_work! {
+    impl HasWork<Self, 1> for ModInst { self.rwork }
+    impl HasWork<Self, 2> for ModInst { self.wwork }
+}
+
+impl WorkItem<1> for ModInst {
+    type Pointer = Arc<ModInst>;
+    fn run(this: Arc<ModInst>) {
+        let q = Qid {
+            lvl: this.lvl,
+            rd: true,
+        };
+        this.stream.run_service(q, Some(&this));
+    }
+}
+
+impl WorkItem<2> for ModInst {
+    type Pointer = Arc<ModInst>;
+    fn run(this: Arc<ModInst>) {
+        let q = Qid {
+            lvl: this.lvl,
+            rd: false,
+        };
+        this.stream.run_service(q, Some(&this));
+    }
+}
+
+impl ModInst {
+    /// Schedules the service procedure of one of this module's queues.
+    pub(crate) fn enqueue(this: Arc<Self>, rd: bool) {
+        let rt = this.stream.rt.clone();
+        // An `Err` means the work item is already pending.
+        let _ = if rd {
+            rt.queue().enqueue::<Arc<ModInst>, 1>(this)
+        } else {
+            rt.queue().enqueue::<Arc<ModInst>, 2>(this)
+        };
+    }
+
+    /// A call into the module starts (under the stream lock).
+    pub(crate) fn enter(&self) {
+        self.active.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A call into the module returned; the last one wakes a pop waiting
+    /// for it.
+    pub(crate) fn exit(&self, s: &Stream) {
+        if self.active.fetch_sub(1, Ordering::AcqRel) == 1 && !self.procs_on.load(Ordering::Acquire)
+        {
+            s.wait.notify_all();
+        }
+    }
+
+    /// Runs the service procedure of `q` unless procedures are off (a
+    /// popped module's queues are drained by the pop instead).
+    pub(crate) fn srv(&self, s: &Arc<Stream>, q: Qid) {
+        if self.procs_on.load(Ordering::Acquire) {
+            self.procs.srv(s, q);
+        }
+    }
+
+    /// The module's name.
+    pub(crate) fn name(&self) -> &'static CStr {
+        self.entry.name
+    }
+}
+
 /// A stream.
 ///
 /// # Invariants
 ///
 /// `closed` is set once, when the last file closed; after that no service
-/// procedure runs and nothing is queued any more.
+/// procedure runs and nothing is queued any more. `nmods` is the length of
+/// `inner.mods`, written under the lock and read without it by the paths
+/// that skip the chain when nothing is pushed.
 #[pin_data]
 pub(crate) struct Stream {
     major: u32,
     minor: u32,
     owner_pid: i32,
-    driver: KBox<dyn Driver>,
-    rt: Arc<Runtime>,
-    id: u64,
     closed: AtomicBool,
-    /// Queues and head state.
+    pub(crate) nmods: AtomicU8,
+    pub(crate) driver: KBox<dyn Driver>,
+    pub(crate) rt: Arc<Runtime>,
+    id: u64,
+    /// Queues, module levels and head state.
     #[pin]
     pub(crate) inner: SpinLock<Inner>,
-    /// Readers, writers, `I_STR` callers and pollers sleep here. Boxed:
-    /// the box is freed after an RCU grace period (`kvfree_call_rcu`) without
-    /// blocking, where an inline `PollCondVar` would `synchronize_rcu()` on
-    /// every stream teardown (~10 ms per close).
+    /// Readers, writers, `I_STR` callers, plumbing and pollers sleep here.
+    /// Boxed: the box is freed after an RCU grace period
+    /// (`kvfree_call_rcu`) without blocking, where an inline `PollCondVar`
+    /// would `synchronize_rcu()` on every stream teardown (~10 ms per close).
     pub(crate) wait: PollCondVarBox,
     #[pin]
     wsrv_work: Work<Stream, 1>,
@@ -193,14 +469,14 @@ impl_has_work! {
 impl WorkItem<1> for Stream {
     type Pointer = Arc<Stream>;
     fn run(this: Arc<Stream>) {
-        this.run_service(Qid::DrvW);
+        this.run_service(Qid::DrvW, None);
     }
 }
 
 impl WorkItem<2> for Stream {
     type Pointer = Arc<Stream>;
     fn run(this: Arc<Stream>) {
-        this.run_service(Qid::DrvR);
+        this.run_service(Qid::DrvR, None);
     }
 }
 
@@ -222,10 +498,11 @@ impl Stream {
                 major,
                 minor,
                 owner_pid,
+                closed: AtomicBool::new(false),
+                nmods: AtomicU8::new(0),
                 driver,
                 rt: rt.clone(),
                 id,
-                closed: AtomicBool::new(false),
                 inner <- new_spinlock!(Inner {
                     q: [
                         // One M_PCPROTO at the head (STRPRI).
@@ -234,16 +511,20 @@ impl Stream {
                         Queue::new(lim.rlim, lim.rsrv, QPCPROTO_MAX),
                         Queue::new(lim.wlim, lim.wsrv, QPCPROTO_MAX),
                     ],
+                    mods: KVec::new(),
+                    next_lvl: 1,
                     head: HeadState {
                         hangup: false,
                         rerr: 0,
                         werr: 0,
                         ioc_busy: false,
+                        plumbing: false,
+                        mread: false,
+                        anchor: 0,
                         ioc_id: 0,
                         ioc_reply: None,
                         ioc_next: 1,
                         opens: 1,
-                        mread: false,
                         pcproto_freed: 0,
                     },
                 }, "Stream::inner"),
@@ -255,15 +536,6 @@ impl Stream {
         )?;
         rt.insert(id, s.clone())?;
         Ok(s)
-    }
-
-    /// Snapshot for debugfs: files open, (messages, bytes) per queue, and
-    /// the high-priority messages the queues freed beyond their allowance.
-    pub(crate) fn stats(&self) -> (u32, [(usize, usize); 4], u32) {
-        let inner = self.inner.lock();
-        let qs = [Qid::HeadR, Qid::HeadW, Qid::DrvR, Qid::DrvW]
-            .map(|q| (inner.q_ref(q).msgs(), inner.q_ref(q).count()));
-        (inner.head.opens, qs, inner.head.pcproto_freed)
     }
 
     /// STREAMS major (the clone table index of the target).
@@ -296,50 +568,79 @@ impl Stream {
 
     /// SVR4 `qenable`: schedules the service procedure of `q`.
     pub(crate) fn qenable(self: &Arc<Self>, q: Qid) {
-        {
+        let inst = {
             let mut inner = self.inner.lock();
-            let queue = inner.q(q);
+            let Some(queue) = inner.qm(q) else {
+                return;
+            };
             if !queue.has_service() || queue.flags() & QENAB != 0 {
                 return;
             }
             queue.set_flags(QENAB);
-        }
-        self.schedule(q);
+            Self::inst_for(&inner, q)
+        };
+        self.schedule(q, inst);
     }
 
-    fn schedule(self: &Arc<Self>, q: Qid) {
+    /// The module instance of queue `q`, if `q` is a module's (taken under
+    /// the lock, to schedule its service procedure after dropping it).
+    pub(crate) fn inst_for(inner: &Inner, q: Qid) -> Option<Arc<ModInst>> {
+        if !q.is_module() {
+            return None;
+        }
+        let pos = inner.mod_pos(q.lvl)?;
+        Some(inner.mods[pos].inst.clone())
+    }
+
+    /// Runs `q`'s service procedure soon (its `QENAB` is set). `inst` is
+    /// the module instance for a module's queue.
+    pub(crate) fn schedule(self: &Arc<Self>, q: Qid, inst: Option<Arc<ModInst>>) {
         if self.is_closed() {
             return;
         }
         // An `Err` means the work item is already pending: it will run.
-        match q {
-            Qid::DrvW => {
+        match (q.lvl, inst) {
+            (LVL_DRV, _) if !q.rd => {
                 let _ = self.rt.queue().enqueue::<Arc<Stream>, 1>(self.clone());
             }
-            Qid::DrvR => {
+            (LVL_DRV, _) => {
                 let _ = self.rt.queue().enqueue::<Arc<Stream>, 2>(self.clone());
             }
             // The head's queues have no service procedure: enabling them
             // wakes the processes sleeping on the stream.
-            Qid::HeadR | Qid::HeadW => self.wait.notify_all(),
+            (LVL_HEAD, _) => self.wait.notify_all(),
+            (_, Some(inst)) => ModInst::enqueue(inst, q.rd),
+            (_, None) => {}
         }
     }
 
-    fn run_service(self: &Arc<Self>, q: Qid) {
+    /// Runs the service procedure of `q` (from its work item).
+    pub(crate) fn run_service(self: &Arc<Self>, q: Qid, inst: Option<&ModInst>) {
         {
             let mut inner = self.inner.lock();
-            let queue = inner.q(q);
+            let Some(queue) = inner.qm(q) else {
+                return;
+            };
             queue.clear_flags(QENAB);
             queue.set_flags(QINSERVICE);
+            if let Some(i) = inst {
+                i.enter();
+            }
         }
         if !self.is_closed() {
-            match q {
-                Qid::DrvW => self.driver.wsrv(self),
-                Qid::DrvR => self.driver.rsrv(self),
+            match (q.lvl, inst) {
+                (LVL_DRV, _) if !q.rd => self.driver.wsrv(self),
+                (LVL_DRV, _) => self.driver.rsrv(self),
+                (_, Some(i)) => i.srv(self, q),
                 _ => {}
             }
         }
-        self.inner.lock().q(q).clear_flags(QINSERVICE);
+        if let Some(queue) = self.inner.lock().qm(q) {
+            queue.clear_flags(QINSERVICE);
+        }
+        if let Some(i) = inst {
+            i.exit(self);
+        }
     }
 
     /// The put procedure fast path: true when nothing is queued on `q` and
@@ -348,109 +649,89 @@ impl Stream {
     /// different writers have no order to keep.)
     pub(crate) fn can_bypass(&self, q: Qid) -> bool {
         let inner = self.inner.lock();
-        let queue = inner.q_ref(q);
-        queue.is_empty() && queue.flags() & (QENAB | QINSERVICE) == 0
+        inner
+            .qr(q)
+            .is_some_and(|queue| queue.is_empty() && queue.flags() & (QENAB | QINSERVICE) == 0)
     }
 
     /// SVR4 `noenable`.
     pub(crate) fn noenable(&self, q: Qid) {
-        self.inner.lock().q(q).set_flags(QNOENB);
+        if let Some(queue) = self.inner.lock().qm(q) {
+            queue.set_flags(QNOENB);
+        }
     }
 
     /// SVR4 `enableok`.
     pub(crate) fn enableok(&self, q: Qid) {
-        self.inner.lock().q(q).clear_flags(QNOENB);
+        if let Some(queue) = self.inner.lock().qm(q) {
+            queue.clear_flags(QNOENB);
+        }
     }
 
-    // ---- Queue operations for drivers -------------------------------------
+    // ---- Queue operations for drivers and modules ---------------------------
 
     /// SVR4 `putq` on a queue of this stream.
     pub(crate) fn putq(self: &Arc<Self>, q: Qid, m: Mblk) {
-        let enable = {
+        let inst = {
             let mut inner = self.inner.lock();
-            if self.is_closed() {
+            if self.is_closed() || !inner.putq(q, m) {
                 return;
             }
-            let enable = inner.putq(q, m);
-            if enable {
-                inner.q(q).set_flags(QENAB);
-            }
-            enable
+            Self::inst_for(&inner, q)
         };
-        if enable {
-            self.schedule(q);
-        }
+        self.schedule(q, inst);
     }
 
     /// SVR4 `putbq`.
     pub(crate) fn putbq(&self, q: Qid, m: Mblk) {
-        self.inner.lock().q(q).putbq(m);
+        if let Some(queue) = self.inner.lock().qm(q) {
+            queue.putbq(m);
+        }
     }
 
     /// SVR4 `getq`; back-enables the queue behind `q` when it drains.
     pub(crate) fn getq(self: &Arc<Self>, q: Qid) -> Option<Mblk> {
-        let (m, back) = self.inner.lock().q(q).getq();
+        let (m, back) = self.inner.lock().qm(q)?.getq();
         if back {
             self.back_enable(q);
         }
         m
     }
 
-    /// Enables the nearest queue behind `q` that has a service procedure.
-    fn back_enable(self: &Arc<Self>, q: Qid) {
-        match q {
-            // Behind the head's read queue is the driver's read queue.
-            Qid::HeadR => self.qenable(Qid::DrvR),
-            // Behind the driver's write queue is the head: wake writers.
-            Qid::DrvW => self.wait.notify_all(),
-            // Nothing is behind the driver's read queue inside this stream
-            // (a driver that feeds it from elsewhere enables that itself),
-            // nor behind the head's write queue.
-            Qid::DrvR | Qid::HeadW => {}
-        }
-    }
-
-    /// SVR4 `canputnext(q)`: can the queue after `q` take a normal message?
-    pub(crate) fn canputnext(&self, q: Qid) -> bool {
-        let next = match q {
-            Qid::HeadW => Qid::DrvW,
-            Qid::DrvR => Qid::HeadR,
-            // The ends of the stream have no next queue.
-            Qid::HeadR | Qid::DrvW => return true,
-        };
-        self.inner.lock().q(next).canput()
-    }
-
-    /// SVR4 `putnext(q, m)`.
-    pub(crate) fn putnext(self: &Arc<Self>, q: Qid, m: Mblk) {
-        match q {
-            Qid::HeadW => self.driver.wput(self, m),
-            Qid::DrvR => self.put_head(m),
-            // Nothing is below the driver or above the head.
-            Qid::DrvW | Qid::HeadR => drop(m),
-        }
-    }
-
-    /// SVR4 `qreply(WR(q), m)`: a driver answers upstream through its read
-    /// side put procedure.
-    pub(crate) fn qreply(self: &Arc<Self>, m: Mblk) {
-        self.driver.rput(self, m);
-    }
-
     /// SVR4 `flushq` on `q`; back-enables as needed.
     pub(crate) fn flushq(self: &Arc<Self>, q: Qid, all: bool) {
-        let back = self.inner.lock().q(q).flushq(all);
+        let back = self
+            .inner
+            .lock()
+            .qm(q)
+            .is_some_and(|queue| queue.flushq(all));
         if back {
             self.back_enable(q);
         }
     }
 
-    /// Sets a driver queue's water marks.
+    /// Sets a queue's water marks.
     pub(crate) fn set_water(self: &Arc<Self>, q: Qid, hiwat: usize, lowat: usize) {
-        let back = self.inner.lock().q(q).set_water(hiwat, lowat);
+        let back = self
+            .inner
+            .lock()
+            .qm(q)
+            .is_some_and(|queue| queue.set_water(hiwat, lowat));
         if back {
             self.back_enable(q);
         }
+    }
+
+    /// SVR4 `qreply(q, m)`: sends `m` back the way it came, from `q`'s
+    /// other queue (a driver answering a message of its write queue sends
+    /// it up from its read queue).
+    pub(crate) fn qreply_from(self: &Arc<Self>, q: Qid, m: Mblk) {
+        self.putnext(q.other(), m);
+    }
+
+    /// `qreply` from the driver's write queue.
+    pub(crate) fn qreply(self: &Arc<Self>, m: Mblk) {
+        self.qreply_from(Qid::DrvW, m);
     }
 
     /// The standard driver handling of `M_FLUSH` arriving at the write put
@@ -467,6 +748,18 @@ impl Stream {
         }
     }
 
+    /// The standard module handling of `M_FLUSH` arriving at queue `q`:
+    /// flush this module's queue on the side the message travels if the
+    /// flags name it, then pass it on.
+    pub(crate) fn module_flush(self: &Arc<Self>, q: Qid, m: Mblk) {
+        let flags = m.flush_flags();
+        let mine = if q.is_read() { FLUSHR } else { FLUSHW };
+        if flags & mine != 0 {
+            self.flushq(q, false);
+        }
+        self.putnext(q, m);
+    }
+
     // ---- The stream head's read put procedure ---------------------------
 
     /// `strrput`: a message arriving at the stream head from below.
@@ -475,14 +768,14 @@ impl Stream {
             MsgType::Flush => {
                 let flags = m.flush_flags();
                 if flags & FLUSHR != 0 {
-                    let back = self.inner.lock().q(Qid::HeadR).flushq(false);
+                    let back = self.inner.lock().head_rq().flushq(false);
                     if back {
                         self.back_enable(Qid::HeadR);
                     }
                 }
                 if flags & FLUSHW != 0 {
                     m.set_flush_flags(flags & !FLUSHR);
-                    self.driver.wput(self, m);
+                    self.putnext(Qid::HeadW, m);
                 }
                 self.wait.notify_all();
             }
@@ -516,7 +809,7 @@ impl Stream {
                     if flags & (SO_HIWAT | SO_LOWAT) == 0 {
                         return;
                     }
-                    let lim = inner.q(Qid::HeadR).limits();
+                    let lim = inner.head_rq().limits();
                     let hi = if flags & SO_HIWAT != 0 {
                         hiwat as usize
                     } else {
@@ -527,7 +820,7 @@ impl Stream {
                     } else {
                         lim.lowat
                     };
-                    inner.q(Qid::HeadR).set_water(hi, lo)
+                    inner.head_rq().set_water(hi, lo)
                 };
                 if back {
                     self.back_enable(Qid::HeadR);
@@ -571,29 +864,36 @@ impl Stream {
         true
     }
 
+    /// Gives back a file reference taken by [`Self::try_add_open`] for an
+    /// open that then failed (a module or the driver refused the reopen).
+    pub(crate) fn undo_add_open(self: &Arc<Self>) {
+        self.release();
+    }
+
     /// `putq` that makes room first: the oldest messages of `q` are freed
     /// until `m` fits below its high water mark. Returns how many were
     /// freed (the log's loss policy).
     pub(crate) fn putq_drop_oldest(self: &Arc<Self>, q: Qid, m: Mblk) -> usize {
-        let (dropped, enable) = {
+        let (dropped, inst) = {
             let mut inner = self.inner.lock();
             if self.is_closed() {
                 return 1;
             }
-            let dropped = inner.q(q).make_room_for(&m);
-            let enable = inner.putq(q, m);
-            if enable {
-                inner.q(q).set_flags(QENAB);
+            let Some(queue) = inner.qm(q) else {
+                return 1;
+            };
+            let dropped = queue.make_room_for(&m);
+            if !inner.putq(q, m) {
+                return dropped;
             }
-            (dropped, enable)
+            (dropped, Self::inst_for(&inner, q))
         };
-        if enable {
-            self.schedule(q);
-        }
+        self.schedule(q, inst);
         dropped
     }
 
     /// A file of this stream was released; the last one closes the stream:
+    /// every module is popped (top down, each module's close called), then
     /// the driver's close runs, queued messages are freed, sleepers wake.
     pub(crate) fn release(self: &Arc<Self>) {
         {
@@ -602,20 +902,32 @@ impl Stream {
             if inner.head.opens > 0 {
                 return;
             }
-            for q in [Qid::DrvR, Qid::DrvW] {
-                inner.q(q).set_flags(QNOENB);
+        }
+        while self.nmods.load(Ordering::Acquire) > 0 {
+            if self.pop_top(true).is_err() {
+                break;
+            }
+        }
+        {
+            let mut inner = self.inner.lock();
+            for q in [2, 3] {
+                inner.q[q].set_flags(QNOENB);
             }
         }
         self.driver.close(self);
         self.closed.store(true, Ordering::Release);
         self.rt.remove(self.id);
-        {
+        let mods = {
             let mut inner = self.inner.lock();
             for q in inner.q.iter_mut() {
                 q.flushq(true);
             }
             inner.head.ioc_reply = None;
-        }
+            core::mem::take(&mut inner.mods)
+        };
+        // Only a module whose pop failed is left; its instance goes here,
+        // outside the lock.
+        drop(mods);
         self.wait.notify_all();
     }
 

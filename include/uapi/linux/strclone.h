@@ -235,6 +235,19 @@ struct strclone_devinfo {
 #define ECHO_MREAD	(('E' << 8) | 10)	/* int on/off: M_SETOPTS SO_MREADON/OFF */
 #define ECHO_MREADS	(('E' << 8) | 11)	/* returns the count of M_READ received */
 
+/* ---- testmod (a built-in module for tests): I_STR commands. -------- */
+#define TESTMOD_COUNTS		(('T' << 8) | 1)	/* struct testmod_counts out */
+#define TESTMOD_REFUSE_REOPEN	(('T' << 8) | 2)	/* int errno: refuse this instance's reopens (0: accept) */
+#define TESTMOD_REFUSE_PUSH	(('T' << 8) | 3)	/* int errno: the next push of testmod fails (CAP_SYS_ADMIN) */
+#define TESTMOD_NAK		(('T' << 8) | 4)	/* int errno: M_IOCNAK every later ioctl (0: pass on) */
+
+struct testmod_counts {
+	__u32 opens;	/* pushes (MODOPEN opens) of this instance: 1 */
+	__u32 reopens;	/* reopens of the stream it accepted */
+	__u32 ioctls;	/* M_IOCTLs that passed it (not its own commands) */
+	__u32 msgs;	/* other messages that passed it, both ways (ioctl answers too) */
+};
+
 /* M_SETOPTS flags (the stream head options a driver may set). */
 #define SO_HIWAT	0x0010
 #define SO_LOWAT	0x0020

@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The module chain of a stream: routing messages from queue to queue, and
+//! pushing and popping modules.
+//!
+//! # Levels and routing
+//!
+//! A stream's levels are, top down: the stream head, the pushed modules
+//! (`Inner::mods`, topmost first, each a [`ModState`] with its two queues
+//! and its [`ModInst`]), the driver. `putnext(q)` finds the queue after `q`
+//! (downward for a write queue, upward for a read queue) under the stream
+//! lock and calls its put procedure after dropping it. With nothing pushed
+//! (`Stream::nmods == 0`) the head and the driver call each other directly,
+//! without the lock, as they did before modules existed.
+//!
+//! # A module's life (SVR4's `qattach`/`qprocson`/`qprocsoff`/`qdetach`)
+//!
+//! ```text
+//!   I_PUSH ──► linked, procs off ──open ok──► procs on ──I_POP/close──┐
+//!                  │                                                   ▼
+//!                  └──open refused──► draining ◄──────────── procs off, close
+//!                                       │
+//!                                       └──queues empty, no call in flight──► unlinked
+//! ```
+//!
+//! - *Linked, procs off*: the module's queues are in the chain before its
+//!   open runs, so the open may send messages (an `M_SETOPTS` up, say). A
+//!   message that reaches a module whose procedures are off is not given to
+//!   it: the framework passes it on, or queues it behind messages already
+//!   waiting there so that order is kept.
+//! - *Procs on*: put and service procedures run. Every call into the module
+//!   is counted in [`ModInst::active`] (taken under the stream lock when the
+//!   call is routed, dropped after it returns).
+//! - *Pop* (`I_POP`, and every module at the last close): procedures off,
+//!   wait until no call is in flight, call the module's close, then *drain*:
+//!   the messages left on its queues go on to the next queues, in order,
+//!   by their put procedures. No message is lost by a pop (SVR4 frees them;
+//!   strclone keeps them because a pop under traffic must lose nothing).
+//! - *Unlinked*: under the lock, once its queues are empty and no routed
+//!   call is in flight. A `Qid` of the popped module names no queue any
+//!   more; operations on it do nothing.
+//!
+//! Push and pop of one stream are serialised by `HeadState::plumbing`
+//! (a sleeping flag, as the `I_STR` slot is); routing never waits for it.
+
+use super::msg::Mblk;
+use super::queue::{Queue, QENAB, QINSERVICE, QPCPROTO_MAX};
+use super::stream::{Inner, ModEntry, ModInst, ModState, OpenHow, Qid, Stream, LVL_DRV, LVL_HEAD};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use kernel::{new_work, prelude::*, sync::Arc};
+
+/// Where `putnext` goes.
+enum Target {
+    /// Nowhere: the end of the stream, or a queue that no longer exists.
+    None,
+    /// The stream head's read put procedure.
+    Head,
+    /// The driver's write put procedure.
+    Driver,
+    /// A module's queue; the instance's `active` count was raised.
+    Module(Qid, Arc<ModInst>),
+}
+
+impl Inner {
+    /// The level after `lvl` in direction `rd` (up for read queues).
+    fn next_lvl(&self, lvl: u32, rd: bool) -> Option<u32> {
+        let n = self.mods.len();
+        let pos = match lvl {
+            LVL_HEAD => None,
+            LVL_DRV => Some(n),
+            l => Some(self.mod_pos(l)?),
+        };
+        if rd {
+            match pos {
+                None => None,
+                Some(0) => Some(LVL_HEAD),
+                Some(p) => Some(self.mods[p - 1].lvl),
+            }
+        } else {
+            let p = match pos {
+                None => 0,
+                Some(p) if p >= n => return None,
+                Some(p) => p + 1,
+            };
+            Some(self.mods.get(p).map_or(LVL_DRV, |m| m.lvl))
+        }
+    }
+
+    /// The queue after `q` (`q->q_next`).
+    pub(crate) fn next(&self, q: Qid) -> Option<Qid> {
+        Some(Qid {
+            lvl: self.next_lvl(q.lvl, q.rd)?,
+            rd: q.rd,
+        })
+    }
+
+    /// The queue before `q` (`backq(q)`): the one whose `q_next` is `q`.
+    pub(crate) fn prev(&self, q: Qid) -> Option<Qid> {
+        Some(Qid {
+            lvl: self.next_lvl(q.lvl, !q.rd)?,
+            rd: q.rd,
+        })
+    }
+
+    /// SVR4 `canput` from queue `q` on: the first queue from `q` on that
+    /// has a service procedure (or the last one) decides; a full one
+    /// remembers that a writer waits (`QWANTW`).
+    pub(crate) fn canput_from(&mut self, q: Qid) -> bool {
+        let mut cur = q;
+        loop {
+            let next = self.next(cur);
+            let Some(queue) = self.qm(cur) else {
+                return true;
+            };
+            if queue.has_service() || next.is_none() {
+                return queue.canput();
+            }
+            cur = match next {
+                Some(n) => n,
+                None => return true,
+            };
+        }
+    }
+
+    /// SVR4 `canputnext(q)`.
+    pub(crate) fn canputnext(&mut self, q: Qid) -> bool {
+        match self.next(q) {
+            Some(n) => self.canput_from(n),
+            None => true,
+        }
+    }
+
+    fn target(&self, next: Option<Qid>) -> Target {
+        match next {
+            None => Target::None,
+            Some(n) if n.lvl == LVL_HEAD => Target::Head,
+            Some(n) if n.lvl == LVL_DRV => Target::Driver,
+            Some(n) => match self.mod_pos(n.lvl) {
+                None => Target::None,
+                Some(p) => {
+                    let inst = self.mods[p].inst.clone();
+                    inst.enter();
+                    Target::Module(n, inst)
+                }
+            },
+        }
+    }
+}
+
+impl Stream {
+    /// SVR4 `putnext(q, m)`: the put procedure of the queue after `q`.
+    pub(crate) fn putnext(self: &Arc<Self>, q: Qid, m: Mblk) {
+        if self.nmods.load(Ordering::Acquire) == 0 && !q.is_module() {
+            // Nothing pushed: the head and the driver are next to each other.
+            match (q.lvl, q.rd) {
+                (LVL_HEAD, false) => self.driver.wput(self, m),
+                (LVL_DRV, true) => self.put_head(m),
+                _ => drop(m),
+            }
+            return;
+        }
+        let t = {
+            let inner = self.inner.lock();
+            inner.target(inner.next(q))
+        };
+        self.call_put(t, m);
+    }
+
+    fn call_put(self: &Arc<Self>, t: Target, m: Mblk) {
+        match t {
+            Target::None => drop(m),
+            Target::Head => self.put_head(m),
+            Target::Driver => self.driver.wput(self, m),
+            Target::Module(q, inst) => {
+                if inst.procs_on.load(Ordering::Acquire) {
+                    inst.procs.put(self, q, m);
+                } else {
+                    self.bypass_put(q, m);
+                }
+                inst.exit(self);
+            }
+        }
+    }
+
+    /// A message for a module whose procedures are off: it goes on past
+    /// the module, unless messages wait on the queue (or are being moved on
+    /// by a pop), which it then joins, to keep their order.
+    fn bypass_put(self: &Arc<Self>, q: Qid, m: Mblk) {
+        let t = {
+            let mut inner = self.inner.lock();
+            let waiting = inner
+                .qr(q)
+                .is_some_and(|queue| !queue.is_empty() || queue.flags() & QINSERVICE != 0);
+            if waiting {
+                if let Some(queue) = inner.qm(q) {
+                    // Not `Queue::putq`: no service procedure is scheduled,
+                    // the pop moves these on.
+                    queue.append(m);
+                }
+                return;
+            }
+            inner.target(inner.next(q))
+        };
+        self.call_put(t, m);
+    }
+
+    /// SVR4 `canputnext(q)`: can the queue after `q` take a normal message?
+    pub(crate) fn canputnext(&self, q: Qid) -> bool {
+        self.inner.lock().canputnext(q)
+    }
+
+    /// Enables the nearest queue behind `q` that has a service procedure
+    /// (`backenable`); behind the head's write queue are the writers, who
+    /// are woken.
+    pub(crate) fn back_enable(self: &Arc<Self>, q: Qid) {
+        let (target, inst) = {
+            let mut inner = self.inner.lock();
+            let mut cur = q;
+            loop {
+                let Some(p) = inner.prev(cur) else {
+                    // Behind the head's write queue: the writers. Behind
+                    // the driver's read queue: nothing in this stream (a
+                    // driver that feeds it from elsewhere enables that).
+                    break (if q.rd { None } else { Some(Qid::HeadW) }, None);
+                };
+                let Some(queue) = inner.qm(p) else {
+                    break (None, None);
+                };
+                if queue.has_service() {
+                    if queue.flags() & QENAB != 0 {
+                        break (None, None);
+                    }
+                    queue.set_flags(QENAB);
+                    break (Some(p), Self::inst_for(&inner, p));
+                }
+                cur = p;
+            }
+        };
+        match target {
+            Some(Qid::HeadW) => self.wait.notify_all(),
+            Some(p) => self.schedule(p, inst),
+            None => {}
+        }
+    }
+
+    // ---- Push and pop ------------------------------------------------------
+
+    /// Waits for the stream's plumbing slot (push, pop, reopen) and takes
+    /// it. `ENXIO` once the stream hung up (SVR4's answer for plumbing a
+    /// hung-up stream), `EINTR`-like `ERESTARTSYS` on a signal.
+    pub(crate) fn claim_plumbing(&self) -> Result {
+        let mut inner = self.inner.lock();
+        loop {
+            if inner.head.hangup {
+                return Err(ENXIO);
+            }
+            if !inner.head.plumbing {
+                inner.head.plumbing = true;
+                return Ok(());
+            }
+            if self.wait.wait_interruptible(&mut inner) {
+                return Err(ERESTARTSYS);
+            }
+        }
+    }
+
+    /// Gives the plumbing slot back.
+    pub(crate) fn release_plumbing(&self) {
+        self.inner.lock().head.plumbing = false;
+        self.wait.notify_all();
+    }
+
+    /// Pushes a module of `entry` below the stream head and opens it
+    /// (`MODOPEN`). The caller holds the plumbing slot and checked the
+    /// push limit. The module's own errno if its open refuses; nothing is
+    /// left of it then.
+    pub(crate) fn push(self: &Arc<Self>, entry: &'static ModEntry) -> Result {
+        let procs = (entry.new)()?;
+        let lim = entry.limits;
+        let lvl = {
+            let mut inner = self.inner.lock();
+            let l = inner.next_lvl;
+            inner.next_lvl = inner.next_lvl.wrapping_add(1).max(1);
+            if inner.next_lvl == LVL_DRV {
+                inner.next_lvl = 1;
+            }
+            l
+        };
+        let inst = Arc::pin_init(
+            pin_init!(ModInst {
+                stream: self.clone(),
+                lvl,
+                entry,
+                procs,
+                active: AtomicU32::new(0),
+                procs_on: AtomicBool::new(false),
+                rwork <- new_work!("ModInst::rwork"),
+                wwork <- new_work!("ModInst::wwork"),
+            }),
+            GFP_KERNEL_ACCOUNT,
+        )?;
+        let st = ModState {
+            lvl,
+            q: [
+                Queue::new(lim.rlim, lim.rsrv, QPCPROTO_MAX),
+                Queue::new(lim.wlim, lim.wsrv, QPCPROTO_MAX),
+            ],
+            inst: inst.clone(),
+        };
+        {
+            let mut inner = self.inner.lock();
+            // At most `nstrpush` entries: the vector grows a few times in a
+            // stream's life, never under memory pressure for long.
+            inner.mods.reserve(1, GFP_ATOMIC)?;
+            if inner.mods.insert_within_capacity(0, st).is_err() {
+                return Err(ENOMEM);
+            }
+            self.nmods.store(inner.mods.len() as u8, Ordering::Release);
+        }
+        entry.uses.fetch_add(1, Ordering::Relaxed);
+        let q = Qid { lvl, rd: true };
+        match inst.procs.open(self, q, OpenHow::Push) {
+            Ok(()) => {
+                inst.procs_on.store(true, Ordering::Release);
+                Ok(())
+            }
+            Err(e) => {
+                self.unplug(&inst);
+                Err(e)
+            }
+        }
+    }
+
+    /// Pops the topmost module: procedures off, its close, its queued
+    /// messages moved on, unlinked. `EINVAL` with nothing pushed. `force`
+    /// (the last close) ignores the anchor; otherwise popping at or below
+    /// it needs `admin` (`EPERM`).
+    pub(crate) fn pop(self: &Arc<Self>, admin: bool) -> Result {
+        self.pop_top_checked(false, admin)
+    }
+
+    /// Pops the topmost module at the last close.
+    pub(crate) fn pop_top(self: &Arc<Self>, force: bool) -> Result {
+        self.pop_top_checked(force, true)
+    }
+
+    fn pop_top_checked(self: &Arc<Self>, force: bool, admin: bool) -> Result {
+        let inst = {
+            let mut inner = self.inner.lock();
+            let n = inner.mods.len();
+            let Some(top) = inner.mods.first() else {
+                return Err(EINVAL);
+            };
+            let inst = top.inst.clone();
+            if !force && inner.head.anchor != 0 && n <= usize::from(inner.head.anchor) && !admin {
+                return Err(EPERM);
+            }
+            if !force && inner.head.anchor != 0 && n <= usize::from(inner.head.anchor) {
+                // A privileged pop through the anchor removes it.
+                inner.head.anchor = 0;
+            }
+            inst.procs_on.store(false, Ordering::Release);
+            inst
+        };
+        // qprocsoff: wait until no call is inside the module.
+        {
+            let mut inner = self.inner.lock();
+            while inst.active.load(Ordering::Acquire) != 0 {
+                self.wait.wait(&mut inner);
+            }
+        }
+        inst.procs.close(
+            self,
+            Qid {
+                lvl: inst.lvl,
+                rd: true,
+            },
+        );
+        self.unplug(&inst);
+        Ok(())
+    }
+
+    /// Moves the messages on a module's queues on and unlinks it; its
+    /// procedures are already off.
+    fn unplug(self: &Arc<Self>, inst: &Arc<ModInst>) {
+        let lvl = inst.lvl;
+        loop {
+            for rd in [false, true] {
+                let q = Qid { lvl, rd };
+                loop {
+                    let m = {
+                        let mut inner = self.inner.lock();
+                        let Some(queue) = inner.qm(q) else {
+                            break;
+                        };
+                        match queue.getq().0 {
+                            Some(m) => {
+                                queue.set_flags(QINSERVICE);
+                                m
+                            }
+                            None => {
+                                queue.clear_flags(QINSERVICE);
+                                break;
+                            }
+                        }
+                    };
+                    let t = {
+                        let inner = self.inner.lock();
+                        inner.target(inner.next(q))
+                    };
+                    self.call_put(t, m);
+                }
+            }
+            let gone = {
+                let mut inner = self.inner.lock();
+                let Some(pos) = inner.mod_pos(lvl) else {
+                    return;
+                };
+                let st = &inner.mods[pos];
+                let idle =
+                    st.q.iter()
+                        .all(|q| q.is_empty() && q.flags() & QINSERVICE == 0)
+                        && inst.active.load(Ordering::Acquire) == 0;
+                if idle {
+                    let st = inner.mods.remove(pos);
+                    self.nmods.store(inner.mods.len() as u8, Ordering::Release);
+                    st.ok()
+                } else {
+                    None
+                }
+            };
+            if let Some(st) = gone {
+                inst.entry.uses.fetch_sub(1, Ordering::Relaxed);
+                // The queue pair and the instance's chain reference go
+                // outside the lock; a queued service work item may still
+                // hold the instance: it finds the level gone.
+                drop(st);
+                self.wait.notify_all();
+                // Whoever sits below the popped module and waited for room
+                // in it now faces the next queue: let it look again.
+                self.back_enable(Qid::DrvR);
+                self.back_enable(Qid::HeadR);
+                return;
+            }
+            // A routed call is still in flight: let it finish.
+            let mut inner = self.inner.lock();
+            if inst.active.load(Ordering::Acquire) != 0 {
+                self.wait.wait(&mut inner);
+            }
+        }
+    }
+
+    /// The reopen rule: another open of this stream calls every module's
+    /// open (top down), then the driver's. The first refusal fails the open
+    /// with its errno; nothing changes.
+    pub(crate) fn reopen(self: &Arc<Self>) -> Result {
+        self.claim_plumbing()?;
+        let insts: KVec<Arc<ModInst>> = {
+            let inner = self.inner.lock();
+            let mut v = KVec::new();
+            for m in inner.mods.iter() {
+                if v.push(m.inst.clone(), GFP_ATOMIC).is_err() {
+                    drop(inner);
+                    self.release_plumbing();
+                    return Err(ENOMEM);
+                }
+            }
+            v
+        };
+        let mut r = Ok(());
+        for i in insts.iter() {
+            let q = Qid {
+                lvl: i.lvl,
+                rd: true,
+            };
+            r = i.procs.open(self, q, OpenHow::Reopen);
+            if r.is_err() {
+                break;
+            }
+        }
+        if r.is_ok() {
+            r = self.driver.reopen(self);
+        }
+        self.release_plumbing();
+        r
+    }
+
+    /// The names of the pushed modules, topmost first, into `out`
+    /// (`I_LIST`, `I_LOOK`, debugfs, fdinfo).
+    pub(crate) fn module_names(&self, out: &mut [Option<&'static CStr>]) -> usize {
+        let inner = self.inner.lock();
+        for (slot, m) in out.iter_mut().zip(inner.mods.iter()) {
+            *slot = Some(m.inst.name());
+        }
+        inner.mods.len()
+    }
+
+    /// Snapshot for debugfs: files open, (messages, bytes) of the head's
+    /// and the driver's queues, and the high-priority messages the queues
+    /// freed beyond their allowance.
+    pub(crate) fn stats(&self) -> (u32, [(usize, usize); 4], u32) {
+        let inner = self.inner.lock();
+        let qs = [0, 1, 2, 3].map(|i| (inner.q[i].msgs(), inner.q[i].count()));
+        (inner.head.opens, qs, inner.head.pcproto_freed)
+    }
+
+    /// (messages, bytes) of each pushed module's read and write queue,
+    /// topmost first, into `out`; returns how many modules are pushed.
+    pub(crate) fn module_stats(&self, out: &mut [[(usize, usize); 2]]) -> usize {
+        let inner = self.inner.lock();
+        for (slot, m) in out.iter_mut().zip(inner.mods.iter()) {
+            *slot = [0, 1].map(|i| (m.q[i].msgs(), m.q[i].count()));
+        }
+        inner.mods.len()
+    }
+}

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The stream head's module ioctls: `I_PUSH`, `I_POP`, `I_LOOK`, `I_FIND`,
+//! `I_LIST`, `I_ANCHOR` (`streamio(7I)`; errnos as illumos' `strioctl`).
+//! `Documentation/strclone/modules.rst` has the table.
+
+use super::modsw;
+use super::stream::Stream;
+use crate::glue::{cred, params};
+use crate::uapi::{self, FMNAMESZ};
+use core::sync::atomic::Ordering;
+use kernel::{
+    prelude::*,
+    sync::Arc,
+    uaccess::{UserPtr, UserSlice},
+};
+
+/// The most modules `I_LIST` can report: `nstrpush` is capped at this.
+pub(crate) const NSTRPUSH_MAX: usize = 64;
+
+/// The push limit (`nstrpush` module parameter, SVR4's default 9).
+pub(crate) fn nstrpush() -> usize {
+    (params::nstrpush() as usize).clamp(1, NSTRPUSH_MAX)
+}
+
+/// Reads a module name argument: a NUL-terminated string of at most
+/// `FMNAMESZ` bytes. `EINVAL` without a NUL in `FMNAMESZ + 1` bytes or for
+/// an empty name, `EFAULT` for a bad pointer.
+fn read_name(arg: usize, buf: &mut [u8; FMNAMESZ + 2]) -> Result<&[u8]> {
+    let r = UserSlice::new(UserPtr::from_addr(arg), FMNAMESZ + 2).reader();
+    let name = r.strcpy_into_buf(buf)?.to_bytes();
+    if name.is_empty() || name.len() > FMNAMESZ {
+        return Err(EINVAL);
+    }
+    Ok(name)
+}
+
+impl Stream {
+    /// Fails like illumos for plumbing a stream that is gone: `ENXIO` on a
+    /// hangup, the `M_ERROR` errno otherwise.
+    fn plumbable(&self) -> Result {
+        let inner = self.inner.lock();
+        if inner.head.hangup {
+            return Err(ENXIO);
+        }
+        for e in [inner.head.rerr, inner.head.werr] {
+            if e != 0 {
+                return Err(Error::from_errno(-e));
+            }
+        }
+        Ok(())
+    }
+
+    /// `I_PUSH`.
+    pub(crate) fn i_push(self: &Arc<Self>, arg: usize) -> Result<isize> {
+        let mut buf = [0u8; FMNAMESZ + 2];
+        let name = read_name(arg, &mut buf)?;
+        let entry = modsw::find(name).ok_or(EINVAL)?;
+        self.plumbable()?;
+        self.claim_plumbing()?;
+        let r = if usize::from(self.nmods.load(Ordering::Acquire)) >= nstrpush() {
+            Err(EINVAL)
+        } else {
+            self.plumbable().and_then(|()| self.push(entry))
+        };
+        self.release_plumbing();
+        r.map(|()| 0)
+    }
+
+    /// `I_POP`.
+    pub(crate) fn i_pop(self: &Arc<Self>) -> Result<isize> {
+        self.plumbable()?;
+        self.claim_plumbing()?;
+        let r = self.pop(cred::capable_sys_admin());
+        self.release_plumbing();
+        r.map(|()| 0)
+    }
+
+    /// `I_LOOK`: the topmost module's name into the caller's
+    /// `char[FMNAMESZ + 1]`.
+    pub(crate) fn i_look(&self, arg: usize) -> Result<isize> {
+        let mut names = [None; 1];
+        if self.module_names(&mut names) == 0 {
+            return Err(EINVAL);
+        }
+        let mut out = [0u8; FMNAMESZ + 1];
+        if let Some(n) = names[0] {
+            let b = n.to_bytes();
+            out[..b.len()].copy_from_slice(b);
+        }
+        UserSlice::new(UserPtr::from_addr(arg), FMNAMESZ + 1)
+            .writer()
+            .write_slice(&out)?;
+        Ok(0)
+    }
+
+    /// `I_FIND`: 1 if the named module is on the stream, 0 if not; `EINVAL`
+    /// for a name no module has.
+    pub(crate) fn i_find(&self, arg: usize) -> Result<isize> {
+        let mut buf = [0u8; FMNAMESZ + 2];
+        let name = read_name(arg, &mut buf)?;
+        modsw::find(name).ok_or(EINVAL)?;
+        let mut names = [None; NSTRPUSH_MAX];
+        let n = self.module_names(&mut names).min(NSTRPUSH_MAX);
+        Ok(isize::from(
+            names[..n].iter().flatten().any(|m| m.to_bytes() == name),
+        ))
+    }
+
+    /// `I_LIST`: with a NULL argument the number of modules plus the
+    /// driver; otherwise fills the caller's `struct str_list` (modules top
+    /// down, then the driver) and sets `sl_nmods` to the entries filled.
+    pub(crate) fn i_list(&self, arg: usize) -> Result<isize> {
+        let mut names = [None; NSTRPUSH_MAX];
+        let n = self.module_names(&mut names).min(NSTRPUSH_MAX);
+        if arg == 0 {
+            return Ok((n + 1) as isize);
+        }
+        let uptr = UserPtr::from_addr(arg);
+        let mut raw = [0u8; uapi::STR_LIST_SIZE];
+        UserSlice::new(uptr, uapi::STR_LIST_SIZE)
+            .reader()
+            .read_slice(&mut raw)?;
+        let mut w4 = [0u8; 4];
+        w4.copy_from_slice(&raw[0..4]);
+        let want = i32::from_ne_bytes(w4);
+        let mut w8 = [0u8; 8];
+        w8.copy_from_slice(&raw[8..16]);
+        let list = u64::from_ne_bytes(w8) as usize;
+        if want < 1 {
+            return Err(EINVAL);
+        }
+        let fill = (want as usize).min(n + 1);
+        let drv = self.driver().name();
+        let mut w = UserSlice::new(UserPtr::from_addr(list), fill * uapi::STR_MLIST_SIZE).writer();
+        let listed = Iterator::chain(names[..n].iter().copied(), [Some(drv)]);
+        for name in listed.take(fill) {
+            let mut slot = [0u8; FMNAMESZ + 1];
+            if let Some(nm) = name {
+                let b = nm.to_bytes();
+                let k = b.len().min(FMNAMESZ);
+                slot[..k].copy_from_slice(&b[..k]);
+            }
+            w.write_slice(&slot)?;
+        }
+        UserSlice::new(uptr, 4)
+            .writer()
+            .write_slice(&(fill as i32).to_ne_bytes())?;
+        Ok(0)
+    }
+
+    /// `I_ANCHOR`: modules from the current topmost one down can be popped
+    /// only with privilege. `EINVAL` with nothing pushed.
+    pub(crate) fn i_anchor(&self) -> Result<isize> {
+        let mut inner = self.inner.lock();
+        let n = inner.mods.len();
+        if n == 0 {
+            return Err(EINVAL);
+        }
+        inner.head.anchor = n as u8;
+        Ok(0)
+    }
+}
