@@ -20,7 +20,11 @@
 
 use crate::clone::{Registry, Target};
 use crate::log::{LogTarget, SL_TRACE};
-use crate::streams::{modsw, plumbing::NSTRPUSH_MAX, runtime::Runtime, stream::Stream};
+use crate::streams::{
+    modsw,
+    plumbing::NSTRPUSH_MAX,
+    stream::{Runtime, Stream},
+};
 use core::{fmt, sync::atomic::Ordering};
 use kernel::{
     impl_has_hr_timer,

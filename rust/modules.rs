@@ -4,8 +4,11 @@
 //!
 //! - [`nullmod`]: passes everything on, through a service procedure and
 //!   water marks of its own when the next queue is full.
+//! - [`pipemod`]: exchanges `FLUSHR` and `FLUSHW` in every `M_FLUSH`, for
+//!   STREAMS pipes.
 //! - [`testmod`]: passes everything on and counts it; tests make it refuse
 //!   opens and ioctls.
 
 pub(crate) mod nullmod;
+pub(crate) mod pipemod;
 pub(crate) mod testmod;

@@ -46,8 +46,9 @@ use crate::glue::node::{new_anon_file, FdSlot};
 use crate::log::{LogTarget, SL_ERROR, SL_TRACE, SL_WARN};
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::msg::{Mblk, MsgType, FLUSHR, FLUSHW};
-use crate::streams::runtime::Runtime;
-use crate::streams::stream::{Driver, DriverLimits, Qid, SFlag, Stream, TargetIoctl, HEAD_LIMITS};
+use crate::streams::stream::{
+    Driver, DriverLimits, Qid, Runtime, SFlag, Stream, TargetIoctl, HEAD_LIMITS,
+};
 use crate::uapi;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{

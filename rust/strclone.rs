@@ -60,7 +60,7 @@ mod uapi;
 use clone::{CloneNode, Registry, Target, TargetNode};
 use glue::node::{Chrdevs, Node};
 use kernel::{debugfs, prelude::*, sync::Arc};
-use streams::runtime::Runtime;
+use streams::stream::Runtime;
 
 module! {
     type: StrClone,

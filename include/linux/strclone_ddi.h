@@ -58,4 +58,7 @@ typedef struct msgb {
 	unsigned int __b_pad;
 } mblk_t;
 
+/* b_flag bits. */
+#define MSGNOLOOP	0x02	/* an M_FLUSH the stream head turned around once */
+
 #endif /* _LINUX_STRCLONE_DDI_H */

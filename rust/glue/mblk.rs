@@ -430,6 +430,11 @@ impl Msgb {
         self.b_band
     }
 
+    /// The block's flags (`b_flag`: `MSGNOLOOP` ...).
+    pub(crate) fn flag(&self) -> u16 {
+        self.b_flag
+    }
+
     /// Whether `other` shares this block's data block.
     #[cfg_attr(
         not(CONFIG_KUNIT),
@@ -707,6 +712,12 @@ impl Mblk {
     pub(crate) fn set_band(&mut self, band: u8) {
         // SAFETY: Owned (type invariant).
         unsafe { (*self.raw()).b_band = band };
+    }
+
+    /// Sets bits in the first block's `b_flag`.
+    pub(crate) fn set_flag(&mut self, bits: u16) {
+        // SAFETY: Owned (type invariant).
+        unsafe { (*self.raw()).b_flag |= bits };
     }
 
     /// Marks `n` bytes of the first block as read (`b_rptr += n`).

@@ -8,9 +8,10 @@ use super::stream::ModEntry;
 use crate::uapi::FMNAMESZ;
 
 /// The built-in modules, in the order `modules` lists them.
-fn builtins() -> [&'static ModEntry; 2] {
+fn builtins() -> [&'static ModEntry; 3] {
     [
         &crate::modules::nullmod::ENTRY,
+        &crate::modules::pipemod::ENTRY,
         &crate::modules::testmod::ENTRY,
     ]
 }

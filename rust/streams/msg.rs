@@ -70,6 +70,10 @@ pub(crate) const FLUSHW: u8 = 0x02;
 /// Both sides.
 pub(crate) const FLUSHRW: u8 = FLUSHR | FLUSHW;
 
+/// `b_flag`: the stream head already turned this `M_FLUSH` around once
+/// (SVR4's `MSGNOLOOP`), so it must not again.
+pub(crate) const MSGNOLOOP: u16 = 0x02;
+
 /// `M_SETOPTS` flags.
 pub(crate) const SO_HIWAT: u32 = 0x0010;
 /// Set the low water mark.

@@ -3,14 +3,17 @@
 //! What every stream shares: the workqueue its service procedures run on,
 //! and the table of open streams (for debugfs and leak checks).
 //!
+//! The table is generic over what it holds so that this file does not
+//! depend on the stream it serves: `stream.rs` names the instance it uses
+//! (`Runtime = RuntimeOf<Stream>`).
+//!
 //! # Invariants
 //!
-//! A stream is in `streams` from the end of [`super::stream::Stream::new`]
-//! until its last file closes ([`super::stream::Stream::release`]). The
-//! table's reference is what keeps an idle open stream alive; removing it at
-//! close breaks the stream ↔ runtime reference cycle.
+//! A stream is in `streams` from the end of `Stream::new` until its last
+//! file closes (`Stream::release`). The table's reference is what keeps an
+//! idle open stream alive; removing it at close breaks the stream ↔ runtime
+//! reference cycle.
 
-use super::stream::Stream;
 use crate::glue::wq::Workqueue;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use kernel::{
@@ -21,18 +24,18 @@ use kernel::{
     workqueue::Queue,
 };
 
-/// The shared runtime of all strclone streams.
+/// The shared runtime of all strclone streams (of type `T`).
 #[pin_data]
-pub(crate) struct Runtime {
+pub(crate) struct RuntimeOf<T: Send + Sync> {
     wq: Workqueue,
     next_id: AtomicU64,
     /// Streams in the table (sizes the debugfs snapshot).
     open: AtomicUsize,
     #[pin]
-    streams: SpinLock<RBTree<u64, Arc<Stream>>>,
+    streams: SpinLock<RBTree<u64, Arc<T>>>,
 }
 
-impl Runtime {
+impl<T: Send + Sync> RuntimeOf<T> {
     /// Allocates the workqueue and an empty table.
     pub(crate) fn new() -> Result<Arc<Self>> {
         let wq = Workqueue::new(c"strclone_srv")?;
@@ -63,7 +66,7 @@ impl Runtime {
     }
 
     /// Adds an open stream.
-    pub(crate) fn insert(&self, id: u64, s: Arc<Stream>) -> Result {
+    pub(crate) fn insert(&self, id: u64, s: Arc<T>) -> Result {
         let node = RBTreeNode::new(id, s, GFP_KERNEL_ACCOUNT)?;
         self.streams.lock().insert(node);
         self.open.fetch_add(1, Ordering::Relaxed);
@@ -85,8 +88,8 @@ impl Runtime {
     /// again if streams were opened meanwhile; `false` means it still could
     /// not hold them all (out of memory, or a storm of opens) and `f` saw
     /// only the oldest ones.
-    pub(crate) fn for_each(&self, mut f: impl FnMut(&Arc<Stream>)) -> bool {
-        let mut all: KVec<Arc<Stream>> = KVec::new();
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&Arc<T>)) -> bool {
+        let mut all: KVec<Arc<T>> = KVec::new();
         let mut complete = false;
         for _ in 0..3 {
             all.clear();

@@ -26,9 +26,11 @@
 //!   the stream lock is taken to find the next queue and to change a
 //!   queue's state, and dropped before the procedure is called.
 
-use super::msg::{Mblk, MsgType, FLUSHR, FLUSHW, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON};
+use super::msg::{
+    Mblk, MsgType, FLUSHR, FLUSHW, MSGNOLOOP, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON,
+};
 use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
-use super::runtime::Runtime;
+use super::runtime::RuntimeOf;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
 use kernel::{
     fs::File,
@@ -37,6 +39,9 @@ use kernel::{
     sync::{poll::PollCondVarBox, Arc, SpinLock},
     workqueue::{Work, WorkItem},
 };
+
+/// The runtime every stream shares (workqueue and table of open streams).
+pub(crate) type Runtime = RuntimeOf<Stream>;
 
 /// The level of the stream head.
 pub(crate) const LVL_HEAD: u32 = 0;
@@ -773,8 +778,12 @@ impl Stream {
                         self.back_enable(Qid::HeadR);
                     }
                 }
-                if flags & FLUSHW != 0 {
+                // Turn a write flush back down once; `MSGNOLOOP` stops a
+                // flush that bounces between a reflecting driver and a
+                // module that rewrites it (pipemod) from looping forever.
+                if flags & FLUSHW != 0 && m.flag() & MSGNOLOOP == 0 {
                     m.set_flush_flags(flags & !FLUSHR);
+                    m.set_flag(MSGNOLOOP);
                     self.putnext(Qid::HeadW, m);
                 }
                 self.wait.notify_all();

@@ -409,6 +409,41 @@ TEST(reopen_calls_pushed_modules)
 	close(a);
 }
 
+TEST(pipemod_exchanges_flush_sides)
+{
+	char buf[8];
+	int fd;
+
+	OPEN_ECHO(fd);
+	/* Without pipemod a read flush leaves the driver's write queue alone. */
+	ASSERT_EQ(0, istr_int(fd, ECHO_STOP, NULL));
+	ASSERT_EQ(3, write(fd, "abc", 3));
+	ASSERT_EQ(0, xioctl(fd, I_FLUSH, (void *)FLUSHR));
+	ASSERT_EQ(0, istr_int(fd, ECHO_START, NULL));
+	ASSERT_EQ(3, read_exact(fd, buf, 3, WAIT_MS));
+	EXPECT_EQ(0, memcmp(buf, "abc", 3));
+
+	/* Through pipemod the same flush arrives as FLUSHW and empties it. */
+	ASSERT_EQ(0, push(fd, "pipemod"));
+	ASSERT_EQ(0, istr_int(fd, ECHO_STOP, NULL));
+	ASSERT_EQ(3, write(fd, "xyz", 3));
+	ASSERT_EQ(0, xioctl(fd, I_FLUSH, (void *)FLUSHR));
+	ASSERT_EQ(0, istr_int(fd, ECHO_START, NULL));
+	EXPECT_EQ(0, poll_fd(fd, POLLIN, QUIET_MS) & POLLIN);
+
+	/*
+	 * A write flush bounces: pipemod turns it into FLUSHR, the driver
+	 * sends it back up, pipemod makes it FLUSHW again, the head turns it
+	 * down once (MSGNOLOOP) and no more. The stream still works after.
+	 */
+	EXPECT_EQ(0, xioctl(fd, I_FLUSH, (void *)FLUSHW));
+	EXPECT_EQ(0, xioctl(fd, I_FLUSH, (void *)FLUSHRW));
+	ASSERT_EQ(2, write(fd, "ok", 2));
+	ASSERT_EQ(2, read_exact(fd, buf, 2, WAIT_MS));
+	EXPECT_EQ(0, memcmp(buf, "ok", 2));
+	close(fd);
+}
+
 /* ---- push and pop under traffic ------------------------------------------ */
 
 #define NRECORDS	20000
