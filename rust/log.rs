@@ -452,7 +452,14 @@ impl LogTarget {
     /// Numbers `ctl`'s message in each of its classes and delivers it to
     /// their readers. `stamped`: the header already carries its times (a
     /// message parked by an interrupt handler).
-    fn log(&self, mut ctl: LogCtl, stamped: bool, text: Text<'_>) {
+    fn log(&self, ctl: LogCtl, stamped: bool, text: Text<'_>) {
+        self.log_with(ctl, stamped, text, None)
+    }
+
+    /// [`Self::log`] with the text already in a data block (a writer's):
+    /// `block` is shared with the readers as it is, with no copy, and
+    /// `text` is not looked at.
+    fn log_with(&self, mut ctl: LogCtl, stamped: bool, text: Text<'_>, block: Option<Mblk>) {
         ctl.pri = match ctl.flags {
             f if f & SL_FATAL != 0 => 2,
             f if f & SL_ERROR != 0 => 3,
@@ -464,7 +471,7 @@ impl LogTarget {
         // Formatted (and time-stamped) by the first delivery, so a message
         // nobody reads costs no formatting and no 256-byte buffer set-up.
         let mut buf: Option<TextBuf> = None;
-        let mut text_blk: Option<Mblk> = None;
+        let mut text_blk: Option<Mblk> = block;
         let mut stamped = stamped;
         let mut formatted = false;
         // Number and deliver under the readers lock, so that sequence order
@@ -547,6 +554,21 @@ fn build(c: &LogCtl, text: &[u8]) -> Result<Mblk> {
     let mut m = Mblk::with(MsgType::Proto, &c.encode(), GFP_ATOMIC)?;
     m.link_cont(Mblk::with(MsgType::Data, text, GFP_ATOMIC)?);
     Ok(m)
+}
+
+/// The text block of a message written to the log: the writer's data
+/// blocks made one (`pullupmsg`), anything after them dropped, cut at
+/// `LOG_MAXTEXT`; an empty block when there is no data part.
+fn text_block(text: Option<Mblk>) -> Result<Mblk> {
+    let Some(mut t) = text else {
+        return Mblk::with(MsgType::Data, &[], GFP_ATOMIC);
+    };
+    t.pullup(None, GFP_ATOMIC)?;
+    drop(t.take_cont());
+    if t.len() > LOG_MAXTEXT {
+        t.trim_end(t.len() - LOG_MAXTEXT);
+    }
+    Ok(t)
 }
 
 /// A log message whose text block shares `text`'s data block.
@@ -713,19 +735,22 @@ impl LogStream {
         s.qreply(m);
     }
 
-    fn write_msg(&self, m: Mblk) {
-        let ctl = match m.ty() {
+    fn write_msg(&self, mut m: Mblk) {
+        let (ctl, text) = match m.ty() {
             // A plain write is a console message.
-            MsgType::Data => LogCtl {
-                flags: SL_CONSOLE,
-                ..Default::default()
-            },
+            MsgType::Data => (
+                LogCtl {
+                    flags: SL_CONSOLE,
+                    ..Default::default()
+                },
+                Some(m),
+            ),
             _ => match LogCtl::decode(m.bytes()) {
                 Some(mut ctl) => {
                     if self.minor == CONSWMIN {
                         ctl.flags |= SL_CONSOLE;
                     }
-                    ctl
+                    (ctl, m.take_cont())
                 }
                 None => {
                     self.log.dropped_bad.fetch_add(1, Ordering::Relaxed);
@@ -733,10 +758,13 @@ impl LogStream {
                 }
             },
         };
-        match m.data_to_vec(GFP_ATOMIC) {
-            Ok(text) => self.log.log(ctl, false, Text::Bytes(&text)),
-            // The text could not be copied: the message is lost for every
-            // reader it was meant for, and they are told.
+        // The writer's data block becomes the text every reader's message
+        // shares: made contiguous if it came in pieces, cut at
+        // LOG_MAXTEXT, never copied otherwise.
+        match text_block(text) {
+            Ok(t) => self.log.log_with(ctl, false, Text::Bytes(&[]), Some(t)),
+            // No memory to make the text contiguous: the message is lost
+            // for every reader it was meant for, and they are told.
             Err(_) => self.log.count_loss(&ctl),
         }
     }

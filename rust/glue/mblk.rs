@@ -728,10 +728,6 @@ impl Mblk {
     }
 
     /// Drops `n` bytes from the end of the first block (`b_wptr -= n`).
-    #[cfg_attr(
-        not(CONFIG_KUNIT),
-        expect(dead_code, reason = "SVR4 DDI for drivers; KUnit tests it")
-    )]
     pub(crate) fn trim_end(&mut self, n: usize) {
         let n = n.min(self.len());
         // SAFETY: Owned; stays at or above `b_rptr`.
@@ -870,10 +866,6 @@ impl Mblk {
     /// leading blocks of the first block's type contiguous in the first
     /// block. `EINVAL` if there are fewer; the message is unchanged on
     /// error.
-    #[cfg_attr(
-        not(CONFIG_KUNIT),
-        expect(dead_code, reason = "SVR4 DDI for drivers; KUnit tests it")
-    )]
     pub(crate) fn pullup(&mut self, len: Option<usize>, f: Flags) -> Result {
         let ty = self.db_type();
         let mut avail = 0;
