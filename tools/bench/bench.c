@@ -29,6 +29,13 @@
  *   throughput  master->slave, 1 B / 64 B / 4 KiB / 64 KiB writes, a writer
  *               and a reader thread, fixed byte count per run (calibrated
  *               once per mechanism and size so a run takes about -t s)
+ *   modules     pushed modules: throughput through an echo stream (a loopback:
+ *               what a writer thread writes on the fd comes back to a reader
+ *               thread on the same fd) with 0, 1 and 4 nullmods pushed, and a
+ *               pipe with the same threads as the native reference, 64 B and
+ *               4 KiB writes, fixed byte count per run as throughput; and
+ *               open+close of an echo stream with 0, 1, 4 nullmods pushed
+ *               after each open (the close pops them)
  *   memory      kernel memory per open pair (both sides) and per strclone
  *               master, at 10,000 held open
  *   live        pair open+close cost while 0 / 1,000 / 10,000 / 60,000
@@ -77,7 +84,7 @@ static double RUN_S = 1.0;	/* seconds per time-boxed run */
 static int REPS = 7;		/* runs per measurement */
 static int NO_SYS;		/* -n: leave sysctls and /dev/kmsg alone */
 static int QUICK;
-static const char *GROUPS = "open_close,scaling,latency,throughput,memory,live,log,profile";
+static const char *GROUPS = "open_close,scaling,latency,throughput,modules,memory,live,log,profile";
 
 static long LIVE_LEVELS[] = { 0, 1000, 10000, 60000 };
 #define NLEVELS (sizeof(LIVE_LEVELS) / sizeof(LIVE_LEVELS[0]))
@@ -400,13 +407,15 @@ static int read_file(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static int write_full(int fd, const char *buf, size_t n)
+/* Writes all of buf; a write interrupted by a signal is retried unless
+ * *stop (if given) is set, when it fails with EINTR. */
+static int write_full_stop(int fd, const char *buf, size_t n, volatile int *stop)
 {
 	while (n) {
 		ssize_t k = write(fd, buf, n);
 
 		if (k < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR && !(stop && *stop))
 				continue;
 			return -1;
 		}
@@ -414,6 +423,11 @@ static int write_full(int fd, const char *buf, size_t n)
 		n -= k;
 	}
 	return 0;
+}
+
+static int write_full(int fd, const char *buf, size_t n)
+{
+	return write_full_stop(fd, buf, n, NULL);
 }
 
 static int selected(const char *g)
@@ -439,18 +453,32 @@ struct node {
 	const char *path;
 	int flags;
 	enum kind kind;
+	int push;		/* modules pushed after the open (MOD_NAME) */
 };
+
+/* The module the modules group pushes: a pass-through with service
+ * procedures (Documentation/strclone/modules.rst). */
+#define MOD_NAME "nullmod"
 
 #define PTY_FLAGS (O_RDWR | O_NOCTTY | O_CLOEXEC)
 /* A usable pair: master, unlocked, and a descriptor on the slave. */
-static const struct node N_SPAIR = { "strclone_pair", "/dev/clone-ptmx", PTY_FLAGS, K_STRCLONE_PAIR };
-static const struct node N_PPAIR = { "ptmx_pair", "/dev/ptmx", PTY_FLAGS, K_PTMX_PAIR };
+static const struct node N_SPAIR = { "strclone_pair", "/dev/clone-ptmx", PTY_FLAGS, K_STRCLONE_PAIR, 0 };
+static const struct node N_PPAIR = { "ptmx_pair", "/dev/ptmx", PTY_FLAGS, K_PTMX_PAIR, 0 };
 /* A master alone: strclone makes the master stream only, native /dev/ptmx
  * both ttys (and the devpts node) without opening the slave. */
-static const struct node N_SMASTER = { "strclone_master", "/dev/clone-ptmx", PTY_FLAGS, K_ONE };
-static const struct node N_PMASTER = { "ptmx_master", "/dev/ptmx", PTY_FLAGS, K_ONE };
-static const struct node N_HWRNG = { "hwrng", "/dev/hwrng", O_RDONLY | O_CLOEXEC, K_ONE };
-static const struct node N_ECHO = { "echo", "/dev/clone-echo", O_RDWR | O_CLOEXEC, K_ONE };
+static const struct node N_SMASTER = { "strclone_master", "/dev/clone-ptmx", PTY_FLAGS, K_ONE, 0 };
+static const struct node N_PMASTER = { "ptmx_master", "/dev/ptmx", PTY_FLAGS, K_ONE, 0 };
+static const struct node N_HWRNG = { "hwrng", "/dev/hwrng", O_RDONLY | O_CLOEXEC, K_ONE, 0 };
+static const struct node N_ECHO = { "echo", "/dev/clone-echo", O_RDWR | O_CLOEXEC, K_ONE, 0 };
+/* An echo stream with 0, 1 and 4 nullmods pushed after the open (the
+ * modules group; the close pops them). */
+static const int MOD_COUNTS[] = { 0, 1, 4 };
+#define NMODC ((int)(sizeof(MOD_COUNTS) / sizeof(MOD_COUNTS[0])))
+static const struct node N_ECHO_MODS[NMODC] = {
+	{ "n0", "/dev/clone-echo", O_RDWR | O_CLOEXEC, K_ONE, 0 },
+	{ "n1", "/dev/clone-echo", O_RDWR | O_CLOEXEC, K_ONE, 1 },
+	{ "n4", "/dev/clone-echo", O_RDWR | O_CLOEXEC, K_ONE, 4 },
+};
 
 /* Descriptors one unit of nd holds. */
 static int nfds_of(const struct node *nd)
@@ -458,14 +486,21 @@ static int nfds_of(const struct node *nd)
 	return nd->kind == K_ONE ? 1 : 2;
 }
 
-/* Opens one unit of nd into fds[0] (and the slave into fds[1] for a pair).
- * Returns 0 or -errno; on failure nothing stays open. */
+/* Opens one unit of nd into fds[0] (and the slave into fds[1] for a pair),
+ * and pushes nd->push modules on it. Returns 0 or -errno; on failure
+ * nothing stays open. */
 static int unit_open(const struct node *nd, int *fds)
 {
-	int fd = open(nd->path, nd->flags), s = -1, zero = 0, e;
+	int fd = open(nd->path, nd->flags), s = -1, zero = 0, e, i;
 
 	if (fd < 0)
 		return -errno;
+	for (i = 0; i < nd->push; i++)
+		if (ioctl(fd, I_PUSH, MOD_NAME)) {
+			e = errno;
+			close(fd);
+			return -e;
+		}
 	fds[0] = fd;
 	switch (nd->kind) {
 	case K_ONE:
@@ -809,13 +844,13 @@ static void *xfer_writer(void *arg)
 			/* Time is up: one last chunk, and the reader knows the end. */
 			x->capped = 1;
 			atomic_store(&x->total, w + x->size);
-			if (write_full(x->p.a_w, buf, x->size) == 0)
+			if (write_full_stop(x->p.a_w, buf, x->size, &x->stop) == 0)
 				w += x->size;
 			else
 				x->werr = errno;
 			break;
 		}
-		if (write_full(x->p.a_w, buf, x->size)) {
+		if (write_full_stop(x->p.a_w, buf, x->size, &x->stop)) {
 			x->werr = errno;
 			break;
 		}
@@ -866,17 +901,17 @@ static void *xfer_reader(void *arg)
 	return NULL;
 }
 
-/* One transfer; returns bytes per second (0 on failure, recorded). */
-static double xfer_run(enum mech m, size_t size, size_t nmax, double cap_s, int *capped)
+/* One transfer over p, an open pair (closed at the end); returns bytes per
+ * second (0 on failure, recorded). `what` names it in errors; a measured
+ * run (capped not NULL) also records how the data moved under `sid`. */
+static double xfer_pair(const struct pair *p, const char *what, const char *sid, size_t size, size_t nmax,
+			double cap_s, int *capped)
 {
 	struct xfer *x = calloc(1, sizeof(*x));
 	pthread_t tw, tr;
 	double rate = 0;
 
-	if (open_pair(m, &x->p)) {
-		free(x);
-		return 0;
-	}
+	x->p = *p;
 	x->size = size;
 	x->nmax = nmax;
 	x->cap_s = cap_s;
@@ -884,20 +919,23 @@ static double xfer_run(enum mech m, size_t size, size_t nmax, double cap_s, int 
 	pthread_barrier_init(&x->bar, NULL, 2);
 	if (start_thread(&tr, xfer_reader, x) || start_thread(&tw, xfer_writer, x))
 		abort();
-	pthread_join(tw, NULL);
-	join_or_kick(tr, &x->stop, 10 + 2 * cap_s);
+	/* A transfer that stalls (data stuck in the stream, the writer blocked
+	 * on flow control) ends here and is recorded, instead of hanging the
+	 * run until the phase's watchdog. */
+	join_or_kick(tw, &x->stop, 10 + 2 * cap_s);
+	join_or_kick(tr, &x->stop, x->stop ? 1 : 10 + 2 * cap_s);
 	if (x->werr || x->rerr || x->received != atomic_load(&x->total)) {
-		fail("throughput %s %zu B: wrote %zu read %zu of %zu (%s / %s)", MECH[m], size, x->written,
+		fail("%s: %swrote %zu read %zu of %zu (%s / %s)", what,
+		     x->stop ? "stalled, stopped after the grace time: " : "", x->written,
 		     x->received, (size_t)atomic_load(&x->total), x->werr ? strerror(x->werr) : "-",
 		     x->rerr > 0 ? strerror(x->rerr) : x->rerr ? "EOF" : "-");
 	} else {
 		rate = x->received / (x->t1 - x->t0);
 		if (capped) {	/* a measured run, not a calibration */
-			put(ser("B", "throughput/%s/%zu/bytes_per_read", MECH[m], size),
-			    (double)x->received / (x->reads ? x->reads : 1));
-			put(ser("sw", "throughput/%s/%zu/writer_sleeps_per_write", MECH[m], size),
+			put(ser("B", "%s/bytes_per_read", sid), (double)x->received / (x->reads ? x->reads : 1));
+			put(ser("sw", "%s/writer_sleeps_per_write", sid),
 			    (double)x->wsleeps / (x->writes ? x->writes : 1));
-			put(ser("sw", "throughput/%s/%zu/reader_sleeps_per_read", MECH[m], size),
+			put(ser("sw", "%s/reader_sleeps_per_read", sid),
 			    (double)x->rsleeps / (x->reads ? x->reads : 1));
 		}
 	}
@@ -907,6 +945,19 @@ static double xfer_run(enum mech m, size_t size, size_t nmax, double cap_s, int 
 	pthread_barrier_destroy(&x->bar);
 	free(x);
 	return rate;
+}
+
+/* One transfer master->slave (pipe: write end -> read end). */
+static double xfer_run(enum mech m, size_t size, size_t nmax, double cap_s, int *capped)
+{
+	struct pair p;
+	char what[64], sid[64];
+
+	if (open_pair(m, &p))
+		return 0;
+	snprintf(what, sizeof(what), "throughput %s %zu B", MECH[m], size);
+	snprintf(sid, sizeof(sid), "throughput/%s/%zu", MECH[m], size);
+	return xfer_pair(&p, what, sid, size, nmax, cap_s, capped);
 }
 
 static void g_throughput(void)
@@ -963,6 +1014,167 @@ static void g_throughput(void)
 		     median(ser("MB/s", "throughput/pty/%zu", size)),
 		     median(ser("MB/s", "throughput/pipe/%zu", size)));
 	}
+}
+
+/* ---- pushed modules -------------------------------------------------------- */
+
+/* What the modules group moves data through: an echo stream with
+ * MOD_COUNTS[c] nullmods pushed (c < NMODC), or a pipe (c == NMODC). */
+#define NMODCFG (NMODC + 1)
+static const size_t MSIZES[] = { 64, 4096 };
+#define NMSIZES (sizeof(MSIZES) / sizeof(MSIZES[0]))
+
+/* The series id of configuration c at a write size. */
+static void mod_sid(char *buf, size_t len, int c, size_t size)
+{
+	if (c < NMODC)
+		snprintf(buf, len, "modules/echo/%zu/%s", size, N_ECHO_MODS[c].name);
+	else
+		snprintf(buf, len, "modules/pipe/%zu", size);
+}
+
+/* Opens what configuration c moves data through. The echo stream is a
+ * loopback: the writer and the reader thread use the same descriptor. */
+static int mod_open(int c, struct pair *p)
+{
+	int fds[2], r;
+
+	if (c == NMODC)
+		return open_pair(M_PIPE, p);
+	memset(p, 0, sizeof(*p));
+	r = unit_open(&N_ECHO_MODS[c], fds);
+	if (r < 0) {
+		fail("opening /dev/clone-echo with %d %s pushed: %s", N_ECHO_MODS[c].push, MOD_NAME, strerror(-r));
+		return -1;
+	}
+	p->fds[0] = fds[0];
+	p->nfds = 1;
+	p->a_w = p->a_r = p->b_w = p->b_r = fds[0];
+	return 0;
+}
+
+static double mod_xfer(int c, size_t size, size_t nmax, double cap_s, int *capped)
+{
+	struct pair p;
+	char what[96], sid[64];
+
+	if (mod_open(c, &p))
+		return 0;
+	mod_sid(sid, sizeof(sid), c, size);
+	snprintf(what, sizeof(what), "modules: %s", sid);
+	return xfer_pair(&p, what, sid, size, nmax, cap_s, capped);
+}
+
+/* Checks that a stream really carries the modules: I_LIST counts them and
+ * the driver. Returns 0, or -1 (recorded). */
+static int mod_check(void)
+{
+	int fds[2], r, i, bad = 0;
+
+	for (i = 0; i < NMODC; i++) {
+		r = unit_open(&N_ECHO_MODS[i], fds);
+		if (r < 0) {
+			fail("opening /dev/clone-echo and pushing %d %s: %s", N_ECHO_MODS[i].push, MOD_NAME,
+			     strerror(-r));
+			return -1;
+		}
+		r = ioctl(fds[0], I_LIST, NULL);
+		if (r != N_ECHO_MODS[i].push + 1) {
+			fail("I_LIST with %d %s pushed gave %d (%s), not %d", N_ECHO_MODS[i].push, MOD_NAME, r,
+			     r < 0 ? strerror(errno) : "-", N_ECHO_MODS[i].push + 1);
+			bad = 1;
+		}
+		close(fds[0]);
+	}
+	return bad ? -1 : 0;
+}
+
+static void g_modules(void)
+{
+	size_t nbytes[NMODCFG][NMSIZES];
+	int ok[NMODCFG][NMSIZES], okc[NMODC];
+	char sid[64], key[96];
+	unsigned si, i;
+	int c, rep;
+
+	phase("modules", 120 + (NMODCFG * NMSIZES * (1 + 8 * REPS) + NMODC * (1 + 10 * REPS)) * RUN_S);
+	xstr("modules/module", MOD_NAME);
+	if (mod_check())
+		return;
+	/* Throughput, as the throughput group: calibrate each configuration
+	 * and size once, then every run moves that many bytes; inside a
+	 * repetition the configurations run one after the other. */
+	for (si = 0; si < NMSIZES; si++) {
+		size_t size = MSIZES[si];
+
+		for (c = 0; c < NMODCFG; c++) {
+			double r = mod_xfer(c, size, (size_t)1 << 40, 0.3 * RUN_S, NULL);
+			size_t n = (size_t)(r * RUN_S);
+
+			ok[c][si] = r > 0;
+			n -= n % size;
+			if (n < 16 * size)
+				n = 16 * size;
+			nbytes[c][si] = n;
+		}
+		for (rep = 0; rep < REPS; rep++) {
+			for (c = 0; c < NMODCFG; c++) {
+				int capped = 0;
+				double r;
+
+				if (!ok[c][si])
+					continue;
+				r = mod_xfer(c, size, nbytes[c][si], 5 * RUN_S, &capped);
+				if (r <= 0) {
+					ok[c][si] = 0;
+					continue;
+				}
+				mod_sid(sid, sizeof(sid), c, size);
+				put(ser("MB/s", "%s", sid), r / 1e6);
+				if (capped) {
+					snprintf(key, sizeof(key), "%s/capped_runs", sid);
+					xnum(key, 1);
+				}
+			}
+		}
+		for (c = 0; c < NMODCFG; c++) {
+			mod_sid(sid, sizeof(sid), c, size);
+			snprintf(key, sizeof(key), "%s/bytes_per_run", sid);
+			xnum(key, (double)nbytes[c][si]);
+		}
+		note("modules %zu B: echo with 0/1/4 %s %.2f/%.2f/%.2f MB/s, pipe %.2f MB/s", size, MOD_NAME,
+		     median(ser("MB/s", "modules/echo/%zu/n0", size)), median(ser("MB/s", "modules/echo/%zu/n1", size)),
+		     median(ser("MB/s", "modules/echo/%zu/n4", size)), median(ser("MB/s", "modules/pipe/%zu", size)));
+	}
+	/* open+close of an echo stream with the modules pushed after each
+	 * open (open, k x I_PUSH, close). */
+	for (i = 0; i < NMODC; i++)
+		okc[i] = warm(&N_ECHO_MODS[i], 0.2 * RUN_S);
+	for (rep = 0; rep < REPS; rep++) {
+		for (i = 0; i < NMODC; i++) {
+			const struct node *nd = &N_ECHO_MODS[i];
+			double r, sw = 0, o = 0, cl = 0;
+
+			if (!okc[i])
+				continue;
+			r = oc_rate_sw(nd, RUN_S, &sw);
+			if (r < 0) {
+				fail("open /dev/clone-echo with %d %s pushed: %s", nd->push, MOD_NAME,
+				     strerror((int)-r));
+				okc[i] = 0;
+				continue;
+			}
+			put(ser("ops/s", "modules/open_close/%s", nd->name), r);
+			put(ser("sw/op", "modules/open_close/%s/sleeps_per_op", nd->name), sw);
+			if (oc_split(nd, &o, &cl) == 0) {
+				put(ser("us", "modules/open_close/%s/open_us", nd->name), o);
+				put(ser("us", "modules/open_close/%s/close_us", nd->name), cl);
+			}
+		}
+	}
+	note("modules open+close of an echo stream with 0/1/4 %s pushed: %.0f/%.0f/%.0f per s", MOD_NAME,
+	     median(ser("ops/s", "modules/open_close/n0")), median(ser("ops/s", "modules/open_close/n1")),
+	     median(ser("ops/s", "modules/open_close/n4")));
 }
 
 /* ---- round-trip latency ------------------------------------------------- */
@@ -2046,6 +2258,21 @@ static void g_profile(void)
 		xfer_run(i, 4096, (size_t)1 << 40, secs, NULL);
 		prof_stop(&p, id, "4 KiB writes master->slave, writer and reader threads");
 	}
+	/* Through pushed modules (when the modules group runs too). */
+	for (i = 0; i < NMODC && selected("modules"); i++) {
+		snprintf(id, sizeof(id), "modules/echo/4096/%s", N_ECHO_MODS[i].name);
+		if (prof_start(&p))
+			return;
+		mod_xfer(i, 4096, (size_t)1 << 40, secs, NULL);
+		prof_stop(&p, id, "4 KiB writes through an echo stream with nullmods pushed, writer and reader threads");
+	}
+	for (i = 0; i < NMODC && selected("modules"); i += NMODC - 1) {
+		snprintf(id, sizeof(id), "modules/open_close/%s", N_ECHO_MODS[i].name);
+		if (prof_start(&p))
+			return;
+		oc_rate(&N_ECHO_MODS[i], secs);
+		prof_stop(&p, id, "open, nullmods pushed, close: loop, 1 thread");
+	}
 	for (i = 0; i < 2; i++) {
 		snprintf(id, sizeof(id), "throughput/%s/1", MECH[i]);
 		if (prof_start(&p))
@@ -2070,7 +2297,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	struct utsname u;
 	pthread_t wd;
-	char cs[128] = "?", ptcnt[32] = "?", ptymax[32] = "?", cmdline[1024] = "", cmd_json[1200];
+	char cs[128] = "?", ptcnt[32] = "?", ptymax[32] = "?", cmdline[1024] = "", cmd_json[1200], groups_json[512];
 	struct mi m;
 	int c;
 
@@ -2136,15 +2363,21 @@ int main(int argc, char **argv)
 		sb_str(&b, cmdline);
 		snprintf(cmd_json, sizeof(cmd_json), "%s", b.p ? b.p : "\"\"");
 		free(b.p);
+		/* The groups asked for (-g), so a report can tell a group that
+		 * was not run from one that failed. */
+		b = (struct sbuf){ 0 };
+		sb_str(&b, GROUPS);
+		snprintf(groups_json, sizeof(groups_json), "%s", b.p ? b.p : "\"\"");
+		free(b.p);
 	}
 	snprintf(META, sizeof(META),
 		 "\n    \"kernel\": \"%s\", \"machine\": \"%s\", \"cpus\": %ld,\n"
 		 "    \"run_seconds\": %.3g, \"reps\": %d, \"quick\": %d,\n"
 		 "    \"clocksource\": \"%s\", \"pt_cnt\": \"%s\", \"pty_max\": \"%s\",\n"
 		 "    \"mem_free_kb\": %ld, \"mem_available_kb\": %ld, \"nofile\": %d,\n"
-		 "    \"cmdline\": %s",
+		 "    \"cmdline\": %s, \"groups\": %s",
 		 u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), RUN_S, REPS, QUICK, cs, ptcnt, ptymax,
-		 m.memfree, m.avail, NOFILE_WANT, cmd_json);
+		 m.memfree, m.avail, NOFILE_WANT, cmd_json, groups_json);
 	note("strclone bench: kernel %s, %ld CPUs, %.2g s per run, %d runs each, clocksource %s, pt_cnt %s",
 	     u.release, sysconf(_SC_NPROCESSORS_ONLN), RUN_S, REPS, cs, ptcnt);
 
@@ -2158,6 +2391,8 @@ int main(int argc, char **argv)
 		g_latency();
 	if (selected("throughput"))
 		g_throughput();
+	if (selected("modules"))
+		g_modules();
 	if (selected("memory"))
 		g_memory();
 	if (selected("live"))

@@ -156,6 +156,25 @@ def size_label(n):
     return f"{n // 1024} KiB" if n >= 1024 else f"{n} B"
 
 
+MOD_COUNTS = [0, 1, 4]  # nullmods pushed in the modules group
+MOD_SIZES = [64, 4096]
+
+
+def mod_label(k):
+    return "no module" if k == 0 else f"{k} nullmod{'s' if k > 1 else ''}"
+
+
+def has_modules(data):
+    """Whether the run measured the modules group: it was asked for (meta
+    "groups", which older JSON does not have) or its series are there.
+    Without it the report leaves out the modules target, tables and text,
+    so a JSON from before the group renders as it did."""
+    groups = data.meta.get("groups")
+    if isinstance(groups, str) and "modules" in groups.split(","):
+        return True
+    return any(k.startswith("modules/") for k in data.s)
+
+
 def live_levels(data):
     """The live-stream levels measured, from the series ids."""
     lv = sorted({int(k.split("/")[2]) for k in data.s if re.fullmatch(r"live/(strclone|ptmx)_pair/\d+", k)})
@@ -279,6 +298,16 @@ def targets(data):
             "strclone / pipe.",
             fspread(data, a, "MB/s"), "pipe " + fspread(data, f"throughput/pipe/{size}", "MB/s"),
             data.ratio(a, f"throughput/pipe/{size}"), 0.5, ">="))
+    if has_modules(data):
+        a, b = "modules/echo/4096/n1", "modules/echo/4096/n0"
+        T.append(Target(
+            "mod_n1", "throughput through 1 pushed module vs none, 4 KiB writes",
+            "bytes per second through an echo stream (a loopback: a writer thread writes 4 KiB "
+            "chunks on the descriptor and a reader thread on the same descriptor reads them back) "
+            "with one ``nullmod`` pushed, against the same stream with none; ratio = 1 module / "
+            "none, paired by run.",
+            fspread(data, a, "MB/s"), "no module " + fspread(data, b, "MB/s"),
+            data.ratio(a, b), 0.9, ">="))
     T.append(Target(
         "rtt", "1-byte round trip vs native pty (time, lower is better)",
         "the time of a 1-byte ping-pong master -> slave -> master between two threads: strclone "
@@ -305,6 +334,22 @@ def targets(data):
         "ptmx " + (fspread(data, "scaling/ptmx_pair/ratio", "x") if data.has("scaling/ptmx_pair/ratio") else "n/a"),
         _series_range(data, sr), 1.6, ">="))
     return T
+
+
+def infos(data):
+    """Ratios reported for information, without a target: [(what, text)]."""
+    out = []
+    if not has_modules(data):
+        return out
+    e = "modules/echo/4096/"
+    out.append(("throughput through 4 pushed modules vs none, 4 KiB writes",
+                fratio(data.ratio(e + "n4", e + "n0"))))
+    out.append(("throughput through an echo stream vs a pipe, 4 KiB writes (no module / 1 / 4 nullmods)",
+                " / ".join(fratio(data.ratio(f"{e}n{k}", "modules/pipe/4096")) for k in MOD_COUNTS)))
+    o = "modules/open_close/"
+    out.append(("open+close of an echo stream with 1 / 4 nullmods pushed vs none",
+                " / ".join(fratio(data.ratio(f"{o}n{k}", o + "n0")) for k in MOD_COUNTS[1:])))
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -384,6 +429,9 @@ def detail_tables(data):
                     ["write size", "mechanism", "bytes per read(2)", "writer sleeps per write(2)",
                      "reader sleeps per read(2)", "bytes per run"], rows))
 
+    if has_modules(data):
+        out.extend(module_tables(data))
+
     rows = []
     for m in ("strclone", "pty", "pipe"):
         rows.append([m, fspread(data, f"latency/{m}"),
@@ -416,6 +464,50 @@ def detail_tables(data):
     out.append(("Log fan-out (messages per second delivered to all readers)",
                 ["readers", "strclone delivered/s", "strclone written/s", "strclone lost",
                  "/dev/kmsg delivered/s", "kmsg lost"], rows))
+    return out
+
+
+def module_tables(data):
+    """The modules group's tables: [(title, header, rows)]."""
+    out = []
+    rows, how = [], []
+    for size in MOD_SIZES:
+        base = f"modules/echo/{size}/n0"
+        pipe = f"modules/pipe/{size}"
+        for k in MOD_COUNTS + [None]:
+            sid = f"modules/echo/{size}/n{k}" if k is not None else pipe
+            label = f"echo, {mod_label(k)}" if k is not None else "pipe (native reference)"
+            rows.append([size_label(size), label, fspread(data, sid),
+                         fratio(data.ratio(sid, base)) if k else "..",
+                         fratio(data.ratio(sid, pipe)) if k is not None else ".."])
+            if data.has(sid + "/bytes_per_read"):
+                how.append([size_label(size), label, fnum(data.med(sid + "/bytes_per_read")),
+                            fnum(data.med(sid + "/writer_sleeps_per_write")),
+                            fnum(data.med(sid + "/reader_sleeps_per_read")),
+                            fnum(data.extra.get(sid + "/bytes_per_run"))])
+    out.append(("Throughput through pushed modules (echo loopback, MB/s)",
+                ["write size", "stream", "MB/s median [min-max]", "vs no module", "vs pipe"], rows))
+    if how:
+        out.append(("Throughput through pushed modules: how the data moved (medians)",
+                    ["write size", "stream", "bytes per read(2)", "writer sleeps per write(2)",
+                     "reader sleeps per read(2)", "bytes per run"], how))
+    rows = []
+    o = "modules/open_close/"
+    r0 = data.med(o + "n0")
+    for k in MOD_COUNTS:
+        sid = f"{o}n{k}"
+        r = data.med(sid)
+        per_mod = (1 / r - 1 / r0) * 1e6 / k if k and r and r0 else None
+        rows.append([f"/dev/clone-echo, {mod_label(k)}" + (" pushed" if k else ""), fspread(data, sid),
+                     fnum(1e6 / r) + " us" if r else "n/a",
+                     fratio(data.ratio(sid, o + "n0")) if k else "..",
+                     fnum(per_mod) + " us" if per_mod is not None else "..",
+                     fnum(data.med(sid + "/sleeps_per_op")),
+                     fspread(data, sid + "/open_us"), fspread(data, sid + "/close_us")])
+    out.append(("Open+close of an echo stream with modules pushed (one thread)",
+                ["what one operation opens (and pushes) and closes", "per second median [min-max]", "per op",
+                 "vs no module", "added per module", "sleeps per op", "open+push alone us",
+                 "close alone us"], rows))
     return out
 
 
@@ -583,6 +675,9 @@ def plots(data, outdir):
           ("/dev/hwrng", "scaling/hwrng/ratio", colors["hwrng"])],
          target=1.6, target_label="target: 1.6x")
 
+    if has_modules(data):
+        mod_plot(data, plt, outdir, made)
+
     fig, ax = plt.subplots(figsize=(7, 4.2))
     errbar(ax, [1, 2, 3], [f"log/strclone/{n}" for n in (1, 2, 3)], "strclone log (one reader per class)",
            colors["strclone"])
@@ -602,6 +697,53 @@ def plots(data, outdir):
     return made
 
 
+def mod_plot(data, plt, outdir, made):
+    """modules.png: throughput (4 KiB and 64 B writes) and open+close with 0, 1, 4 nullmods."""
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    colors = ["tab:blue", "tab:cyan", "tab:purple", "tab:green"]
+    labels = [mod_label(k) for k in MOD_COUNTS] + ["pipe"]
+    width = 0.2
+    for j, sid_of in enumerate([lambda s, k=k: f"modules/echo/{s}/n{k}" for k in MOD_COUNTS]
+                               + [lambda s: f"modules/pipe/{s}"]):
+        xs, med, err = [], [], [[], []]
+        for i, size in enumerate(MOD_SIZES):
+            sid = sid_of(size)
+            if not data.has(sid):
+                continue
+            xs.append(i + (j - 1.5) * width)
+            med.append(data.med(sid))
+            err[0].append(data.med(sid) - data.lo(sid))
+            err[1].append(data.hi(sid) - data.med(sid))
+        if xs:
+            ax.bar(xs, med, width, yerr=err, capsize=3, color=colors[j], label=labels[j])
+    n0 = "modules/echo/4096/n0"
+    if data.has(n0):
+        i = MOD_SIZES.index(4096)
+        ax.hlines(0.9 * data.med(n0), i - 2 * width, i + 2 * width, colors="k", linestyles="--", lw=1,
+                  label="target: 1 module >= 0.9x none")
+    ax.set_xticks(range(len(MOD_SIZES)), [f"{size_label(s)} writes" for s in MOD_SIZES])
+    ax.set_yscale("log")
+    ax.set_ylabel("MB/s (TCG)")
+    ax.set_title("Echo loopback throughput (median, min-max)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="y", which="both")
+    items = [(mod_label(k), f"modules/open_close/n{k}", colors[j]) for j, k in enumerate(MOD_COUNTS)
+             if data.has(f"modules/open_close/n{k}")]
+    if items:
+        xs = range(len(items))
+        med = [data.med(i) for _, i, _ in items]
+        err = [[data.med(i) - data.lo(i) for _, i, _ in items], [data.hi(i) - data.med(i) for _, i, _ in items]]
+        ax2.bar(xs, med, yerr=err, capsize=5, color=[c for _, _, c in items])
+        ax2.set_xticks(list(xs), [l for l, _, _ in items])
+    ax2.set_ylabel("open (+ pushes) + close per second (TCG)")
+    ax2.set_title("Open+close of an echo stream (median, min-max)")
+    ax2.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    fig.savefig(os.path.join(outdir, "modules.png"), dpi=110)
+    plt.close(fig)
+    made.append("modules.png")
+
+
 # --------------------------------------------------------------------------
 # performance.rst
 
@@ -614,6 +756,18 @@ def method(data):
     prefill = int(data.extra.get("memory/prefill", 0))
     lv = live_levels(data)
     levels = ", ".join(f"{l:,}" for l in lv)
+    mod_text = "" if not has_modules(data) else rf"""pushed modules
+   An echo stream (``/dev/clone-echo``, a loopback: what is written on the
+   descriptor comes back to be read on it) with 0, 1 and 4 ``nullmod``\ s
+   pushed (``I_PUSH``), a writer thread writing it in chunks of 64 B or
+   4 KiB and a reader thread reading the same descriptor with a 64 KiB
+   buffer; and, as the native reference with the same threads and sizes, a
+   pipe. Calibrated and timed as the throughput above; inside each
+   repetition the four run one after the other, so ratios are paired by
+   run. Then one thread opens an echo stream, pushes 0, 1 or 4
+   ``nullmod``\ s and closes it (the close pops them) for {run_s} s in a
+   loop; *open+push alone* and *close alone* time 64 in a row as above.
+"""
     return rf"""
 How it is measured
 ==================
@@ -701,7 +855,7 @@ throughput
    fixes, per mechanism and size, the byte count that takes about {run_s} s;
    each measured run then moves exactly that many bytes, timed from the first
    write to the last byte read. MB/s is 10^6 bytes per second.
-round trip
+{mod_text}round trip
    Two threads ping-pong one byte master -> slave -> master (pipe: a pair of
    pipes) for {run_s} s, after 50 warm-up round trips; microseconds per round
    trip. The target uses the threads as the scheduler places them; the same
@@ -854,6 +1008,13 @@ def write_rst(data, T, tables, pngs, path, json_rel):
     L.append(f"{met} of {len(T)} targets met; what each compares and why it is met or missed is in "
              "`Analysis`_.")
     L.append("")
+    info = infos(data)
+    if info:
+        L.append("For information, without a target (ratio of medians [range over runs]):")
+        L.append("")
+        for what, text in info:
+            L.append(f"- {what}: {text}")
+        L.append("")
     for title, header, rows in tables:
         L.append(title)
         L.append("-" * len(title))
@@ -887,6 +1048,7 @@ def write_rst(data, T, tables, pngs, path, json_rel):
         "memory.png": "Kernel memory per open pair.",
         "scaling.png": "Open+close speed-up with 2 threads.",
         "log_fanout.png": "Log fan-out.",
+        "modules.png": "Throughput and open+close with nullmods pushed.",
     }
     for p in pngs:
         L.append(f".. figure:: perf/{p}")
@@ -959,6 +1121,9 @@ def readme_summary(data, T):
         if t.tid == "mem":
             nat = data.med("memory/ptmx_pair/kernel")
             extra = f" (native pair: {fnum(nat, 'B')})" if nat else ""
+        if t.tid == "mod_n1":
+            r4 = data.ratio("modules/echo/4096/n4", "modules/echo/4096/n0")
+            extra = f" (4 modules, for information: {fratio(r4)})" if r4 else ""
         L.append(f"- {t.what}: {val}{extra}; target {t.goal_text()}: "
                  f"**{'met' if t.status == 'met' else t.status.lower()}**")
     return "\n".join(L)
@@ -1017,6 +1182,12 @@ def main(argv):
     out.append("")
     out.append(f"{sum(t.status == 'met' for t in T)} of {len(T)} targets met (judged on the slower end "
                "of each range)")
+    info = infos(data)
+    if info:
+        out.append("")
+        out.append("For information, without a target:")
+        for what, text in info:
+            out.append(f"  {what}: {text}")
     for title, header, rows in tables:
         out.append("")
         out.append(title)
