@@ -525,6 +525,19 @@ impl LogTarget {
             };
             match built {
                 Ok(m) => {
+                    // Straight to the reader's stream head when nothing
+                    // waits before it (no backlog, no loss notice due, no
+                    // module pushed) and the head has room: no service
+                    // procedure round trip. Otherwise the reader's queue
+                    // with its drop-oldest policy.
+                    let m = if rd.state.lost_unreported.load(Ordering::Acquire) == 0 {
+                        match rd.stream.put_up_direct(m) {
+                            Ok(()) => continue,
+                            Err(m) => m,
+                        }
+                    } else {
+                        m
+                    };
                     let dropped = rd.stream.putq_drop_oldest(Qid::DrvR, m);
                     rd.state.lose(dropped as u64);
                 }

@@ -422,10 +422,6 @@ impl Msgb {
     }
 
     /// The priority band.
-    #[cfg_attr(
-        not(CONFIG_KUNIT),
-        expect(dead_code, reason = "SVR4 DDI for drivers; KUnit tests it")
-    )]
     pub(crate) fn band(&self) -> u8 {
         self.b_band
     }
@@ -705,10 +701,6 @@ impl Mblk {
     }
 
     /// Sets the priority band.
-    #[cfg_attr(
-        not(CONFIG_KUNIT),
-        expect(dead_code, reason = "SVR4 DDI for drivers; KUnit tests it")
-    )]
     pub(crate) fn set_band(&mut self, band: u8) {
         // SAFETY: Owned (type invariant).
         unsafe { (*self.raw()).b_band = band };

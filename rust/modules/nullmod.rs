@@ -7,7 +7,8 @@
 //! service procedure moves the queue on as room appears (flow control
 //! across the module: its own water marks fill, `canput` above it fails,
 //! and the drain below back-enables it). High-priority messages always pass
-//! at once; `M_FLUSH` flushes the module's queue on its way. No byte is
+//! at once; `M_FLUSH` flushes the module's queue on its way. Flow control
+//! is per priority band (`bcanputnext` with the message's band). No byte is
 //! copied: the message that arrives is the message that leaves.
 
 use crate::streams::msg::{Mblk, MsgType};
@@ -45,7 +46,7 @@ impl Module for NullMod {
             MsgType::Flush => s.module_flush(q, m),
             t if t.is_hipri() => s.putnext(q, m),
             _ => {
-                if s.can_bypass(q) && s.canputnext(q) {
+                if s.can_bypass(q) && s.bcanputnext(q, m.band()) {
                     s.putnext(q, m);
                 } else {
                     s.putq(q, m);
@@ -56,7 +57,7 @@ impl Module for NullMod {
 
     fn srv(&self, s: &Arc<Stream>, q: Qid) {
         while let Some(m) = s.getq(q) {
-            if !m.ty().is_hipri() && !s.canputnext(q) {
+            if !m.ty().is_hipri() && !s.bcanputnext(q, m.band()) {
                 s.putbq(q, m);
                 return;
             }

@@ -64,9 +64,7 @@ impl Module for PipeMod {
 #[kunit_tests(strclone_pipemod)]
 mod tests {
     use super::*;
-    use crate::streams::msg::FLUSHRW;
-
-    const FLUSHBAND: u8 = 0x04;
+    use crate::streams::msg::{FLUSHBAND, FLUSHRW};
 
     #[test]
     fn exchanges_read_and_write() {

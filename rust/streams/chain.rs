@@ -102,10 +102,10 @@ impl Inner {
         })
     }
 
-    /// SVR4 `canput` from queue `q` on: the first queue from `q` on that
-    /// has a service procedure (or the last one) decides; a full one
-    /// remembers that a writer waits (`QWANTW`).
-    pub(crate) fn canput_from(&mut self, q: Qid) -> bool {
+    /// SVR4 `bcanput` from queue `q` on: the first queue from `q` on that
+    /// has a service procedure (or the last one) decides for band `band`; a
+    /// full one remembers that a writer waits (`QWANTW`/`QB_WANTW`).
+    pub(crate) fn bcanput_from(&mut self, q: Qid, band: u8) -> bool {
         let mut cur = q;
         loop {
             let next = self.next(cur);
@@ -113,7 +113,7 @@ impl Inner {
                 return true;
             };
             if queue.has_service() || next.is_none() {
-                return queue.canput();
+                return queue.bcanput(band);
             }
             cur = match next {
                 Some(n) => n,
@@ -122,12 +122,17 @@ impl Inner {
         }
     }
 
-    /// SVR4 `canputnext(q)`.
-    pub(crate) fn canputnext(&mut self, q: Qid) -> bool {
+    /// SVR4 `bcanputnext(q, band)`.
+    pub(crate) fn bcanputnext(&mut self, q: Qid, band: u8) -> bool {
         match self.next(q) {
-            Some(n) => self.canput_from(n),
+            Some(n) => self.bcanput_from(n, band),
             None => true,
         }
+    }
+
+    /// SVR4 `canputnext(q)`: band 0.
+    pub(crate) fn canputnext(&mut self, q: Qid) -> bool {
+        self.bcanputnext(q, 0)
     }
 
     fn target(&self, next: Option<Qid>) -> Target {
@@ -207,6 +212,12 @@ impl Stream {
     /// SVR4 `canputnext(q)`: can the queue after `q` take a normal message?
     pub(crate) fn canputnext(&self, q: Qid) -> bool {
         self.inner.lock().canputnext(q)
+    }
+
+    /// SVR4 `bcanputnext(q, band)`: can the queue after `q` take a normal
+    /// message of band `band`?
+    pub(crate) fn bcanputnext(&self, q: Qid, band: u8) -> bool {
+        self.inner.lock().bcanputnext(q, band)
     }
 
     /// Enables the nearest queue behind `q` that has a service procedure
@@ -325,7 +336,7 @@ impl Stream {
                 Ok(())
             }
             Err(e) => {
-                self.unplug(&inst);
+                self.unplug(&inst, false);
                 Err(e)
             }
         }
@@ -376,13 +387,14 @@ impl Stream {
                 rd: true,
             },
         );
-        self.unplug(&inst);
+        self.unplug(&inst, force);
         Ok(())
     }
 
     /// Moves the messages on a module's queues on and unlinks it; its
-    /// procedures are already off.
-    fn unplug(self: &Arc<Self>, inst: &Arc<ModInst>) {
+    /// procedures are already off. `closing`: the stream's last close, when
+    /// nothing below needs waking.
+    fn unplug(self: &Arc<Self>, inst: &Arc<ModInst>, closing: bool) {
         let lvl = inst.lvl;
         loop {
             for rd in [false, true] {
@@ -435,11 +447,13 @@ impl Stream {
                 // outside the lock; a queued service work item may still
                 // hold the instance: it finds the level gone.
                 drop(st);
+                // Writers that waited for room in the popped module's write
+                // queue now face the next one; the read queue below it that
+                // waited for room in its read queue now faces the head.
                 self.wait.notify_all();
-                // Whoever sits below the popped module and waited for room
-                // in it now faces the next queue: let it look again.
-                self.back_enable(Qid::DrvR);
-                self.back_enable(Qid::HeadR);
+                if !closing {
+                    self.back_enable(Qid::HeadR);
+                }
                 return;
             }
             // A routed call is still in flight: let it finish.

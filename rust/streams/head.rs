@@ -123,7 +123,9 @@ impl Stream {
                 let (m, back) = inner.head_rq().getq();
                 drop(inner);
                 if back {
-                    self.qenable(Qid::DrvR);
+                    // The nearest queue below the head with a service
+                    // procedure: a module's, or the driver's.
+                    self.back_enable(Qid::HeadR);
                 }
                 return Ok(m);
             }

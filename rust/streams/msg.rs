@@ -69,6 +69,8 @@ pub(crate) const FLUSHR: u8 = 0x01;
 pub(crate) const FLUSHW: u8 = 0x02;
 /// Both sides.
 pub(crate) const FLUSHRW: u8 = FLUSHR | FLUSHW;
+/// Flush only the band in the second byte of the `M_FLUSH`.
+pub(crate) const FLUSHBAND: u8 = 0x04;
 
 /// `b_flag`: the stream head already turned this `M_FLUSH` around once
 /// (SVR4's `MSGNOLOOP`), so it must not again.
@@ -120,6 +122,11 @@ impl Msg {
     /// `M_DATA`, the continuation for the others.
     pub(crate) fn data_size(&self) -> usize {
         self.msgdsize()
+    }
+
+    /// The band of an `M_FLUSH` with `FLUSHBAND` (its second byte).
+    pub(crate) fn flush_band(&self) -> u8 {
+        self.bytes().get(1).copied().unwrap_or(0)
     }
 
     /// The flags of an `M_FLUSH`.

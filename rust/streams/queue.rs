@@ -10,10 +10,24 @@
 //! # Invariants
 //!
 //! - `count` is the sum of [`Msg::size`] and `mblkcnt` the sum of
-//!   [`Msg::blocks`] over the messages on `list`; `pcproto` is the number of
-//!   `M_PCPROTO` messages on it.
-//! - High-priority messages are all in front of the normal ones, in the order
-//!   they were queued.
+//!   [`Msg::blocks`] over the band-0 and high-priority messages on `list`;
+//!   each [`QBand`] holds the same sums for its band's messages; `pcproto`
+//!   is the number of `M_PCPROTO` messages on the list.
+//! - Order on the list: high-priority messages first, in the order they
+//!   were queued; then normal messages by band, highest first, each band in
+//!   the order its messages were queued (`putbq` puts one back at the front
+//!   of its band).
+//!
+//! # Priority bands
+//!
+//! A normal message carries a band, `b_band` (0 to 255). Band 0 is the
+//! queue's own flow control (`QFULL`, `QWANTW`, the queue's water marks);
+//! every other band gets a [`QBand`] the first time one of its messages is
+//! queued, with its own count, water marks (the queue's, at first) and
+//! `QB_FULL`/`QB_WANTW`, so a full band 1 does not stop band 0 or band 2
+//! (`bcanput`). A band's table entry is allocated atomically under the
+//! stream lock; if that fails the message is queued in band 0 instead, so
+//! `putq` still never fails and loses nothing.
 //! - `limits.hiwat <= QHIWAT_MAX` and `limits.lowat <= limits.hiwat`.
 //!
 //! # Bounds
@@ -45,6 +59,11 @@ pub(crate) const QNOENB: u32 = 0x10;
 /// The service procedure is running.
 pub(crate) const QINSERVICE: u32 = 0x20;
 
+/// A band is full.
+const QB_FULL: u8 = 0x01;
+/// A writer found the band full.
+const QB_WANTW: u8 = 0x02;
+
 /// "No maximum" packet size.
 pub(crate) const INFPSZ: usize = usize::MAX;
 
@@ -57,6 +76,14 @@ pub(crate) const QPCPROTO_MAX: u8 = 4;
 
 fn to32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn from32(n: u32) -> usize {
+    if n == u32::MAX {
+        usize::MAX
+    } else {
+        n as usize
+    }
 }
 
 /// What [`Queue::putq`] did with a message.
@@ -83,6 +110,37 @@ pub(crate) struct QLimits {
     pub(crate) lowat: usize,
 }
 
+/// [`QLimits`] as a queue stores them: 32 bits each (`u32::MAX` is
+/// `INFPSZ`), so that four queues and the head fit a 512-byte stream.
+#[derive(Copy, Clone)]
+struct Limits32 {
+    minpsz: u32,
+    maxpsz: u32,
+    hiwat: u32,
+    lowat: u32,
+}
+
+/// SVR4's `qband`: flow control of one priority band above 0.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct QBand {
+    band: u8,
+    flags: u8,
+    count: u32,
+    blocks: u32,
+    hiwat: u32,
+    lowat: u32,
+}
+
+impl QBand {
+    fn below_lowat(&self) -> bool {
+        self.count < self.lowat && self.blocks < self.lowat
+    }
+
+    fn fits(&self) -> bool {
+        self.count < self.hiwat && self.blocks < self.hiwat
+    }
+}
+
 /// One queue.
 pub(crate) struct Queue {
     list: MsgList,
@@ -92,12 +150,23 @@ pub(crate) struct Queue {
     count: u32,
     mblkcnt: u32,
     flags: u32,
-    limits: QLimits,
+    lim: Limits32,
+    /// The bands above 0 that ever held a message, by band number.
+    bands: Option<KBox<KVec<QBand>>>,
     has_service: bool,
     // Small, so that they fit in the padding: a stream is four queues, and
     // its size decides its slab cache.
     pcproto: u8,
     pcproto_max: u8,
+}
+
+/// The band a message is queued in: high-priority messages have none.
+fn band_of(m: &Msg) -> u8 {
+    if m.ty().is_hipri() {
+        0
+    } else {
+        m.band()
+    }
 }
 
 impl Queue {
@@ -112,7 +181,13 @@ impl Queue {
             count: 0,
             mblkcnt: 0,
             flags: QWANTR,
-            limits,
+            lim: Limits32 {
+                minpsz: to32(limits.minpsz),
+                maxpsz: to32(limits.maxpsz),
+                hiwat: 0,
+                lowat: 0,
+            },
+            bands: None,
             has_service,
             pcproto: 0,
             pcproto_max,
@@ -141,12 +216,21 @@ impl Queue {
         self.flags &= !f;
     }
 
-    /// Bytes queued.
-    pub(crate) fn count(&self) -> usize {
-        self.count as usize
+    fn band_slice(&self) -> &[QBand] {
+        self.bands.as_deref().map_or(&[], |v| &v[..])
     }
 
-    /// Blocks queued (checked by the KUnit tests).
+    /// Bytes queued, every band.
+    pub(crate) fn count(&self) -> usize {
+        self.count as usize
+            + self
+                .band_slice()
+                .iter()
+                .map(|b| b.count as usize)
+                .sum::<usize>()
+    }
+
+    /// Blocks queued in band 0 and high priority (checked by KUnit).
     #[cfg(CONFIG_KUNIT)]
     pub(crate) fn mblkcnt(&self) -> usize {
         self.mblkcnt as usize
@@ -164,16 +248,36 @@ impl Queue {
 
     /// The limits.
     pub(crate) fn limits(&self) -> QLimits {
-        self.limits
+        QLimits {
+            minpsz: from32(self.lim.minpsz),
+            maxpsz: from32(self.lim.maxpsz),
+            hiwat: self.lim.hiwat as usize,
+            lowat: self.lim.lowat as usize,
+        }
     }
 
     /// Changes the water marks (M_SETOPTS, ECHO_SETQ) and re-evaluates QFULL.
     /// `hiwat` is capped at [`QHIWAT_MAX`], `lowat` at `hiwat`. Returns true
     /// when the queue is no longer full and a writer waited.
     pub(crate) fn set_water(&mut self, hiwat: usize, lowat: usize) -> bool {
-        self.limits.hiwat = hiwat.min(QHIWAT_MAX);
-        self.limits.lowat = lowat.min(self.limits.hiwat);
+        let hi = hiwat.min(QHIWAT_MAX);
+        self.lim.hiwat = to32(hi);
+        self.lim.lowat = to32(lowat.min(hi));
         self.update_full()
+    }
+
+    /// Changes band `band`'s water marks (`strqset(QHIWAT/QLOWAT, band)`),
+    /// capped as [`Self::set_water`]. `ENOMEM` if the band has no entry yet
+    /// and none can be made. Returns whether a writer must be back-enabled.
+    pub(crate) fn set_band_water(&mut self, band: u8, hiwat: usize, lowat: usize) -> Result<bool> {
+        if band == 0 {
+            return Ok(self.set_water(hiwat, lowat));
+        }
+        let hi = to32(hiwat.min(QHIWAT_MAX));
+        let qb = self.qband_or_new(band).ok_or(ENOMEM)?;
+        qb.hiwat = hi;
+        qb.lowat = to32(lowat).min(hi);
+        Ok(self.update_band(band))
     }
 
     /// The first message.
@@ -197,32 +301,101 @@ impl Queue {
         }
     }
 
+    /// SVR4 `bcanput`: [`Self::canput`] for band `band` (0: the queue's
+    /// own flow control). A band that never held a message is not full.
+    pub(crate) fn bcanput(&mut self, band: u8) -> bool {
+        if band == 0 {
+            return self.canput();
+        }
+        match self.qband(band) {
+            Some(qb) if qb.flags & QB_FULL != 0 => {
+                qb.flags |= QB_WANTW;
+                false
+            }
+            _ => true,
+        }
+    }
+
+    fn qband(&mut self, band: u8) -> Option<&mut QBand> {
+        self.bands.as_mut()?.iter_mut().find(|b| b.band == band)
+    }
+
+    /// Band `band`'s entry, made (with the queue's water marks) if it has
+    /// none; `None` if there is no memory for it.
+    fn qband_or_new(&mut self, band: u8) -> Option<&mut QBand> {
+        if self.bands.is_none() {
+            self.bands = Some(KBox::new(KVec::new(), GFP_ATOMIC).ok()?);
+        }
+        let (hiwat, lowat) = (self.lim.hiwat, self.lim.lowat);
+        let v = self.bands.as_mut()?;
+        let pos = match v.iter().position(|b| b.band >= band) {
+            Some(p) if v[p].band == band => return v.get_mut(p),
+            Some(p) => p,
+            None => v.len(),
+        };
+        v.reserve(1, GFP_ATOMIC).ok()?;
+        let qb = QBand {
+            band,
+            flags: 0,
+            count: 0,
+            blocks: 0,
+            hiwat,
+            lowat,
+        };
+        v.insert_within_capacity(pos, qb).ok()?;
+        v.get_mut(pos)
+    }
+
     fn account_add(&mut self, m: &Msg) {
-        self.count = self.count.saturating_add(to32(m.size()));
-        self.mblkcnt = self.mblkcnt.saturating_add(to32(m.blocks()));
+        let (size, blocks) = (to32(m.size()), to32(m.blocks()));
         if m.ty() == MsgType::PcProto {
             self.pcproto = self.pcproto.saturating_add(1);
         }
-        if self.count() >= self.limits.hiwat || self.mblkcnt as usize >= self.limits.hiwat {
+        let band = band_of(m);
+        if band != 0 {
+            if let Some(qb) = self.qband(band) {
+                qb.count = qb.count.saturating_add(size);
+                qb.blocks = qb.blocks.saturating_add(blocks);
+                if !qb.fits() {
+                    qb.flags |= QB_FULL;
+                }
+                return;
+            }
+        }
+        self.count = self.count.saturating_add(size);
+        self.mblkcnt = self.mblkcnt.saturating_add(blocks);
+        if self.count >= self.lim.hiwat || self.mblkcnt >= self.lim.hiwat {
             self.flags |= QFULL;
         }
     }
 
-    fn account_sub(&mut self, m: &Msg) {
-        self.count = self.count.saturating_sub(to32(m.size()));
-        self.mblkcnt = self.mblkcnt.saturating_sub(to32(m.blocks()));
+    /// Takes `m` out of the counts; returns its band (0 if it was counted
+    /// in band 0).
+    fn account_sub(&mut self, m: &Msg) -> u8 {
+        let (size, blocks) = (to32(m.size()), to32(m.blocks()));
         if m.ty() == MsgType::PcProto {
             self.pcproto = self.pcproto.saturating_sub(1);
         }
+        let band = band_of(m);
+        if band != 0 {
+            if let Some(qb) = self.qband(band) {
+                qb.count = qb.count.saturating_sub(size);
+                qb.blocks = qb.blocks.saturating_sub(blocks);
+                return band;
+            }
+        }
+        self.count = self.count.saturating_sub(size);
+        self.mblkcnt = self.mblkcnt.saturating_sub(blocks);
+        0
     }
 
     /// Clears QFULL once both counts are below lowat (or the queue is empty).
     /// Returns true when a writer is waiting to be back-enabled (and
     /// clears QWANTW).
     fn update_full(&mut self) -> bool {
-        let below = self.list.is_empty()
-            || (self.count() < self.limits.lowat && (self.mblkcnt as usize) < self.limits.lowat);
-        let fits = self.count() < self.limits.hiwat && (self.mblkcnt as usize) < self.limits.hiwat;
+        let below =
+            self.list.is_empty() || (self.count < self.lim.lowat && self.mblkcnt < self.lim.lowat);
+        let fits = self.count < self.lim.hiwat && self.mblkcnt < self.lim.hiwat;
         if below || (fits && self.flags & QFULL == 0) {
             self.flags &= !QFULL;
         } else if !fits {
@@ -235,21 +408,84 @@ impl Queue {
         false
     }
 
+    /// [`Self::update_full`] for band `band`.
+    fn update_band(&mut self, band: u8) -> bool {
+        if band == 0 {
+            return self.update_full();
+        }
+        let Some(qb) = self.qband(band) else {
+            return false;
+        };
+        let below = (qb.count == 0 && qb.blocks == 0) || qb.below_lowat();
+        if below || (qb.fits() && qb.flags & QB_FULL == 0) {
+            qb.flags &= !QB_FULL;
+        } else if !qb.fits() {
+            qb.flags |= QB_FULL;
+        }
+        if below && qb.flags & QB_WANTW != 0 {
+            qb.flags &= !QB_WANTW;
+            return true;
+        }
+        false
+    }
+
+    /// Every band's [`Self::update_band`]; true if any writer waits.
+    fn update_all(&mut self) -> bool {
+        let mut back = self.update_full();
+        let n = self.band_slice().len();
+        for i in 0..n {
+            let band = self.band_slice()[i].band;
+            back |= self.update_band(band);
+        }
+        back
+    }
+
+    /// Links `m` in its place: high priority ahead of every normal message
+    /// (behind those already there), a normal message behind its band and
+    /// ahead of every lower band. `front`: ahead of its own band instead
+    /// (`putbq`).
+    fn link(&mut self, m: Mblk, front: bool) {
+        if m.ty().is_hipri() {
+            if front {
+                self.list.push_front(m);
+            } else {
+                self.list.insert_before(m, |q| !q.ty().is_hipri());
+            }
+            return;
+        }
+        let band = m.band();
+        if band == 0 && !front {
+            self.list.push_back(m);
+        } else if front {
+            self.list
+                .insert_before(m, |q| !q.ty().is_hipri() && q.band() <= band);
+        } else {
+            self.list
+                .insert_before(m, |q| !q.ty().is_hipri() && q.band() < band);
+        }
+    }
+
+    /// A band above 0 for `m` needs a table entry; without memory for one
+    /// the message goes into band 0.
+    fn ensure_band(&mut self, m: &mut Mblk) {
+        let band = band_of(m);
+        if band != 0 && self.qband_or_new(band).is_none() {
+            m.set_band(0);
+        }
+    }
+
     /// SVR4 `putq`. [`Putq::Enable`] when the service procedure must be
     /// scheduled: a high-priority message, or a reader that found the queue
     /// empty, unless `noenable` is in force. An `M_PCPROTO` beyond the
     /// queue's allowance is freed instead (see "Bounds" above).
-    pub(crate) fn putq(&mut self, m: Mblk) -> Putq {
+    pub(crate) fn putq(&mut self, mut m: Mblk) -> Putq {
         if m.ty() == MsgType::PcProto && self.pcproto >= self.pcproto_max {
             return Putq::Freed;
         }
         let hipri = m.ty().is_hipri();
+        self.ensure_band(&mut m);
         self.account_add(&m);
-        if hipri {
-            self.list.insert_before(m, |q| !q.ty().is_hipri());
-        } else {
-            self.list.push_back(m);
-        }
+        self.link(m, false);
         let enable =
             self.has_service && (hipri || (self.flags & QWANTR != 0 && self.flags & QNOENB == 0));
         if enable {
@@ -260,17 +496,13 @@ impl Queue {
         }
     }
 
-    /// Queues `m` behind the messages of its class without scheduling
-    /// anything or dropping it: for a queue whose procedures are off, which
-    /// the framework empties itself (a module being pushed or popped).
-    pub(crate) fn append(&mut self, m: Mblk) {
-        let hipri = m.ty().is_hipri();
+    /// Queues `m` in its place without scheduling anything or dropping it:
+    /// for a queue whose procedures are off, which the framework empties
+    /// itself (a module being pushed or popped).
+    pub(crate) fn append(&mut self, mut m: Mblk) {
+        self.ensure_band(&mut m);
         self.account_add(&m);
-        if hipri {
-            self.list.insert_before(m, |q| !q.ty().is_hipri());
-        } else {
-            self.list.push_back(m);
-        }
+        self.link(m, false);
     }
 
     /// Frees the oldest messages until `m` fits below the high water mark
@@ -280,8 +512,8 @@ impl Queue {
     pub(crate) fn make_room_for(&mut self, m: &Msg) -> usize {
         let mut freed = 0;
         while !self.list.is_empty()
-            && (self.count() + m.size() > self.limits.hiwat
-                || self.mblkcnt as usize + m.blocks() > self.limits.hiwat)
+            && (self.count as usize + m.size() > self.lim.hiwat as usize
+                || self.mblkcnt as usize + m.blocks() > self.lim.hiwat as usize)
         {
             if self.getq().0.is_none() {
                 break;
@@ -291,14 +523,12 @@ impl Queue {
         freed
     }
 
-    /// SVR4 `putbq`: puts a message back at the front of its class.
-    pub(crate) fn putbq(&mut self, m: Mblk) {
+    /// SVR4 `putbq`: puts a message back at the front of its class (its
+    /// band, for a normal message).
+    pub(crate) fn putbq(&mut self, mut m: Mblk) {
+        self.ensure_band(&mut m);
         self.account_add(&m);
-        if m.ty().is_hipri() {
-            self.list.push_front(m);
-        } else {
-            self.list.insert_before(m, |q| !q.ty().is_hipri());
-        }
+        self.link(m, true);
     }
 
     /// SVR4 `getq`. Returns the message (if any) and whether the queue
@@ -311,32 +541,37 @@ impl Queue {
             }
             Some(m) => {
                 self.flags &= !QWANTR;
-                self.account_sub(&m);
-                let back = self.update_full();
+                let band = self.account_sub(&m);
+                let back = self.update_band(band);
                 (Some(m), back)
             }
         }
     }
 
+    /// Removes the messages `which` selects, fixing the counts; returns
+    /// whether a writer must be back-enabled.
+    fn remove_where(&mut self, mut which: impl FnMut(&Msg) -> bool) -> bool {
+        let mut gone = MsgList::new();
+        self.list.drain_filter(&mut which, |m| gone.push_back(m));
+        while let Some(m) = gone.pop_front() {
+            self.account_sub(&m);
+        }
+        self.update_all()
+    }
+
     /// SVR4 `flushq`: `all` frees every message, otherwise only the
     /// data-class ones. Returns whether a writer must be back-enabled.
     pub(crate) fn flushq(&mut self, all: bool) -> bool {
-        let mut removed_size = 0;
-        let mut removed_blocks = 0;
-        let mut removed_pcproto = 0u8;
-        self.list.drain_filter(
-            |m| all || m.ty().is_data_class(),
-            |m| {
-                removed_size += m.size();
-                removed_blocks += m.blocks();
-                removed_pcproto =
-                    removed_pcproto.saturating_add(u8::from(m.ty() == MsgType::PcProto));
-            },
-        );
-        self.count = self.count.saturating_sub(to32(removed_size));
-        self.mblkcnt = self.mblkcnt.saturating_sub(to32(removed_blocks));
-        self.pcproto = self.pcproto.saturating_sub(removed_pcproto);
-        self.update_full()
+        self.remove_where(|m| all || m.ty().is_data_class())
+    }
+
+    /// SVR4 `flushband`: the normal messages of band `band` (only the
+    /// data-class ones unless `all`). Returns whether a writer must be
+    /// back-enabled.
+    pub(crate) fn flushband(&mut self, band: u8, all: bool) -> bool {
+        self.remove_where(|m| {
+            !m.ty().is_hipri() && m.band() == band && (all || m.ty().is_data_class())
+        })
     }
 
     /// Calls `f` on each queued message.
@@ -561,5 +796,99 @@ mod tests {
         assert!(!q.canput());
         assert!(q.set_water(200, 100));
         assert!(!q.is_full());
+    }
+
+    fn banded(band: u8, tag: u8, n: usize) -> Mblk {
+        let mut v = KVec::new();
+        v.push(tag, GFP_KERNEL).unwrap();
+        for _ in 1..n {
+            v.push(0, GFP_KERNEL).unwrap();
+        }
+        let mut m = Mblk::with(MsgType::Data, &v, GFP_KERNEL).unwrap();
+        m.set_band(band);
+        m
+    }
+
+    fn tags(q: &mut Queue) -> KVec<u8> {
+        let mut order = KVec::new();
+        while let (Some(m), _) = q.getq() {
+            order.push(m.bytes()[0], GFP_KERNEL).unwrap();
+        }
+        order
+    }
+
+    #[test]
+    fn bands_order_highest_first_fifo_within() {
+        let mut q = Queue::new(limits(1000, 100), true, QPCPROTO_MAX);
+        q.putq(banded(0, b'a', 1));
+        q.putq(banded(2, b'b', 1));
+        q.putq(banded(1, b'c', 1));
+        q.putq(banded(2, b'd', 1));
+        q.putq(typed(MsgType::PcProto, b'h'));
+        q.putq(banded(0, b'e', 1));
+        assert_eq!(q.count(), 6);
+        assert_eq!(&tags(&mut q)[..], b"hbdcae");
+        assert_eq!(q.count(), 0);
+    }
+
+    #[test]
+    fn putbq_goes_to_the_front_of_its_band() {
+        let mut q = Queue::new(limits(1000, 100), true, QPCPROTO_MAX);
+        q.putq(banded(1, b'x', 1));
+        q.putq(banded(2, b'a', 1));
+        q.putq(banded(2, b'b', 1));
+        let (m, _) = q.getq();
+        let m = m.unwrap();
+        assert_eq!(m.bytes()[0], b'a');
+        q.putq(typed(MsgType::PcProto, b'h'));
+        q.putbq(m);
+        assert_eq!(&tags(&mut q)[..], b"habx");
+    }
+
+    #[test]
+    fn each_band_has_its_own_flow_control() {
+        let mut q = Queue::new(limits(100, 40), true, QPCPROTO_MAX);
+        q.putq(banded(1, b'1', 100));
+        // Band 1 is full; band 0 and band 2 are not.
+        assert!(!q.bcanput(1));
+        assert!(q.bcanput(0));
+        assert!(q.canput());
+        assert!(q.bcanput(2));
+        assert!(!q.is_full());
+        assert_eq!(q.count(), 100);
+        // Band 0 fills on its own.
+        q.putq(banded(0, b'0', 100));
+        assert!(!q.canput());
+        // Taking band 1's message back-enables the writer that waited on
+        // band 1 (the band is empty, so below its low water mark).
+        let (m, back) = q.getq();
+        assert_eq!(m.map(|m| m.bytes()[0]), Some(b'1'));
+        assert!(back);
+        assert!(q.bcanput(1));
+        // Band 0's writer is back-enabled when band 0 drains.
+        let (_, back) = q.getq();
+        assert!(back);
+        assert!(q.canput());
+    }
+
+    #[test]
+    fn flushband_takes_only_that_band() {
+        let mut q = Queue::new(limits(1000, 100), true, QPCPROTO_MAX);
+        q.putq(banded(1, b'a', 10));
+        q.putq(banded(2, b'b', 20));
+        q.putq(banded(1, b'c', 30));
+        q.putq(banded(0, b'd', 40));
+        q.putq(typed(MsgType::Ioctl, b'i'));
+        assert_eq!(q.count(), 101);
+        q.flushband(1, false);
+        assert_eq!(q.count(), 61);
+        assert_eq!(q.msgs(), 3);
+        // A band's water marks can be set on their own.
+        assert!(!q.set_band_water(2, 10, 5).unwrap());
+        assert!(!q.bcanput(2));
+        assert!(q.bcanput(3));
+        q.flushband(2, false);
+        assert!(q.bcanput(2));
+        assert_eq!(&tags(&mut q)[..], b"di");
     }
 }

@@ -27,7 +27,8 @@
 //!   queue's state, and dropped before the procedure is called.
 
 use super::msg::{
-    Mblk, MsgType, FLUSHR, FLUSHW, MSGNOLOOP, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON,
+    Mblk, MsgType, FLUSHBAND, FLUSHR, FLUSHW, MSGNOLOOP, SO_HIWAT, SO_LOWAT, SO_MREADOFF,
+    SO_MREADON,
 };
 use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
 use super::runtime::RuntimeOf;
@@ -410,6 +411,11 @@ impl ModInst {
     pub(crate) fn exit(&self, s: &Stream) {
         if self.active.fetch_sub(1, Ordering::AcqRel) == 1 && !self.procs_on.load(Ordering::Acquire)
         {
+            // A pop checks `active` under the stream lock and goes to sleep
+            // without dropping it: taking the lock here means it either saw
+            // the new count or is already on the wait queue, so this wake-up
+            // cannot fall between its check and its sleep.
+            drop(s.inner.lock());
             s.wait.notify_all();
         }
     }
@@ -627,10 +633,16 @@ impl Stream {
                 return;
             };
             queue.clear_flags(QENAB);
-            queue.set_flags(QINSERVICE);
             if let Some(i) = inst {
+                if !i.procs_on.load(Ordering::Acquire) {
+                    // Being pushed or popped: the framework moves this
+                    // queue's messages itself (`QINSERVICE` is then its
+                    // mark, not ours).
+                    return;
+                }
                 i.enter();
             }
+            queue.set_flags(QINSERVICE);
         }
         if !self.is_closed() {
             match (q.lvl, inst) {
@@ -657,6 +669,32 @@ impl Stream {
         inner
             .qr(q)
             .is_some_and(|queue| queue.is_empty() && queue.flags() & (QENAB | QINSERVICE) == 0)
+    }
+
+    /// A driver's read-side fast path: with nothing pushed, nothing queued
+    /// on or scheduled for the driver's read queue, and room at the head, a
+    /// data message goes straight onto the head's read queue (what
+    /// `putnext` to `strrput` does) in one lock round trip. Anything else
+    /// comes back to the caller to queue.
+    pub(crate) fn put_up_direct(self: &Arc<Self>, m: Mblk) -> core::result::Result<(), Mblk> {
+        if !matches!(m.ty(), MsgType::Data | MsgType::Proto) {
+            return Err(m);
+        }
+        {
+            let mut inner = self.inner.lock();
+            let drv = &inner.q[2];
+            if self.is_closed()
+                || !inner.mods.is_empty()
+                || !drv.is_empty()
+                || drv.flags() & (QENAB | QINSERVICE) != 0
+                || !inner.head_rq().canput()
+            {
+                return Err(m);
+            }
+            inner.putq(Qid::HeadR, m);
+        }
+        self.wait.notify_all();
+        Ok(())
     }
 
     /// SVR4 `noenable`.
@@ -715,6 +753,38 @@ impl Stream {
         }
     }
 
+    /// SVR4 `flushband` on `q`; back-enables as needed.
+    pub(crate) fn flushband(self: &Arc<Self>, q: Qid, band: u8, all: bool) {
+        let back = self
+            .inner
+            .lock()
+            .qm(q)
+            .is_some_and(|queue| queue.flushband(band, all));
+        if back {
+            self.back_enable(q);
+        }
+    }
+
+    /// Sets band `band`'s water marks on a queue (`strqset`); `ENOMEM` if
+    /// the band has no entry and none can be made.
+    #[expect(dead_code, reason = "strqset of the driver API (issue 14)")]
+    pub(crate) fn set_band_water(
+        self: &Arc<Self>,
+        q: Qid,
+        band: u8,
+        hiwat: usize,
+        lowat: usize,
+    ) -> Result {
+        let back = match self.inner.lock().qm(q) {
+            Some(queue) => queue.set_band_water(band, hiwat, lowat)?,
+            None => false,
+        };
+        if back {
+            self.back_enable(q);
+        }
+        Ok(())
+    }
+
     /// Sets a queue's water marks.
     pub(crate) fn set_water(self: &Arc<Self>, q: Qid, hiwat: usize, lowat: usize) {
         let back = self
@@ -744,23 +814,33 @@ impl Stream {
     pub(crate) fn driver_flush(self: &Arc<Self>, mut m: Mblk) {
         let flags = m.flush_flags();
         if flags & FLUSHW != 0 {
-            self.flushq(Qid::DrvW, false);
+            self.flush_as(Qid::DrvW, &m);
         }
         if flags & FLUSHR != 0 {
-            self.flushq(Qid::DrvR, false);
+            self.flush_as(Qid::DrvR, &m);
             m.set_flush_flags(flags & !FLUSHW);
             self.qreply(m);
         }
     }
 
+    /// Flushes `q` as the `M_FLUSH` `m` says: the data messages of its
+    /// band with `FLUSHBAND`, of every band otherwise.
+    pub(crate) fn flush_as(self: &Arc<Self>, q: Qid, m: &Mblk) {
+        if m.flush_flags() & FLUSHBAND != 0 {
+            self.flushband(q, m.flush_band(), false);
+        } else {
+            self.flushq(q, false);
+        }
+    }
+
     /// The standard module handling of `M_FLUSH` arriving at queue `q`:
     /// flush this module's queue on the side the message travels if the
-    /// flags name it, then pass it on.
+    /// flags name it (one band with `FLUSHBAND`), then pass it on.
     pub(crate) fn module_flush(self: &Arc<Self>, q: Qid, m: Mblk) {
         let flags = m.flush_flags();
         let mine = if q.is_read() { FLUSHR } else { FLUSHW };
         if flags & mine != 0 {
-            self.flushq(q, false);
+            self.flush_as(q, &m);
         }
         self.putnext(q, m);
     }
@@ -773,10 +853,7 @@ impl Stream {
             MsgType::Flush => {
                 let flags = m.flush_flags();
                 if flags & FLUSHR != 0 {
-                    let back = self.inner.lock().head_rq().flushq(false);
-                    if back {
-                        self.back_enable(Qid::HeadR);
-                    }
+                    self.flush_as(Qid::HeadR, &m);
                 }
                 // Turn a write flush back down once; `MSGNOLOOP` stops a
                 // flush that bounces between a reflecting driver and a
