@@ -3,6 +3,7 @@
 //! The STREAMS core: messages, queues, streams and the stream head.
 //! `Documentation/strclone/streams.rst` describes the model and the rules.
 
+pub(crate) mod autopush;
 pub(crate) mod chain;
 pub(crate) mod head;
 pub(crate) mod modsw;
