@@ -7,9 +7,10 @@
 //! of minors (`SAP_RANGE`) or every minor (`SAP_ALL`) of it, and 1 to
 //! `MAXAPUSH` module names. Configurations of one major never overlap, so a
 //! (major, minor) has at most one. The table is a single vector sorted by
-//! (major, first minor), at most [`MAX_CONFIGS`] long, under a mutex; a
-//! bitmap of the majors that have a configuration lets an open of any other
-//! major (every open, when nothing is configured) skip the mutex.
+//! (major, first minor), at most [`MAX_CONFIGS`] long, under a mutex; its
+//! memory is freed when the last configuration is cleared, and at module
+//! exit. A bitmap of the majors that have a configuration lets an open of
+//! any other major (every open, when nothing is configured) skip the mutex.
 //!
 //! Every open of a node that gives a stream ends in
 //! [`Autopush::finish_open`]: the clone nodes, a target's own node,
@@ -208,6 +209,10 @@ impl Autopush {
             return Err(EINVAL);
         }
         t.remove(i).map_err(|_| ENODEV)?;
+        if t.is_empty() {
+            // Nothing configured: give the memory back.
+            *t = KVec::new();
+        }
         self.update_major(&t, major);
         Ok(())
     }
@@ -363,6 +368,8 @@ mod tests {
         assert_eq!(ap.clear(23, 0), Ok(()));
         assert!(!ap.has_major(23));
         assert_eq!(ap.len(), 0);
+        // The memory went with the last configuration.
+        assert_eq!(ap.table.lock().capacity(), 0);
     }
 
     #[test]
