@@ -226,11 +226,6 @@ impl Autopush {
         Self::find(&t, major, minor).map(|i| t[i])
     }
 
-    /// How many configurations are set.
-    pub(crate) fn len(&self) -> usize {
-        self.table.lock().len()
-    }
-
     /// The end of every open that gives a stream: a stream the open created
     /// gets its configured modules pushed. If a push fails the stream is
     /// released and its errno returned; the open then fails having left
@@ -349,7 +344,7 @@ mod tests {
         assert_eq!(ap.set(range(72, 21, 22)), Ok(()));
         assert_eq!(ap.set(all(23)), Ok(()));
         assert_eq!(ap.set(one(23, 5)), Err(EEXIST));
-        assert_eq!(ap.len(), 4);
+        assert_eq!(ap.table.lock().len(), 4);
     }
 
     #[test]
@@ -367,7 +362,7 @@ mod tests {
         assert!(ap.has_major(23));
         assert_eq!(ap.clear(23, 0), Ok(()));
         assert!(!ap.has_major(23));
-        assert_eq!(ap.len(), 0);
+        assert_eq!(ap.table.lock().len(), 0);
         // The memory went with the last configuration.
         assert_eq!(ap.table.lock().capacity(), 0);
     }
