@@ -885,6 +885,8 @@ static void op_flush(struct worker *w, struct slot *s, int fd, struct dir *rx, s
 /*
  * I_PUSH (40%), I_POP (40%) or I_LIST (20%) on @fd, whose stream has the
  * modules @ms; @hung: the stream has hung up. nullmod only if @nullmod_ok.
+ * With nothing pushed, three pops in four become pushes: streams live for
+ * a few operations, and pops should mostly find something to pop.
  */
 static void op_plumb(struct worker *w, int fd, struct mstack *ms, int hung, int nullmod_ok,
 		     const char *who)
@@ -892,7 +894,7 @@ static void op_plumb(struct worker *w, int fd, struct mstack *ms, int hung, int 
 	uint32_t r = rnd_below(&w->rs, 100);
 
 	atomic_fetch_add(&n_plumb, 1);
-	if (r < 40) {
+	if (r < 40 || (r < 70 && !ms->n)) {
 		int mod = nullmod_ok && rnd_below(&w->rs, 2) ? MOD_NULL : MOD_TEST;
 
 		if (ioctl(fd, I_PUSH, mod_name[mod]) == 0) {
@@ -1007,7 +1009,7 @@ static void slot_op(struct worker *w, struct slot *s)
 			op_read(w, s, &s->a, s->m, 0, who);
 		else if (r < 72)
 			op_poll(s, s->m, 0, who);
-		else if (r < 84)
+		else if (r < 80)
 			op_ioctl(w, s, s->m, 0, 0, who);
 		else if (r < 88)
 			op_plumb(w, s->m, &s->ms_m, 0, 1, who);
