@@ -20,8 +20,12 @@
 //!   way: the fd is the target's stream.
 //! - [`TargetNode`] is a target's own node (`/dev/ptmajor`): a plain open,
 //!   without `CLONEOPEN`.
+//!
+//! Both end their opens in [`Autopush::finish_open`]: a stream the target
+//! created gets its autopush modules before `open(2)` returns.
 
 use crate::glue::node::NodeOps;
+use crate::streams::autopush::{Autopush, Opened};
 use crate::streams::stream::{SFlag, Stream};
 use crate::uapi::NMAJOR;
 use kernel::{fs::File, new_spinlock, prelude::*, sync::Arc, sync::SpinLock};
@@ -34,8 +38,9 @@ pub(crate) trait Target: Send + Sync {
     fn major(&self) -> u32;
     /// Whether opens through the clone driver are allowed.
     fn clonable(&self) -> bool;
-    /// Opens a new stream (or an existing one) on this target.
-    fn open(&self, file: &File, sflag: SFlag) -> Result<Arc<Stream>>;
+    /// Opens a new stream (or an existing one) on this target, and says
+    /// which.
+    fn open(&self, file: &File, sflag: SFlag) -> Result<Opened>;
     /// Streams currently open on the target (for ptm: masters).
     fn open_count(&self) -> usize;
     /// Most minors the target hands out.
@@ -117,12 +122,17 @@ impl Registry {
 pub(crate) struct CloneNode {
     registry: Arc<Registry>,
     major: u32,
+    autopush: Arc<Autopush>,
 }
 
 impl CloneNode {
     /// The clone node for `major`.
-    pub(crate) fn new(registry: Arc<Registry>, major: u32) -> Self {
-        Self { registry, major }
+    pub(crate) fn new(registry: Arc<Registry>, major: u32, autopush: Arc<Autopush>) -> Self {
+        Self {
+            registry,
+            major,
+            autopush,
+        }
     }
 }
 
@@ -134,26 +144,27 @@ impl NodeOps for CloneNode {
         if !target.clonable() {
             return Err(ENXIO);
         }
-        let stream = target.open(file, SFlag::CloneOpen)?;
-        if stream.major() != self.major {
+        let opened = target.open(file, SFlag::CloneOpen)?;
+        if opened.stream.major() != self.major {
             // The target answered with another driver's device: refuse it,
             // as illumos' clone driver does.
-            stream.release();
+            opened.stream.release();
             return Err(ENXIO);
         }
-        Ok(stream)
+        self.autopush.finish_open(opened)
     }
 }
 
 /// A target's own node: opens it without `CLONEOPEN`.
 pub(crate) struct TargetNode {
     target: Arc<dyn Target>,
+    autopush: Arc<Autopush>,
 }
 
 impl TargetNode {
     /// The node of `target`.
-    pub(crate) fn new(target: Arc<dyn Target>) -> Self {
-        Self { target }
+    pub(crate) fn new(target: Arc<dyn Target>, autopush: Arc<Autopush>) -> Self {
+        Self { target, autopush }
     }
 }
 
@@ -161,6 +172,7 @@ impl NodeOps for TargetNode {
     type File = Stream;
 
     fn open(&self, file: &File) -> Result<Arc<Stream>> {
-        self.target.open(file, SFlag::Normal)
+        let opened = self.target.open(file, SFlag::Normal)?;
+        self.autopush.finish_open(opened)
     }
 }

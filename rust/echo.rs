@@ -19,6 +19,7 @@
 
 use crate::clone::Target;
 use crate::minors::{AllocFail, MinorPool};
+use crate::streams::autopush::Opened;
 use crate::streams::msg::{IocBlk, Mblk, MsgType, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON};
 use crate::streams::queue::{QLimits, QHIWAT_MAX};
 use crate::streams::stream::{Driver, DriverLimits, Qid, Runtime, SFlag, Stream, HEAD_LIMITS};
@@ -82,7 +83,7 @@ impl Target for Echo {
         true
     }
 
-    fn open(&self, _file: &File, sflag: SFlag) -> Result<Arc<Stream>> {
+    fn open(&self, _file: &File, sflag: SFlag) -> Result<Opened> {
         if sflag != SFlag::CloneOpen {
             return Err(EINVAL);
         }
@@ -110,7 +111,7 @@ impl Target for Echo {
         // On failure `driver` is dropped, and its Drop frees the minor.
         let s = Stream::new(uapi::ECHO_MAJOR, minor, driver, &t.rt)?;
         t.open.fetch_add(1, Ordering::Relaxed);
-        Ok(s)
+        Ok(Opened::created(s))
     }
 
     fn open_count(&self) -> usize {

@@ -33,6 +33,7 @@ use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
 use crate::glue::{ctx, time};
 use crate::minors::{AllocFail, MinorPool};
+use crate::streams::autopush::{Autopush, Opened};
 use crate::streams::msg::{Mblk, MsgList, MsgType};
 use crate::streams::queue::QLimits;
 use crate::streams::stream::{Driver, DriverLimits, Qid, Runtime, SFlag, Stream, TargetIoctl};
@@ -41,9 +42,9 @@ use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use kernel::{
     fs::{file::flags as oflags, File},
-    impl_has_work, new_spinlock, new_spinlock_irq, new_work,
+    impl_has_work, new_mutex, new_spinlock, new_spinlock_irq, new_work,
     prelude::*,
-    sync::{Arc, SpinLock, SpinLockIrq},
+    sync::{Arc, Mutex, SpinLock, SpinLockIrq},
     uaccess::{UserPtr, UserSlice},
     workqueue::{Work, WorkItem},
 };
@@ -242,6 +243,11 @@ pub(crate) struct LogTarget {
     irq_lost: [AtomicU64; 3],
     #[pin]
     minors: MinorPool,
+    /// Held through every open of `/dev/conslog`, autopush included, so
+    /// that no open joins the shared conslog stream before its first open
+    /// has finished (or failed and released it). Process context only.
+    #[pin]
+    conslog_open: Mutex<()>,
     #[pin]
     readers: SpinLock<Readers>,
     /// Messages logged in interrupt context, each an `M_PROTO` with its
@@ -277,6 +283,7 @@ impl LogTarget {
                 wanted: AtomicU8::new(0),
                 irq_lost: [const { AtomicU64::new(0) }; 3],
                 minors <- MinorPool::new(CLONEMIN as usize + 1, log_cnt),
+                conslog_open <- new_mutex!((), "LogTarget::conslog_open"),
                 readers <- new_spinlock!(Readers {
                     slots: [None, None, None],
                     seq: [0; 3],
@@ -290,8 +297,9 @@ impl LogTarget {
     }
 
     /// Opens minor `minor` of the log (what `/dev/conslog` and `/dev/strlog`
-    /// do): the seed's `logopen`.
-    fn open_minor(self: &Arc<Self>, file: &File, minor: u32) -> Result<Arc<Stream>> {
+    /// do): the seed's `logopen`. For `CONSWMIN` the caller holds
+    /// `conslog_open`.
+    fn open_minor(self: &Arc<Self>, file: &File, minor: u32) -> Result<Opened> {
         match minor {
             CONSWMIN => {
                 // FREAD: only writing is allowed on conslog.
@@ -305,30 +313,22 @@ impl LogTarget {
                         // The reopen rule: every pushed module's open,
                         // then the driver's, may refuse.
                         s.reopen().inspect_err(|_| s.undo_add_open())?;
-                        return Ok(s);
+                        return Ok(Opened::existing(s));
                     }
                 }
+                // No other open can publish one meanwhile (`conslog_open`).
                 let new = self.new_stream(CONSWMIN)?;
-                let mut r = self.readers.lock();
-                if let Some(s) = r.conslog.clone() {
-                    if s.try_add_open() {
-                        drop(r);
-                        // Lost the race: `new` never became visible.
-                        new.discard();
-                        self.open.fetch_sub(1, Ordering::Relaxed);
-                        s.reopen().inspect_err(|_| s.undo_add_open())?;
-                        return Ok(s);
-                    }
-                }
-                r.conslog = Some(new.clone());
-                Ok(new)
+                self.readers.lock().conslog = Some(new.clone());
+                Ok(Opened::created(new))
             }
             CLONEMIN => {
                 let m = self.minors.alloc().map_err(|e| match e {
                     AllocFail::Exhausted => ENXIO,
                     AllocFail::NoMemory => ENOMEM,
                 })?;
-                self.new_stream(m).inspect_err(|_| self.minors.free(m))
+                self.new_stream(m)
+                    .map(Opened::created)
+                    .inspect_err(|_| self.minors.free(m))
             }
             _ => Err(ENXIO),
         }
@@ -644,7 +644,7 @@ impl Target for Log {
         false
     }
 
-    fn open(&self, _file: &File, _sflag: SFlag) -> Result<Arc<Stream>> {
+    fn open(&self, _file: &File, _sflag: SFlag) -> Result<Opened> {
         Err(ENXIO)
     }
 
@@ -661,22 +661,25 @@ impl Target for Log {
 pub(crate) struct LogNode {
     log: Arc<LogTarget>,
     minor: u32,
+    autopush: Arc<Autopush>,
 }
 
 impl LogNode {
-    /// The node for `minor` (CONSWMIN or CLONEMIN).
-    pub(crate) fn conslog(log: Arc<LogTarget>) -> Self {
+    /// The conslog (CONSWMIN) node.
+    pub(crate) fn conslog(log: Arc<LogTarget>, autopush: Arc<Autopush>) -> Self {
         Self {
             log,
             minor: CONSWMIN,
+            autopush,
         }
     }
 
     /// The strlog (CLONEMIN) node.
-    pub(crate) fn strlog(log: Arc<LogTarget>) -> Self {
+    pub(crate) fn strlog(log: Arc<LogTarget>, autopush: Arc<Autopush>) -> Self {
         Self {
             log,
             minor: CLONEMIN,
+            autopush,
         }
     }
 }
@@ -685,7 +688,13 @@ impl crate::glue::node::NodeOps for LogNode {
     type File = Stream;
 
     fn open(&self, file: &File) -> Result<Arc<Stream>> {
-        self.log.open_minor(file, self.minor)
+        if self.minor == CONSWMIN {
+            let _serial = self.log.conslog_open.lock();
+            let opened = self.log.open_minor(file, self.minor)?;
+            return self.autopush.finish_open(opened);
+        }
+        let opened = self.log.open_minor(file, self.minor)?;
+        self.autopush.finish_open(opened)
     }
 }
 

@@ -45,6 +45,7 @@ use crate::glue::cred;
 use crate::glue::node::{new_anon_file, FdSlot};
 use crate::log::{LogTarget, SL_ERROR, SL_TRACE, SL_WARN};
 use crate::minors::{AllocFail, MinorPool};
+use crate::streams::autopush::Opened;
 use crate::streams::msg::{Mblk, MsgType, FLUSHR, FLUSHW};
 use crate::streams::stream::{
     Driver, DriverLimits, Qid, Runtime, SFlag, Stream, TargetIoctl, HEAD_LIMITS,
@@ -111,7 +112,7 @@ impl Target for Ptm {
         true
     }
 
-    fn open(&self, _file: &File, sflag: SFlag) -> Result<Arc<Stream>> {
+    fn open(&self, _file: &File, sflag: SFlag) -> Result<Opened> {
         // ptm is only ever opened through the clone driver.
         if sflag != SFlag::CloneOpen {
             return Err(EINVAL);
@@ -178,7 +179,7 @@ impl Target for Ptm {
             SL_TRACE,
             format_args!("ptm: minor {} opened", minor),
         );
-        Ok(stream)
+        Ok(Opened::created(stream))
     }
 
     fn open_count(&self) -> usize {

@@ -37,6 +37,8 @@
 //! - [`ptm`]: the ptm target and its pts slave; [`echo`]: a loopback target;
 //!   [`log`]: the log target (`/dev/strlog`, `/dev/conslog`) and the
 //!   in-kernel `strlog()`;
+//! - [`sad`]: the STREAMS administrative driver (`/dev/sad/admin`,
+//!   `/dev/sad/user`) that configures autopush (`streams::autopush`);
 //! - [`minors`]: minor allocation; [`uapi`]: the user interface, checked
 //!   against `include/uapi/linux/strclone.h`;
 //! - [`debug`]: the debugfs files (registered targets, open streams, and the
@@ -54,13 +56,15 @@ mod log;
 mod minors;
 mod modules;
 mod ptm;
+mod sad;
 mod streams;
 mod uapi;
 
 use clone::{CloneNode, Registry, Target, TargetNode};
 use glue::node::{Chrdevs, Node};
 use kernel::{debugfs, prelude::*, sync::Arc};
-use streams::stream::Runtime;
+use sad::SadNode;
+use streams::{autopush::Autopush, stream::Runtime};
 
 module! {
     type: StrClone,
@@ -86,6 +90,10 @@ struct StrClone {
     conslog: Node<log::LogNode>,
     #[pin]
     strlog: Node<log::LogNode>,
+    #[pin]
+    sad_admin: Node<SadNode>,
+    #[pin]
+    sad_user: Node<SadNode>,
     #[pin]
     dbg_targets: debugfs::File<Arc<debug::DebugCtl>>,
     #[pin]
@@ -126,6 +134,10 @@ impl kernel::InPlaceModule for StrClone {
             let mblk_caches = glue::mblk::Caches::new()?;
             let rt = Runtime::new()?;
             let registry = Registry::new()?;
+            // The autopush table: freed with the last node that uses it.
+            let autopush = Autopush::new()?;
+            let sad_admin = SadNode::new(true, registry.clone(), autopush.clone())?;
+            let sad_user = SadNode::new(false, registry.clone(), autopush.clone())?;
             let logt = log::LogTarget::new(rt.clone(), log_cnt as usize)?;
             let logd: Arc<dyn Target> = Arc::new(log::Log(logt.clone()), GFP_KERNEL)?;
             let ptm: Arc<dyn Target> = Arc::new(
@@ -175,21 +187,31 @@ impl kernel::InPlaceModule for StrClone {
                 clone_ptmx <- Node::register(
                     c"clone-ptmx",
                     0o666,
-                    CloneNode::new(registry.clone(), uapi::PTM_MAJOR),
+                    CloneNode::new(registry.clone(), uapi::PTM_MAJOR, autopush.clone()),
                 ),
                 clone_echo <- Node::register(
                     c"clone-echo",
                     0o666,
-                    CloneNode::new(registry.clone(), uapi::ECHO_MAJOR),
+                    CloneNode::new(registry.clone(), uapi::ECHO_MAJOR, autopush.clone()),
                 ),
-                ptmajor <- Node::register(c"ptmajor", 0o600, TargetNode::new(ptm)),
+                ptmajor <- Node::register(
+                    c"ptmajor",
+                    0o600,
+                    TargetNode::new(ptm, autopush.clone()),
+                ),
                 clone_strlog <- Node::register(
                     c"clone-strlog",
                     0o666,
-                    CloneNode::new(registry.clone(), uapi::LOG_MAJOR),
+                    CloneNode::new(registry.clone(), uapi::LOG_MAJOR, autopush.clone()),
                 ),
-                conslog <- Node::register(c"conslog", 0o222, log::LogNode::conslog(logt.clone())),
-                strlog <- Node::register(c"strlog", 0o600, log::LogNode::strlog(logt)),
+                conslog <- Node::register(
+                    c"conslog",
+                    0o222,
+                    log::LogNode::conslog(logt.clone(), autopush.clone()),
+                ),
+                strlog <- Node::register(c"strlog", 0o600, log::LogNode::strlog(logt, autopush)),
+                sad_admin <- Node::register(c"sad/admin", 0o600, sad_admin),
+                sad_user <- Node::register(c"sad/user", 0o666, sad_user),
                 rt,
                 registry,
             }))

@@ -20,6 +20,7 @@
 //! Each file imports only files above it in this list, except that
 //! `stream` calls methods `chain` defines on `Stream` (no import).
 
+pub(crate) mod autopush;
 pub(crate) mod chain;
 pub(crate) mod head;
 pub(crate) mod modsw;

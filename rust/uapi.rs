@@ -466,6 +466,16 @@ const _: () = {
     assert!(offset_of!(StrList, sl_modlist) == 8);
 };
 
+impl StrList {
+    /// Decodes the user's bytes.
+    pub(crate) fn decode(b: &[u8; STR_LIST_SIZE]) -> Self {
+        Self {
+            sl_nmods: rd_i32(b, offset_of!(Self, sl_nmods)),
+            sl_modlist: rd_u64(b, offset_of!(Self, sl_modlist)),
+        }
+    }
+}
+
 /// `struct strapush`: the argument of `SAD_SAP` and `SAD_GAP` (the SVR4
 /// layout, Solaris' `AP_VERSION` 0: no `sap_anchor`).
 #[repr(C)]
@@ -497,6 +507,65 @@ const _: () = {
     assert!(offset_of!(Strapush, sap_npush) == 16);
     assert!(offset_of!(Strapush, sap_list) == 20);
 };
+
+fn rd_u32(b: &[u8], at: usize) -> u32 {
+    rd_i32(b, at) as u32
+}
+
+impl Strapush {
+    /// Decodes the user's bytes.
+    pub(crate) fn decode(b: &[u8; STRAPUSH_SIZE]) -> Self {
+        let mut sap_list = [[0u8; FMNAMESZ + 1]; MAXAPUSH];
+        let at = offset_of!(Self, sap_list);
+        for (i, name) in sap_list.iter_mut().enumerate() {
+            let from = at + i * (FMNAMESZ + 1);
+            name.copy_from_slice(&b[from..from + FMNAMESZ + 1]);
+        }
+        Self {
+            sap_cmd: rd_u32(b, offset_of!(Self, sap_cmd)),
+            sap_major: rd_u32(b, offset_of!(Self, sap_major)),
+            sap_minor: rd_u32(b, offset_of!(Self, sap_minor)),
+            sap_lastminor: rd_u32(b, offset_of!(Self, sap_lastminor)),
+            sap_npush: rd_u32(b, offset_of!(Self, sap_npush)),
+            sap_list,
+        }
+    }
+
+    /// Encodes for copying back to the user.
+    pub(crate) fn encode(&self) -> [u8; STRAPUSH_SIZE] {
+        let mut out = [0u8; STRAPUSH_SIZE];
+        wr(
+            &mut out,
+            offset_of!(Self, sap_cmd),
+            &self.sap_cmd.to_ne_bytes(),
+        );
+        wr(
+            &mut out,
+            offset_of!(Self, sap_major),
+            &self.sap_major.to_ne_bytes(),
+        );
+        wr(
+            &mut out,
+            offset_of!(Self, sap_minor),
+            &self.sap_minor.to_ne_bytes(),
+        );
+        wr(
+            &mut out,
+            offset_of!(Self, sap_lastminor),
+            &self.sap_lastminor.to_ne_bytes(),
+        );
+        wr(
+            &mut out,
+            offset_of!(Self, sap_npush),
+            &self.sap_npush.to_ne_bytes(),
+        );
+        let at = offset_of!(Self, sap_list);
+        for (i, name) in self.sap_list.iter().enumerate() {
+            wr(&mut out, at + i * (FMNAMESZ + 1), name);
+        }
+        out
+    }
+}
 
 // ---- Cross-check with the header ------------------------------------------
 

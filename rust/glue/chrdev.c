@@ -10,6 +10,12 @@
  * one at a time. Through a cdev, chrdev_open() calls our open with no lock
  * held, and opens on two CPUs proceed in parallel.
  *
+ * Names: a '/' in a node's name makes a directory under /dev ("sad/admin" is
+ * /dev/sad/admin). The driver core names the device "sad!admin" (a kobject
+ * name cannot hold a '/'), and device_get_devnode() turns the '!' back into
+ * a '/' for devtmpfs, which creates the directory with the first node in it
+ * and removes it with the last. strclone_devnode() only sets the mode.
+ *
  * Lifetime: a node's cdev comes from cdev_alloc(), so the kernel frees it on
  * its last kobject reference (an open racing with the node's removal may
  * hold one). The open context (the Rust Node) is looked up by minor and is

@@ -20,3 +20,13 @@ pub(crate) fn capable_sys_admin() -> bool {
     // any capability number; CAP_SYS_ADMIN is a valid one.
     unsafe { bindings::capable_noaudit(bindings::CAP_SYS_ADMIN as i32) }
 }
+
+/// Whether the calling task has `CAP_SYS_ADMIN` in the initial user
+/// namespace, for a decision strclone takes itself, there and then (opening
+/// `/dev/sad/admin`, changing autopush): audited, as `capable()` is, so a
+/// refusal shows in the audit log.
+pub(crate) fn capable_sys_admin_audited() -> bool {
+    // SAFETY: `capable` may be called from any process context with any
+    // capability number; CAP_SYS_ADMIN is a valid one.
+    unsafe { bindings::capable(bindings::CAP_SYS_ADMIN as i32) }
+}

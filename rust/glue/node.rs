@@ -11,6 +11,10 @@
 //! descriptor is reserved first and the file installed last, so a failure in
 //! between leaves nothing behind for user space to see.
 //!
+//! A node's name may contain a `/`: `sad/admin` becomes `/dev/sad/admin`
+//! (the device's kobject is called `sad!admin`, and devtmpfs turns the `!`
+//! back into a directory, which it also removes with the last node in it).
+//!
 //! The kernel's `MiscDevice` abstraction has no `poll`, no node mode and no
 //! per-node open context, which is why strclone builds its own
 //! `file_operations` here, the way Rust binder does. The nodes are not misc
@@ -37,6 +41,11 @@ use kernel::{
 /// The operations of an open stream file. `Self` is the file's private data,
 /// shared by every file that refers to the same stream.
 pub(crate) trait FileOps: Send + Sync + Sized + 'static {
+    /// Whether the file has `read`, `write` and `poll`. A control file
+    /// without them (the sad nodes) sets this to `false`: the three methods
+    /// are then never called, and the VFS answers as for any file without
+    /// them (`read`/`write` fail `EINVAL`, `poll` reports the default mask).
+    const RW: bool = true;
     /// `read(2)`.
     fn read(this: ArcBorrow<'_, Self>, buf: &mut IovIterDest<'_>, nonblock: bool) -> Result<usize>;
     /// `write(2)`.
@@ -312,9 +321,9 @@ impl<T: FileOps> FileVTable<T> {
     const VTABLE: bindings::file_operations = bindings::file_operations {
         owner: kernel::module::this_module::<crate::LocalModule>().as_ptr(),
         release: Some(Self::release),
-        read_iter: Some(Self::read_iter),
-        write_iter: Some(Self::write_iter),
-        poll: Some(Self::poll),
+        read_iter: if T::RW { Some(Self::read_iter) } else { None },
+        write_iter: if T::RW { Some(Self::write_iter) } else { None },
+        poll: if T::RW { Some(Self::poll) } else { None },
         unlocked_ioctl: Some(Self::ioctl),
         show_fdinfo: Some(Self::show_fdinfo),
         ..pin_init::zeroed()

@@ -19,9 +19,10 @@
  *   /dev/conslog      log target minor 0 (CONSWMIN), write-only
  *   /dev/strlog       log target minor 5 (CLONEMIN), clones itself
  *
- * Nodes of the STREAMS administrative driver (sad), for autopush; they come
- * with the kernel side of autopush (issue 12 item 6) and do not exist yet:
- *   /dev/sad/admin    0600: SAD_SAP, SAD_GAP, SAD_VML
+ * Nodes of the STREAMS administrative driver (sad), for autopush (ioctl-only
+ * control files, not streams):
+ *   /dev/sad/admin    0600: SAD_SAP, SAD_GAP, SAD_VML (open and SAD_SAP
+ *                     need CAP_SYS_ADMIN)
  *   /dev/sad/user     0666: SAD_GAP, SAD_VML (SAD_SAP gives EPERM)
  */
 #ifndef _UAPI_LINUX_STRCLONE_H

@@ -17,7 +17,10 @@
  * write, readv/writev, pread/pwrite/lseek, mmap, every strclone ioctl and
  * random ioctl numbers with random arguments (NULL, unmapped, read-only,
  * kernel and misaligned pointers, pointers that run into an unmapped page),
- * putmsg/getmsg/I_STR with random structures, poll, epoll, fcntl, dup, fork
+ * putmsg/getmsg/I_STR with random structures, module pushes and pops
+ * (I_PUSH, I_POP, I_LIST, I_ANCHOR with real and bad module names), the
+ * sad nodes' SAD_SAP/SAD_GAP/SAD_VML with random structures (so streams
+ * opened meanwhile get modules autopushed), poll, epoll, fcntl, dup, fork
  * with the streams open (the child does a few operations, maybe as an
  * unprivileged user, and exits without closing), reading fdinfo and the
  * debugfs files, and registering/unregistering targets. A per-thread timer
@@ -27,7 +30,8 @@
  * console is scanned by tools/vm/results.py); this program checks that the
  * workers keep making progress, that they all die when killed (nothing
  * stuck in the kernel), and that afterwards every stream is closed and
- * every minor free (debugfs), with the clone table restored.
+ * every minor free (debugfs), with the clone table restored and every
+ * autopush configuration the fuzzers set cleared again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,8 +69,11 @@
 
 static const char *const nodes[] = {
 	"/dev/clone-ptmx", "/dev/clone-echo", "/dev/ptmajor", "/dev/clone-strlog",
-	"/dev/conslog", "/dev/strlog",
+	"/dev/conslog", "/dev/strlog", "/dev/sad/admin", "/dev/sad/user",
 };
+
+/* The (major, minor) of every SAD_SAP set tried, for the final clear. */
+#define MAX_APS	512
 
 /* Shared between all fuzzing processes (MAP_SHARED). */
 struct shared {
@@ -78,6 +85,12 @@ struct shared {
 	/* Errnos no system call may return (kernel-internal ones leaking). */
 	atomic_int nweird;
 	struct { int op, err; unsigned long cmd; } weird[16];
+	/*
+	 * Recorded before each SAD_SAP set is tried (a SIGKILL may come right
+	 * after it succeeds); no set is tried once the table is full.
+	 */
+	atomic_int naps;
+	struct { uint32_t major, minor; } aps[MAX_APS];
 };
 
 static __thread unsigned long cur_cmd;
@@ -205,6 +218,7 @@ static long rnd_size(struct thr *t)
 
 static const unsigned long ioctls[] = {
 	I_NREAD, I_FLUSH, I_STR, I_FIND, I_LOOK, I_CANPUT, I_PUTMSG, I_GETMSG,
+	I_PUSH, I_POP, I_LIST, I_ANCHOR, SAD_GAP, SAD_VML,
 	STRCLONE_GETDEV, ISPTM, UNLKPT, GRANTPT, PTMGETPEER, LOG_GETLOST,
 	TCGETS, TCSETS, TIOCGPTN, TIOCSPTLCK, TIOCGWINSZ, TIOCSCTTY, FIONREAD,
 	FIONBIO, FIOCLEX, FIONCLEX, FIOASYNC, TIOCGPTPEER,
@@ -282,15 +296,112 @@ static void fill_pmsg(struct thr *t, struct strpmsg *m)
 	}
 }
 
+/* Module names for I_PUSH, I_FIND, SAD_SAP and SAD_VML: real ones mostly. */
+static const char *rnd_modname(struct thr *t)
+{
+	static const char *const names[] = {
+		"nullmod", "testmod", "nullmod", "testmod", "", "nosuchmd", "nullmodx", "ldterm",
+	};
+
+	return names[rnd_below(&t->rs, ARRAY_LEN(names))];
+}
+
+/* A struct str_list for I_LIST/SAD_VML in @sl, its names in @ml. */
+static void fill_list(struct thr *t, struct str_list *sl, struct str_mlist *ml, int room)
+{
+	for (int i = 0; i < room; i++) {
+		memset(ml[i].l_name, rnd_below(&t->rs, 8) ? 0 : 'x', FMNAMESZ + 1);
+		strncpy(ml[i].l_name, rnd_modname(t), FMNAMESZ);
+	}
+	switch (rnd_below(&t->rs, 6)) {
+	case 0: sl->sl_nmods = (int)rnd_next(&t->rs); break;
+	case 1: sl->sl_nmods = -(int)rnd_below(&t->rs, 3); break;
+	default: sl->sl_nmods = 1 + rnd_below(&t->rs, room); break;
+	}
+	sl->sl_modlist = rnd_below(&t->rs, 5) ? ml : rnd_ptr(t);
+}
+
+/*
+ * SAD_SAP, SAD_GAP or SAD_VML on @fd with plausible arguments: a real
+ * major and small minors mostly, so that the configurations that get set
+ * autopush modules onto the streams the other threads open.
+ */
+static void do_sad(struct thr *t, int fd)
+{
+	static const uint32_t majors[] = { STRCLONE_ECHO_MAJOR, STRCLONE_PTM_MAJOR, STRCLONE_LOG_MAJOR };
+	struct str_mlist ml[12];
+	struct str_list sl;
+	struct strapush sap;
+	void *arg = &sap;
+	unsigned long cmd;
+	long r;
+
+	memset(&sap, 0, sizeof(sap));
+	sap.sap_major = rnd_below(&t->rs, 8) ? majors[rnd_below(&t->rs, 3)]
+					     : (uint32_t)rnd_next(&t->rs);
+	sap.sap_minor = rnd_below(&t->rs, 4) ? rnd_below(&t->rs, 8) : (uint32_t)rnd_next(&t->rs);
+	sap.sap_lastminor = sap.sap_minor + rnd_below(&t->rs, 8) - 2;
+	sap.sap_npush = rnd_below(&t->rs, 8) ? 1 + rnd_below(&t->rs, 3) : (uint32_t)rnd_next(&t->rs);
+	for (int i = 0; i < MAXAPUSH; i++)
+		strncpy(sap.sap_list[i], rnd_modname(t), FMNAMESZ + 1);
+	switch (rnd_below(&t->rs, 4)) {
+	case 0: {
+		int i;
+
+		cmd = SAD_SAP;
+		sap.sap_cmd = rnd_below(&t->rs, 10) ? rnd_below(&t->rs, 4) : (uint32_t)rnd_next(&t->rs);
+		if (sap.sap_cmd != SAP_CLEAR) {
+			/* Record the key first; no set once the record is full. */
+			i = atomic_fetch_add(&sh->naps, 1);
+			if (i >= MAX_APS) {
+				sap.sap_cmd = SAP_CLEAR;
+			} else {
+				sh->aps[i].major = sap.sap_major;
+				sh->aps[i].minor = sap.sap_cmd == SAP_ALL ? 0 : sap.sap_minor;
+			}
+		}
+		break;
+	}
+	case 1:
+		cmd = SAD_GAP;
+		if (rnd_below(&t->rs, 6) == 0)
+			arg = rnd_ptr(t);
+		break;
+	default:
+		cmd = SAD_VML;
+		fill_list(t, &sl, ml, 12);
+		arg = rnd_below(&t->rs, 8) ? (void *)&sl : rnd_ptr(t);
+		break;
+	}
+	/* Other 'D' numbers now and then, but never an unrecorded SAD_SAP. */
+	if (cmd != SAD_SAP && rnd_below(&t->rs, 8) == 0) {
+		cmd = SADIOC | rnd_below(&t->rs, 0x20);
+		if (cmd == SAD_SAP)
+			cmd = SAD_GAP;
+	}
+	if (cmd == SAD_SAP && sap.sap_cmd != SAP_CLEAR && rnd_below(&t->rs, 8) == 0)
+		sap.sap_list[0][rnd_below(&t->rs, FMNAMESZ + 1)] = 'y';
+	cur_cmd = cmd;
+	r = ioctl(fd, cmd, arg);
+	count(r, 5);
+}
+
 static void do_ioctl(struct thr *t, int fd)
 {
 	unsigned long cmd = rnd_cmd(t);
+	struct str_mlist ml[12];
 	struct strioctl si;
+	struct str_list sl;
 	struct strpmsg pm;
 	void *arg = rnd_ptr(t);
 	long r;
 
-	if (cmd == I_STR && rnd_below(&t->rs, 4)) {
+	if ((cmd == I_PUSH || cmd == I_FIND) && rnd_below(&t->rs, 4)) {
+		arg = (void *)rnd_modname(t);
+	} else if (cmd == I_LIST && rnd_below(&t->rs, 3)) {
+		fill_list(t, &sl, ml, 12);
+		arg = rnd_below(&t->rs, 3) ? (void *)&sl : NULL;
+	} else if (cmd == I_STR && rnd_below(&t->rs, 4)) {
 		fill_istr(t, &si);
 		arg = &si;
 	} else if ((cmd == I_PUTMSG || cmd == I_GETMSG) && rnd_below(&t->rs, 4)) {
@@ -303,6 +414,9 @@ static void do_ioctl(struct thr *t, int fd)
 			arg = (void *)(uintptr_t)(O_RDWR | (rnd_below(&t->rs, 2) ? O_NONBLOCK : 0) |
 						  (rnd_below(&t->rs, 2) ? O_CLOEXEC : 0));
 	}
+	/* A set may only be tried by do_sad, which records it. */
+	if ((cmd & 0xffff) == SAD_SAP)
+		cmd = SAD_GAP;
 	cur_cmd = cmd;
 	r = ioctl(fd, cmd, arg);
 	count(r, 5);
@@ -598,6 +712,8 @@ static void one_op(struct thr *t)
 		do_misc(t);
 	else if (r < 970)
 		do_debugfs(t);
+	else if (r < 985)
+		do_sad(t, any_fd(t));
 	else
 		do_ioctl(t, our_fd(t));
 }
@@ -715,7 +831,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)opt_seed);
 	if (access(ECHO_NODE, F_OK))
 		ksft_exit_fail_msg("no %s: strclone not loaded\n", ECHO_NODE);
-	ksft_set_plan(5);
+	ksft_set_plan(6);
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
@@ -815,6 +931,37 @@ int main(int argc, char **argv)
 	read_text(DBG_TARGETS, what, sizeof(what));
 	ksft_test_result(strstr(what, "21 strlog") && strstr(what, "23 ptmx") && strstr(what, "72 echo"),
 			 "clone table restored (21, 23, 72 registered)\n");
+	/* Clear every autopush configuration the fuzzers may have set. */
+	{
+		int admin = open("/dev/sad/admin", O_RDWR), n = atomic_load(&sh->naps), left = 0;
+		int cleared = 0;
+
+		if (n > MAX_APS)
+			n = MAX_APS;
+		for (int i = 0; admin >= 0 && i < n; i++) {
+			struct strapush g = { .sap_major = sh->aps[i].major,
+					      .sap_minor = sh->aps[i].minor };
+
+			if (ioctl(admin, SAD_GAP, &g))
+				continue;
+			g.sap_minor = g.sap_cmd == SAP_ALL ? 0 : g.sap_minor;
+			g.sap_cmd = SAP_CLEAR;
+			if (ioctl(admin, SAD_SAP, &g) == 0)
+				cleared++;
+		}
+		for (int i = 0; admin >= 0 && i < n; i++) {
+			struct strapush g = { .sap_major = sh->aps[i].major,
+					      .sap_minor = sh->aps[i].minor };
+
+			left += ioctl(admin, SAD_GAP, &g) == 0;
+		}
+		ksft_print_msg("autopush: %d sets tried, %d configurations cleared afterwards\n", n,
+			       cleared);
+		ksft_test_result(admin >= 0 && !left,
+				 "every autopush configuration cleared (%d left)\n", left);
+		if (admin >= 0)
+			close(admin);
+	}
 	idle = wait_idle(20000, what, sizeof(what)) == 0;
 	if (!idle)
 		ksft_print_msg("still open after every fuzzer exited:\n%s", what);

@@ -304,6 +304,21 @@ static inline long dbg_open_sum(char *copy, size_t size)
 	return sum;
 }
 
+/* "<name> uses=<n>" of debugfs `modules`: modules pushed now; -1 if absent. */
+static inline long dbg_module_uses(const char *name)
+{
+	char buf[4096], want[40];
+	const char *p;
+
+	if (read_text(DBG_DIR "/modules", buf, sizeof(buf)) < 0)
+		return -1;
+	snprintf(want, sizeof(want), "%s uses=", name);
+	for (p = buf; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, want, strlen(want)))
+			return strtol(p + strlen(want), NULL, 10);
+	return -1;
+}
+
 /*
  * Waits until debugfs shows no open stream and every target reports
  * open=0. Returns 0 when idle, -1 on timeout (@what gets the listing).

@@ -7,9 +7,10 @@
  * Worker threads (default 4) pick random slots of a shared table and do a
  * random operation on the stream(s) in it: clone opens of ptm masters, echo
  * streams and log writers, PTMGETPEER (slave opens), UNLKPT, writes and
- * putmsg, reads and getmsg, polls, ioctls, I_FLUSH and closes, until OPS
- * operations have been done (default: $STRESS_OPS, else 10000). Everything is
- * non-blocking, so a thread never sleeps holding a slot.
+ * putmsg, reads and getmsg, polls, ioctls, I_FLUSH, module pushes and pops
+ * (I_PUSH, I_POP, I_LIST) and closes, until OPS operations have been done
+ * (default: $STRESS_OPS, else 10000). Everything is non-blocking, so a
+ * thread never sleeps holding a slot.
  *
  * What is checked:
  *  - no two live streams ever share a (major, minor): every open records its
@@ -22,6 +23,11 @@
  *    and the survivor of a closed pair reads to end of file;
  *  - hangup: a close is seen by the peer (POLLHUP, end of file, EIO) as soon
  *    as close(2) returned, and nothing arrives after end of file;
+ *  - modules: every stream's module stack is what its pushes and pops made
+ *    it (I_LIST, names and order), I_PUSH fails EINVAL only at nstrpush and
+ *    I_POP only with nothing pushed, both ENXIO once the stream hung up;
+ *    frames keep flowing, unchanged and in order, through the modules and
+ *    across pushes and pops (the checks above);
  *  - the log loses nothing silently: a console reader and a trace reader
  *    (ptm's "minor N opened" messages) registered for the whole run must
  *    see, for every class, received + LOG_GETLOST == sent, every class
@@ -146,15 +152,16 @@ static void fail(enum cat cat, const char *fmt, ...)
 /* Figures. */
 static atomic_long n_open[4], n_open_fail[4], n_close;
 static atomic_long n_getpeer, n_write, n_read, n_poll, n_ioctl, n_flush, n_istr;
+static atomic_long n_plumb, n_push, n_pop;
 static atomic_long frames_ok, bytes_rx, bytes_tx, resyncs;
-static atomic_long enomem_seen[8];	/* by operation class */
+static atomic_long enomem_seen[9];	/* by operation class */
 static atomic_long collisions;
 static atomic_long master_opens;	/* successful ptm master opens (trace messages) */
 static atomic_int live_streams, max_live;
-static const char *const op_class[8] = {
-	"open", "getpeer", "write", "putmsg", "ioctl", "I_STR", "I_FLUSH", "other",
+static const char *const op_class[9] = {
+	"open", "getpeer", "write", "putmsg", "ioctl", "I_STR", "I_FLUSH", "other", "I_PUSH",
 };
-enum { C_OPEN, C_GETPEER, C_WRITE, C_PUTMSG, C_IOCTL, C_ISTR, C_FLUSH, C_OTHER };
+enum { C_OPEN, C_GETPEER, C_WRITE, C_PUTMSG, C_IOCTL, C_ISTR, C_FLUSH, C_OTHER, C_PUSH };
 
 /* An error that is acceptable during the random fault phase. */
 static int fault_ok(int err, int cls)
@@ -328,6 +335,30 @@ static void dir_feed(struct dir *d, const char *who, const uint8_t *p, size_t n)
 
 enum kind { K_EMPTY, K_PTM, K_ECHO, K_LOGW };
 
+/*
+ * The modules pushed on one stream, bottom first (what I_LIST must show,
+ * top down). nullmod is pushed on echo streams only: on a ptm side its read
+ * queue may hold data back while the peer's M_HANGUP (high priority) passes
+ * it, so data could legitimately arrive after end of file, which the hangup
+ * checks forbid; testmod passes everything on at once.
+ */
+#define NSTRPUSH	9	/* the module parameter's default */
+enum { MOD_NULL, MOD_TEST };
+static const char *const mod_name[] = { "nullmod", "testmod" };
+
+struct mstack {
+	int n;
+	uint8_t mods[NSTRPUSH];
+};
+
+static int mstack_has(const struct mstack *ms, int mod)
+{
+	for (int i = 0; i < ms->n; i++)
+		if (ms->mods[i] == mod)
+			return 1;
+	return 0;
+}
+
 struct slot {
 	pthread_mutex_t lock;
 	int idx;
@@ -336,6 +367,7 @@ struct slot {
 	int locked, had_slave, mclosed, sclosed;
 	uint32_t major, minor;
 	struct dir a, b;	/* PTM: a master->slave, b slave->master; ECHO: a */
+	struct mstack ms_m, ms_s;	/* modules on m's and s's streams */
 	uint32_t wid, wseq;	/* LOGW */
 	int conslog;
 };
@@ -563,6 +595,7 @@ static void op_open(struct worker *w, struct slot *s)
 	s->kind = k;
 	s->m = fd;
 	s->s = -1;
+	s->ms_m.n = s->ms_s.n = 0;
 	s->major = major;
 	s->minor = minor;
 	switch (k) {
@@ -785,7 +818,15 @@ static void op_ioctl(struct worker *w, struct slot *s, int fd, int is_master, in
 			fail(CAT_OP, "%s: GRANTPT returned %d (%s)", who, r, errname(errno));
 		break;
 	case 5:
-		if (s->kind == K_ECHO) {
+		if (s->kind == K_ECHO && mstack_has(&s->ms_m, MOD_NULL)) {
+			/*
+			 * The M_IOCTL would wait in nullmod's write queue
+			 * behind the data the stream holds back until someone
+			 * reads, and this thread holds the slot: ask the head.
+			 */
+			if (nread(fd, &b) < 0)
+				fail(CAT_OP, "%s: I_NREAD: %s", who, errname(errno));
+		} else if (s->kind == K_ECHO) {
 			uint8_t in[200], out[200];
 			int len = 1 + rnd_below(&w->rs, sizeof(in)), olen = -1;
 
@@ -841,6 +882,79 @@ static void op_flush(struct worker *w, struct slot *s, int fd, struct dir *rx, s
 	(void)s;
 }
 
+/*
+ * I_PUSH (40%), I_POP (40%) or I_LIST (20%) on @fd, whose stream has the
+ * modules @ms; @hung: the stream has hung up. nullmod only if @nullmod_ok.
+ * With nothing pushed, three pops in four become pushes: streams live for
+ * a few operations, and pops should mostly find something to pop.
+ */
+static void op_plumb(struct worker *w, int fd, struct mstack *ms, int hung, int nullmod_ok,
+		     const char *who)
+{
+	uint32_t r = rnd_below(&w->rs, 100);
+
+	atomic_fetch_add(&n_plumb, 1);
+	if (r < 40 || (r < 70 && !ms->n)) {
+		int mod = nullmod_ok && rnd_below(&w->rs, 2) ? MOD_NULL : MOD_TEST;
+
+		if (ioctl(fd, I_PUSH, mod_name[mod]) == 0) {
+			atomic_fetch_add(&n_push, 1);
+			if (hung)
+				fail(CAT_OP, "%s: I_PUSH %s succeeded after hangup", who, mod_name[mod]);
+			if (ms->n >= NSTRPUSH)
+				fail(CAT_OP, "%s: I_PUSH %s succeeded with %d modules pushed", who,
+				     mod_name[mod], ms->n);
+			else
+				ms->mods[ms->n++] = mod;
+			return;
+		}
+		/* A clean refusal pushes nothing. */
+		if (hung ? errno == ENXIO : ms->n >= NSTRPUSH && errno == EINVAL)
+			return;
+		if (!fault_ok(errno, C_PUSH))
+			fail(CAT_OP, "%s: I_PUSH %s with %d modules pushed%s: %s", who, mod_name[mod],
+			     ms->n, hung ? " (hung up)" : "", errname(errno));
+	} else if (r < 80) {
+		if (ioctl(fd, I_POP, 0) == 0) {
+			atomic_fetch_add(&n_pop, 1);
+			if (hung || !ms->n)
+				fail(CAT_OP, "%s: I_POP succeeded with %d modules pushed%s", who, ms->n,
+				     hung ? " (hung up)" : "");
+			else
+				ms->n--;
+			return;
+		}
+		if (hung ? errno == ENXIO : !ms->n && errno == EINVAL)
+			return;
+		fail(CAT_OP, "%s: I_POP with %d modules pushed%s: %s", who, ms->n,
+		     hung ? " (hung up)" : "", errname(errno));
+	} else {
+		struct str_mlist names[NSTRPUSH + 2];
+		struct str_list l = { .sl_nmods = NSTRPUSH + 2, .sl_modlist = names };
+		int n = ioctl(fd, I_LIST, NULL);
+
+		if (n != ms->n + 1) {
+			fail(CAT_OP, "%s: I_LIST counts %d, %d modules pushed (%s)", who, n, ms->n,
+			     n < 0 ? errname(errno) : "ok");
+			return;
+		}
+		if (ioctl(fd, I_LIST, &l) < 0 || l.sl_nmods != n) {
+			fail(CAT_OP, "%s: I_LIST of %d names: %d (%s)", who, n, l.sl_nmods,
+			     errname(errno));
+			return;
+		}
+		for (int i = 0; i < ms->n; i++) {
+			const char *want = mod_name[ms->mods[ms->n - 1 - i]];
+
+			if (strcmp(names[i].l_name, want)) {
+				fail(CAT_OP, "%s: I_LIST: module %d from the top is \"%.9s\", expected %s",
+				     who, i, names[i].l_name, want);
+				break;
+			}
+		}
+	}
+}
+
 static void op_getpeer(struct worker *w, struct slot *s)
 {
 	int fd, expect_eio = s->locked || s->sclosed;
@@ -873,6 +987,7 @@ static void op_getpeer(struct worker *w, struct slot *s)
 		return;
 	}
 	s->s = fd;
+	s->ms_s.n = 0;
 	s->had_slave = 1;
 }
 
@@ -894,8 +1009,10 @@ static void slot_op(struct worker *w, struct slot *s)
 			op_read(w, s, &s->a, s->m, 0, who);
 		else if (r < 72)
 			op_poll(s, s->m, 0, who);
-		else if (r < 88)
+		else if (r < 80)
 			op_ioctl(w, s, s->m, 0, 0, who);
+		else if (r < 88)
+			op_plumb(w, s->m, &s->ms_m, 0, 1, who);
 		else if (r < 93)
 			op_flush(w, s, s->m, &s->a, &s->a, 0, who);
 		else
@@ -967,11 +1084,16 @@ static void slot_op(struct worker *w, struct slot *s)
 				op_poll(s, s->m, s->sclosed, wm);
 			if (s_ok)
 				op_poll(s, s->s, s->mclosed, ws);
-		} else if (r < 88) {
+		} else if (r < 85) {
 			if (m_ok && (!s_ok || rnd_below(&w->rs, 2)))
 				op_ioctl(w, s, s->m, 1, s->sclosed, wm);
 			else if (s_ok)
 				op_ioctl(w, s, s->s, 0, s->mclosed, ws);
+		} else if (r < 88) {
+			if (m_ok && (!s_ok || rnd_below(&w->rs, 2)))
+				op_plumb(w, s->m, &s->ms_m, s->sclosed, 0, wm);
+			else if (s_ok)
+				op_plumb(w, s->s, &s->ms_s, s->mclosed, 0, ws);
 		} else if (r < 92) {
 			if (m_ok && (!s_ok || rnd_below(&w->rs, 2)))
 				op_flush(w, s, s->m, s->had_slave ? &s->b : NULL, &s->a, s->sclosed, wm);
@@ -1703,6 +1825,116 @@ static int sc_echo_setopts(int n, struct sys_ctx *c, int *e)
 	return sc_echo_cmd(n, c, e, ECHO_SETOPTS);
 }
 
+/* I_PUSH nullmod on an echo stream; the stream works either way. */
+static int sc_push(int nth, struct sys_ctx *c, int *enomem)
+{
+	long before = dbg_module_uses("nullmod");
+	int inj, r, e, n;
+
+	c->e = open(ECHO_NODE, O_RDWR | O_NONBLOCK);
+	if (c->e < 0 || before < 0)
+		return snprintf(c->err, sizeof(c->err), "setup: %s", errname(errno)), 0;
+	r = ARMED(nth, &inj, ioctl(c->e, I_PUSH, "nullmod"));
+	e = errno;
+	n = ioctl(c->e, I_LIST, NULL);
+	if (r < 0) {
+		*enomem = 1;
+		if (e != ENOMEM)
+			snprintf(c->err, sizeof(c->err), "I_PUSH: %s", errname(e));
+		else if (n != 1 || dbg_module_uses("nullmod") != before)
+			snprintf(c->err, sizeof(c->err),
+				 "I_PUSH failed ENOMEM, yet I_LIST counts %d and nullmod uses %ld (were %ld)",
+				 n, dbg_module_uses("nullmod"), before);
+	} else if (n != 2 || dbg_module_uses("nullmod") != before + 1) {
+		snprintf(c->err, sizeof(c->err), "I_PUSH succeeded, I_LIST counts %d, nullmod uses %ld (were %ld)",
+			 n, dbg_module_uses("nullmod"), before);
+	}
+	if (!c->err[0] && (write(c->e, "xyz", 3) != 3 ||
+			   expect_bytes(c->e, (const uint8_t *)"xyz", 3, c->err, sizeof(c->err))))
+		if (!c->err[0])
+			snprintf(c->err, sizeof(c->err), "write after I_PUSH: %s", errname(errno));
+	return inj;
+}
+
+/* SAD_SAP on /dev/sad/admin with up to two module names; 0, or -1 and errno. */
+static int sad_sap(int admin, unsigned int cmd, unsigned int major, unsigned int minor,
+		   const char *m1, const char *m2)
+{
+	struct strapush sap = { .sap_cmd = cmd, .sap_major = major, .sap_minor = minor };
+
+	if (m1) {
+		strcpy(sap.sap_list[sap.sap_npush++], m1);
+		if (m2)
+			strcpy(sap.sap_list[sap.sap_npush++], m2);
+	}
+	return ioctl(admin, SAD_SAP, &sap);
+}
+
+/*
+ * A clone open of echo with nullmod and testmod configured for autopush:
+ * it fails ENOMEM with nothing left (no stream, no module, the minor
+ * free: the pass checks debugfs after each run), or opens with both.
+ */
+static int sc_open_autopush(int nth, struct sys_ctx *c, int *enomem)
+{
+	long nm = dbg_module_uses("nullmod"), tm = dbg_module_uses("testmod");
+	int admin = open("/dev/sad/admin", O_RDWR), inj, e, n = -1, r, re;
+
+	if (admin < 0 || sad_sap(admin, SAP_ALL, STRCLONE_ECHO_MAJOR, 0, "nullmod", "testmod")) {
+		snprintf(c->err, sizeof(c->err), "setup: %s", errname(errno));
+		if (admin >= 0)
+			close(admin);
+		return 0;
+	}
+	c->e = ARMED(nth, &inj, open(ECHO_NODE, O_RDWR));
+	e = errno;
+	if (c->e >= 0)
+		n = ioctl(c->e, I_LIST, NULL);
+	r = sad_sap(admin, SAP_CLEAR, STRCLONE_ECHO_MAJOR, 0, NULL, NULL);
+	re = errno;
+	close(admin);
+	if (c->e < 0) {
+		*enomem = 1;
+		if (e != ENOMEM)
+			snprintf(c->err, sizeof(c->err), "open: %s", errname(e));
+		else if (dbg_module_uses("nullmod") != nm || dbg_module_uses("testmod") != tm)
+			snprintf(c->err, sizeof(c->err),
+				 "open failed ENOMEM with modules left pushed (nullmod %ld, testmod %ld; were %ld, %ld)",
+				 dbg_module_uses("nullmod"), dbg_module_uses("testmod"), nm, tm);
+	} else if (n != 3) {
+		snprintf(c->err, sizeof(c->err), "open succeeded with %d entries on I_LIST, not 3", n);
+	}
+	if (r && !c->err[0])
+		snprintf(c->err, sizeof(c->err), "clearing the configuration: %s", errname(re));
+	return inj;
+}
+
+/* SAD_SAP set: ENOMEM sets nothing; success sets exactly that. */
+static int sc_sad_sap(int nth, struct sys_ctx *c, int *enomem)
+{
+	struct strapush g = { .sap_major = STRCLONE_ECHO_MAJOR, .sap_minor = 7 };
+	int admin = open("/dev/sad/admin", O_RDWR), inj, r, e, found;
+
+	if (admin < 0)
+		return snprintf(c->err, sizeof(c->err), "setup: %s", errname(errno)), 0;
+	r = ARMED(nth, &inj, sad_sap(admin, SAP_ONE, STRCLONE_ECHO_MAJOR, 7, "nullmod", NULL));
+	e = errno;
+	found = ioctl(admin, SAD_GAP, &g) == 0;
+	if (r < 0) {
+		*enomem = 1;
+		if (e != ENOMEM)
+			snprintf(c->err, sizeof(c->err), "SAD_SAP: %s", errname(e));
+		else if (found)
+			snprintf(c->err, sizeof(c->err), "SAD_SAP failed ENOMEM, the configuration is set");
+	} else if (!found || g.sap_cmd != SAP_ONE || strcmp(g.sap_list[0], "nullmod")) {
+		snprintf(c->err, sizeof(c->err), "SAD_SAP succeeded, SAD_GAP does not find it");
+	}
+	if (found && sad_sap(admin, SAP_CLEAR, STRCLONE_ECHO_MAJOR, 7, NULL, NULL) && !c->err[0])
+		snprintf(c->err, sizeof(c->err), "SAP_CLEAR: %s", errname(errno));
+	close(admin);
+	return inj;
+}
+
 static int sc_debugfs(int nth, struct sys_ctx *c, int *enomem)
 {
 	char buf[4096];
@@ -1751,6 +1983,9 @@ static const struct {
 	{ "I_STR ECHO_ERROR", sc_echo_error },
 	{ "I_STR ECHO_SETOPTS", sc_echo_setopts },
 	{ "read debugfs streams", sc_debugfs },
+	{ "I_PUSH nullmod on echo", sc_push },
+	{ "open /dev/clone-echo with autopush of two modules", sc_open_autopush },
+	{ "SAD_SAP (set one minor)", sc_sad_sap },
 };
 
 #define NTH_MAX	64
@@ -2056,7 +2291,7 @@ int main(int argc, char **argv)
 
 		fi_stop(&fic, &fis);
 		ksft_print_msg("random phase: ENOMEM returned by");
-		for (int i = 0; i < 8; i++)
+		for (int i = 0; i < 9; i++)
 			printf(" %s %ld", op_class[i], atomic_load(&enomem_seen[i]));
 		printf("\n");
 		ksft_print_msg("injected failures reported by the kernel: %d (%d with a strclone frame); distinct first strclone frames: %d functions, %d call sites; distinct two-frame strclone call chains: %d\n",
@@ -2084,12 +2319,13 @@ int main(int argc, char **argv)
 					 fresh);
 		}
 	}
-	printf("STRESS-FIGURES ops=%ld threads=%d ms=%lld frames=%ld bytes=%ld opens_ptm=%ld opens_echo=%ld opens_log=%ld getpeer=%ld writes=%ld reads=%ld polls=%ld ioctls=%ld flushes=%ld max_live=%d log_sent=%ld errors=%ld\n",
+	printf("STRESS-FIGURES ops=%ld threads=%d ms=%lld frames=%ld bytes=%ld opens_ptm=%ld opens_echo=%ld opens_log=%ld getpeer=%ld writes=%ld reads=%ld polls=%ld ioctls=%ld flushes=%ld plumbing=%ld pushes=%ld pops=%ld max_live=%d log_sent=%ld errors=%ld\n",
 	       opt_ops, opt_threads, t_work, atomic_load(&frames_ok), atomic_load(&bytes_rx),
 	       atomic_load(&n_open[K_PTM]), atomic_load(&n_open[K_ECHO]),
 	       atomic_load(&n_open[K_LOGW]), atomic_load(&n_getpeer), atomic_load(&n_write),
 	       atomic_load(&n_read), atomic_load(&n_poll), atomic_load(&n_ioctl),
-	       atomic_load(&n_flush), atomic_load(&max_live), atomic_load(&log_sent),
+	       atomic_load(&n_flush), atomic_load(&n_plumb), atomic_load(&n_push),
+	       atomic_load(&n_pop), atomic_load(&max_live), atomic_load(&log_sent),
 	       atomic_load(&errors));
 	ksft_finished();
 }
