@@ -570,17 +570,21 @@ fn build(c: &LogCtl, text: &[u8]) -> Result<Mblk> {
 }
 
 /// The text block of a message written to the log: the writer's data
-/// blocks made one (`pullupmsg`), anything after them dropped, cut at
-/// `LOG_MAXTEXT`; an empty block when there is no data part.
+/// blocks cut at `LOG_MAXTEXT` (`adjmsg`) and made one (`pullupmsg`, a copy
+/// of at most `LOG_MAXTEXT` bytes, only if the text spans blocks); an empty
+/// block when there is no data part.
 fn text_block(text: Option<Mblk>) -> Result<Mblk> {
     let Some(mut t) = text else {
         return Mblk::with(MsgType::Data, &[], GFP_ATOMIC);
     };
-    t.pullup(None, GFP_ATOMIC)?;
-    drop(t.take_cont());
-    if t.len() > LOG_MAXTEXT {
-        t.trim_end(t.len() - LOG_MAXTEXT);
+    let total = t.msgdsize();
+    if total > LOG_MAXTEXT {
+        t.adjmsg(-((total - LOG_MAXTEXT) as isize));
     }
+    if t.len() < total.min(LOG_MAXTEXT) {
+        t.pullup(None, GFP_ATOMIC)?;
+    }
+    drop(t.take_cont());
     Ok(t)
 }
 

@@ -8,8 +8,11 @@
 //! Memory comes in *objects*. An object made by [`Mblk::alloc`] holds a
 //! block header ([`Msgb`], at offset 0), its data block ([`Datab`]) and, for
 //! up to 4096 bytes, the data itself: one slab allocation from the cache of
-//! its size class (`strclone_dblk_<size>`). Larger data makes one `kvmalloc`
-//! object of the same shape; `esballoc` makes an object whose data block
+//! its size class (`strclone_dblk_<size>`). Larger data makes one `kmalloc`
+//! object of the same shape (never `vmalloc`: blocks are freed under
+//! spinlocks, where `vfree` must not run); user data larger than a page
+//! comes as a chain of page-sized blocks instead ([`Mblk::from_iter`],
+//! [`Mblk::from_user`]); `esballoc` makes an object whose data block
 //! points at a buffer someone else owns. [`Mblk::dupb`] makes a lone block
 //! header (cache `strclone_mblk`) over an existing data block.
 //!
@@ -53,7 +56,7 @@ use core::{
     sync::atomic::{fence, AtomicPtr, AtomicU32, AtomicU8, Ordering},
 };
 use kernel::{
-    alloc::{allocator::KVmalloc, flags, Allocator, Flags, NumaNode},
+    alloc::{allocator::Kmalloc, flags, Allocator, Flags, NumaNode},
     bindings,
     iov::IovIterSource,
     prelude::*,
@@ -131,6 +134,10 @@ struct Obj {
 
 /// Bytes in front of an object's data.
 const HDR: usize = size_of::<Obj>();
+
+/// The most data a block made from user memory holds: one page, the
+/// largest size class.
+const PAGE_DATA: usize = 4096;
 
 /// The data capacity of each size class; one slab cache each.
 const CLASS_DATA: [usize; 7] = [32, 128, 256, 512, 1024, 2048, 4096];
@@ -279,10 +286,10 @@ unsafe fn obj_free(o: *mut Obj) {
     match class {
         CLASS_BIG => {
             let size = HDR + (lim as usize - base as usize);
-            // SAFETY: Allocated by `KVmalloc` with this layout (see
+            // SAFETY: Allocated by `Kmalloc` with this layout (see
             // `Mblk::alloc`); 8 is a valid alignment.
             unsafe {
-                KVmalloc::free(
+                Kmalloc::free(
                     NonNull::new_unchecked(o.cast()),
                     Layout::from_size_align_unchecked(size, 8),
                 )
@@ -418,7 +425,9 @@ impl Msgb {
 
     /// How many blocks point at this block's data block (`db_ref`).
     pub(crate) fn db_ref(&self) -> u32 {
-        self.db().db_ref.load(Ordering::Relaxed)
+        // Acquire: when another owner's free made this 1, its reads of the
+        // buffer happen before this owner's writes to it.
+        self.db().db_ref.load(Ordering::Acquire)
     }
 
     /// The priority band.
@@ -516,7 +525,7 @@ impl Mblk {
             None => {
                 let layout = Layout::from_size_align(HDR.checked_add(size).ok_or(ENOMEM)?, 8)
                     .map_err(|_| ENOMEM)?;
-                let p = KVmalloc::alloc(layout, f, NumaNode::NO_NODE)?;
+                let p = Kmalloc::alloc(layout, f, NumaNode::NO_NODE)?;
                 (CLASS_BIG, p.as_ptr().cast::<Obj>(), size)
             }
         };
@@ -579,9 +588,11 @@ impl Mblk {
     ///
     /// # Safety
     ///
-    /// `base..base + size` stays valid, and is written by nobody while
-    /// blocks point at it, until `frtn.free_func(frtn.free_arg)` is called
-    /// (in whatever context the last block is freed).
+    /// `base..base + size` is writable memory lent to the new block
+    /// exclusively: it stays valid, and nobody else reads or writes it,
+    /// until `frtn.free_func(frtn.free_arg)` is called (in whatever context
+    /// the last block is freed). The block's owner may write it while the
+    /// data block is not shared, as for any block.
     #[cfg_attr(
         not(CONFIG_KUNIT),
         expect(dead_code, reason = "SVR4 DDI for drivers; KUnit tests it")
@@ -665,7 +676,9 @@ impl Mblk {
     }
 
     /// A message of `ty` with up to `n` bytes copied from `src`: fewer if
-    /// the user buffer faults part way (none: `EFAULT`).
+    /// the user buffer faults part way (none: `EFAULT`). More than a page
+    /// comes as a chain of page-sized blocks (the first of type `ty`, the
+    /// rest `M_DATA`).
     pub(crate) fn from_iter(
         src: &mut IovIterSource<'_>,
         n: usize,
@@ -673,25 +686,53 @@ impl Mblk {
         f: Flags,
     ) -> Result<Self> {
         let n = n.min(src.len());
-        let mut m = Self::alloc(n, ty, f)?;
-        let got = match m.spare(n) {
-            Some(s) => src.copy_from_iter_raw(s).len(),
-            None => 0,
-        };
-        if got == 0 && n > 0 {
+        let mut head: Option<Mblk> = None;
+        let mut done = 0;
+        loop {
+            let k = (n - done).min(PAGE_DATA);
+            let mut m = Self::alloc(k, if head.is_none() { ty } else { 0 }, f)?;
+            let got = match m.spare(k) {
+                Some(s) => src.copy_from_iter_raw(s).len(),
+                None => 0,
+            };
+            m.advance_wptr(got);
+            done += got;
+            match head.as_mut() {
+                None => head = Some(m),
+                Some(h) if got > 0 => h.link_cont(m),
+                Some(_) => {}
+            }
+            if got < k || done == n {
+                break;
+            }
+        }
+        if done == 0 && n > 0 {
             return Err(EFAULT);
         }
-        m.advance_wptr(got);
-        Ok(m)
+        head.ok_or(EFAULT)
     }
 
-    /// A message of `ty` holding the next `n` bytes of `r`.
+    /// A message of `ty` holding the next `n` bytes of `r`, as a chain of
+    /// page-sized blocks above a page (the first of type `ty`).
     pub(crate) fn from_user(r: &mut UserSliceReader, n: usize, ty: u8, f: Flags) -> Result<Self> {
-        let mut m = Self::alloc(n, ty, f)?;
-        let s = m.spare(n).ok_or(EINVAL)?;
-        r.read_raw(s)?;
-        m.advance_wptr(n);
-        Ok(m)
+        let mut head: Option<Mblk> = None;
+        let mut done = 0;
+        loop {
+            let k = (n - done).min(PAGE_DATA);
+            let mut m = Self::alloc(k, if head.is_none() { ty } else { 0 }, f)?;
+            let s = m.spare(k).ok_or(EINVAL)?;
+            r.read_raw(s)?;
+            m.advance_wptr(k);
+            done += k;
+            match head.as_mut() {
+                None => head = Some(m),
+                Some(h) => h.link_cont(m),
+            }
+            if done == n {
+                break;
+            }
+        }
+        head.ok_or(EINVAL)
     }
 
     /// Changes the message type of the first block. SVR4 keeps the type in
@@ -720,6 +761,10 @@ impl Mblk {
     }
 
     /// Drops `n` bytes from the end of the first block (`b_wptr -= n`).
+    #[cfg_attr(
+        not(CONFIG_KUNIT),
+        expect(dead_code, reason = "SVR4 DDI for drivers; KUnit tests it")
+    )]
     pub(crate) fn trim_end(&mut self, n: usize) {
         let n = n.min(self.len());
         // SAFETY: Owned; stays at or above `b_rptr`.
@@ -899,10 +944,6 @@ impl Mblk {
     /// `adjmsg`: trims `len` bytes from the front (`len > 0`) or `-len`
     /// from the end (`len < 0`) of the leading blocks of the first block's
     /// type. `false` (and nothing changed) if they hold fewer bytes.
-    #[cfg_attr(
-        not(CONFIG_KUNIT),
-        expect(dead_code, reason = "SVR4 DDI for drivers; KUnit tests it")
-    )]
     pub(crate) fn adjmsg(&mut self, len: isize) -> bool {
         let ty = self.db_type();
         let mut total = 0;

@@ -109,6 +109,21 @@ impl Inner {
         let mut cur = q;
         loop {
             let next = self.next(cur);
+            // A module whose procedures are off passes messages on: the
+            // queue after it decides.
+            let off = cur.is_module()
+                && self
+                    .mod_pos(cur.lvl)
+                    .is_some_and(|p| !self.mods[p].inst.procs_on.load(Ordering::SeqCst));
+            if off {
+                match next {
+                    Some(n) => {
+                        cur = n;
+                        continue;
+                    }
+                    None => return true,
+                }
+            }
             let Some(queue) = self.qm(cur) else {
                 return true;
             };
@@ -135,19 +150,35 @@ impl Inner {
         self.bcanputnext(q, 0)
     }
 
-    fn target(&self, next: Option<Qid>) -> Target {
-        match next {
-            None => Target::None,
-            Some(n) if n.lvl == LVL_HEAD => Target::Head,
-            Some(n) if n.lvl == LVL_DRV => Target::Driver,
-            Some(n) => match self.mod_pos(n.lvl) {
-                None => Target::None,
-                Some(p) => {
-                    let inst = self.mods[p].inst.clone();
-                    inst.enter();
-                    Target::Module(n, inst)
+    /// Where a message for `next` goes. A module whose procedures are off
+    /// (being pushed or popped) with nothing waiting on that side is passed
+    /// over here, under the lock, without counting a call into it: a pop
+    /// waiting for the module's calls to drain is then never kept waiting by
+    /// traffic, only by calls already inside.
+    fn target(&self, mut next: Option<Qid>) -> Target {
+        loop {
+            let Some(n) = next else {
+                return Target::None;
+            };
+            match n.lvl {
+                LVL_HEAD => return Target::Head,
+                LVL_DRV => return Target::Driver,
+                _ => {}
+            }
+            let Some(p) = self.mod_pos(n.lvl) else {
+                return Target::None;
+            };
+            let st = &self.mods[p];
+            if !st.inst.procs_on.load(Ordering::SeqCst) {
+                let q = &st.q[usize::from(!n.rd)];
+                if q.is_empty() && q.flags() & QINSERVICE == 0 {
+                    next = self.next(n);
+                    continue;
                 }
-            },
+            }
+            let inst = st.inst.clone();
+            inst.enter();
+            return Target::Module(n, inst);
         }
     }
 }
@@ -332,7 +363,20 @@ impl Stream {
         let q = Qid { lvl, rd: true };
         match inst.procs.open(self, q, OpenHow::Push) {
             Ok(()) => {
-                inst.procs_on.store(true, Ordering::Release);
+                inst.procs_on.store(true, Ordering::SeqCst);
+                // qprocson: what the open queued gets its service run, and
+                // the queue below the new module's read queue, which may
+                // have waited for room at the head, looks again at the new
+                // queue above it (else a reader draining the head would
+                // enable the new module's empty service, and nothing more).
+                for rd in [true, false] {
+                    let q = Qid { lvl, rd };
+                    let queued = self.inner.lock().qr(q).is_some_and(|x| !x.is_empty());
+                    if queued {
+                        self.qenable(q);
+                    }
+                }
+                self.back_enable(Qid { lvl, rd: true });
                 Ok(())
             }
             Err(e) => {
@@ -370,13 +414,13 @@ impl Stream {
                 // A privileged pop through the anchor removes it.
                 inner.head.anchor = 0;
             }
-            inst.procs_on.store(false, Ordering::Release);
+            inst.procs_on.store(false, Ordering::SeqCst);
             inst
         };
         // qprocsoff: wait until no call is inside the module.
         {
             let mut inner = self.inner.lock();
-            while inst.active.load(Ordering::Acquire) != 0 {
+            while inst.active.load(Ordering::SeqCst) != 0 {
                 self.wait.wait(&mut inner);
             }
         }
@@ -432,10 +476,16 @@ impl Stream {
                 let idle =
                     st.q.iter()
                         .all(|q| q.is_empty() && q.flags() & QINSERVICE == 0)
-                        && inst.active.load(Ordering::Acquire) == 0;
+                        && inst.active.load(Ordering::SeqCst) == 0;
                 if idle {
                     let st = inner.mods.remove(pos);
-                    self.nmods.store(inner.mods.len() as u8, Ordering::Release);
+                    let n = inner.mods.len();
+                    self.nmods.store(n as u8, Ordering::Release);
+                    // An anchor above what is left is gone (illumos resets
+                    // it when the push count drops below it).
+                    if usize::from(inner.head.anchor) > n {
+                        inner.head.anchor = 0;
+                    }
                     st.ok()
                 } else {
                     None
@@ -458,7 +508,7 @@ impl Stream {
             }
             // A routed call is still in flight: let it finish.
             let mut inner = self.inner.lock();
-            if inst.active.load(Ordering::Acquire) != 0 {
+            if inst.active.load(Ordering::SeqCst) != 0 {
                 self.wait.wait(&mut inner);
             }
         }

@@ -36,13 +36,10 @@ fn read_name(arg: usize, buf: &mut [u8; FMNAMESZ + 2]) -> Result<&[u8]> {
 }
 
 impl Stream {
-    /// Fails like illumos for plumbing a stream that is gone: `ENXIO` on a
-    /// hangup, the `M_ERROR` errno otherwise.
-    fn plumbable(&self) -> Result {
+    /// The `M_ERROR` errno, if the stream has one (illumos' `strioctl`
+    /// checks it before anything else for the module ioctls).
+    fn stream_error(&self) -> Result {
         let inner = self.inner.lock();
-        if inner.head.hangup {
-            return Err(ENXIO);
-        }
         for e in [inner.head.rerr, inner.head.werr] {
             if e != 0 {
                 return Err(Error::from_errno(-e));
@@ -51,12 +48,22 @@ impl Stream {
         Ok(())
     }
 
+    /// Fails like illumos for plumbing a stream that is gone: the
+    /// `M_ERROR` errno, then `ENXIO` on a hangup.
+    fn plumbable(&self) -> Result {
+        self.stream_error()?;
+        if self.inner.lock().head.hangup {
+            return Err(ENXIO);
+        }
+        Ok(())
+    }
+
     /// `I_PUSH`.
     pub(crate) fn i_push(self: &Arc<Self>, arg: usize) -> Result<isize> {
+        self.plumbable()?;
         let mut buf = [0u8; FMNAMESZ + 2];
         let name = read_name(arg, &mut buf)?;
         let entry = modsw::find(name).ok_or(EINVAL)?;
-        self.plumbable()?;
         self.claim_plumbing()?;
         let r = if usize::from(self.nmods.load(Ordering::Acquire)) >= nstrpush() {
             Err(EINVAL)
@@ -79,6 +86,7 @@ impl Stream {
     /// `I_LOOK`: the topmost module's name into the caller's
     /// `char[FMNAMESZ + 1]`.
     pub(crate) fn i_look(&self, arg: usize) -> Result<isize> {
+        self.stream_error()?;
         let mut names = [None; 1];
         if self.module_names(&mut names) == 0 {
             return Err(EINVAL);
@@ -97,6 +105,7 @@ impl Stream {
     /// `I_FIND`: 1 if the named module is on the stream, 0 if not; `EINVAL`
     /// for a name no module has.
     pub(crate) fn i_find(&self, arg: usize) -> Result<isize> {
+        self.stream_error()?;
         let mut buf = [0u8; FMNAMESZ + 2];
         let name = read_name(arg, &mut buf)?;
         modsw::find(name).ok_or(EINVAL)?;
@@ -111,6 +120,7 @@ impl Stream {
     /// driver; otherwise fills the caller's `struct str_list` (modules top
     /// down, then the driver) and sets `sl_nmods` to the entries filled.
     pub(crate) fn i_list(&self, arg: usize) -> Result<isize> {
+        self.stream_error()?;
         let mut names = [None; NSTRPUSH_MAX];
         let n = self.module_names(&mut names).min(NSTRPUSH_MAX);
         if arg == 0 {
@@ -150,14 +160,17 @@ impl Stream {
     }
 
     /// `I_ANCHOR`: modules from the current topmost one down can be popped
-    /// only with privilege. `EINVAL` with nothing pushed.
+    /// only with privilege. With nothing pushed it clears the anchor (as
+    /// illumos). Serialised with pushes and pops.
     pub(crate) fn i_anchor(&self) -> Result<isize> {
-        let mut inner = self.inner.lock();
-        let n = inner.mods.len();
-        if n == 0 {
-            return Err(EINVAL);
+        self.stream_error()?;
+        self.claim_plumbing()?;
+        {
+            let mut inner = self.inner.lock();
+            let n = inner.mods.len();
+            inner.head.anchor = n as u8;
         }
-        inner.head.anchor = n as u8;
+        self.release_plumbing();
         Ok(0)
     }
 }

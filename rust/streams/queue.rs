@@ -160,13 +160,12 @@ pub(crate) struct Queue {
     pcproto_max: u8,
 }
 
-/// The band a message is queued in: high-priority messages have none.
+/// The band a message is counted in. High-priority messages are put in
+/// band 0 when they are queued (as illumos does), so the count never
+/// depends on a type that another holder of a shared data block could
+/// change while the message waits.
 fn band_of(m: &Msg) -> u8 {
-    if m.ty().is_hipri() {
-        0
-    } else {
-        m.band()
-    }
+    m.band()
 }
 
 impl Queue {
@@ -468,6 +467,10 @@ impl Queue {
     /// A band above 0 for `m` needs a table entry; without memory for one
     /// the message goes into band 0.
     fn ensure_band(&mut self, m: &mut Mblk) {
+        if m.ty().is_hipri() {
+            m.set_band(0);
+            return;
+        }
         let band = band_of(m);
         if band != 0 && self.qband_or_new(band).is_none() {
             m.set_band(0);
@@ -565,13 +568,12 @@ impl Queue {
         self.remove_where(|m| all || m.ty().is_data_class())
     }
 
-    /// SVR4 `flushband`: the normal messages of band `band` (only the
-    /// data-class ones unless `all`). Returns whether a writer must be
-    /// back-enabled.
+    /// SVR4 `flushband`: the messages of band `band` (only the data-class
+    /// ones unless `all`); band 0 includes the high-priority data messages
+    /// (`M_PCPROTO`), as illumos frees them with band 0. Returns whether a
+    /// writer must be back-enabled.
     pub(crate) fn flushband(&mut self, band: u8, all: bool) -> bool {
-        self.remove_where(|m| {
-            !m.ty().is_hipri() && m.band() == band && (all || m.ty().is_data_class())
-        })
+        self.remove_where(|m| m.band() == band && (all || m.ty().is_data_class()))
     }
 
     /// Calls `f` on each queued message.

@@ -19,9 +19,11 @@
 //! messages along the levels and pushes and pops modules. The locking and
 //! context rules (`Documentation/strclone/streams.rst`, "Locking"):
 //!
-//! - Put procedures may run in any context, including hard interrupts;
-//!   service procedures run from strclone's workqueue, one work item per
-//!   queue, never concurrently with themselves.
+//! - Put procedures run in process context and must not sleep (their
+//!   caller may hold a spinlock; the stream lock is not IRQ-safe, so
+//!   interrupt-context data goes through a work item first); service
+//!   procedures run from strclone's workqueue, one work item per queue,
+//!   never concurrently with themselves.
 //! - No lock is held while a put, service, open or close procedure runs:
 //!   the stream lock is taken to find the next queue and to change a
 //!   queue's state, and dropped before the procedure is called.
@@ -403,13 +405,16 @@ impl ModInst {
 
     /// A call into the module starts (under the stream lock).
     pub(crate) fn enter(&self) {
-        self.active.fetch_add(1, Ordering::Relaxed);
+        self.active.fetch_add(1, Ordering::SeqCst);
     }
 
     /// A call into the module returned; the last one wakes a pop waiting
     /// for it.
     pub(crate) fn exit(&self, s: &Stream) {
-        if self.active.fetch_sub(1, Ordering::AcqRel) == 1 && !self.procs_on.load(Ordering::Acquire)
+        // SeqCst, with the pop's SeqCst store of `procs_on` and load of
+        // `active`: one of the two sees the other's write, so either this
+        // wakes the pop or the pop sees 0.
+        if self.active.fetch_sub(1, Ordering::SeqCst) == 1 && !self.procs_on.load(Ordering::SeqCst)
         {
             // A pop checks `active` under the stream lock and goes to sleep
             // without dropping it: taking the lock here means it either saw
@@ -634,7 +639,7 @@ impl Stream {
             };
             queue.clear_flags(QENAB);
             if let Some(i) = inst {
-                if !i.procs_on.load(Ordering::Acquire) {
+                if !i.procs_on.load(Ordering::SeqCst) {
                     // Being pushed or popped: the framework moves this
                     // queue's messages itself (`QINSERVICE` is then its
                     // mark, not ours).
@@ -833,14 +838,21 @@ impl Stream {
         }
     }
 
-    /// The standard module handling of `M_FLUSH` arriving at queue `q`:
-    /// flush this module's queue on the side the message travels if the
-    /// flags name it (one band with `FLUSHBAND`), then pass it on.
+    /// The standard module handling of `M_FLUSH` arriving at queue `q`
+    /// (either way): flush the module's write queue for `FLUSHW` and its
+    /// read queue for `FLUSHR` (one band with `FLUSHBAND`), then pass it on.
     pub(crate) fn module_flush(self: &Arc<Self>, q: Qid, m: Mblk) {
         let flags = m.flush_flags();
-        let mine = if q.is_read() { FLUSHR } else { FLUSHW };
-        if flags & mine != 0 {
-            self.flush_as(q, &m);
+        let (rq, wq) = if q.is_read() {
+            (q, q.other())
+        } else {
+            (q.other(), q)
+        };
+        if flags & FLUSHW != 0 {
+            self.flush_as(wq, &m);
+        }
+        if flags & FLUSHR != 0 {
+            self.flush_as(rq, &m);
         }
         self.putnext(q, m);
     }

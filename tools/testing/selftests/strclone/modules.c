@@ -275,6 +275,43 @@ static void bulk_through(struct __test_metadata *_metadata, int nmods)
 	close(b.fd);
 }
 
+/*
+ * A push while output is backed up (the head full, the driver's queues
+ * full, the writer asleep): once the reader drains, the driver's queue
+ * below the new module must be woken, or the stream stalls for good.
+ */
+TEST(push_while_output_is_backed_up)
+{
+	static char buf[4096];
+	struct bulk b;
+	pthread_t th;
+	ssize_t got = 0;
+	int bytes = 0;
+
+	watchdog(60);
+	b.fd = open(ECHO_NODE, O_RDWR);
+	ASSERT_LE(0, b.fd);
+	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+	/*
+	 * Wait for the head to fill (two 4 KiB messages pass its 5120-byte
+	 * high water mark) and the writer to block behind the driver's full
+	 * queues.
+	 */
+	ASSERT_LE(2, wait_nread(b.fd, 2, WAIT_MS, &bytes));
+	usleep(300 * 1000);
+	ASSERT_EQ(0, push(b.fd, "nullmod"));
+	while (got < BULK) {
+		ssize_t n = read_exact(b.fd, buf, sizeof(buf), 4 * WAIT_MS);
+
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	pthread_join(th, NULL);
+	EXPECT_EQ(BULK, got) TH_LOG("stalled after %zd bytes", got);
+	close(b.fd);
+}
+
 TEST(bulk_data_through_one_and_four_modules)
 {
 	watchdog(60);
@@ -399,7 +436,8 @@ TEST(anchor_needs_privilege_to_pop)
 	pid_t pid;
 
 	OPEN_ECHO(fd);
-	EXPECT_EQ(-EINVAL, xioctl(fd, I_ANCHOR, NULL));
+	/* Nothing pushed: I_ANCHOR clears the anchor and succeeds (illumos). */
+	EXPECT_EQ(0, xioctl(fd, I_ANCHOR, NULL));
 	ASSERT_EQ(0, push(fd, "nullmod"));
 	ASSERT_EQ(0, xioctl(fd, I_ANCHOR, NULL));
 	ASSERT_EQ(0, push(fd, "testmod"));
