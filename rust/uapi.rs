@@ -652,6 +652,9 @@ const CHECKED: &[(&str, u32)] = &[
     ("SL_FATAL", log::SL_FATAL as u32),
     ("SL_WARN", log::SL_WARN as u32),
     ("SL_NOTE", log::SL_NOTE as u32),
+    ("M_COPYIN", MsgType::CopyIn.0 as u32),
+    ("M_COPYOUT", MsgType::CopyOut.0 as u32),
+    ("M_IOCDATA", MsgType::IocData.0 as u32),
 ];
 
 #[kernel::prelude::kunit_tests(strclone_uapi)]

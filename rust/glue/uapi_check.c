@@ -158,6 +158,7 @@ static const u32 strclone_uapi_table[] = {
 	FLUSHR, FLUSHW, FLUSHRW,
 	SO_HIWAT, SO_LOWAT, SO_MREADON, SO_MREADOFF,
 	SL_ERROR, SL_TRACE, SL_CONSOLE, SL_FATAL, SL_WARN, SL_NOTE,
+	M_COPYIN, M_COPYOUT, M_IOCDATA,
 };
 
 /* Called from rust/glue/uapi_check.rs (the KUnit cross-check). */
