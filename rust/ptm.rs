@@ -391,9 +391,10 @@ impl Driver for PtSide {
             }
             MsgType::Flush => self.flush(s, m),
             MsgType::Ioctl => {
-                // No driver-level ioctls: answer every I_STR negatively.
+                // No driver-level ioctls: answer every one negatively
+                // (EINVAL for I_STR, ENOTTY for a transparent ioctl).
                 let mut m = m;
-                m.ioc_answer(Err(EINVAL));
+                m.ioc_nak_unknown();
                 s.qreply(m);
             }
             _ => drop(m),
