@@ -444,16 +444,22 @@ impl Driver for PtSide {
     }
 
     fn target_ioctl(&self) -> Option<&dyn TargetIoctl> {
-        if self.master {
-            Some(self)
-        } else {
-            None
-        }
+        Some(self)
     }
 }
 
 impl TargetIoctl for PtSide {
     fn ioctl(&self, s: &Arc<Stream>, _file: &File, cmd: u32, arg: usize) -> Option<Result<isize>> {
+        if !self.master {
+            // The master's commands are not a slave's: ENOTTY here, at
+            // once, rather than as transparent ioctls down the slave's
+            // stream (whose modules, memory or hangup would decide).
+            return matches!(
+                cmd,
+                uapi::ISPTM | uapi::UNLKPT | uapi::GRANTPT | uapi::PTMGETPEER
+            )
+            .then_some(Err(ENOTTY));
+        }
         Some(match cmd {
             uapi::ISPTM => Ok(0),
             uapi::UNLKPT => {
