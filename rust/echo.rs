@@ -15,7 +15,8 @@
 //! back-enabled and its service procedure re-enables the write side.
 //! `I_STR` commands (`ECHO_*` in the uapi header) steer it for tests; the
 //! two that change queue limits (`ECHO_SETQ`, `ECHO_SETOPTS`) need
-//! `CAP_SYS_ADMIN`, checked on the credentials the `M_IOCTL` carries.
+//! `CAP_SYS_ADMIN`, checked on the credentials the `M_IOCTL` carries. A
+//! transparent ioctl is never one of them: `ENOTTY`.
 
 use crate::clone::Target;
 use crate::minors::{AllocFail, MinorPool};
@@ -227,6 +228,12 @@ impl EchoStream {
 
     fn ioctl(&self, s: &Arc<Stream>, mut m: Mblk) {
         let ioc = m.ioc();
+        if ioc.is_transparent() {
+            // Echo's commands come with I_STR only.
+            m.ioc_nak_unknown();
+            s.qreply(m);
+            return;
+        }
         if ioc.cmd == uapi::ECHO_NOREPLY {
             return;
         }
@@ -302,6 +309,17 @@ impl Driver for EchoStream {
             MsgType::PcProto => s.qreply(m),
             MsgType::Flush => s.driver_flush(m),
             MsgType::Ioctl => self.ioctl(s, m),
+            // An M_IOCDATA echo never asked for: a module above it started
+            // a copy and was popped before the ioctl ended. Answered, or the
+            // caller would wait until a signal; a failed one was reported
+            // to the caller already, and is freed.
+            MsgType::IocData => {
+                let mut m = m;
+                if m.copyresp().rval == 0 {
+                    m.ioc_answer(Err(EPROTO));
+                    s.qreply(m);
+                }
+            }
             MsgType::Read => {
                 self.mreads.fetch_add(1, Ordering::Relaxed);
             }

@@ -750,6 +750,14 @@ impl LogStream {
 
     fn ioctl(&self, s: &Arc<Stream>, mut m: Mblk) {
         let ioc = m.ioc();
+        // The log's commands come with I_STR only; anything else is not
+        // ours (ENOTTY for a transparent ioctl).
+        let ours = matches!(ioc.cmd, uapi::I_CONSLOG | uapi::I_ERRLOG | uapi::I_TRCLOG);
+        if !ours || ioc.is_transparent() {
+            m.ioc_nak_unknown();
+            s.qreply(m);
+            return;
+        }
         let answer = m.data_to_vec(GFP_ATOMIC).and_then(|data| match ioc.cmd {
             c if c == uapi::I_CONSLOG => self.register(s, Class::Console, &data),
             c if c == uapi::I_ERRLOG => self.register(s, Class::Error, &data),

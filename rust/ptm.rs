@@ -393,9 +393,10 @@ impl Driver for PtSide {
             }
             MsgType::Flush => self.flush(s, m),
             MsgType::Ioctl => {
-                // No driver-level ioctls: answer every I_STR negatively.
+                // No driver-level ioctls: answer every one negatively
+                // (EINVAL for I_STR, ENOTTY for a transparent ioctl).
                 let mut m = m;
-                m.ioc_answer(Err(EINVAL));
+                m.ioc_nak_unknown();
                 s.qreply(m);
             }
             _ => drop(m),
@@ -445,16 +446,22 @@ impl Driver for PtSide {
     }
 
     fn target_ioctl(&self) -> Option<&dyn TargetIoctl> {
-        if self.master {
-            Some(self)
-        } else {
-            None
-        }
+        Some(self)
     }
 }
 
 impl TargetIoctl for PtSide {
     fn ioctl(&self, s: &Arc<Stream>, _file: &File, cmd: u32, arg: usize) -> Option<Result<isize>> {
+        if !self.master {
+            // The master's commands are not a slave's: ENOTTY here, at
+            // once, rather than as transparent ioctls down the slave's
+            // stream (whose modules, memory or hangup would decide).
+            return matches!(
+                cmd,
+                uapi::ISPTM | uapi::UNLKPT | uapi::GRANTPT | uapi::PTMGETPEER
+            )
+            .then_some(Err(ENOTTY));
+        }
         Some(match cmd {
             uapi::ISPTM => Ok(0),
             uapi::UNLKPT => {

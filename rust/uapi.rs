@@ -21,7 +21,7 @@
 use crate::log;
 use crate::streams::msg::{self, MsgType};
 use core::mem::{offset_of, size_of};
-use kernel::ioctl::{_IO, _IOR};
+use kernel::ioctl::{_IO, _IOR, _IOW, _IOWR};
 
 /// An SVR4-style command `(ty << 8) | nr`: that is exactly `_IO(ty, nr)`
 /// (no direction, no size).
@@ -431,6 +431,63 @@ pub(crate) const TESTMOD_NAK: u32 = svr4(b'T', 4);
 /// Size of `struct testmod_counts` (four `__u32`).
 pub(crate) const TESTMOD_COUNTS_SIZE: usize = 16;
 
+/// `struct testmod_xchg`: the argument of `TESTMOD_XCHG` (decoded in
+/// `testmod.rs` at these offsets).
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct TestmodXchg {
+    /// In: a; out: a + b.
+    pub(crate) a: i32,
+    /// In: b; out: a * b.
+    pub(crate) b: i32,
+}
+
+/// Size of `struct testmod_xchg`.
+pub(crate) const TESTMOD_XCHG_SIZE: usize = size_of::<TestmodXchg>();
+
+const _: () = {
+    assert!(TESTMOD_XCHG_SIZE == 8);
+    assert!(offset_of!(TestmodXchg, a) == 0);
+    assert!(offset_of!(TestmodXchg, b) == 4);
+};
+
+/// `struct testmod_xvec`: the argument of `TESTMOD_XVEC` (decoded in
+/// `testmod.rs` at these offsets).
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct TestmodXvec {
+    /// Entries at `vec`.
+    pub(crate) n: u32,
+    /// Out: their sum.
+    pub(crate) sum: i32,
+    /// User address of the ints (`__s32 *vec`).
+    pub(crate) vec: u64,
+}
+
+/// Size of `struct testmod_xvec`.
+pub(crate) const TESTMOD_XVEC_SIZE: usize = size_of::<TestmodXvec>();
+
+const _: () = {
+    assert!(TESTMOD_XVEC_SIZE == 16);
+    assert!(offset_of!(TestmodXvec, n) == 0);
+    assert!(offset_of!(TestmodXvec, sum) == 4);
+    assert!(offset_of!(TestmodXvec, vec) == 8);
+};
+
+/// `TESTMOD_XCHG`: `_IOWR('C', 32, struct testmod_xchg)`, transparent.
+pub(crate) const TESTMOD_XCHG: u32 = _IOWR::<TestmodXchg>(b'C' as u32, 32);
+/// `TESTMOD_XVEC`: `_IOWR('C', 33, struct testmod_xvec)`.
+pub(crate) const TESTMOD_XVEC: u32 = _IOWR::<TestmodXvec>(b'C' as u32, 33);
+/// `TESTMOD_XHOLD`: `_IOW('C', 34, int)`, transparent.
+pub(crate) const TESTMOD_XHOLD: u32 = _IOW::<i32>(b'C' as u32, 34);
+/// Most entries of a `TESTMOD_XVEC` vector.
+pub(crate) const TESTMOD_XVEC_MAX: u32 = 64;
+
+const _: () = {
+    assert!(TESTMOD_XCHG == 0xc008_4320 && TESTMOD_XVEC == 0xc010_4321);
+    assert!(TESTMOD_XHOLD == 0x4004_4322);
+};
+
 /// `struct str_mlist`: one module name of `I_LIST`/`SAD_VML`, NUL-padded.
 #[repr(C)]
 #[derive(Copy, Clone, Debug)]
@@ -721,6 +778,20 @@ const CHECKED: &[(&str, u32)] = &[
     ("SL_FATAL", log::SL_FATAL as u32),
     ("SL_WARN", log::SL_WARN as u32),
     ("SL_NOTE", log::SL_NOTE as u32),
+    ("M_COPYIN", MsgType::CopyIn.0 as u32),
+    ("M_COPYOUT", MsgType::CopyOut.0 as u32),
+    ("M_IOCDATA", MsgType::IocData.0 as u32),
+    ("sizeof(struct testmod_xchg)", TESTMOD_XCHG_SIZE as u32),
+    ("testmod_xchg.a", offset_of!(TestmodXchg, a) as u32),
+    ("testmod_xchg.b", offset_of!(TestmodXchg, b) as u32),
+    ("sizeof(struct testmod_xvec)", TESTMOD_XVEC_SIZE as u32),
+    ("testmod_xvec.n", offset_of!(TestmodXvec, n) as u32),
+    ("testmod_xvec.sum", offset_of!(TestmodXvec, sum) as u32),
+    ("testmod_xvec.vec", offset_of!(TestmodXvec, vec) as u32),
+    ("TESTMOD_XCHG", TESTMOD_XCHG),
+    ("TESTMOD_XVEC", TESTMOD_XVEC),
+    ("TESTMOD_XHOLD", TESTMOD_XHOLD),
+    ("TESTMOD_XVEC_MAX", TESTMOD_XVEC_MAX),
 ];
 
 #[kernel::prelude::kunit_tests(strclone_uapi)]

@@ -90,6 +90,18 @@ static_assert(ISPTM == 0x5001 && UNLKPT == 0x5002 && GRANTPT == 0x5005 && PTMGET
 static_assert(I_TRCLOG == 0x4c01 && I_ERRLOG == 0x4c02 && I_CONSLOG == 0x4c03);
 static_assert(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b);
 
+ASSERT_LAYOUT(testmod_xchg, 8);
+ASSERT_OFFSET(testmod_xchg, a, 0);
+ASSERT_OFFSET(testmod_xchg, b, 4);
+
+ASSERT_LAYOUT(testmod_xvec, 16);
+ASSERT_OFFSET(testmod_xvec, n, 0);
+ASSERT_OFFSET(testmod_xvec, sum, 4);
+ASSERT_OFFSET(testmod_xvec, vec, 8);
+
+static_assert(TESTMOD_XCHG == 0xc0084320 && TESTMOD_XVEC == 0xc0104321 &&
+	      TESTMOD_XHOLD == 0x40044322);
+
 /* In the order of CHECKED in rust/uapi.rs. */
 static const u32 strclone_uapi_table[] = {
 	sizeof(struct strbuf),
@@ -158,6 +170,15 @@ static const u32 strclone_uapi_table[] = {
 	FLUSHR, FLUSHW, FLUSHRW,
 	SO_HIWAT, SO_LOWAT, SO_MREADON, SO_MREADOFF,
 	SL_ERROR, SL_TRACE, SL_CONSOLE, SL_FATAL, SL_WARN, SL_NOTE,
+	M_COPYIN, M_COPYOUT, M_IOCDATA,
+	sizeof(struct testmod_xchg),
+	offsetof(struct testmod_xchg, a),
+	offsetof(struct testmod_xchg, b),
+	sizeof(struct testmod_xvec),
+	offsetof(struct testmod_xvec, n),
+	offsetof(struct testmod_xvec, sum),
+	offsetof(struct testmod_xvec, vec),
+	TESTMOD_XCHG, TESTMOD_XVEC, TESTMOD_XHOLD, TESTMOD_XVEC_MAX,
 };
 
 /* Called from rust/glue/uapi_check.rs (the KUnit cross-check). */

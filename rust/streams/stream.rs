@@ -179,7 +179,7 @@ pub(crate) struct HeadState {
     pub(crate) rerr: i32,
     /// errno for writes from `M_ERROR`, 0 if none.
     pub(crate) werr: i32,
-    /// An `I_STR` is in progress.
+    /// An ioctl (`I_STR` or transparent) holds the stream's ioctl slot.
     pub(crate) ioc_busy: bool,
     /// A push, pop or reopen is in progress (SVR4's `STPLEX`-like
     /// exclusion of plumbing operations).
@@ -189,9 +189,10 @@ pub(crate) struct HeadState {
     /// Modules at or above this count from the top are anchored
     /// (`I_ANCHOR`): popping them needs privilege. 0: no anchor.
     pub(crate) anchor: u8,
-    /// Id of the `M_IOCTL` the head waits for, 0 if none.
+    /// Id of the ioctl whose answer the head accepts now, 0 if none
+    /// (`head.rs` has the state machine).
     pub(crate) ioc_id: u32,
-    /// The answer to it.
+    /// The accepted answer, until the ioctl's caller takes it.
     pub(crate) ioc_reply: Option<Mblk>,
     /// Next ioctl id.
     pub(crate) ioc_next: u32,
@@ -924,14 +925,9 @@ impl Stream {
                     self.back_enable(Qid::HeadR);
                 }
             }
-            MsgType::IocAck | MsgType::IocNak => {
-                let id = m.ioc().id;
-                let mut inner = self.inner.lock();
-                if inner.head.ioc_id == id && id != 0 && inner.head.ioc_reply.is_none() {
-                    inner.head.ioc_reply = Some(m);
-                    drop(inner);
-                    self.wait.notify_all();
-                }
+            // The answers of an ioctl: `head.rs` keeps its state machine.
+            MsgType::IocAck | MsgType::IocNak | MsgType::CopyIn | MsgType::CopyOut => {
+                self.ioc_reply_arrived(m)
             }
             MsgType::Data | MsgType::Proto | MsgType::PcProto => {
                 {

@@ -249,6 +249,40 @@ struct testmod_counts {
 	__u32 msgs;	/* other messages that passed it, both ways (ioctl answers too) */
 };
 
+/*
+ * testmod's transparent ioctls: plain ioctl(2) on a stream with testmod
+ * pushed, no I_STR. The module reads and writes the argument with
+ * M_COPYIN/M_COPYOUT through the stream head (streams.rst, "Transparent
+ * ioctls"); without testmod they give ENOTTY.
+ */
+struct testmod_xchg {
+	__s32 a;	/* in: a; out: a + b */
+	__s32 b;	/* in: b; out: a * b (both wrap around) */
+};
+
+struct testmod_xvec {
+	__u32 n;	/* in: entries at vec, 1..TESTMOD_XVEC_MAX */
+	__s32 sum;	/* out: their sum (wraps around) */
+	__s32 *vec;	/* in: n ints; out: the same n ints in reverse order */
+};
+#define TESTMOD_XVEC_MAX	64
+
+/* Copy in, copy out the sum and the product; returns 0. */
+#define TESTMOD_XCHG	_IOWR('C', 32, struct testmod_xchg)
+/*
+ * Copy in the header, then the vector it points to; copy out the vector
+ * reversed, then the header; returns n. With I_STR (ic_dp: the header,
+ * ic_len 16) the vector still goes through M_COPYIN/M_COPYOUT and the
+ * header comes back in ic_dp.
+ */
+#define TESTMOD_XVEC	_IOWR('C', 33, struct testmod_xvec)
+/*
+ * Copy in an int, then hold the ioctl (its M_IOCDATA waits on testmod's
+ * write queue) until testmod is popped or the stream closes; one at a time
+ * per instance (EBUSY). For tests of an ioctl in flight.
+ */
+#define TESTMOD_XHOLD	_IOW('C', 34, int)
+
 /* M_SETOPTS flags (the stream head options a driver may set). */
 #define SO_HIWAT	0x0010
 #define SO_LOWAT	0x0020

@@ -809,12 +809,12 @@ static void op_ioctl(struct worker *w, struct slot *s, int fd, int is_master, in
 		break;
 	case 3:
 		r = ioctl(fd, ISPTM, 0);
-		if (is_master ? r != 0 : !(r == -1 && errno == ENOTTY))
+		if (is_master ? r != 0 : !(r == -1 && (errno == ENOTTY || fault_ok(errno, C_IOCTL))))
 			fail(CAT_OP, "%s: ISPTM returned %d (%s)", who, r, errname(errno));
 		break;
 	case 4:
 		r = ioctl(fd, GRANTPT, 0);
-		if (is_master ? r != 0 : !(r == -1 && errno == ENOTTY))
+		if (is_master ? r != 0 : !(r == -1 && (errno == ENOTTY || fault_ok(errno, C_IOCTL))))
 			fail(CAT_OP, "%s: GRANTPT returned %d (%s)", who, r, errname(errno));
 		break;
 	case 5:
@@ -851,7 +851,7 @@ static void op_ioctl(struct worker *w, struct slot *s, int fd, int is_master, in
 				}
 		} else {
 			r = ioctl(fd, UNLKPT, 0);
-			if (is_master ? r != 0 : !(r == -1 && errno == ENOTTY))
+			if (is_master ? r != 0 : !(r == -1 && (errno == ENOTTY || fault_ok(errno, C_IOCTL))))
 				fail(CAT_OP, "%s: UNLKPT returned %d (%s)", who, r, errname(errno));
 			if (is_master)
 				s->locked = 0;
