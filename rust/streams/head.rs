@@ -122,7 +122,8 @@ impl Stream {
                 Ok(m) => m,
                 Err(e) => return partial(e),
             };
-            let got = m.len();
+            // The whole chain: a chunk above a page is several blocks.
+            let got = m.size();
             self.putnext(Qid::HeadW, m);
             sent += got;
             if got < n {

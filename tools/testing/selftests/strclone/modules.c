@@ -319,6 +319,28 @@ TEST(bulk_data_through_one_and_four_modules)
 	bulk_through(_metadata, 4);
 }
 
+/*
+ * nullmod's maxpsz is INFPSZ, so a write above a page is one message of
+ * several page blocks: write(2) must count all of them, and exactly that
+ * data must come back once.
+ */
+TEST(write_above_a_page_through_nullmod)
+{
+	static char out[3 * 4096 + 100], in[sizeof(out) + 1];
+	int fd;
+
+	OPEN_ECHO(fd);
+	ASSERT_EQ(0, push(fd, "nullmod"));
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (char)(i * 13 + 1);
+	ASSERT_EQ((ssize_t)sizeof(out), write(fd, out, sizeof(out)));
+	ASSERT_EQ((ssize_t)sizeof(out), read_exact(fd, in, sizeof(out), WAIT_MS));
+	EXPECT_EQ(0, memcmp(in, out, sizeof(out)));
+	/* Nothing more: no part of it was sent twice. */
+	EXPECT_EQ(0, poll_fd(fd, POLLIN, QUIET_MS) & POLLIN);
+	close(fd);
+}
+
 TEST(push_errnos)
 {
 	char name[FMNAMESZ + 1];
