@@ -48,19 +48,6 @@
 /* The table's bound (streams/autopush.rs, MAX_CONFIGS). */
 #define MAX_CONFIGS	1024
 
-/* ioctl(); returns its result or -errno. */
-static int xioctl(int fd, unsigned long cmd, void *arg)
-{
-	int r = ioctl(fd, cmd, arg);
-
-	return r < 0 ? -errno : r;
-}
-
-static int nlist(int fd)
-{
-	return xioctl(fd, I_LIST, NULL);
-}
-
 /* The names I_LIST gives, top down, comma-separated (driver last). */
 static int list_names(int fd, char *out, size_t len)
 {
@@ -97,22 +84,6 @@ static int istr_int(int fd, int cmd, int val)
 	};
 
 	return xioctl(fd, I_STR, &s);
-}
-
-/* "name uses=N" in debugfs modules; -1 if absent. */
-static long uses_of(const char *name)
-{
-	FILE *f = fopen(DBG_MODULES, "r");
-	char line[128], n[32];
-	long uses, found = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%31s uses=%ld", n, &uses) == 2 && !strcmp(n, name))
-			found = uses;
-	fclose(f);
-	return found;
 }
 
 /* open=<n> of one target in debugfs targets; -1 if absent. */

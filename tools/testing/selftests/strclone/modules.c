@@ -32,29 +32,6 @@
 	ASSERT_LE(0, fd) TH_LOG("open %s: %s", ECHO_NODE, strerror(errno)); \
 } while (0)
 
-/* ioctl(); returns its result or -errno. */
-static int xioctl(int fd, unsigned long cmd, void *arg)
-{
-	int r = ioctl(fd, cmd, arg);
-
-	return r < 0 ? -errno : r;
-}
-
-static int push(int fd, const char *name)
-{
-	return xioctl(fd, I_PUSH, (void *)name);
-}
-
-static int pop(int fd)
-{
-	return xioctl(fd, I_POP, NULL);
-}
-
-static int nlist(int fd)
-{
-	return xioctl(fd, I_LIST, NULL);
-}
-
 /* I_STR with an int argument (or none); returns rval or -errno. */
 static int istr_int(int fd, int cmd, int *val)
 {
@@ -81,22 +58,6 @@ static int look(int fd, char name[FMNAMESZ + 1])
 {
 	memset(name, 'x', FMNAMESZ + 1);
 	return xioctl(fd, I_LOOK, name);
-}
-
-/* "name uses=N" in /sys/kernel/debug/strclone/modules; -1 if absent. */
-static long uses_of(const char *name)
-{
-	FILE *f = fopen("/sys/kernel/debug/strclone/modules", "r");
-	char line[128], n[32];
-	long uses, found = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%31s uses=%ld", n, &uses) == 2 && !strcmp(n, name))
-			found = uses;
-	fclose(f);
-	return found;
 }
 
 /* The strclone-modules line of /proc/self/fdinfo/<fd>, without the newline. */

@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -226,5 +227,50 @@ static inline int putmsg_parts(int fd, const void *ctl, int ctllen,
 
 	return strclone_putmsg(fd, &c, &d, flags);
 }
+
+/* ---- module ioctls (modules.c, transparent.c, autopush.c) ------------ */
+
+/* ioctl(); returns its result or -errno. */
+static inline int xioctl(int fd, unsigned long cmd, void *arg)
+{
+	int r = ioctl(fd, cmd, arg);
+
+	return r < 0 ? -errno : r;
+}
+
+/* I_PUSH @name; 0 or -errno. */
+static inline int push(int fd, const char *name)
+{
+	return xioctl(fd, I_PUSH, (void *)name);
+}
+
+/* I_POP; 0 or -errno. */
+static inline int pop(int fd)
+{
+	return xioctl(fd, I_POP, NULL);
+}
+
+/* I_LIST with NULL: modules pushed plus the driver, or -errno. */
+static inline int nlist(int fd)
+{
+	return xioctl(fd, I_LIST, NULL);
+}
+
+/* "name uses=N" in /sys/kernel/debug/strclone/modules; -1 if absent. */
+static inline long uses_of(const char *name)
+{
+	FILE *f = fopen("/sys/kernel/debug/strclone/modules", "r");
+	char line[128], n[32];
+	long uses, found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%31s uses=%ld", n, &uses) == 2 && !strcmp(n, name))
+			found = uses;
+	fclose(f);
+	return found;
+}
+
 
 #endif /* STRCLONE_UTIL_H */

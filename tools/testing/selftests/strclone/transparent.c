@@ -44,19 +44,6 @@
 	ASSERT_LE(0, s) TH_LOG("PTMGETPEER: %s", strerror(errno));	\
 } while (0)
 
-/* ioctl(); returns its result or -errno. */
-static int xioctl(int fd, unsigned long cmd, void *arg)
-{
-	int r = ioctl(fd, cmd, arg);
-
-	return r < 0 ? -errno : r;
-}
-
-static int push(int fd, const char *name)
-{
-	return xioctl(fd, I_PUSH, (void *)name);
-}
-
 static int xchg(int fd, int a, int b, struct testmod_xchg *out)
 {
 	out->a = a;
