@@ -297,10 +297,7 @@ impl Driver for EchoStream {
             MsgType::Data | MsgType::Proto => {
                 // Fast path: echo at once when nothing waits ahead and the
                 // head has room.
-                if !self.stopped.load(Ordering::Acquire)
-                    && s.can_bypass(Qid::DrvW)
-                    && s.canputnext(Qid::DrvR)
-                {
+                if !self.stopped.load(Ordering::Acquire) && s.can_pass_on(Qid::DrvW, Qid::DrvR, 0) {
                     s.putnext(Qid::DrvR, m);
                 } else {
                     s.putq(Qid::DrvW, m);

@@ -9,6 +9,17 @@
 //! - [`testmod`]: passes everything on and counts it; tests make it refuse
 //!   opens and ioctls.
 
+use crate::streams::queue::{QLimits, INFPSZ};
+
+/// The queue limits of the built-in modules that keep messages (8 KiB high
+/// water mark each way, 2 KiB low, no packet size limit).
+pub(crate) const MODULE_LIMITS: QLimits = QLimits {
+    minpsz: 0,
+    maxpsz: INFPSZ,
+    hiwat: 8192,
+    lowat: 2048,
+};
+
 pub(crate) mod nullmod;
 pub(crate) mod pipemod;
 pub(crate) mod testmod;

@@ -11,26 +11,18 @@
 //! is per priority band (`bcanputnext` with the message's band). No byte is
 //! copied: the message that arrives is the message that leaves.
 
+use crate::modules::MODULE_LIMITS;
 use crate::streams::msg::{Mblk, MsgType};
-use crate::streams::queue::{QLimits, INFPSZ};
 use crate::streams::stream::{DriverLimits, ModEntry, Module, Qid, Stream};
 use core::sync::atomic::AtomicU32;
 use kernel::{prelude::*, sync::Arc};
-
-/// `nullmod`'s queues: 8 KiB high water mark each way, 2 KiB low.
-const LIMITS: QLimits = QLimits {
-    minpsz: 0,
-    maxpsz: INFPSZ,
-    hiwat: 8192,
-    lowat: 2048,
-};
 
 /// Its module switch entry.
 pub(crate) static ENTRY: ModEntry = ModEntry {
     name: c"nullmod",
     limits: DriverLimits {
-        rlim: LIMITS,
-        wlim: LIMITS,
+        rlim: MODULE_LIMITS,
+        wlim: MODULE_LIMITS,
         rsrv: true,
         wsrv: true,
     },
@@ -46,7 +38,7 @@ impl Module for NullMod {
             MsgType::Flush => s.module_flush(q, m),
             t if t.is_hipri() => s.putnext(q, m),
             _ => {
-                if s.can_bypass(q) && s.bcanputnext(q, m.band()) {
+                if s.can_pass_on(q, q, m.band()) {
                     s.putnext(q, m);
                 } else {
                     s.putq(q, m);

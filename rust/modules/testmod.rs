@@ -35,26 +35,19 @@
 //! protocol it runs. A failed `M_IOCDATA` is freed (the caller already has
 //! its error); a transparent ioctl of another command passes on.
 
+use crate::modules::MODULE_LIMITS;
 use crate::streams::msg::{IocBlk, Mblk, MsgType};
-use crate::streams::queue::{QLimits, INFPSZ};
 use crate::streams::stream::{DriverLimits, ModEntry, Module, OpenHow, Qid, Stream};
 use crate::uapi;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
 use kernel::{prelude::*, sync::Arc};
 
-const LIMITS: QLimits = QLimits {
-    minpsz: 0,
-    maxpsz: INFPSZ,
-    hiwat: 8192,
-    lowat: 2048,
-};
-
 /// Its module switch entry.
 pub(crate) static ENTRY: ModEntry = ModEntry {
     name: c"testmod",
     limits: DriverLimits {
-        rlim: LIMITS,
-        wlim: LIMITS,
+        rlim: MODULE_LIMITS,
+        wlim: MODULE_LIMITS,
         rsrv: false,
         wsrv: false,
     },

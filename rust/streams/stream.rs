@@ -677,6 +677,19 @@ impl Stream {
             .is_some_and(|queue| queue.is_empty() && queue.flags() & (QENAB | QINSERVICE) == 0)
     }
 
+    /// [`Self::can_bypass`] on `q` and then `bcanputnext(from, band)`, in
+    /// one lock round trip: the put procedure fast path of a module or
+    /// driver that passes a message on from `from` when nothing of its own
+    /// waits on `q`. Like the two calls in a row, the second check (and the
+    /// `QWANTW` it may leave) happens only if the first passes.
+    pub(crate) fn can_pass_on(&self, q: Qid, from: Qid, band: u8) -> bool {
+        let mut inner = self.inner.lock();
+        let idle = inner
+            .qr(q)
+            .is_some_and(|queue| queue.is_empty() && queue.flags() & (QENAB | QINSERVICE) == 0);
+        idle && inner.bcanputnext(from, band)
+    }
+
     /// A driver's read-side fast path: with nothing pushed, nothing queued
     /// on or scheduled for the driver's read queue, and room at the head, a
     /// data message goes straight onto the head's read queue (what

@@ -65,17 +65,6 @@ static int list_names(int fd, char *out, size_t len)
 	return l.sl_nmods;
 }
 
-static int counts(int fd, struct testmod_counts *c)
-{
-	struct strioctl s = {
-		.ic_cmd = TESTMOD_COUNTS, .ic_timout = ISTR_TIMEOUT,
-		.ic_len = 0, .ic_dp = (char *)c,
-	};
-
-	memset(c, 0xa5, sizeof(*c));
-	return xioctl(fd, I_STR, &s);
-}
-
 static int istr_int(int fd, int cmd, int val)
 {
 	struct strioctl s = {

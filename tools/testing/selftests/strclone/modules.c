@@ -43,17 +43,6 @@ static int istr_int(int fd, int cmd, int *val)
 	return xioctl(fd, I_STR, &s);
 }
 
-static int counts(int fd, struct testmod_counts *c)
-{
-	struct strioctl s = {
-		.ic_cmd = TESTMOD_COUNTS, .ic_timout = ISTR_TIMEOUT,
-		.ic_len = 0, .ic_dp = (char *)c,
-	};
-
-	memset(c, 0xa5, sizeof(*c));
-	return xioctl(fd, I_STR, &s);
-}
-
 static int look(int fd, char name[FMNAMESZ + 1])
 {
 	memset(name, 'x', FMNAMESZ + 1);

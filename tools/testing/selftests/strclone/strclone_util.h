@@ -256,6 +256,18 @@ static inline int nlist(int fd)
 	return xioctl(fd, I_LIST, NULL);
 }
 
+/* TESTMOD_COUNTS of the testmod instance nearest the head; 0 or -errno. */
+static inline int counts(int fd, struct testmod_counts *c)
+{
+	struct strioctl s = {
+		.ic_cmd = TESTMOD_COUNTS, .ic_timout = ISTR_TIMEOUT,
+		.ic_len = 0, .ic_dp = (char *)c,
+	};
+
+	memset(c, 0xa5, sizeof(*c));
+	return xioctl(fd, I_STR, &s);
+}
+
 /* "name uses=N" in /sys/kernel/debug/strclone/modules; -1 if absent. */
 static inline long uses_of(const char *name)
 {

@@ -87,12 +87,6 @@ static int echo_ok(int fd)
 	return memcmp(in, "ping", 4) ? -1001 : 0;
 }
 
-static int counts(int fd, struct testmod_counts *c)
-{
-	memset(c, 0xa5, sizeof(*c));
-	return istr(fd, TESTMOD_COUNTS, c, 0, NULL) < 0 ? -errno : 0;
-}
-
 /*
  * Messages on testmod's write queue of the stream @di, from debugfs
  * (".. mods=testmod:r=a/b:w=N/M"); -1 if the stream or testmod is not
