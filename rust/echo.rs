@@ -297,10 +297,10 @@ impl Driver for EchoStream {
             MsgType::Data | MsgType::Proto => {
                 // Fast path: echo at once when nothing waits ahead and the
                 // head has room.
-                if !self.stopped.load(Ordering::Acquire) && s.can_pass_on(Qid::DrvW, Qid::DrvR, 0) {
-                    s.putnext(Qid::DrvR, m);
-                } else {
+                if self.stopped.load(Ordering::Acquire) {
                     s.putq(Qid::DrvW, m);
+                } else {
+                    s.pass_or_queue(Qid::DrvW, Qid::DrvR, m);
                 }
             }
             MsgType::PcProto => s.qreply(m),

@@ -10,10 +10,14 @@
 //! at once; `M_FLUSH` flushes the module's queue on its way. Flow control
 //! is per priority band (`bcanputnext` with the message's band). No byte is
 //! copied: the message that arrives is the message that leaves.
+//!
+//! Its put procedure is declared ([`PutKind::PassOrQueue`]): the framework
+//! does its work inline while routing, so a message passes through an idle
+//! `nullmod` without a call into it.
 
 use crate::modules::MODULE_LIMITS;
 use crate::streams::msg::{Mblk, MsgType};
-use crate::streams::stream::{DriverLimits, ModEntry, Module, Qid, Stream};
+use crate::streams::stream::{DriverLimits, ModEntry, Module, PutKind, Qid, Stream};
 use core::sync::atomic::AtomicU32;
 use kernel::{prelude::*, sync::Arc};
 
@@ -26,6 +30,7 @@ pub(crate) static ENTRY: ModEntry = ModEntry {
         rsrv: true,
         wsrv: true,
     },
+    put: PutKind::PassOrQueue,
     new: || Ok(KBox::new(NullMod, GFP_KERNEL_ACCOUNT)? as KBox<dyn Module>),
     uses: AtomicU32::new(0),
 };
@@ -34,16 +39,12 @@ struct NullMod;
 
 impl Module for NullMod {
     fn put(&self, s: &Arc<Stream>, q: Qid, m: Mblk) {
+        // What `PutKind::PassOrQueue` declares: the framework does the
+        // same for every message but `M_FLUSH` while it routes, without
+        // calling this.
         match m.ty() {
             MsgType::Flush => s.module_flush(q, m),
-            t if t.is_hipri() => s.putnext(q, m),
-            _ => {
-                if s.can_pass_on(q, q, m.band()) {
-                    s.putnext(q, m);
-                } else {
-                    s.putq(q, m);
-                }
-            }
+            _ => s.pass_or_queue(q, q, m),
         }
     }
 

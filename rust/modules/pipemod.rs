@@ -15,7 +15,7 @@
 
 use crate::streams::msg::{Mblk, MsgType, FLUSHR, FLUSHW};
 use crate::streams::queue::{QLimits, INFPSZ};
-use crate::streams::stream::{DriverLimits, ModEntry, Module, Qid, Stream};
+use crate::streams::stream::{DriverLimits, ModEntry, Module, PutKind, Qid, Stream};
 use core::sync::atomic::AtomicU32;
 use kernel::{prelude::*, sync::Arc};
 
@@ -35,6 +35,7 @@ pub(crate) static ENTRY: ModEntry = ModEntry {
         rsrv: false,
         wsrv: false,
     },
+    put: PutKind::Next,
     new: || Ok(KBox::new(PipeMod, GFP_KERNEL_ACCOUNT)? as KBox<dyn Module>),
     uses: AtomicU32::new(0),
 };

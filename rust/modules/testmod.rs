@@ -37,7 +37,7 @@
 
 use crate::modules::MODULE_LIMITS;
 use crate::streams::msg::{IocBlk, Mblk, MsgType};
-use crate::streams::stream::{DriverLimits, ModEntry, Module, OpenHow, Qid, Stream};
+use crate::streams::stream::{DriverLimits, ModEntry, Module, OpenHow, PutKind, Qid, Stream};
 use crate::uapi;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
 use kernel::{prelude::*, sync::Arc};
@@ -51,6 +51,7 @@ pub(crate) static ENTRY: ModEntry = ModEntry {
         rsrv: false,
         wsrv: false,
     },
+    put: PutKind::Own,
     new: || {
         Ok(KBox::new(
             TestMod {

@@ -43,9 +43,11 @@
 //! Push and pop of one stream are serialised by `HeadState::plumbing`
 //! (a sleeping flag, as the `I_STR` slot is); routing never waits for it.
 
-use super::msg::Mblk;
+use super::msg::{Mblk, MsgType};
 use super::queue::{Queue, QENAB, QINSERVICE, QPCPROTO_MAX};
-use super::stream::{Inner, ModEntry, ModInst, ModState, OpenHow, Qid, Stream, LVL_DRV, LVL_HEAD};
+use super::stream::{
+    Inner, ModEntry, ModInst, ModState, OpenHow, PutKind, Qid, Stream, LVL_DRV, LVL_HEAD,
+};
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use kernel::{new_work, prelude::*, sync::Arc};
 
@@ -59,6 +61,20 @@ enum Target {
     Driver,
     /// A module's queue; the instance's `active` count was raised.
     Module(Qid, Arc<ModInst>),
+    /// The queue of a module whose put procedure is
+    /// [`PutKind::PassOrQueue`] and could not pass the message on: the
+    /// caller queues it there, under the lock it still holds.
+    Queue(Qid),
+}
+
+/// What is left to do, outside the lock, for a message routed under it.
+enum Routed {
+    /// Call a put procedure.
+    Call(Target, Mblk),
+    /// Run a queue's service procedure soon (the message was queued).
+    Schedule(Qid, Option<Arc<ModInst>>),
+    /// Nothing.
+    Done,
 }
 
 impl Inner {
@@ -150,12 +166,18 @@ impl Inner {
         self.bcanputnext(q, 0)
     }
 
-    /// Where a message for `next` goes. A module whose procedures are off
-    /// (being pushed or popped) with nothing waiting on that side is passed
-    /// over here, under the lock, without counting a call into it: a pop
-    /// waiting for the module's calls to drain is then never kept waiting by
-    /// traffic, only by calls already inside.
-    fn target(&self, mut next: Option<Qid>) -> Target {
+    /// Where message `m` for `next` goes. Passed over here, under the
+    /// lock, without counting a call into the module:
+    ///
+    /// - a module whose procedures are off (being pushed or popped) with
+    ///   nothing waiting on that side: a pop waiting for the module's calls
+    ///   to drain is then never kept waiting by traffic, only by calls
+    ///   already inside;
+    /// - a module whose put procedure is declared ([`PutKind`]) when the
+    ///   declaration says the message goes on. When it says the message is
+    ///   queued, that queue is the answer ([`Target::Queue`]).
+    fn target(&mut self, mut next: Option<Qid>, m: &Mblk) -> Target {
+        let ty = m.ty();
         loop {
             let Some(n) = next else {
                 return Target::None;
@@ -169,16 +191,48 @@ impl Inner {
                 return Target::None;
             };
             let st = &self.mods[p];
+            let q = &st.q[usize::from(!n.rd)];
+            let (put, flags, empty) = (st.put, q.flags(), q.is_empty());
             if !st.inst.procs_on.load(Ordering::SeqCst) {
-                let q = &st.q[usize::from(!n.rd)];
-                if q.is_empty() && q.flags() & QINSERVICE == 0 {
+                if empty && flags & QINSERVICE == 0 {
                     next = self.next(n);
                     continue;
                 }
+            } else if ty != MsgType::Flush {
+                match put {
+                    PutKind::Own => {}
+                    PutKind::Next => {
+                        next = self.next(n);
+                        continue;
+                    }
+                    PutKind::PassOrQueue => {
+                        let idle = empty && flags & (QENAB | QINSERVICE) == 0;
+                        if ty.is_hipri() || (idle && self.bcanputnext(n, m.band())) {
+                            next = self.next(n);
+                            continue;
+                        }
+                        return Target::Queue(n);
+                    }
+                }
             }
-            let inst = st.inst.clone();
+            let inst = self.mods[p].inst.clone();
             inst.enter();
             return Target::Module(n, inst);
+        }
+    }
+
+    /// Routes `m` to `next` ([`Self::target`]); a message for a module's
+    /// queue is queued here.
+    fn route(&mut self, next: Option<Qid>, m: Mblk) -> Routed {
+        match self.target(next, &m) {
+            Target::Queue(q) => {
+                if self.putq(q, m) {
+                    Routed::Schedule(q, Stream::inst_for(self, q))
+                } else {
+                    Routed::Done
+                }
+            }
+            t => Routed::Call(t, m),
         }
     }
 }
@@ -195,16 +249,47 @@ impl Stream {
             }
             return;
         }
-        let t = {
-            let inner = self.inner.lock();
-            inner.target(inner.next(q))
+        let r = {
+            let mut inner = self.inner.lock();
+            let next = inner.next(q);
+            inner.route(next, m)
         };
-        self.call_put(t, m);
+        self.finish(r);
+    }
+
+    /// The standard put procedure (see [`PutKind::PassOrQueue`]) of a
+    /// module or driver that passes a message on from `from` when nothing
+    /// of its own waits on `own`, and queues it on `own` otherwise (then
+    /// `own`'s service procedure moves it on). High-priority messages
+    /// always go on. One lock round trip, in which the next put procedure
+    /// is found too.
+    pub(crate) fn pass_or_queue(self: &Arc<Self>, own: Qid, from: Qid, m: Mblk) {
+        let r = {
+            let mut inner = self.inner.lock();
+            if m.ty().is_hipri() || inner.can_pass_on(own, from, m.band()) {
+                let next = inner.next(from);
+                inner.route(next, m)
+            } else if !self.is_closed() && inner.putq(own, m) {
+                Routed::Schedule(own, Self::inst_for(&inner, own))
+            } else {
+                Routed::Done
+            }
+        };
+        self.finish(r);
+    }
+
+    /// Does what routing under the lock left to do.
+    fn finish(self: &Arc<Self>, r: Routed) {
+        match r {
+            Routed::Call(t, m) => self.call_put(t, m),
+            Routed::Schedule(q, inst) => self.schedule(q, inst),
+            Routed::Done => {}
+        }
     }
 
     fn call_put(self: &Arc<Self>, t: Target, m: Mblk) {
         match t {
-            Target::None => drop(m),
+            Target::None | Target::Queue(_) => drop(m),
             Target::Head => self.put_head(m),
             Target::Driver => self.driver.wput(self, m),
             Target::Module(q, inst) => {
@@ -222,7 +307,7 @@ impl Stream {
     /// the module, unless messages wait on the queue (or are being moved on
     /// by a pop), which it then joins, to keep their order.
     fn bypass_put(self: &Arc<Self>, q: Qid, m: Mblk) {
-        let t = {
+        let r = {
             let mut inner = self.inner.lock();
             let waiting = inner
                 .qr(q)
@@ -235,9 +320,10 @@ impl Stream {
                 }
                 return;
             }
-            inner.target(inner.next(q))
+            let next = inner.next(q);
+            inner.route(next, m)
         };
-        self.call_put(t, m);
+        self.finish(r);
     }
 
     /// SVR4 `canputnext(q)`: can the queue after `q` take a normal message?
@@ -347,6 +433,7 @@ impl Stream {
                 Queue::new(lim.rlim, lim.rsrv, QPCPROTO_MAX),
                 Queue::new(lim.wlim, lim.wsrv, QPCPROTO_MAX),
             ],
+            put: entry.put,
             inst: inst.clone(),
         };
         {
@@ -365,18 +452,30 @@ impl Stream {
             Ok(()) => {
                 inst.procs_on.store(true, Ordering::SeqCst);
                 // qprocson: what the open queued gets its service run, and
-                // the queue below the new module's read queue, which may
-                // have waited for room at the head, looks again at the new
-                // queue above it (else a reader draining the head would
-                // enable the new module's empty service, and nothing more).
-                for rd in [true, false] {
-                    let q = Qid { lvl, rd };
-                    let queued = self.inner.lock().qr(q).is_some_and(|x| !x.is_empty());
+                // if a queue below waited for room in the queue above the
+                // new module's read queue, it is enabled to look again at
+                // the new queue in between (else a reader draining the
+                // queue above would enable the new module's empty service,
+                // and nothing more). Nothing waited: no work is scheduled.
+                let rq = Qid { lvl, rd: true };
+                let (queued, waits) = {
+                    let inner = self.inner.lock();
+                    let queued = [true, false]
+                        .map(|rd| inner.qr(Qid { lvl, rd }).is_some_and(|x| !x.is_empty()));
+                    let waits = inner
+                        .next(rq)
+                        .and_then(|a| inner.qr(a))
+                        .is_some_and(|a| a.writer_waits());
+                    (queued, waits)
+                };
+                for (rd, queued) in [true, false].into_iter().zip(queued) {
                     if queued {
-                        self.qenable(q);
+                        self.qenable(Qid { lvl, rd });
                     }
                 }
-                self.back_enable(Qid { lvl, rd: true });
+                if waits {
+                    self.back_enable(rq);
+                }
                 Ok(())
             }
             Err(e) => {
@@ -460,11 +559,12 @@ impl Stream {
                             }
                         }
                     };
-                    let t = {
-                        let inner = self.inner.lock();
-                        inner.target(inner.next(q))
+                    let r = {
+                        let mut inner = self.inner.lock();
+                        let next = inner.next(q);
+                        inner.route(next, m)
                     };
-                    self.call_put(t, m);
+                    self.finish(r);
                 }
             }
             let gone = {
@@ -492,6 +592,8 @@ impl Stream {
                 }
             };
             if let Some(st) = gone {
+                // A queue below waited for room in the popped read queue.
+                let below_waits = st.q[0].writer_waits();
                 inst.entry.uses.fetch_sub(1, Ordering::Relaxed);
                 // The queue pair and the instance's chain reference go
                 // outside the lock; a queued service work item may still
@@ -499,9 +601,10 @@ impl Stream {
                 drop(st);
                 // Writers that waited for room in the popped module's write
                 // queue now face the next one; the read queue below it that
-                // waited for room in its read queue now faces the head.
+                // waited for room in its read queue now faces the queue
+                // above, and is enabled to look at it.
                 self.wait.notify_all();
-                if !closing {
+                if !closing && below_waits {
                     self.back_enable(Qid::HeadR);
                 }
                 return;

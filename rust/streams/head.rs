@@ -11,6 +11,7 @@
 use super::msg::{
     CopyReq, IocBlk, IocCred, Mblk, Msg, MsgType, FLUSHR, FLUSHRW, FLUSHW, TRANSPARENT,
 };
+use super::queue::QLimits;
 use super::stream::{Inner, Qid, Stream, TargetIoctl};
 use crate::glue::{cred, node::FileOps};
 use crate::uapi;
@@ -74,10 +75,15 @@ fn secs_to_jiffies(secs: i32) -> Jiffies {
 }
 
 impl Stream {
-    /// Blocks (or fails `EAGAIN`) until the driver's write queue can take a
-    /// normal message. Fails with the hangup/error errno.
-    fn wait_writable(&self, nonblock: bool) -> Result {
+    /// Blocks (or fails `EAGAIN`) until the queue below the head can take a
+    /// normal message, and returns that queue's limits. Fails with the
+    /// hangup/error errno, or `ERANGE` first when `len` (the size of a
+    /// write not yet started) is below the queue's minimum packet size.
+    fn wait_writable(&self, nonblock: bool, len: Option<usize>) -> Result<QLimits> {
         let mut inner = self.inner.lock();
+        if len.is_some_and(|n| n < inner.below_head_limits().minpsz) {
+            return Err(ERANGE);
+        }
         loop {
             if inner.head.hangup {
                 return Err(EIO);
@@ -86,7 +92,7 @@ impl Stream {
                 return Err(errno(inner.head.werr));
             }
             if inner.canputnext(Qid::HeadW) {
-                return Ok(());
+                return Ok(inner.below_head_limits());
             }
             if nonblock {
                 return Err(EAGAIN);
@@ -102,17 +108,16 @@ impl Stream {
         if total == 0 {
             return Ok(0);
         }
-        let lim = self.inner.lock().below_head_limits();
-        if total < lim.minpsz {
-            return Err(ERANGE);
-        }
-        let chunk_max = lim.maxpsz.clamp(1, STRMSGSZ);
         let mut sent = 0;
         while sent < total {
-            if let Err(e) = self.wait_writable(nonblock) {
-                return if sent > 0 { Ok(sent) } else { Err(e) };
-            }
-            let n = (total - sent).min(chunk_max);
+            // One lock round trip per chunk: the room below the head, and
+            // the packet size to cut at (the queue below may change
+            // between chunks: a push or a pop).
+            let lim = match self.wait_writable(nonblock, (sent == 0).then_some(total)) {
+                Ok(lim) => lim,
+                Err(e) => return if sent > 0 { Ok(sent) } else { Err(e) },
+            };
+            let n = (total - sent).min(lim.maxpsz.clamp(1, STRMSGSZ));
             // After a first chunk went down, a later failure ends the write
             // short instead of hiding the bytes already sent.
             let partial = |e: Error| if sent > 0 { Ok(sent) } else { Err(e) };
@@ -712,7 +717,7 @@ impl Stream {
                 return Err(errno(inner.head.werr));
             }
         } else {
-            self.wait_writable(nonblock)?;
+            self.wait_writable(nonblock, None)?;
         }
         self.putnext(Qid::HeadW, m);
         Ok(0)

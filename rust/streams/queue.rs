@@ -284,6 +284,16 @@ impl Queue {
         self.list.front()
     }
 
+    /// Whether a writer waits to be back-enabled by this queue, in any
+    /// band (`QWANTW` or a band's `QB_WANTW`).
+    pub(crate) fn writer_waits(&self) -> bool {
+        self.flags & QWANTW != 0
+            || self
+                .bands
+                .as_deref()
+                .is_some_and(|v| v.iter().any(|b| b.flags & QB_WANTW != 0))
+    }
+
     /// Whether the queue is full (`canput` without the side effect).
     pub(crate) fn is_full(&self) -> bool {
         self.flags & QFULL != 0

@@ -256,6 +256,18 @@ impl Inner {
         n.limits()
     }
 
+    /// Whether a put procedure that passes a message on from `from` when
+    /// nothing of its own waits on `q` may do so now: `q` is idle (as
+    /// [`Stream::can_bypass`]) and `bcanputnext(from, band)`. Like the two
+    /// checks in a row, the second (and the `QWANTW` it may leave) happens
+    /// only if the first passes.
+    pub(crate) fn can_pass_on(&mut self, q: Qid, from: Qid, band: u8) -> bool {
+        let idle = self
+            .qr(q)
+            .is_some_and(|queue| queue.is_empty() && queue.flags() & (QENAB | QINSERVICE) == 0);
+        idle && self.bcanputnext(from, band)
+    }
+
     /// The stream head's read queue.
     pub(crate) fn head_rq(&mut self) -> &mut Queue {
         &mut self.q[0]
@@ -320,6 +332,29 @@ pub(crate) trait Module: Send + Sync {
     fn srv(&self, _s: &Arc<Stream>, _q: Qid) {}
 }
 
+/// What a module's put procedure does with every message but `M_FLUSH`.
+///
+/// The two standard put procedures of SVR4 modules are declared rather
+/// than written: the framework then does their work while it routes a
+/// message, under the stream lock it holds anyway, instead of calling the
+/// module (no call, no extra lock round trip). The module's
+/// [`Module::put`] still receives `M_FLUSH`, and must do exactly what the
+/// declaration says with everything else, since the framework may call it
+/// for any message.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub(crate) enum PutKind {
+    /// The module's own put procedure receives every message.
+    Own,
+    /// Every message goes straight on (`putnext`), as `pipemod`'s.
+    Next,
+    /// [`Stream::pass_or_queue`] from the queue itself, as `nullmod`'s:
+    /// high-priority messages go on; others go on when nothing waits on
+    /// the module's queue and the next queue has room for their band, and
+    /// onto the module's queue otherwise (its service procedure moves
+    /// them on).
+    PassOrQueue,
+}
+
 /// A module switch entry (SVR4 `fmodsw`): a name and how to make an
 /// instance.
 pub(crate) struct ModEntry {
@@ -327,6 +362,8 @@ pub(crate) struct ModEntry {
     pub(crate) name: &'static CStr,
     /// Queue limits and which queues have service procedures.
     pub(crate) limits: DriverLimits,
+    /// What its put procedure does (see [`PutKind`]).
+    pub(crate) put: PutKind,
     /// Makes an instance for a push.
     pub(crate) new: fn() -> Result<KBox<dyn Module>>,
     /// Instances in use (pushed somewhere).
@@ -339,6 +376,8 @@ pub(crate) struct ModState {
     pub(crate) lvl: u32,
     /// Read and write queue.
     pub(crate) q: [Queue; 2],
+    /// What its put procedure does (`ModEntry::put`, kept here for routing).
+    pub(crate) put: PutKind,
     /// The instance.
     pub(crate) inst: Arc<ModInst>,
 }
@@ -675,19 +714,6 @@ impl Stream {
         inner
             .qr(q)
             .is_some_and(|queue| queue.is_empty() && queue.flags() & (QENAB | QINSERVICE) == 0)
-    }
-
-    /// [`Self::can_bypass`] on `q` and then `bcanputnext(from, band)`, in
-    /// one lock round trip: the put procedure fast path of a module or
-    /// driver that passes a message on from `from` when nothing of its own
-    /// waits on `q`. Like the two calls in a row, the second check (and the
-    /// `QWANTW` it may leave) happens only if the first passes.
-    pub(crate) fn can_pass_on(&self, q: Qid, from: Qid, band: u8) -> bool {
-        let mut inner = self.inner.lock();
-        let idle = inner
-            .qr(q)
-            .is_some_and(|queue| queue.is_empty() && queue.flags() & (QENAB | QINSERVICE) == 0);
-        idle && inner.bcanputnext(from, band)
     }
 
     /// A driver's read-side fast path: with nothing pushed, nothing queued

@@ -316,6 +316,8 @@ def findings(data):
     pb1 = _m(data, "throughput/pty/1/bytes_per_read")
     lost1 = _m(data, "log/strclone/1/lost_pct")
     lost3 = _m(data, "log/strclone/3/lost_pct")
+    lostp = _m(data, "log/strclone/paced/1/lost_pct")
+    lostpk = _m(data, "log/kmsg/paced/1/lost_pct")
     pp1 = _m(data, "throughput/pipe/1")
     pp64 = _m(data, "throughput/pipe/64")
     mm = _ratio(data, "open_close/strclone_master", "open_close/ptmx_master")
@@ -342,7 +344,10 @@ def findings(data):
         "stream never blocks (the log's loss policy drops the oldest queued message instead, "
         "and ``LOG_GETLOST`` counts the losses), so a writer in a loop can outrun the readers: "
         f"{_f(lost1, 0)}% of the messages were lost with one reader in this run, "
-        f"{_f(lost3, 0)}% with three. Delivered messages per second is what the fan-out "
+        f"{_f(lost3, 0)}% with three. With the writer paced at "
+        f"{_n(data.extra.get('log/paced_rate'))} messages per second (half what one reader can "
+        f"take), so that the reader keeps up, it lost {_f(lostp)}% (``/dev/kmsg`` "
+        f"{_f(lostpk)}%). Delivered messages per second is what the fan-out "
         "measures; ``/dev/kmsg`` delivers more because its readers copy out of one shared ring "
         "buffer, while strclone builds, queues and schedules a message per reader "
         "(``LogTarget::log`` in ``rust/log.rs``).",
@@ -387,11 +392,14 @@ def _t_mod_n1(t, data, met):
         "How a message crosses a pushed module (``rust/modules/nullmod.rs``, "
         "``rust/streams/chain.rs``): the stream head cuts a write into messages of at most the "
         "packet size of the queue below it and ``putnext``\\ s each to the top module's write put "
-        "procedure. ``nullmod``'s put passes the message straight on when nothing of its side is "
-        "queued and the next queue has room (``can_bypass``, ``canputnext``): no byte is copied, "
-        "and per module and direction the cost is a put call and the stream lock taken for those "
-        "checks and to find the next queue. When the next queue is full the message is queued "
-        "(``putq``) and the module's service procedure moves it on from strclone's workqueue when "
+        "procedure. ``nullmod`` declares its put procedure (``PutKind::PassOrQueue``, "
+        "``Documentation/strclone/modules.rst``), so the framework does its work while routing: "
+        "under the stream lock it takes to find the next queue it also checks that nothing waits "
+        "on the module's queue and that the queue after it has room, and passes the message over "
+        "the module without calling it. No byte is copied, and per module and direction the "
+        "cost is that check inside a lock round trip the stream pays anyway once anything is "
+        "pushed. When the next queue is full the message is queued on the module (``putq``) and "
+        "the module's service procedure moves it on from strclone's workqueue when "
         "room appears: one more hand-off between contexts. The echo driver turns each message "
         "around (``rust/echo.rs``) and it climbs the read side through the same modules to the "
         "head. The head's read queue is full at 5,120 bytes (SVR4's STRHIGH), so with 4 KiB "

@@ -1775,15 +1775,27 @@ static void *kmsg_reader(void *arg)
 	return NULL;
 }
 
-/* One fan-out run with n readers; returns delivered messages per second. */
-static double fanout_run(int kmsg, int n, double secs)
+/* Sleeps until CLOCK_MONOTONIC time t (seconds, as now()). */
+static void sleep_until(double t)
+{
+	struct timespec ts = { .tv_sec = (time_t)t, .tv_nsec = (long)((t - (double)(time_t)t) * 1e9) };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/* One fan-out run with n readers; returns delivered messages per second.
+ * rate > 0 paces the writer at that many messages per second (in bursts of
+ * 8), and the series are stored under log/<who>/paced/<n>/; 0 writes as
+ * fast as it can. */
+static double fanout_run(int kmsg, int n, double secs, double rate)
 {
 	struct lreader *rd = calloc(n, sizeof(*rd));
 	struct trace_ids ti = { .ti_mid = -1, .ti_sid = -1, .ti_level = 127 };
 	struct log_ctl lc = { .mid = BENCH_MID, .flags = SL_CONSOLE | SL_ERROR | SL_TRACE };
 	const int cls[3] = { I_CONSLOG, I_ERRLOG, I_TRCLOG };
 	pthread_barrier_t bar;
-	double t0, t1, tend = 0, rate = 0;
+	double t0, t1, tend = 0, delivered = 0;
 	long written = 0, total = 0, lost = 0;
 	int w, i, bad = 0;
 	char kline[160];
@@ -1852,6 +1864,8 @@ static double fanout_run(int kmsg, int n, double secs)
 		}
 		if ((t1 = now()) - t0 >= secs)
 			break;
+		if (rate > 0 && t0 + written / rate > t1)
+			sleep_until(t0 + written / rate);
 	}
 	/* The last message tells the readers to stop (it is the newest, so the
 	 * drop-oldest loss policy never drops it). */
@@ -1890,16 +1904,17 @@ static double fanout_run(int kmsg, int n, double secs)
 	pthread_barrier_destroy(&bar);
 	if (!bad) {
 		const char *who = kmsg ? "kmsg" : "strclone";
+		const char *how = rate > 0 ? "paced/" : "";
 
-		rate = total / (tend - t0);
-		put(ser("msg/s", "log/%s/%d/written", who, n), written / (t1 - t0));
-		put(ser("%", "log/%s/%d/lost_pct", who, n),
+		delivered = total / (tend - t0);
+		put(ser("msg/s", "log/%s/%s%d/written", who, how, n), written / (t1 - t0));
+		put(ser("%", "log/%s/%s%d/lost_pct", who, how, n),
 		    written ? 100.0 * (double)(written * n - total) / (double)(written * n) : 0);
 		if (!kmsg)
-			put(ser("msgs", "log/%s/%d/log_getlost", who, n), (double)lost);
+			put(ser("msgs", "log/%s/%s%d/log_getlost", who, how, n), (double)lost);
 	}
 	free(rd);
-	return rate;
+	return delivered;
 }
 
 static void g_log(void)
@@ -1909,7 +1924,7 @@ static void g_log(void)
 	char saved_printk[64] = "", saved_devkmsg[64] = "";
 	int kmsg_ok = 0;
 
-	phase("log", 120 + (3 + 5) * 2 * RUN_S * REPS);
+	phase("log", 120 + (3 + 5 + 2) * 2 * RUN_S * REPS);
 	/* SVR4's one reader per class: show that a second one is refused. */
 	{
 		int a = open("/dev/strlog", O_RDWR | O_CLOEXEC), b = open("/dev/strlog", O_RDWR | O_CLOEXEC);
@@ -1926,7 +1941,7 @@ static void g_log(void)
 	}
 	for (rep = 0; rep < REPS; rep++)
 		for (n = 1; n <= 3; n++) {
-			double r = fanout_run(0, n, RUN_S);
+			double r = fanout_run(0, n, RUN_S, 0);
 
 			if (r > 0)
 				put(ser("msg/s", "log/strclone/%d", n), r);
@@ -1953,7 +1968,7 @@ static void g_log(void)
 	} else {
 		for (rep = 0; rep < REPS; rep++)
 			for (i = 0; i < (int)(sizeof(kn) / sizeof(kn[0])); i++) {
-				double r = fanout_run(1, kn[i], RUN_S);
+				double r = fanout_run(1, kn[i], RUN_S, 0);
 
 				if (r > 0)
 					put(ser("msg/s", "log/kmsg/%d", kn[i]), r);
@@ -1961,6 +1976,31 @@ static void g_log(void)
 		for (i = 0; i < (int)(sizeof(kn) / sizeof(kn[0])); i++)
 			note("log fan-out kmsg %d reader(s): %.0f msg/s delivered", kn[i],
 			     median(ser("msg/s", "log/kmsg/%d", kn[i])));
+	}
+	/* A reader that keeps up: the writer paced at half the slower side's
+	 * one-reader delivery rate, the same offered rate for both, taken in
+	 * turns. Losses here are the ones that matter. */
+	{
+		double cap = median(ser("msg/s", "log/strclone/%d", 1));
+		double kcap = kmsg_ok ? median(ser("msg/s", "log/kmsg/%d", 1)) : 0;
+		double pace;
+
+		if (kcap > 0 && kcap < cap)
+			cap = kcap;
+		pace = cap / 2;
+		if (pace > 0) {
+			xnum("log/paced_rate", pace);
+			for (rep = 0; rep < REPS; rep++) {
+				double r = fanout_run(0, 1, RUN_S, pace);
+
+				if (r > 0)
+					put(ser("msg/s", "log/strclone/paced/%d", 1), r);
+				if (kmsg_ok && (r = fanout_run(1, 1, RUN_S, pace)) > 0)
+					put(ser("msg/s", "log/kmsg/paced/%d", 1), r);
+			}
+			note("log, one reader, writer paced at %.0f msg/s: strclone lost %.2f%%", pace,
+			     median(ser("%", "log/strclone/paced/1/lost_pct")));
+		}
 	}
 	if (saved_devkmsg[0])
 		write_file("/proc/sys/kernel/printk_devkmsg", saved_devkmsg);

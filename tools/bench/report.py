@@ -308,6 +308,24 @@ def targets(data):
             "none, paired by run.",
             fspread(data, a, "MB/s"), "no module " + fspread(data, b, "MB/s"),
             data.ratio(a, b), 0.9, ">="))
+    if data.has("log/strclone/1"):
+        T.append(Target(
+            "log_rate", "log fan-out, one reader, vs /dev/kmsg",
+            "messages per second delivered to one reader while a writer thread logs 64-byte "
+            "messages as fast as it can: a strclone console-log reader (``I_CONSLOG``, "
+            "``getmsg``) against a ``/dev/kmsg`` reader; ratio = strclone / kmsg.",
+            fspread(data, "log/strclone/1", "/s"), "kmsg " + fspread(data, "log/kmsg/1", "/s"),
+            data.ratio("log/strclone/1", "log/kmsg/1"), 1.0, ">="))
+        pace = data.extra.get("log/paced_rate")
+        T.append(Target(
+            "log_paced", "messages lost by one log reader that keeps up",
+            "the share of messages a strclone console-log reader did not get while the writer "
+            f"logged at {fnum(pace) if pace else '?'} messages per second, half the slower "
+            "side's one-reader delivery rate above (``/dev/kmsg``'s loss at the same rate is "
+            "given for comparison); every run counts.",
+            fspread(data, "log/strclone/paced/1/lost_pct", "%"),
+            "kmsg " + fspread(data, "log/kmsg/paced/1/lost_pct", "%"),
+            _series_range(data, "log/strclone/paced/1/lost_pct"), 0, "<=", "%"))
     T.append(Target(
         "rtt", "1-byte round trip vs native pty (time, lower is better)",
         "the time of a 1-byte ping-pong master -> slave -> master between two threads: strclone "
@@ -461,6 +479,14 @@ def detail_tables(data):
                      fspread(data, f"log/strclone/{n}/written") if data.has(s) else "..",
                      fspread(data, f"log/strclone/{n}/lost_pct", "%") if data.has(s) else "..",
                      fspread(data, k), fspread(data, f"log/kmsg/{n}/lost_pct", "%") if data.has(k) else ".."])
+    if data.has("log/strclone/paced/1"):
+        rows.append([f"1, paced at {fnum(data.extra.get('log/paced_rate', 0))}/s",
+                     fspread(data, "log/strclone/paced/1"),
+                     fspread(data, "log/strclone/paced/1/written"),
+                     fspread(data, "log/strclone/paced/1/lost_pct", "%"),
+                     fspread(data, "log/kmsg/paced/1"),
+                     fspread(data, "log/kmsg/paced/1/lost_pct", "%")
+                     if data.has("log/kmsg/paced/1") else ".."])
     out.append(("Log fan-out (messages per second delivered to all readers)",
                 ["readers", "strclone delivered/s", "strclone written/s", "strclone lost",
                  "/dev/kmsg delivered/s", "kmsg lost"], rows))

@@ -262,6 +262,40 @@ TEST(push_while_output_is_backed_up)
 	close(b.fd);
 }
 
+/*
+ * The other way round: a pop while output is backed up behind the module
+ * (the head full, nullmod's queues full, the echo driver waiting for room
+ * in nullmod's read queue). The driver now faces the head and must be
+ * woken to look at it.
+ */
+TEST(pop_while_output_is_backed_up)
+{
+	static char buf[4096];
+	struct bulk b;
+	pthread_t th;
+	ssize_t got = 0;
+	int bytes = 0;
+
+	watchdog(60);
+	b.fd = open(ECHO_NODE, O_RDWR);
+	ASSERT_LE(0, b.fd);
+	ASSERT_EQ(0, push(b.fd, "nullmod"));
+	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
+	ASSERT_LE(2, wait_nread(b.fd, 2, WAIT_MS, &bytes));
+	usleep(300 * 1000);
+	ASSERT_EQ(0, pop(b.fd));
+	while (got < BULK) {
+		ssize_t n = read_exact(b.fd, buf, sizeof(buf), 4 * WAIT_MS);
+
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	pthread_join(th, NULL);
+	EXPECT_EQ(BULK, got) TH_LOG("stalled after %zd bytes", got);
+	close(b.fd);
+}
+
 TEST(bulk_data_through_one_and_four_modules)
 {
 	watchdog(60);
