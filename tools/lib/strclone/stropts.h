@@ -2,8 +2,8 @@
 /*
  * <stropts.h> for SVR4 STREAMS sources on strclone (libstrclone).
  *
- * glibc shipped a <stropts.h> until 2.29 and then dropped it; this one takes
- * its place for programs built against strclone. The structures (struct
+ * Older glibc shipped a <stropts.h>; current glibc has none, and this one
+ * takes its place for programs built against strclone. The structures (struct
  * strbuf, strioctl, str_list, str_mlist), the I_* ioctls and the message
  * flags (RS_HIPRI, MSG_HIPRI, MSG_ANY, MSG_BAND, MORECTL, MOREDATA, FLUSHR,
  * ...) all come from strclone's uapi header, <linux/strclone.h>: only what
