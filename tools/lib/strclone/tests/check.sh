@@ -15,7 +15,8 @@
 #      and dynamically;
 #   5. `make install` honours PREFIX and DESTDIR, and a program including
 #      <stropts.h> builds with `pkg-config --cflags --libs strclone` from
-#      the installed tree (static and shared) and runs.
+#      the installed tree (static and shared) and runs; a C++ program
+#      including it links (the declarations are extern "C").
 set -eu
 : "${OUTPUT:?}" "${CC:?}" "${UAPI:?}" "${SONAME:?}" "${API:?}"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -167,6 +168,26 @@ if $CC -std=c99 -Wall -Wextra -Wpedantic -Werror -D_XOPEN_SOURCE=700 -static $cf
 else
 	cat "$t/svr4.err" >&2
 	fail "SVR4 program via pkg-config (static)"
+fi
+
+cat > "$t/cxx.cc" <<'C'
+#include <stropts.h>
+#include <stdlib.h>
+int main()
+{
+	int flags = 0;
+	strbuf ctl = { 0, -1, nullptr };
+
+	return getmsg(0, &ctl, nullptr, &flags) + isastream(0) + (ptsname(0) != nullptr);
+}
+C
+CXX=${CXX:-c++}
+# shellcheck disable=SC2086
+if $CXX -Wall -Werror $cflags -o "$t/cxx" "$t/cxx.cc" $libs 2>"$t/cxx.err"; then
+	pass "C++ program via pkg-config links"
+else
+	cat "$t/cxx.err" >&2
+	fail "C++ program via pkg-config"
 fi
 
 if [ $fails -ne 0 ]; then
