@@ -9,11 +9,18 @@
 #   make bench   benchmarks against native Linux on the perf kernel
 #   make module  build strclone.ko (KDIR=<kernel build dir> to use your own)
 #   make fmt     rustfmt the module sources
+#   make lib     build the user library libstrclone (.a, .so, strclone.pc)
+#   make install install libstrclone, strclone.pc, <linux/strclone.h> and
+#                <stropts.h> under DESTDIR/PREFIX (default /usr/local)
 #
 # Tunables (environment): STRCLONE_CACHE (default ~/.cache/strclone),
-# KDIR, JOBS, STRCLONE_BUILD (default ./build).
+# KDIR, JOBS, STRCLONE_BUILD (default ./build). make install: PREFIX,
+# DESTDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR.
 
-.PHONY: all run check check-kasan stress fuzz bench module fmt bootstrap kernel clean
+BUILD := $(or $(STRCLONE_BUILD),$(CURDIR)/build)
+PREFIX ?= /usr/local
+
+.PHONY: all run check check-kasan stress fuzz bench module fmt bootstrap kernel lib install clean
 all: module
 
 run:
@@ -36,5 +43,10 @@ bootstrap:
 	@tools/pipeline.sh bootstrap
 kernel:
 	@tools/pipeline.sh kernel test
+# The user library needs only the host's C compiler (no kernel, no bootstrap).
+lib:
+	@$(MAKE) -s -C tools/lib/strclone OUTPUT=$(BUILD)/lib PREFIX=$(PREFIX) all
+install:
+	@$(MAKE) -s -C tools/lib/strclone OUTPUT=$(BUILD)/lib PREFIX=$(PREFIX) install
 clean:
 	rm -rf build

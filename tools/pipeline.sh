@@ -42,6 +42,15 @@ autopush_test() {
     make -s -C tools/autopush OUTPUT="$BUILD/autopush-test" test
 }
 
+# The user library on the host (tools/lib/strclone/tests/check.sh): its
+# exported symbols, static links beside libc.a, _FORTIFY_SOURCE, and
+# `make install` used through pkg-config. Its behaviour is tested in the VM
+# (selftests libstrclone_static and libstrclone_dynamic).
+lib_test() {
+    log "libstrclone build and install checks (host)"
+    make -s -C tools/lib/strclone OUTPUT="$BUILD/lib" test
+}
+
 # Build strclone.ko with clippy; any compiler or clippy warning fails the build.
 module() {
     local kdir=$1 out=$2
@@ -67,8 +76,9 @@ samples() {
 }
 
 selftests() {
-    log "building the selftests (static)"
-    make -s -C tools/testing/selftests/strclone KSRC="$KSRC_DIR" OUTPUT="$BUILD/selftests" all
+    log "building the selftests (static; libstrclone_dynamic against libstrclone.so)"
+    make -s -C tools/testing/selftests/strclone KSRC="$KSRC_DIR" OUTPUT="$BUILD/selftests" \
+        LIBOUT="$BUILD/lib" all
 }
 
 # The results checker's own tests (fabricated console logs), before a VM
@@ -128,6 +138,7 @@ case "${1:-}" in
         lint
         header_test
         autopush_test
+        lib_test
         checker_selftest
         k=$(kernel test)
         module "$k" "$BUILD/module-test"

@@ -49,6 +49,23 @@ for a in "${adds[@]}"; do
     mkdir -p "$root/$(dirname "$dst")"
     cp -a "$src" "$root/$dst"
 done
+# Dynamically linked programs (libstrclone_dynamic) need the C library's
+# loader and shared libraries: each one that ldd(1) names by an absolute
+# host path is copied to that same path in the initramfs (the file, not a
+# symlink). Libraries that came with a program (beside it, found through
+# its $ORIGIN run path) resolve inside the initramfs and are left alone; a
+# library ldd cannot find stops the boot here.
+while IFS= read -r -d '' f; do
+    readelf -l "$f" 2>/dev/null | grep -q 'Requesting program interpreter' || continue
+    deps=$(ldd "$f") || die "run.sh: ldd $f failed"
+    ! grep -q 'not found' <<<"$deps" || die "run.sh: $f needs a library ldd cannot find: $deps"
+    for lib in $(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$deps"); do
+        case $lib in "$root"/*) continue ;; esac
+        [ -e "$root$lib" ] && continue
+        mkdir -p "$root$(dirname "$lib")"
+        cp -L "$lib" "$root$lib"
+    done
+done < <(find "$root" -type f -perm -u+x -print0)
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) > "$work/initramfs.cpio"
 
 accel="-accel tcg"

@@ -221,6 +221,7 @@ struct strclone_devinfo {
 #define UNLKPT		(('P' << 8) | 2)	/* unlockpt(3) */
 #define GRANTPT		(('P' << 8) | 5)	/* slave owner := caller's euid */
 #define PTMGETPEER	(('P' << 8) | 16)	/* arg: open flags; returns a slave fd */
+#define PTMGETPTN	_IOR('P', 0x30, unsigned int)	/* the slave's number (strclone; Linux TIOCGPTN shape) */
 
 /* ---- echo target: I_STR commands (for tests). ----------------------- */
 /* ECHO_SETQ and ECHO_SETOPTS need CAP_SYS_ADMIN (EPERM otherwise). */
