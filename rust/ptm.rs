@@ -107,8 +107,10 @@ pub(crate) struct PtmTarget {
     slaves: AtomicUsize,
     #[pin]
     minors: MinorPool,
-    /// The pair of every allocated minor, from the master's open until the
-    /// minor is freed: how an open of `/dev/strpts/m` finds pair m.
+    /// The pairs whose slave node was made, from then until the minor is
+    /// freed: how an open of `/dev/strpts/m` finds pair m. (A pair nobody
+    /// asked the name of is not here, so its pair open+close costs no
+    /// store.)
     #[pin]
     pairs: XArray<Arc<PtPair>>,
 }
@@ -142,16 +144,14 @@ impl PtmTarget {
         g.get(minor as usize).map(Arc::from)
     }
 
-    /// Frees `minor` (both sides of its pair closed): the pts opens can no
-    /// longer find the pair, and the next master open may take the minor.
-    fn free_minor(&self, minor: u32) {
+    /// Takes pair `minor` out of `pairs`: pts opens can no longer find it.
+    fn unindex(&self, minor: u32) {
         let old = {
             let mut g = self.pairs.lock();
             g.remove(minor as usize)
         };
         // The pair itself may go with this reference: outside the lock.
         drop(old);
-        self.minors.free(minor);
     }
 }
 
@@ -205,6 +205,7 @@ impl Target for Ptm {
                 serial <- new_mutex!(NodeSlot {
                     node: None,
                     attrs: NodeAttrs { uid: euid, gid: egid, mode: NODE_MODE },
+                    indexed: false,
                 }, "PtPair::serial"),
             }),
             GFP_KERNEL_ACCOUNT,
@@ -215,16 +216,6 @@ impl Target for Ptm {
                 return Err(e);
             }
         };
-        // Findable by the pts opens from now on (which fail EAGAIN: PTLOCK).
-        let stored = {
-            let mut g = t.pairs.lock();
-            g.store(minor as usize, pair.clone(), GFP_KERNEL_ACCOUNT)
-        };
-        if let Err(e) = stored {
-            drop(e.value);
-            t.minors.free(minor);
-            return Err(e.error);
-        }
         let side = KBox::new(
             PtSide {
                 pair: pair.clone(),
@@ -238,7 +229,7 @@ impl Target for Ptm {
         {
             Ok(s) => s,
             Err(e) => {
-                t.free_minor(minor);
+                t.minors.free(minor);
                 return Err(e);
             }
         };
@@ -316,6 +307,8 @@ struct NodeAttrs {
 struct NodeSlot {
     node: Option<DevNode>,
     attrs: NodeAttrs,
+    /// The pair is in `ptm.pairs` (from its first node on).
+    indexed: bool,
 }
 
 struct PairState {
@@ -332,8 +325,8 @@ struct PairState {
 /// `state.master`/`state.slave` are `Some` exactly while that side is open
 /// (PTMOPEN/PTSOPEN); they are the only references from the pair to its
 /// streams, so closing both sides breaks every reference cycle. The pair is
-/// in `ptm.pairs` at index `minor`, and `serial.node` is `None`, from the
-/// moment the minor is freed.
+/// in `ptm.pairs` at index `minor` exactly while `serial.indexed`; neither
+/// that nor `serial.node` outlives the minor.
 #[pin_data]
 struct PtPair {
     minor: u32,
@@ -435,11 +428,22 @@ impl PtPair {
     /// it exists with them already. A node with other attributes is
     /// removed first (devtmpfs takes owner and mode only at creation); if
     /// the new one cannot be made, the old one is put back if it can be.
-    fn set_node(&self, attrs: Option<NodeAttrs>) -> Result {
+    fn set_node(self: &Arc<Self>, attrs: Option<NodeAttrs>) -> Result {
         let mut n = self.serial.lock();
         let want = attrs.unwrap_or(n.attrs);
         if n.node.is_some() && n.attrs == want {
             return Ok(());
+        }
+        if !n.indexed {
+            // Findable before the node appears, so it opens at once.
+            let stored = {
+                let mut g = self.ptm.pairs.lock();
+                g.store(self.minor as usize, self.clone(), GFP_KERNEL_ACCOUNT)
+            };
+            // Nothing was there (the last pair on this minor took itself
+            // out before the minor was freed); dropped outside the lock.
+            drop(stored.map_err(|e| e.error)?);
+            n.indexed = true;
         }
         let had = n.node.take().map(drop).is_some();
         match DevNode::create(self.minor, want.uid, want.gid, want.mode) {
@@ -668,9 +672,15 @@ impl Driver for PtSide {
             // The node goes before the minor does: a later pair on this
             // minor makes its own (devtmpfs has one name per minor), and no
             // stale node leads anyone to it.
-            let node = self.pair.serial.lock().node.take();
+            let (node, indexed) = {
+                let mut n = self.pair.serial.lock();
+                (n.node.take(), core::mem::replace(&mut n.indexed, false))
+            };
             drop(node);
-            self.pair.ptm.free_minor(self.pair.minor);
+            if indexed {
+                self.pair.ptm.unindex(self.pair.minor);
+            }
+            self.pair.ptm.minors.free(self.pair.minor);
         }
     }
 
