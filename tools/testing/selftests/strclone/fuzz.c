@@ -455,6 +455,13 @@ static void do_open(struct thr *t)
 		 */
 		snprintf(path, sizeof(path), "/dev/strpts/%u", (unsigned int)rnd_below(&t->rs, 24));
 		node = path;
+		/*
+		 * Never O_CREAT here: where a pair has no node yet it would
+		 * make a regular file in devtmpfs, which devtmpfs would then
+		 * keep instead of the pair's node (it makes a node only where
+		 * the name is free), for every later test.
+		 */
+		flags &= ~(O_CREAT | O_EXCL);
 	} else {
 		node = nodes[rnd_below(&t->rs, ARRAY_LEN(nodes))];
 		/* Mostly the nodes that give streams. */

@@ -71,6 +71,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "kselftest.h"
@@ -1015,8 +1017,18 @@ static void op_getpeer(struct worker *w, struct slot *s)
 		return;
 	}
 	if (expect_eio) {
-		fail(CAT_OP, "slot %d: %s succeeded (locked %d, slave closed %d)", s->idx, what,
-		     s->locked, s->sclosed);
+		char link[64] = "?", lp[40];
+		struct stat st = { 0 };
+		ssize_t ln;
+
+		snprintf(lp, sizeof(lp), "/proc/self/fd/%d", fd);
+		ln = readlink(lp, link, sizeof(link) - 1);
+		link[ln > 0 ? ln : 0] = 0;
+		fstat(fd, &st);
+		getdev_ok(fd, &major, &minor);
+		fail(CAT_OP, "slot %d: %s succeeded (locked %d, slave closed %d): %s rdev %u:%u, "
+		     "stream (%u, %u)", s->idx, what, s->locked, s->sclosed, link,
+		     major(st.st_rdev), minor(st.st_rdev), major, minor);
 		close(fd);
 		return;
 	}
