@@ -69,7 +69,7 @@ use crate::streams::stream::{
     Driver, DriverLimits, Qid, Runtime, SFlag, Stream, TargetIoctl, HEAD_LIMITS,
 };
 use crate::uapi;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use kernel::{
     fs::{file::flags as oflags, File},
     new_mutex, new_spinlock,
@@ -207,6 +207,7 @@ impl Target for Ptm {
                     attrs: NodeAttrs { uid: euid, gid: egid, mode: NODE_MODE },
                     indexed: false,
                 }, "PtPair::serial"),
+                named: AtomicBool::new(false),
             }),
             GFP_KERNEL_ACCOUNT,
         ) {
@@ -338,6 +339,10 @@ struct PtPair {
     /// context only.
     #[pin]
     serial: Mutex<NodeSlot>,
+    /// Set (under `serial`) when the pair is first indexed: until then it
+    /// has no node and is not in `ptm.pairs`, and its last close need not
+    /// take `serial`.
+    named: AtomicBool,
 }
 
 impl PtPair {
@@ -444,6 +449,7 @@ impl PtPair {
             // out before the minor was freed); dropped outside the lock.
             drop(stored.map_err(|e| e.error)?);
             n.indexed = true;
+            self.named.store(true, Ordering::Release);
         }
         let had = n.node.take().map(drop).is_some();
         match DevNode::create(self.minor, want.uid, want.gid, want.mode) {
@@ -668,7 +674,9 @@ impl Driver for PtSide {
         } else {
             self.pair.ptm.slaves.fetch_sub(1, Ordering::Relaxed);
         }
-        if free {
+        // Unnamed: no node, not indexed, and nothing can name it now (only
+        // the master's ioctls do, and the master has closed).
+        if free && self.pair.named.load(Ordering::Acquire) {
             // The node goes before the minor does: a later pair on this
             // minor makes its own (devtmpfs has one name per minor), and no
             // stale node leads anyone to it.
@@ -680,6 +688,8 @@ impl Driver for PtSide {
             if indexed {
                 self.pair.ptm.unindex(self.pair.minor);
             }
+        }
+        if free {
             self.pair.ptm.minors.free(self.pair.minor);
         }
     }
