@@ -34,7 +34,8 @@
 //!
 //! - [`streams`]: messages, queues, put/service scheduling, the stream head;
 //! - [`clone`]: the major-indexed target table and the clone nodes;
-//! - [`ptm`]: the ptm target and its pts slave; [`echo`]: a loopback target;
+//! - [`ptm`]: the ptm target and its pts slave driver (`/dev/strpts/N`);
+//!   [`echo`]: a loopback target;
 //!   [`log`]: the log target (`/dev/strlog`, `/dev/conslog`) and the
 //!   in-kernel `strlog()`;
 //! - [`sad`]: the STREAMS administrative driver (`/dev/sad/admin`,
@@ -61,7 +62,7 @@ mod streams;
 mod uapi;
 
 use clone::{CloneNode, Registry, Target, TargetNode};
-use glue::node::{Chrdevs, Node};
+use glue::node::{Chrdevs, Node, Region};
 use kernel::{debugfs, prelude::*, sync::Arc};
 use sad::SadNode;
 use streams::{autopush::Autopush, stream::Runtime};
@@ -94,6 +95,9 @@ struct StrClone {
     sad_admin: Node<SadNode>,
     #[pin]
     sad_user: Node<SadNode>,
+    /// The pts slaves' region (`/dev/strpts/N`, made per pair).
+    #[pin]
+    strpts: Region<TargetNode>,
     #[pin]
     dbg_targets: debugfs::File<Arc<debug::DebugCtl>>,
     #[pin]
@@ -140,21 +144,19 @@ impl kernel::InPlaceModule for StrClone {
             let sad_user = SadNode::new(false, registry.clone(), autopush.clone())?;
             let logt = log::LogTarget::new(rt.clone(), log_cnt as usize)?;
             let logd: Arc<dyn Target> = Arc::new(log::Log(logt.clone()), GFP_KERNEL)?;
-            let ptm: Arc<dyn Target> = Arc::new(
-                ptm::Ptm(ptm::PtmTarget::new(
-                    rt.clone(),
-                    logt.clone(),
-                    pt_cnt as usize,
-                )?),
-                GFP_KERNEL,
-            )?;
+            let ptmt =
+                ptm::PtmTarget::new(rt.clone(), logt.clone(), pt_cnt as usize, autopush.clone())?;
+            let ptm: Arc<dyn Target> = Arc::new(ptm::Ptm(ptmt.clone()), GFP_KERNEL)?;
+            let pts: Arc<dyn Target> = Arc::new(ptm::Pts(ptmt), GFP_KERNEL)?;
             let echo: Arc<dyn Target> =
                 Arc::new(echo::Echo(echo::EchoTarget::new(rt.clone())?), GFP_KERNEL)?;
             registry.register(ptm.clone())?;
+            registry.register(pts.clone())?;
             registry.register(echo.clone())?;
             registry.register(logd.clone())?;
             let mut builtins = KVec::new();
             builtins.push(ptm.clone(), GFP_KERNEL)?;
+            builtins.push(pts.clone(), GFP_KERNEL)?;
             builtins.push(echo, GFP_KERNEL)?;
             builtins.push(logd, GFP_KERNEL)?;
             let ctl = Arc::new(
@@ -209,9 +211,14 @@ impl kernel::InPlaceModule for StrClone {
                     0o222,
                     log::LogNode::conslog(logt.clone(), autopush.clone()),
                 ),
-                strlog <- Node::register(c"strlog", 0o600, log::LogNode::strlog(logt, autopush)),
+                strlog <- Node::register(
+                    c"strlog",
+                    0o600,
+                    log::LogNode::strlog(logt, autopush.clone()),
+                ),
                 sad_admin <- Node::register(c"sad/admin", 0o600, sad_admin),
                 sad_user <- Node::register(c"sad/user", 0o666, sad_user),
+                strpts <- Region::register(pt_cnt, TargetNode::new(pts, autopush)),
                 rt,
                 registry,
             }))

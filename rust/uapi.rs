@@ -74,6 +74,8 @@ pub(crate) const UNLKPT: u32 = svr4(b'P', 2);
 pub(crate) const GRANTPT: u32 = svr4(b'P', 5);
 /// `PTMGETPEER`.
 pub(crate) const PTMGETPEER: u32 = svr4(b'P', 16);
+/// `PTMGETPTN`: `_IOR('P', 0x30, unsigned int)`, the slave's number.
+pub(crate) const PTMGETPTN: u32 = _IOR::<u32>(b'P' as u32, 0x30);
 
 /// Register as the trace reader.
 pub(crate) const I_TRCLOG: u32 = svr4(b'L', 1);
@@ -113,6 +115,7 @@ const _: () = {
     assert!(SAD_SAP == 0x4401 && SAD_GAP == 0x4402 && SAD_VML == 0x4403);
     assert!(STRCLONE_GETDEV == 0x8008_4301 && LOG_GETLOST == 0x8008_4310);
     assert!(ISPTM == 0x5001 && UNLKPT == 0x5002 && GRANTPT == 0x5005 && PTMGETPEER == 0x5010);
+    assert!(PTMGETPTN == 0x8004_5030);
     assert!(I_TRCLOG == 0x4c01 && I_ERRLOG == 0x4c02 && I_CONSLOG == 0x4c03);
     assert!(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b);
 };
@@ -156,6 +159,8 @@ pub(crate) const TRANSPARENT: u32 = u32::MAX;
 
 /// STREAMS majors of the built-in targets.
 pub(crate) const PTM_MAJOR: u32 = 23;
+/// The pts slaves (minor N is ptm pair N's slave).
+pub(crate) const PTS_MAJOR: u32 = 24;
 /// The echo target.
 pub(crate) const ECHO_MAJOR: u32 = 72;
 /// The log target.
@@ -792,6 +797,8 @@ const CHECKED: &[(&str, u32)] = &[
     ("TESTMOD_XVEC", TESTMOD_XVEC),
     ("TESTMOD_XHOLD", TESTMOD_XHOLD),
     ("TESTMOD_XVEC_MAX", TESTMOD_XVEC_MAX),
+    ("PTMGETPTN", PTMGETPTN),
+    ("STRCLONE_PTS_MAJOR", PTS_MAJOR),
 ];
 
 #[kernel::prelude::kunit_tests(strclone_uapi)]

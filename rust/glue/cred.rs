@@ -1,13 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Who the calling task is: its effective uid and whether it holds
+//! Who the calling task is: its uid and gid, and whether it holds
 //! `CAP_SYS_ADMIN` (the kernel crate of 7.3 has no capability checks).
 
 use kernel::{bindings, task::Kuid};
 
+extern "C" {
+    fn strclone_current_real_ids(uid: *mut u32, gid: *mut u32);
+    fn strclone_current_eff_ids(uid: *mut u32, gid: *mut u32);
+}
+
 /// The calling task's effective uid, in its user namespace.
 pub(crate) fn euid() -> u32 {
     Kuid::current_euid().into_uid_in_current_ns()
+}
+
+/// The calling task's real uid and gid as kernel ids (of the initial user
+/// namespace): what `GRANTPT` makes the slave node's owner.
+pub(crate) fn real_kids() -> (u32, u32) {
+    let (mut uid, mut gid) = (0, 0);
+    // SAFETY: Both pointers are valid places for a `u32`, all the function
+    // writes.
+    unsafe { strclone_current_real_ids(&mut uid, &mut gid) };
+    (uid, gid)
+}
+
+/// The calling task's effective uid and gid as kernel ids: the owner of a
+/// slave node made before any `GRANTPT`.
+pub(crate) fn eff_kids() -> (u32, u32) {
+    let (mut uid, mut gid) = (0, 0);
+    // SAFETY: As for `real_kids`.
+    unsafe { strclone_current_eff_ids(&mut uid, &mut gid) };
+    (uid, gid)
 }
 
 /// Whether the calling task has `CAP_SYS_ADMIN` in the initial user

@@ -86,6 +86,13 @@ extern "C" {
     fn strclone_node_del(i: c_int);
     // `const struct inode *`, untyped as `fops` above.
     fn strclone_node_ctx(inode: *const c_void) -> *mut c_void;
+    // `const struct file *`, untyped as `fops` above.
+    fn strclone_file_minor(file: *const c_void) -> c_uint;
+    fn strclone_pts_region_add(count: c_uint, fops: *const c_void, ctx: *mut c_void) -> c_int;
+    fn strclone_pts_region_del();
+    // Returns `struct device *` or an `ERR_PTR`.
+    fn strclone_pts_dev_add(minor: c_uint, uid: u32, gid: u32, mode: u16) -> *mut c_void;
+    fn strclone_pts_dev_del(dev: *mut c_void);
 }
 
 /// strclone's character device region and its `strclone` class
@@ -139,14 +146,16 @@ impl<N: NodeOps> Node<N> {
                 // SAFETY: `slot` is the `idx` field of a pinned `Node<N>`
                 // (`Opaque` is transparent), whose `ops` is initialised.
                 let node = unsafe { container_of!(slot.cast::<Opaque<c_int>>(), Node<N>, idx) };
+                // SAFETY: `node` is valid (above); no reference is made.
+                let ops = unsafe { core::ptr::addr_of!((*node).ops) };
                 // SAFETY: `name` is a C string, the vtable is static, and the
-                // node stays pinned at `node` until `PinnedDrop` removes it.
+                // node (so `ops`) stays pinned until `PinnedDrop` removes it.
                 let i = unsafe {
                     strclone_node_add(
                         name.as_char_ptr(),
                         mode,
                         core::ptr::from_ref(NodeVTable::<N>::build()).cast::<c_void>(),
-                        node.cast::<c_void>(),
+                        ops.cast_mut().cast::<c_void>(),
                     )
                 };
                 to_result(i)?;
@@ -163,6 +172,112 @@ impl<N: NodeOps> PinnedDrop for Node<N> {
     fn drop(self: Pin<&mut Self>) {
         // SAFETY: By the type invariant the node exists with this index.
         unsafe { strclone_node_del(*self.idx.get()) };
+    }
+}
+
+/// A region of `count` character devices of their own (dynamic) major,
+/// minors `0..count`, all opened through one `N`: the pts slaves
+/// (`chrdev.c`). The region has no `/dev` nodes of its own; a [`DevNode`]
+/// makes the node of one minor. Only one region exists (the C side keeps
+/// one).
+///
+/// # Invariants
+///
+/// From the end of [`Region::register`] until [`PinnedDrop`], the region
+/// and its cdev exist, and the cdev's opens call `NodeVTable::<N>::VTABLE`
+/// with this region's (pinned) `ops` as context.
+#[pin_data(PinnedDrop)]
+pub(crate) struct Region<N: NodeOps> {
+    ops: N,
+    #[pin]
+    registered: Opaque<()>,
+}
+
+// SAFETY: `strclone_pts_region_del` may run on any thread; `ops` is `Send`.
+unsafe impl<N: NodeOps> Send for Region<N> {}
+// SAFETY: `&Region` only exposes `&N`, which is `Sync`.
+unsafe impl<N: NodeOps> Sync for Region<N> {}
+
+impl<N: NodeOps> Region<N> {
+    /// Registers the region of `count` minors (1 to 2^20). The
+    /// [`Chrdevs`] must exist and outlive the region.
+    pub(crate) fn register(count: u32, ops: N) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            ops,
+            registered <- Opaque::try_ffi_init(move |slot: *mut ()| {
+                // SAFETY: `slot` is the `registered` field of a pinned
+                // `Region<N>` (`Opaque` is transparent), whose `ops` is
+                // initialised.
+                let region =
+                    unsafe { container_of!(slot.cast::<Opaque<()>>(), Region<N>, registered) };
+                // SAFETY: `region` is valid (above); no reference is made.
+                let ops = unsafe { core::ptr::addr_of!((*region).ops) };
+                // SAFETY: The vtable is static, and the region (so `ops`)
+                // stays pinned until `PinnedDrop` removes the cdev.
+                to_result(unsafe {
+                    strclone_pts_region_add(
+                        count,
+                        core::ptr::from_ref(NodeVTable::<N>::build()).cast::<c_void>(),
+                        ops.cast_mut().cast::<c_void>(),
+                    )
+                })
+            }),
+        })
+    }
+}
+
+#[pinned_drop]
+impl<N: NodeOps> PinnedDrop for Region<N> {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: By the type invariant the region exists; every `DevNode`
+        // of it is gone (each is owned by an open pair, and the module is
+        // unloading, so none is open).
+        unsafe { strclone_pts_region_del() };
+    }
+}
+
+/// The minor of the device `file` was opened on (for a [`Region`]'s opens).
+pub(crate) fn file_minor(file: &File) -> u32 {
+    // SAFETY: `file` is a valid file, opened on a device inode.
+    unsafe { strclone_file_minor(file.as_ptr().cast::<c_void>()) }
+}
+
+/// The `/dev` node of one minor of the [`Region`]: `/dev/strpts/<minor>`
+/// exists from [`DevNode::create`] until the `DevNode` is dropped (the drop
+/// waits until devtmpfs has removed it).
+///
+/// # Invariants
+///
+/// `dev` is a `struct device *` that `strclone_pts_dev_add` returned and
+/// that has not been deleted.
+pub(crate) struct DevNode {
+    dev: core::ptr::NonNull<c_void>,
+}
+
+// SAFETY: The device may be deleted from any thread (process context).
+unsafe impl Send for DevNode {}
+// SAFETY: `&DevNode` gives access to nothing.
+unsafe impl Sync for DevNode {}
+
+impl DevNode {
+    /// Creates the node of `minor`, owned by the kernel ids `uid` and `gid`
+    /// with permission bits `mode`. Sleeps (devtmpfs makes the node before
+    /// this returns).
+    pub(crate) fn create(minor: u32, uid: u32, gid: u32, mode: u16) -> Result<Self> {
+        // SAFETY: Any values may be passed; the region exists while pairs
+        // do (see `Region`).
+        let p = unsafe { strclone_pts_dev_add(minor, uid, gid, mode) };
+        let p = from_err_ptr(p)?;
+        let dev = core::ptr::NonNull::new(p).ok_or(ENOMEM)?;
+        Ok(Self { dev })
+    }
+}
+
+impl Drop for DevNode {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the device exists and is deleted
+        // only here.
+        unsafe { strclone_pts_dev_del(self.dev.as_ptr()) };
     }
 }
 
@@ -184,14 +299,14 @@ impl<N: NodeOps> NodeVTable<N> {
         if ctx.is_null() {
             return ENXIO.to_errno();
         }
-        // SAFETY: The context of a device whose opens call this vtable is a
-        // pinned `Node<N>` (type invariant), alive while the module is, and
-        // the open holds a module reference.
-        let node = unsafe { &*ctx.cast::<Node<N>>() };
+        // SAFETY: The context of a device whose opens call this vtable is the
+        // `ops` of a pinned `Node<N>` or `Region<N>` (type invariants), alive
+        // while the module is, and the open holds a module reference.
+        let ops = unsafe { &*ctx.cast::<N>() };
         // SAFETY: `raw` is valid for the duration of the open call and has no
         // active `fdget_pos` region.
         let file = unsafe { File::from_raw_file(raw) };
-        match node.ops.open(file) {
+        match ops.open(file) {
             Ok(data) => {
                 // SAFETY: The open call may replace `private_data`; every
                 // other operation in `FileVTable<N::File>` reads it back as

@@ -20,3 +20,7 @@ MODULE_PARM_DESC(log_cnt, "Log minors: strlog streams get 6..log_cnt-1; ENXIO be
 unsigned int strclone_nstrpush = 9;
 module_param_named(nstrpush, strclone_nstrpush, uint, 0644);
 MODULE_PARM_DESC(nstrpush, "Most modules pushed on one stream; I_PUSH beyond gives EINVAL (1..64, default 9 as SVR4)");
+
+int strclone_tty_gid = -1;
+module_param_named(tty_gid, strclone_tty_gid, int, 0644);
+MODULE_PARM_DESC(tty_gid, "Group GRANTPT gives a pts slave node (the system's tty group, e.g. 5); -1 (default): the caller's real gid");

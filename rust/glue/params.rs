@@ -6,6 +6,7 @@ extern "C" {
     static strclone_pt_cnt: u32;
     static strclone_log_cnt: u32;
     static strclone_nstrpush: u32;
+    static strclone_tty_gid: i32;
 }
 
 /// `pt_cnt`.
@@ -27,4 +28,13 @@ pub(crate) fn nstrpush() -> u32 {
     // through sysfs stores a whole aligned word, so a racing read sees the
     // old or the new value.
     unsafe { core::ptr::addr_of!(strclone_nstrpush).read_volatile() }
+}
+
+/// `tty_gid` (writable at run time: read it at each `GRANTPT`): the group
+/// of the initial user namespace, or `None` (-1, or any negative value).
+pub(crate) fn tty_gid() -> Option<u32> {
+    // SAFETY: A plain `int` defined in params.c; as for `nstrpush`, a racing
+    // sysfs write stores a whole aligned word.
+    let v = unsafe { core::ptr::addr_of!(strclone_tty_gid).read_volatile() };
+    u32::try_from(v).ok()
 }

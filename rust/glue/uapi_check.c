@@ -87,6 +87,7 @@ static_assert(I_PUSH == 0x5302 && I_POP == 0x5303 && I_LIST == 0x5315 && I_ANCHO
 static_assert(SAD_SAP == 0x4401 && SAD_GAP == 0x4402 && SAD_VML == 0x4403);
 static_assert(STRCLONE_GETDEV == 0x80084301 && LOG_GETLOST == 0x80084310);
 static_assert(ISPTM == 0x5001 && UNLKPT == 0x5002 && GRANTPT == 0x5005 && PTMGETPEER == 0x5010);
+static_assert(PTMGETPTN == 0x80045030);
 static_assert(I_TRCLOG == 0x4c01 && I_ERRLOG == 0x4c02 && I_CONSLOG == 0x4c03);
 static_assert(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b);
 
@@ -179,6 +180,7 @@ static const u32 strclone_uapi_table[] = {
 	offsetof(struct testmod_xvec, sum),
 	offsetof(struct testmod_xvec, vec),
 	TESTMOD_XCHG, TESTMOD_XVEC, TESTMOD_XHOLD, TESTMOD_XVEC_MAX,
+	PTMGETPTN, STRCLONE_PTS_MAJOR,
 };
 
 /* Called from rust/glue/uapi_check.rs (the KUnit cross-check). */

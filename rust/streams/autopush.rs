@@ -14,7 +14,9 @@
 //!
 //! Every open of a node that gives a stream ends in
 //! [`Autopush::finish_open`]: the clone nodes, a target's own node,
-//! `/dev/conslog` and `/dev/strlog`. The target says whether the open
+//! `/dev/conslog` and `/dev/strlog`; a new pts slave stream (from
+//! `PTMGETPEER` or `/dev/strpts/N`) goes through it inside ptm, before the
+//! pair sees it. The target says whether the open
 //! created the stream ([`Opened::created`]) or joined one that existed (a
 //! reopen). A created stream gets the modules configured for its (major,
 //! minor) pushed, in list order, before `open(2)` returns: the first name
@@ -104,7 +106,9 @@ impl Opened {
         }
     }
 
-    /// A stream that existed before this open.
+    /// A stream that existed before this open, or one the target has
+    /// autopushed itself (the pts slave: before it became the pair's, so a
+    /// refused push leaves the pair untouched).
     pub(crate) fn existing(stream: Arc<Stream>) -> Self {
         Self {
             stream,

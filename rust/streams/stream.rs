@@ -1064,14 +1064,6 @@ impl Stream {
         self.wait.notify_all();
     }
 
-    /// Throws away a stream that never became visible to user space (its
-    /// creator lost a race or could not make its file): no close procedure
-    /// runs, because nothing was ever opened on it.
-    pub(crate) fn discard(self: &Arc<Self>) {
-        self.closed.store(true, Ordering::Release);
-        self.rt.remove(self.id);
-    }
-
     /// Sends `M_HANGUP` up this stream (from a peer or the driver).
     pub(crate) fn hangup(self: &Arc<Self>) {
         match Mblk::hangup(GFP_ATOMIC) {

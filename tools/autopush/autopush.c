@@ -9,7 +9,7 @@
  *   autopush -r -M MAJOR -m MINOR   remove it (SAD_SAP with SAP_CLEAR)
  *
  * A line of FILE is "major minor lastminor module...": major is a number
- * or one of the driver names built into this program (ptm, echo, log:
+ * or one of the driver names built into this program (ptm, pts, echo, log:
  * strclone's targets; the running kernel is not asked); minor -1 means
  * every minor (SAP_ALL), lastminor 0 means minor alone (SAP_ONE),
  * otherwise minor..lastminor (SAP_RANGE); 1 to 8 module names, pushed in
@@ -43,7 +43,7 @@ static void usage(void)
 		"       %s -n -f FILE       check FILE, print what would be configured\n"
 		"       %s -g -M MAJOR -m MINOR   show the configuration of a device\n"
 		"       %s -r -M MAJOR -m MINOR   remove it\n"
-		"MAJOR: a number or ptm, echo, log. FILE lines: major minor lastminor module...\n",
+		"MAJOR: a number or ptm, pts, echo, log. FILE lines: major minor lastminor module...\n",
 		prog, prog, prog, prog);
 	exit(1);
 }

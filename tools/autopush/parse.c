@@ -21,6 +21,7 @@ static const struct {
 	__u32 major;
 } drivers[] = {
 	{ "ptm", STRCLONE_PTM_MAJOR },
+	{ "pts", STRCLONE_PTS_MAJOR },
 	{ "echo", STRCLONE_ECHO_MAJOR },
 	{ "log", STRCLONE_LOG_MAJOR },
 };
@@ -91,7 +92,7 @@ int ap_parse_major(const char *word, __u32 *major, char *err, size_t errlen)
 			return 0;
 		}
 	}
-	return fail(err, errlen, "unknown driver \"%s\" (known: ptm, echo, log; or a major number)",
+	return fail(err, errlen, "unknown driver \"%s\" (known: ptm, pts, echo, log; or a major number)",
 		    word);
 }
 

@@ -205,6 +205,10 @@ int main(void)
 		check(ap_parse_minor("", &v, err, sizeof(err)) < 0, "-m ''", "accepted");
 		check(ap_driver_name(23) && strcmp(ap_driver_name(23), "ptm") == 0, "23",
 		      "not ptm");
+		check(ap_parse_major("pts", &v, err, sizeof(err)) == 0 && v == 24, "-M pts",
+		      "not 24");
+		check(ap_driver_name(24) && strcmp(ap_driver_name(24), "pts") == 0, "24",
+		      "not pts");
 		check(ap_driver_name(1) == NULL, "1", "has a name");
 	}
 

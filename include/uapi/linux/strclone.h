@@ -18,6 +18,9 @@
  *   /dev/clone-strlog clone node of the log target: ENXIO (not clonable)
  *   /dev/conslog      log target minor 0 (CONSWMIN), write-only
  *   /dev/strlog       log target minor 5 (CLONEMIN), clones itself
+ *   /dev/strpts/N     the pts slave of ptm pair N (STREAMS major 24, minor N);
+ *                     made when GRANTPT or PTMGETPTN is first used on the
+ *                     master, removed when the pair's minor is freed
  *
  * Nodes of the STREAMS administrative driver (sad), for autopush (ioctl-only
  * control files, not streams):
@@ -34,6 +37,7 @@
 /* STREAMS majors of the built-in targets (index into the clone table). */
 #define STRCLONE_NMAJOR		256
 #define STRCLONE_PTM_MAJOR	23
+#define STRCLONE_PTS_MAJOR	24	/* the pts slaves: minor N is ptm pair N's */
 #define STRCLONE_ECHO_MAJOR	72
 #define STRCLONE_LOG_MAJOR	21
 
@@ -219,9 +223,15 @@ struct strclone_devinfo {
 /* ---- ptm target (Solaris <sys/ptms.h> numbering). ------------------ */
 #define ISPTM		(('P' << 8) | 1)	/* 0 on a master stream */
 #define UNLKPT		(('P' << 8) | 2)	/* unlockpt(3) */
-#define GRANTPT		(('P' << 8) | 5)	/* slave owner := caller's euid */
+#define GRANTPT		(('P' << 8) | 5)	/* grantpt(3): slave node owner := caller's
+						 * real uid, group tty, mode 0620 */
 #define PTMGETPEER	(('P' << 8) | 16)	/* arg: open flags; returns a slave fd */
-#define PTMGETPTN	_IOR('P', 0x30, unsigned int)	/* the slave's number (strclone; Linux TIOCGPTN shape) */
+/*
+ * ptsname(3): the slave's number N, for the path /dev/strpts/N (which
+ * exists once this returns). strclone's own ioctl, in the shape of Linux's
+ * TIOCGPTN: SVR4 has none (its ptsname() fstat()s the master for the minor).
+ */
+#define PTMGETPTN	_IOR('P', 0x30, unsigned int)
 
 /* ---- echo target: I_STR commands (for tests). ----------------------- */
 /* ECHO_SETQ and ECHO_SETOPTS need CAP_SYS_ADMIN (EPERM otherwise). */

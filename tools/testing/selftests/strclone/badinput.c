@@ -47,6 +47,8 @@ enum setup {
 	S_PAIR,			/* fd: master, fd2: slave */
 	S_PAIR_NOSLAVE,		/* fd: master whose slave has closed */
 	S_PAIR_NOMASTER,	/* fd: slave whose master has closed */
+	S_PAIR_NOSLAVE_NAMED,	/* S_PAIR_NOSLAVE with PTMGETPTN asked (a node) */
+	S_PAIR_NOMASTER_NAMED,	/* S_PAIR_NOMASTER with PTMGETPTN asked (a node) */
 	S_STRLOG,		/* fd: a strlog stream */
 	S_STRLOG_ERRHELD,	/* fd: strlog; fd2: another strlog holding I_ERRLOG */
 	S_CONSLOG,		/* fd: /dev/conslog, O_WRONLY */
@@ -102,9 +104,20 @@ static int do_setup(enum setup s, struct ctx *c)
 	case S_PAIR:
 	case S_PAIR_NOSLAVE:
 	case S_PAIR_NOMASTER:
+	case S_PAIR_NOSLAVE_NAMED:
+	case S_PAIR_NOMASTER_NAMED: {
+		unsigned int n;
+
 		m = open(PTMX_NODE, fl);
 		if (m < 0 || ioctl(m, UNLKPT, 0))
 			return -1;
+		if ((s == S_PAIR_NOSLAVE_NAMED || s == S_PAIR_NOMASTER_NAMED) &&
+		    ioctl(m, PTMGETPTN, &n))
+			return -1;
+		if (s == S_PAIR_NOSLAVE_NAMED)
+			s = S_PAIR_NOSLAVE;
+		if (s == S_PAIR_NOMASTER_NAMED)
+			s = S_PAIR_NOMASTER;
 		c->fd2 = ioctl(m, PTMGETPEER, fl);
 		if (c->fd2 < 0)
 			return -1;
@@ -121,6 +134,7 @@ static int do_setup(enum setup s, struct ctx *c)
 			return poll_fd(c->fd, POLLIN, WAIT_MS) & POLLHUP ? 0 : -1;
 		}
 		return 0;
+	}
 	case S_STRLOG:
 		c->fd = open(STRLOG_NODE, fl);
 		return c->fd < 0 ? -1 : 0;
@@ -330,6 +344,27 @@ CALL(c_getpeer_accmode3) { return ioctl(c->fd, PTMGETPEER, O_ACCMODE); }
 CALL(c_getpeer_64bit) { return ioctl(c->fd, PTMGETPEER, (1UL << 32) | O_RDWR); }
 CALL(c_istr_ptm) { char b[8]; return istr_raw(c->fd, 1, 1, 0, b); }
 CALL(c_tiocgptn) { unsigned int n; return ioctl(c->fd, TIOCGPTN, &n); }
+CALL(c_ptmgetptn_null) { return ioctl(c->fd, PTMGETPTN, NULL); }
+CALL(c_ptmgetptn_none) { return ioctl(c->fd, PTMGETPTN, c->none); }
+CALL(c_ptmgetptn) { unsigned int n; return ioctl(c->fd, PTMGETPTN, &n); }
+
+/* Opens the slave node of the pair @fd (master or slave) belongs to. The
+ * node exists once PTMGETPTN was asked on the master; @fd2 holds it. */
+static long open_slave_node(struct ctx *c, int flags)
+{
+	struct strclone_devinfo di;
+	char path[64];
+
+	if (getdev(c->fd, &di) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/dev/strpts/%u", di.minor);
+	return open_close(path, flags);
+}
+
+/* The name is asked for before the side the row's setup closes goes. */
+CALL(c_node_locked) { unsigned int n; return ioctl(c->fd, PTMGETPTN, &n) ? -1 : open_slave_node(c, O_RDWR); }
+CALL(c_node_odirect) { unsigned int n; return ioctl(c->fd, PTMGETPTN, &n) ? -1 : open_slave_node(c, O_RDWR | O_DIRECT); }
+CALL(c_node_after) { return open_slave_node(c, O_RDWR); }
 
 CALL(c_getpeer_emfile)
 {
@@ -491,6 +526,13 @@ static const struct row {
 	{ "PTMGETPEER on a slave", S_PAIR_NOMASTER, ENOTTY, c_getpeer },
 	{ "I_STR on a ptm master", S_MASTER, EINVAL, c_istr_ptm },
 	{ "TIOCGPTN on a ptm master", S_MASTER, ENOTTY, c_tiocgptn },
+	{ "PTMGETPTN with NULL", S_MASTER, EFAULT, c_ptmgetptn_null },
+	{ "PTMGETPTN into an unmapped page", S_MASTER, EFAULT, c_ptmgetptn_none },
+	{ "PTMGETPTN on a slave", S_PAIR_NOMASTER, ENOTTY, c_ptmgetptn },
+	{ "open /dev/strpts/N of a locked master", S_MASTER, EAGAIN, c_node_locked },
+	{ "open /dev/strpts/N with O_DIRECT", S_PAIR, EINVAL, c_node_odirect },
+	{ "open /dev/strpts/N after the slave closed", S_PAIR_NOSLAVE_NAMED, EIO, c_node_after },
+	{ "open /dev/strpts/N after the master closed", S_PAIR_NOMASTER_NAMED, EAGAIN, c_node_after },
 	{ "master write after the slave closed", S_PAIR_NOSLAVE, EIO, c_write_x },
 	{ "slave write after the master closed", S_PAIR_NOMASTER, EIO, c_write_x },
 	{ "slave I_STR after the master closed", S_PAIR_NOMASTER, EIO, c_istr_ptm },

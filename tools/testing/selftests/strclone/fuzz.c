@@ -13,7 +13,8 @@
  *
  * PROCS processes (default 3) of THREADS threads (default 2) share, per
  * process, a table of open strclone descriptors and pick at random: opens of
- * every node with random flags, close (also of closed descriptors), read,
+ * every node with random flags (the pts slave nodes /dev/strpts/N too, which
+ * PTMGETPTN and GRANTPT make), close (also of closed descriptors), read,
  * write, readv/writev, pread/pwrite/lseek, mmap, every strclone ioctl and
  * random ioctl numbers with random arguments (NULL, unmapped, read-only,
  * kernel and misaligned pointers, pointers that run into an unmapped page),
@@ -219,7 +220,7 @@ static long rnd_size(struct thr *t)
 static const unsigned long ioctls[] = {
 	I_NREAD, I_FLUSH, I_STR, I_FIND, I_LOOK, I_CANPUT, I_PUTMSG, I_GETMSG,
 	I_PUSH, I_POP, I_LIST, I_ANCHOR, SAD_GAP, SAD_VML,
-	STRCLONE_GETDEV, ISPTM, UNLKPT, GRANTPT, PTMGETPEER, LOG_GETLOST,
+	STRCLONE_GETDEV, ISPTM, UNLKPT, GRANTPT, PTMGETPEER, PTMGETPTN, LOG_GETLOST,
 	TCGETS, TCSETS, TIOCGPTN, TIOCSPTLCK, TIOCGWINSZ, TIOCSCTTY, FIONREAD,
 	FIONBIO, FIOCLEX, FIONCLEX, FIOASYNC, TIOCGPTPEER,
 };
@@ -413,6 +414,9 @@ static void do_ioctl(struct thr *t, int fd)
 		if (cmd == PTMGETPEER && rnd_below(&t->rs, 2))
 			arg = (void *)(uintptr_t)(O_RDWR | (rnd_below(&t->rs, 2) ? O_NONBLOCK : 0) |
 						  (rnd_below(&t->rs, 2) ? O_CLOEXEC : 0));
+	} else if (cmd == PTMGETPTN && rnd_below(&t->rs, 2)) {
+		/* Mostly a good pointer: the slave nodes get made. */
+		arg = t->buf;
 	}
 	/* A set may only be tried by do_sad, which records it. */
 	if ((cmd & 0xffff) == SAD_SAP)
@@ -443,6 +447,21 @@ static void do_open(struct thr *t)
 		/* Reopen one of our descriptors through /proc. */
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", any_fd(t));
 		node = path;
+	} else if (rnd_below(&t->rs, 6) == 0) {
+		/*
+		 * A slave node of one of the lowest minors, the ones our
+		 * masters hold: opens race with the masters' closes, UNLKPT,
+		 * GRANTPT and the nodes' removal (ENOENT, ENXIO, EAGAIN, EIO).
+		 */
+		snprintf(path, sizeof(path), "/dev/strpts/%u", (unsigned int)rnd_below(&t->rs, 24));
+		node = path;
+		/*
+		 * Never O_CREAT here: where a pair has no node yet it would
+		 * make a regular file in devtmpfs, which devtmpfs would then
+		 * keep instead of the pair's node (it makes a node only where
+		 * the name is free), for every later test.
+		 */
+		flags &= ~(O_CREAT | O_EXCL);
 	} else {
 		node = nodes[rnd_below(&t->rs, ARRAY_LEN(nodes))];
 		/* Mostly the nodes that give streams. */

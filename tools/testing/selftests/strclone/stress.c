@@ -6,7 +6,7 @@
  *
  * Worker threads (default 4) pick random slots of a shared table and do a
  * random operation on the stream(s) in it: clone opens of ptm masters, echo
- * streams and log writers, PTMGETPEER (slave opens), UNLKPT, writes and
+ * streams and log writers, PTMGETPEER and /dev/strpts/N (slave opens), UNLKPT, writes and
  * putmsg, reads and getmsg, polls, ioctls, I_FLUSH, module pushes and pops
  * (I_PUSH, I_POP, I_LIST) and closes, until OPS operations have been done
  * (default: $STRESS_OPS, else 10000). Everything is non-blocking, so a
@@ -71,6 +71,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "kselftest.h"
@@ -802,19 +804,25 @@ static void op_ioctl(struct worker *w, struct slot *s, int fd, int is_master, in
 		if (r < 0 || r > 1 || (hung && r))
 			fail(CAT_OP, "%s: I_CANPUT returned %d (hung up: %d)", who, r, hung);
 		break;
-	case 2:
-		if (getdev_ok(fd, &major, &minor) < 0 || major != s->major || minor != s->minor)
+	case 2: {
+		/* A ptm slave is the pts driver's minor of the same number. */
+		uint32_t want = s->kind == K_PTM && !is_master ? STRCLONE_PTS_MAJOR : s->major;
+
+		if (getdev_ok(fd, &major, &minor) < 0 || major != want || minor != s->minor)
 			fail(CAT_OP, "%s: STRCLONE_GETDEV gives (%u, %u), expected (%u, %u)", who,
-			     major, minor, s->major, s->minor);
+			     major, minor, want, s->minor);
 		break;
+	}
 	case 3:
 		r = ioctl(fd, ISPTM, 0);
 		if (is_master ? r != 0 : !(r == -1 && (errno == ENOTTY || fault_ok(errno, C_IOCTL))))
 			fail(CAT_OP, "%s: ISPTM returned %d (%s)", who, r, errname(errno));
 		break;
 	case 4:
+		/* On a master it makes the slave node, which may fail ENOMEM. */
 		r = ioctl(fd, GRANTPT, 0);
-		if (is_master ? r != 0 : !(r == -1 && (errno == ENOTTY || fault_ok(errno, C_IOCTL))))
+		if (is_master ? r != 0 && !fault_ok(errno, C_IOCTL)
+			      : !(r == -1 && (errno == ENOTTY || fault_ok(errno, C_IOCTL))))
 			fail(CAT_OP, "%s: GRANTPT returned %d (%s)", who, r, errname(errno));
 		break;
 	case 5:
@@ -955,29 +963,76 @@ static void op_plumb(struct worker *w, int fd, struct mstack *ms, int hung, int 
 	}
 }
 
+/*
+ * The slave through its node: PTMGETPTN (which makes /dev/strpts/N), then
+ * open(2). Errnos as PTMGETPEER's, except EAGAIN (not EIO) while locked.
+ */
+static int open_slave_node(struct worker *w, struct slot *s, const char **what)
+{
+	char path[64];
+	unsigned int n;
+	int fd;
+
+	*what = "PTMGETPTN";
+	if (ioctl(s->m, PTMGETPTN, &n) < 0)
+		return -1;
+	if (n != s->minor) {
+		fail(CAT_OP, "slot %d: PTMGETPTN gives %u, the minor is %u", s->idx, n, s->minor);
+		errno = EPROTO;
+		return -1;
+	}
+	*what = "open /dev/strpts/N";
+	snprintf(path, sizeof(path), "/dev/strpts/%u", n);
+	fd = open(path, open_flags(&w->rs));
+	if (fd < 0 && errno == EAGAIN && s->locked)
+		errno = EIO;	/* the node's errno for what PTMGETPEER calls EIO */
+	/*
+	 * devtmpfs makes the node after device_add() has returned success and
+	 * cannot report failing to: under fault injection the node may be
+	 * missing, which is the injected ENOMEM.
+	 */
+	if (fd < 0 && errno == ENOENT && tls_faulty)
+		errno = ENOMEM;
+	return fd;
+}
+
 static void op_getpeer(struct worker *w, struct slot *s)
 {
 	int fd, expect_eio = s->locked || s->sclosed;
+	const char *what = "PTMGETPEER";
 	uint32_t major, minor;
 
 	atomic_fetch_add(&n_getpeer, 1);
-	fd = ioctl(s->m, PTMGETPEER, open_flags(&w->rs));
+	if (rnd_below(&w->rs, 3) == 0)
+		fd = open_slave_node(w, s, &what);
+	else
+		fd = ioctl(s->m, PTMGETPEER, open_flags(&w->rs));
 	if (fd < 0) {
 		if (expect_eio && errno == EIO)
 			return;
 		if (fault_ok(errno, C_GETPEER))
 			return;
-		fail(CAT_OP, "slot %d: PTMGETPEER (locked %d, slave closed %d): %s", s->idx, s->locked,
-		     s->sclosed, errname(errno));
+		fail(CAT_OP, "slot %d: %s (locked %d, slave closed %d): %s", s->idx, what,
+		     s->locked, s->sclosed, errname(errno));
 		return;
 	}
 	if (expect_eio) {
-		fail(CAT_OP, "slot %d: PTMGETPEER succeeded (locked %d, slave closed %d)", s->idx,
-		     s->locked, s->sclosed);
+		char link[64] = "?", lp[40];
+		struct stat st = { 0 };
+		ssize_t ln;
+
+		snprintf(lp, sizeof(lp), "/proc/self/fd/%d", fd);
+		ln = readlink(lp, link, sizeof(link) - 1);
+		link[ln > 0 ? ln : 0] = 0;
+		fstat(fd, &st);
+		getdev_ok(fd, &major, &minor);
+		fail(CAT_OP, "slot %d: %s succeeded (locked %d, slave closed %d): %s rdev %u:%u, "
+		     "stream (%u, %u)", s->idx, what, s->locked, s->sclosed, link,
+		     major(st.st_rdev), minor(st.st_rdev), major, minor);
 		close(fd);
 		return;
 	}
-	if (getdev_ok(fd, &major, &minor) < 0 || major != s->major || minor != s->minor)
+	if (getdev_ok(fd, &major, &minor) < 0 || major != STRCLONE_PTS_MAJOR || minor != s->minor)
 		fail(CAT_OP, "slot %d: slave is (%u, %u), master (%u, %u)", s->idx, major, minor,
 		     s->major, s->minor);
 	if (s->s >= 0) {
