@@ -35,7 +35,7 @@ use crate::glue::{ctx, time};
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::autopush::{Autopush, Opened};
 use crate::streams::msg::{Mblk, MsgList, MsgType};
-use crate::streams::queue::QLimits;
+use crate::streams::queue::{QLimits, QHIWAT_MAX};
 use crate::streams::stream::{Driver, DriverLimits, Qid, Runtime, SFlag, Stream, TargetIoctl};
 use crate::uapi;
 use core::fmt::{self, Write};
@@ -73,12 +73,15 @@ const LOG_MAXTEXT: usize = 1024;
 /// Most trace filters per reader.
 const MAX_TRACE_IDS: usize = 64;
 
-/// A reader's driver read queue: where messages wait for its head.
+/// A reader's driver read queue: where messages wait for its head. As deep
+/// as a queue may be (`QHIWAT_MAX`, about 700 messages of 64 bytes): the log
+/// never slows its writers, so this is all that absorbs a reader that is
+/// briefly not scheduled, and there are at most three readers.
 const READER_LIMITS: QLimits = QLimits {
     minpsz: 0,
     maxpsz: 4096,
-    hiwat: 8192,
-    lowat: 2048,
+    hiwat: QHIWAT_MAX,
+    lowat: QHIWAT_MAX / 4,
 };
 
 /// The header of a log message (`struct log_ctl`).

@@ -341,7 +341,32 @@ impl Stream {
     /// (`backenable`); behind the head's write queue are the writers, who
     /// are woken.
     pub(crate) fn back_enable(self: &Arc<Self>, q: Qid) {
-        let (target, inst) = {
+        match self.back_target(q) {
+            (Some(Qid::HeadW), _) => self.wait.notify_all(),
+            (Some(p), inst) => self.schedule(p, inst),
+            (None, _) => {}
+        }
+    }
+
+    /// [`Self::back_enable`] that runs the service procedure it enables at
+    /// once, in the caller's context, instead of from its work item: for a
+    /// reader that just drained the stream head (process context, no lock
+    /// held), whose next read wants exactly what that service procedure
+    /// moves up. This is SVR4's running of enabled queues on the way out of
+    /// a system call; it saves a hand-off to a worker and back per refill.
+    /// A run already in progress elsewhere is not joined: it runs again.
+    pub(crate) fn back_enable_now(self: &Arc<Self>, q: Qid) {
+        match self.back_target(q) {
+            (Some(Qid::HeadW), _) => self.wait.notify_all(),
+            (Some(p), inst) => self.run_service(p, inst.as_ref()),
+            (None, _) => {}
+        }
+    }
+
+    /// The queue [`Self::back_enable`] enables behind `q` (marked `QENAB`),
+    /// with its module instance; `HeadW` for the writers.
+    fn back_target(self: &Arc<Self>, q: Qid) -> (Option<Qid>, Option<Arc<ModInst>>) {
+        {
             let mut inner = self.inner.lock();
             let mut cur = q;
             loop {
@@ -363,11 +388,6 @@ impl Stream {
                 }
                 cur = p;
             }
-        };
-        match target {
-            Some(Qid::HeadW) => self.wait.notify_all(),
-            Some(p) => self.schedule(p, inst),
-            None => {}
         }
     }
 

@@ -163,8 +163,9 @@ impl Stream {
                 drop(inner);
                 if back {
                     // The nearest queue below the head with a service
-                    // procedure: a module's, or the driver's.
-                    self.back_enable(Qid::HeadR);
+                    // procedure, a module's or the driver's, refills the
+                    // head now, in this reader's context.
+                    self.back_enable_now(Qid::HeadR);
                 }
                 return Ok(m);
             }

@@ -23,7 +23,8 @@
 //!   caller may hold a spinlock; the stream lock is not IRQ-safe, so
 //!   interrupt-context data goes through a work item first); service
 //!   procedures run from strclone's workqueue, one work item per queue,
-//!   never concurrently with themselves.
+//!   or in the read of a reader that drained the stream head, never
+//!   concurrently with themselves (`QINSERVICE`), and must not sleep.
 //! - No lock is held while a put, service, open or close procedure runs:
 //!   the stream lock is taken to find the next queue and to change a
 //!   queue's state, and dropped before the procedure is called.
@@ -670,21 +671,32 @@ impl Stream {
         }
     }
 
-    /// Runs the service procedure of `q` (from its work item).
-    pub(crate) fn run_service(self: &Arc<Self>, q: Qid, inst: Option<&ModInst>) {
+    /// Runs the service procedure of `q`: from its work item, or at once in
+    /// the caller's context ([`Self::back_enable_now`]). Never twice at the
+    /// same time: `QINSERVICE` marks a run in progress, and a second
+    /// attempt meanwhile only leaves `QENAB` set, so the run in progress
+    /// schedules the work item again when it ends.
+    pub(crate) fn run_service(self: &Arc<Self>, q: Qid, inst: Option<&Arc<ModInst>>) {
         {
             let mut inner = self.inner.lock();
             let Some(queue) = inner.qm(q) else {
                 return;
             };
-            queue.clear_flags(QENAB);
             if let Some(i) = inst {
                 if !i.procs_on.load(Ordering::SeqCst) {
                     // Being pushed or popped: the framework moves this
                     // queue's messages itself (`QINSERVICE` is then its
                     // mark, not ours).
+                    queue.clear_flags(QENAB);
                     return;
                 }
+            }
+            if queue.flags() & QINSERVICE != 0 {
+                queue.set_flags(QENAB);
+                return;
+            }
+            queue.clear_flags(QENAB);
+            if let Some(i) = inst {
                 i.enter();
             }
             queue.set_flags(QINSERVICE);
@@ -697,11 +709,17 @@ impl Stream {
                 _ => {}
             }
         }
-        if let Some(queue) = self.inner.lock().qm(q) {
+        let again = self.inner.lock().qm(q).is_some_and(|queue| {
             queue.clear_flags(QINSERVICE);
-        }
+            queue.flags() & QENAB != 0
+        });
         if let Some(i) = inst {
             i.exit(self);
+        }
+        if again {
+            // Enabled while it ran (its work item may already be pending:
+            // then this does nothing more).
+            self.schedule(q, inst.cloned());
         }
     }
 
