@@ -9,7 +9,8 @@
 //! back what did not fit.
 
 use super::msg::{
-    CopyReq, IocBlk, IocCred, Mblk, Msg, MsgType, FLUSHR, FLUSHRW, FLUSHW, TRANSPARENT,
+    CopyReq, IocBlk, IocCred, Mblk, Msg, MsgType, FLUSHR, FLUSHRW, FLUSHW, RMSGD, RNORM,
+    TRANSPARENT,
 };
 use super::queue::QLimits;
 use super::stream::{Inner, Qid, Stream, TargetIoctl};
@@ -246,11 +247,20 @@ impl Stream {
                 }
                 cur = b.take_cont();
             }
+            let rdopt = u32::from(self.inner.lock().head.rdopt);
             if let Some(r) = rest {
-                self.putbq(Qid::HeadR, r);
+                // RMSGD: what the read left of the message is freed.
+                if rdopt != RMSGD || fault {
+                    self.putbq(Qid::HeadR, r);
+                }
             }
             if fault {
                 return if done > 0 { Ok(done) } else { Err(EFAULT) };
+            }
+            if rdopt != RNORM {
+                // Message modes: one message per read (a terminal's
+                // canonical mode: one line).
+                return Ok(done);
             }
         }
         Ok(done)

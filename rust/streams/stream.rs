@@ -29,8 +29,8 @@
 //!   queue's state, and dropped before the procedure is called.
 
 use super::msg::{
-    Mblk, MsgType, FLUSHBAND, FLUSHR, FLUSHW, MSGNOLOOP, SO_HIWAT, SO_LOWAT, SO_MREADOFF,
-    SO_MREADON,
+    Mblk, MsgType, FLUSHBAND, FLUSHR, FLUSHW, MSGNOLOOP, RMSGD, RMSGN, RNORM, SO_HIWAT, SO_ISNTTY,
+    SO_ISTTY, SO_LOWAT, SO_MREADOFF, SO_MREADON, SO_READOPT,
 };
 use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
 use super::runtime::RuntimeOf;
@@ -186,6 +186,12 @@ pub(crate) struct HeadState {
     pub(crate) plumbing: bool,
     /// `SO_MREADON`: tell the driver (`M_READ`) when a reader blocks.
     pub(crate) mread: bool,
+    /// The read mode (`SO_READOPT`): `RNORM`, `RMSGD` or `RMSGN`.
+    pub(crate) rdopt: u8,
+    /// A line discipline said the stream is a terminal (`SO_ISTTY`). Kept
+    /// for the stream head's terminal duties (issue 13): nothing uses it
+    /// yet.
+    pub(crate) istty: bool,
     /// Modules at or above this count from the top are anchored
     /// (`I_ANCHOR`): popping them needs privilege. 0: no anchor.
     pub(crate) anchor: u8,
@@ -576,6 +582,8 @@ impl Stream {
                         ioc_busy: false,
                         plumbing: false,
                         mread: false,
+                        rdopt: RNORM as u8,
+                        istty: false,
                         anchor: 0,
                         ioc_id: 0,
                         ioc_reply: None,
@@ -740,6 +748,11 @@ impl Stream {
         }
         self.wait.notify_all();
         Ok(())
+    }
+
+    /// Bytes queued on `q` (every band; 0 for a queue that is gone).
+    pub(crate) fn qcount(&self, q: Qid) -> usize {
+        self.inner.lock().qr(q).map_or(0, |queue| queue.count())
     }
 
     /// SVR4 `noenable`.
@@ -944,6 +957,19 @@ impl Stream {
                     if flags & SO_MREADOFF != 0 {
                         inner.head.mread = false;
                     }
+                    if flags & SO_READOPT != 0 {
+                        // An unknown mode leaves the mode alone.
+                        let r = m.setopts_readopt();
+                        if matches!(r, RNORM | RMSGD | RMSGN) {
+                            inner.head.rdopt = r as u8;
+                        }
+                    }
+                    if flags & SO_ISTTY != 0 {
+                        inner.head.istty = true;
+                    }
+                    if flags & SO_ISNTTY != 0 {
+                        inner.head.istty = false;
+                    }
                     if flags & (SO_HIWAT | SO_LOWAT) == 0 {
                         return;
                     }
@@ -978,6 +1004,10 @@ impl Stream {
                 }
                 self.wait.notify_all();
             }
+            // Signals for the foreground process group: their delivery is
+            // the stream head's terminal duty still to come (issue 13,
+            // terminals.rst); until then they are freed here.
+            MsgType::Sig | MsgType::PcSig => {}
             // `M_IOCTL`, `M_READ` and anything the head does not know
             // (a driver may send any type): freed, as illumos' `strrput`.
             _ => {}
