@@ -191,7 +191,7 @@ impl Ldterm {
                 }
                 Act::Sig { sig, flush } => {
                     if flush {
-                        self.flush_both(s, rq, wq);
+                        self.sig_flush(s, rq, wq);
                     }
                     if let Ok(m) = Mblk::with(MsgType::PcSig, &[sig], GFP_ATOMIC) {
                         s.putnext(rq, m);
@@ -240,28 +240,25 @@ impl Ldterm {
         }
     }
 
-    /// Flushes output: ldterm's write queue and what is below (`M_FLUSH`
-    /// down).
+    /// Flushes output: what ldterm holds on its write queue (output
+    /// stopped or waiting for room). What went down already is the
+    /// driver's: as on a Linux pty, a flush does not take back output the
+    /// other side has not read yet.
     fn flush_output(&self, s: &Arc<Stream>, wq: Qid) {
         s.flushq(wq, false);
-        if let Ok(m) = Mblk::flush(FLUSHW, GFP_ATOMIC) {
-            s.putnext(wq, m);
-        }
         self.try_drain(s, wq);
     }
 
-    /// A signal character's flush (SVR4 ldterm's): input down, output up
-    /// (the stream head turns it down again through this module).
-    fn flush_both(&self, s: &Arc<Stream>, rq: Qid, wq: Qid) {
+    /// A signal character's flush (unless `NOFLSH`), as n_tty's: the
+    /// input ldterm and the stream head hold (`M_FLUSH` `FLUSHR` up) and
+    /// the output ldterm holds. Input still on its way from the driver and
+    /// output already passed down stay, as on a Linux pty.
+    fn sig_flush(&self, s: &Arc<Stream>, rq: Qid, wq: Qid) {
         s.flushq(rq, false);
         if let Ok(m) = Mblk::flush(FLUSHR, GFP_ATOMIC) {
-            s.putnext(wq, m);
-        }
-        s.flushq(wq, false);
-        if let Ok(m) = Mblk::flush(FLUSHW, GFP_ATOMIC) {
             s.putnext(rq, m);
         }
-        self.try_drain(s, wq);
+        self.flush_output(s, wq);
     }
 
     /// New settings, now.
