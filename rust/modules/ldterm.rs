@@ -68,6 +68,7 @@ pub(crate) static ENTRY: ModEntry = ModEntry {
                     ld,
                     ioc_id: 0,
                     pending: None,
+                    active: 0,
                 },
                 "Ldterm::st"
             ),
@@ -108,6 +109,9 @@ const TCION: i32 = 3;
 const STEP_DONE: u64 = 1;
 const STEP_SET: u64 = 2;
 
+/// Messages the read service procedure handles in one run.
+const RSRV_BUDGET: usize = 64;
+
 /// What waits for the write side to drain.
 enum Drain {
     /// `TCSETSW`/`TCSETSF` (and the `2` forms): the settings, and whether
@@ -125,6 +129,10 @@ struct State {
     /// An ioctl answered once the write queue has drained: its message
     /// (`M_IOCTL` or the `M_IOCDATA` of its copy-in) and what to do.
     pending: Option<(Mblk, Drain)>,
+    /// Input being processed now (by the read put or service procedure).
+    /// Input that arrives meanwhile waits on the read queue: an echo that
+    /// comes straight back as input (a loopback driver) must not recurse.
+    active: u32,
 }
 
 struct Ldterm {
@@ -180,11 +188,20 @@ impl Ldterm {
         for a in acts {
             match a {
                 Act::Up(v) => {
+                    // The read queue holds input not processed yet, never
+                    // what goes up: lines go on at once (input waits below
+                    // while the stream head is full).
                     if let Ok(m) = Mblk::with(MsgType::Data, &v, GFP_ATOMIC) {
-                        s.pass_or_queue(rq, rq, m);
+                        s.putnext(rq, m);
                     }
                 }
                 Act::Echo(v) => {
+                    // Echoes are dropped while output waits beyond the
+                    // write queue's high water mark (a terminal that reads
+                    // nothing), as n_tty's echo buffer overwrites.
+                    if s.qcount(wq) >= MODULE_LIMITS.hiwat {
+                        continue;
+                    }
                     if let Ok(m) = Mblk::with(MsgType::Data, &v, GFP_ATOMIC) {
                         self.down(s, wq, m);
                     }
@@ -292,7 +309,7 @@ impl Ldterm {
 
     /// `what` once ldterm's write queue is empty: now if it is.
     fn drain(&self, s: &Arc<Stream>, wq: Qid, m: Mblk, what: Drain) {
-        if s.qcount(wq) == 0 {
+        if s.qmsgs(wq) == 0 {
             self.finish_drain(s, wq, m, what);
             return;
         }
@@ -310,7 +327,7 @@ impl Ldterm {
     /// Completes the ioctl waiting for the drain if the write queue is
     /// empty.
     fn try_drain(&self, s: &Arc<Stream>, wq: Qid) {
-        if s.qcount(wq) != 0 {
+        if s.qmsgs(wq) != 0 {
             return;
         }
         let p = self.st.lock().pending.take();
@@ -465,7 +482,7 @@ impl Ldterm {
             },
             FIONREAD => {
                 let held = self.st.lock().ld.ready_bytes();
-                let n = s.qcount(Qid::HeadR) + s.qcount(rq) + held;
+                let n = s.qcount(Qid::HeadR) + held;
                 let n = i32::try_from(n).unwrap_or(i32::MAX);
                 self.answer_data(&mut m, tr, ioc.id, &n.to_ne_bytes())
             }
@@ -515,20 +532,72 @@ impl Ldterm {
         }
     }
 
+    /// Input processing of the `M_DATA` `m`; the caller raised `active`,
+    /// which this lowers.
+    fn process(&self, s: &Arc<Stream>, rq: Qid, wq: Qid, m: Mblk) {
+        let mut acts = KVec::new();
+        {
+            let mut st = self.st.lock();
+            blocks(&m, |b| {
+                // Without memory the rest of the block is lost.
+                let _ = st.ld.input(b, &mut acts, GFP_ATOMIC);
+            });
+        }
+        drop(m);
+        self.run(s, rq, wq, acts);
+        let mut st = self.st.lock();
+        st.active = st.active.saturating_sub(1);
+    }
+
+    /// The read service procedure: input that waited, in order, while the
+    /// stream head has room. At most [`RSRV_BUDGET`] messages a run, then
+    /// it schedules itself again: input that its own echoes produce (a
+    /// loopback) keeps the stream busy, not the CPU.
+    fn rsrv(&self, s: &Arc<Stream>, rq: Qid) {
+        let wq = rq.other();
+        for _ in 0..RSRV_BUDGET {
+            let Some(m) = s.getq(rq) else {
+                return;
+            };
+            if m.ty() == MsgType::Data {
+                if !s.canputnext(rq) {
+                    s.putbq(rq, m);
+                    return;
+                }
+                self.st.lock().active += 1;
+                self.process(s, rq, wq, m);
+            } else if !m.ty().is_hipri() && !s.bcanputnext(rq, m.band()) {
+                s.putbq(rq, m);
+                return;
+            } else {
+                s.putnext(rq, m);
+            }
+        }
+        if s.qmsgs(rq) > 0 {
+            s.qenable(rq);
+        }
+    }
+
     fn rput(&self, s: &Arc<Stream>, rq: Qid, m: Mblk) {
         let wq = rq.other();
         match m.ty() {
             MsgType::Data => {
-                let mut acts = KVec::new();
-                {
+                // Inline when nothing waits before it, the stream head has
+                // room and no input is being processed; else the service
+                // procedure takes it.
+                let inline = s.can_bypass(rq) && s.canputnext(rq) && {
                     let mut st = self.st.lock();
-                    blocks(&m, |b| {
-                        // Without memory the rest of the block is lost.
-                        let _ = st.ld.input(b, &mut acts, GFP_ATOMIC);
-                    });
+                    let idle = st.active == 0;
+                    if idle {
+                        st.active += 1;
+                    }
+                    idle
+                };
+                if inline {
+                    self.process(s, rq, wq, m);
+                } else {
+                    s.putq(rq, m);
                 }
-                drop(m);
-                self.run(s, rq, wq, acts);
             }
             MsgType::Flush => {
                 if m.flush_flags() & FLUSHR != 0 {
@@ -656,9 +725,12 @@ impl Module for Ldterm {
     }
 
     fn srv(&self, s: &Arc<Stream>, q: Qid) {
-        let wside = !q.is_read();
+        if q.is_read() {
+            self.rsrv(s, q);
+            return;
+        }
         loop {
-            if wside && self.st.lock().ld.stopped {
+            if self.st.lock().ld.stopped {
                 break;
             }
             let Some(m) = s.getq(q) else {
@@ -670,8 +742,6 @@ impl Module for Ldterm {
             }
             s.putnext(q, m);
         }
-        if wside {
-            self.try_drain(s, q);
-        }
+        self.try_drain(s, q);
     }
 }

@@ -755,6 +755,11 @@ impl Stream {
         self.inner.lock().qr(q).map_or(0, |queue| queue.count())
     }
 
+    /// Messages queued on `q` (0 for a queue that is gone).
+    pub(crate) fn qmsgs(&self, q: Qid) -> usize {
+        self.inner.lock().qr(q).map_or(0, |queue| queue.msgs())
+    }
+
     /// SVR4 `noenable`.
     pub(crate) fn noenable(&self, q: Qid) {
         if let Some(queue) = self.inner.lock().qm(q) {

@@ -369,6 +369,10 @@ impl Ld {
                 let flush = l & NOFLSH == 0;
                 if flush {
                     self.flush_input();
+                    // As n_tty, whose echoes of one chunk of input go out
+                    // at its end: the flush drops the echoes of this
+                    // chunk not sent yet.
+                    acts.retain(|a| !matches!(a, Act::Echo(_)));
                 }
                 acts.push(Act::Sig { sig, flush }, gfp)?;
                 if i & IXON != 0 && self.stopped {
@@ -589,7 +593,15 @@ mod tests {
         }));
         let (ups, echo) = split(&acts);
         assert!(ups.is_empty());
-        assert_eq!(&echo[..], b"abc^C");
+        // The echo of "abc" went with the flush; that of ^C follows it.
+        assert_eq!(&echo[..], b"^C");
+        let acts = feed(&mut ld, b"abc");
+        let (_, echo) = split(&acts);
+        assert_eq!(&echo[..], b"abc");
+        let acts = feed(&mut ld, b"\x03");
+        let (ups, echo) = split(&acts);
+        assert!(ups.is_empty());
+        assert_eq!(&echo[..], b"^C");
         // NOFLSH keeps the line.
         ld.t.lflag |= NOFLSH;
         let acts = feed(&mut ld, b"x\x1c\n");

@@ -268,10 +268,14 @@ mod tests {
         t.ispeed = 12345;
         let d = Termios::decode(&t.encode2()).unwrap();
         assert_eq!((d.ispeed, d.ospeed), (12345, 12345));
-        // Garbage codes give 0, no panic.
+        // The highest code is B4000000; BOTHER without a speed (struct
+        // termios) gives 0.
         t.cflag = CBAUD;
         let d = Termios::decode(&t.encode()).unwrap();
-        assert_eq!(d.ospeed, 0);
+        assert_eq!(d.ospeed, 4000000);
+        t.cflag = BOTHER;
+        let d = Termios::decode(&t.encode()).unwrap();
+        assert_eq!((d.ispeed, d.ospeed), (0, 0));
     }
 
     #[test]
