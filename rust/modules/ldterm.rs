@@ -109,6 +109,13 @@ const TCION: i32 = 3;
 const STEP_DONE: u64 = 1;
 const STEP_SET: u64 = 2;
 
+/// Allocations for data (lines, echoes, processed output): atomic, and
+/// quiet when they fail (the data is dropped, as the docs say; a large
+/// write must not make the kernel log an allocation failure).
+fn gfp() -> kernel::alloc::Flags {
+    GFP_ATOMIC | kernel::alloc::flags::__GFP_NOWARN
+}
+
 /// Messages the read service procedure handles in one run.
 const RSRV_BUDGET: usize = 64;
 
@@ -191,7 +198,7 @@ impl Ldterm {
                     // The read queue holds input not processed yet, never
                     // what goes up: lines go on at once (input waits below
                     // while the stream head is full).
-                    if let Ok(m) = Mblk::with(MsgType::Data, &v, GFP_ATOMIC) {
+                    if let Ok(m) = Mblk::with(MsgType::Data, &v, gfp()) {
                         s.putnext(rq, m);
                     }
                 }
@@ -202,7 +209,7 @@ impl Ldterm {
                     if s.qcount(wq) >= MODULE_LIMITS.hiwat {
                         continue;
                     }
-                    if let Ok(m) = Mblk::with(MsgType::Data, &v, GFP_ATOMIC) {
+                    if let Ok(m) = Mblk::with(MsgType::Data, &v, gfp()) {
                         self.down(s, wq, m);
                     }
                 }
@@ -281,7 +288,7 @@ impl Ldterm {
     /// New settings, now.
     fn apply(&self, s: &Arc<Stream>, rq: Qid, wq: Qid, t: Termios) {
         let mut acts = KVec::new();
-        let _ = self.st.lock().ld.set(t, &mut acts, GFP_ATOMIC);
+        let _ = self.st.lock().ld.set(t, &mut acts, gfp());
         self.run(s, rq, wq, acts);
     }
 
@@ -540,7 +547,7 @@ impl Ldterm {
             let mut st = self.st.lock();
             blocks(&m, |b| {
                 // Without memory the rest of the block is lost.
-                let _ = st.ld.input(b, &mut acts, GFP_ATOMIC);
+                let _ = st.ld.input(b, &mut acts, gfp());
             });
         }
         drop(m);
@@ -630,16 +637,14 @@ impl Ldterm {
                         let mut v = KVec::new();
                         let mut ok = true;
                         blocks(&m, |b| {
-                            ok = ok
-                                && output::process(&t, &mut st.ld.col, b, &mut v, GFP_ATOMIC)
-                                    .is_ok()
+                            ok = ok && output::process(&t, &mut st.ld.col, b, &mut v, gfp()).is_ok()
                         });
                         Some(v)
                     }
                 };
                 let m = match out {
                     None => m,
-                    Some(v) => match Mblk::with(MsgType::Data, &v, GFP_ATOMIC) {
+                    Some(v) => match Mblk::with(MsgType::Data, &v, gfp()) {
                         Ok(n) => n,
                         // Without memory the write goes down unprocessed.
                         Err(_) => m,
@@ -657,7 +662,7 @@ impl Ldterm {
                 }
                 let count = usize::try_from(u64::from_le_bytes(w)).unwrap_or(usize::MAX);
                 let mut acts = KVec::new();
-                let _ = self.st.lock().ld.reader_waits(count, &mut acts, GFP_ATOMIC);
+                let _ = self.st.lock().ld.reader_waits(count, &mut acts, gfp());
                 self.run(s, wq.other(), wq, acts);
             }
             MsgType::Flush => {
