@@ -310,6 +310,7 @@ impl Ldterm {
                 }
             }
         }
+        drop(m.take_cont());
         m.ioc_answer(Ok(0));
         s.qreply_from(wq, m);
     }
@@ -362,6 +363,7 @@ impl Ldterm {
         match cmd {
             TCSETS | TCSETS2 => {
                 self.apply(s, wq.other(), wq, t);
+                drop(m.take_cont());
                 m.ioc_answer(Ok(0));
                 s.qreply_from(wq, m);
             }
@@ -403,6 +405,11 @@ impl Ldterm {
                 ne_i32(&d).ok_or(EINVAL)
             }
         };
+        // A positive answer without data (the argument is not echoed back).
+        let ack = |m: &mut Mblk| {
+            drop(m.take_cont());
+            m.ioc_answer(Ok(0));
+        };
         let r: Result = match ioc.cmd {
             TCGETS | TCGETS2 => {
                 let t = self.st.lock().ld.t;
@@ -434,18 +441,18 @@ impl Ldterm {
             TCFLSH => match int_arg(&m) {
                 Ok(TCIFLUSH) => {
                     self.flush_input(s, rq, wq);
-                    m.ioc_answer(Ok(0));
+                    ack(&mut m);
                     Ok(())
                 }
                 Ok(TCOFLUSH) => {
                     self.flush_output(s, wq);
-                    m.ioc_answer(Ok(0));
+                    ack(&mut m);
                     Ok(())
                 }
                 Ok(TCIOFLUSH) => {
                     self.flush_input(s, rq, wq);
                     self.flush_output(s, wq);
-                    m.ioc_answer(Ok(0));
+                    ack(&mut m);
                     Ok(())
                 }
                 Ok(_) => Err(EINVAL),
@@ -454,13 +461,13 @@ impl Ldterm {
             TCXONC => match int_arg(&m) {
                 Ok(TCOOFF) => {
                     self.st.lock().ld.stopped = true;
-                    m.ioc_answer(Ok(0));
+                    ack(&mut m);
                     Ok(())
                 }
                 Ok(TCOON) => {
                     self.st.lock().ld.stopped = false;
                     s.qenable(wq);
-                    m.ioc_answer(Ok(0));
+                    ack(&mut m);
                     Ok(())
                 }
                 Ok(a @ (TCIOFF | TCION)) => {
@@ -473,7 +480,7 @@ impl Ldterm {
                             s.putnext(wq, d);
                         }
                     }
-                    m.ioc_answer(Ok(0));
+                    ack(&mut m);
                     Ok(())
                 }
                 Ok(_) => Err(EINVAL),

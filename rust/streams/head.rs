@@ -201,7 +201,7 @@ impl Stream {
         let mut done = 0;
         while done < want {
             // After the first message only take what is already there.
-            {
+            let rdopt = {
                 let inner = self.inner.lock();
                 match inner.head_rq_ref().front() {
                     Some(m) if matches!(m.ty(), MsgType::Proto | MsgType::PcProto) => {
@@ -210,7 +210,8 @@ impl Stream {
                     None if done > 0 => return Ok(done),
                     _ => {}
                 }
-            }
+                u32::from(inner.head.rdopt)
+            };
             let Some(m) = self.take_head(nonblock, false, Some(want - done))? else {
                 return Ok(done);
             };
@@ -247,7 +248,6 @@ impl Stream {
                 }
                 cur = b.take_cont();
             }
-            let rdopt = u32::from(self.inner.lock().head.rdopt);
             if let Some(r) = rest {
                 // RMSGD: what the read left of the message is freed.
                 if rdopt != RMSGD || fault {
