@@ -14,7 +14,7 @@ use super::msg::{
 };
 use super::queue::QLimits;
 use super::stream::{Inner, Qid, Stream, TargetIoctl};
-use crate::glue::{cred, node::FileOps};
+use crate::glue::{cred, node::FileOps, pgrp::Pgrp};
 use crate::uapi;
 use kernel::{
     fs::{file::flags::O_NONBLOCK, File},
@@ -26,6 +26,10 @@ use kernel::{
     time::{msecs_to_jiffies, Jiffies},
     uaccess::{UserPtr, UserSlice},
 };
+
+/// Linux's `TIOCGPGRP` and `TIOCSPGRP` (x86_64).
+const TIOCGPGRP: u32 = 0x540f;
+const TIOCSPGRP: u32 = 0x5410;
 
 /// Largest data part the head accepts (`strmsgsz`).
 pub(crate) const STRMSGSZ: usize = uapi::STRCLONE_STRMSGSZ;
@@ -854,6 +858,26 @@ impl Stream {
         Ok(more as isize)
     }
 
+    /// `TIOCGPGRP` and `TIOCSPGRP` on a terminal stream (`SO_ISTTY`): the
+    /// foreground process group, which must be in the caller's session
+    /// (`EPERM`; `ESRCH` for no such group, `EINVAL` for a number <= 0).
+    /// There is no controlling terminal (yet): any caller with the stream
+    /// open may set it, as long as the group is in its own session.
+    fn tty_pgrp(&self, cmd: u32, arg: usize) -> Result<isize> {
+        let uptr = UserPtr::from_addr(arg);
+        if cmd == TIOCGPGRP {
+            let nr = self.inner.lock().head.pgrp.as_ref().map_or(0, |p| p.nr());
+            UserSlice::new(uptr, 4).writer().write(&nr)?;
+            return Ok(0);
+        }
+        let mut b = [0u8; 4];
+        UserSlice::new(uptr, 4).reader().read_slice(&mut b)?;
+        let p = Pgrp::of_caller_session(i32::from_ne_bytes(b))?;
+        let old = self.inner.lock().head.pgrp.replace(p);
+        drop(old);
+        Ok(0)
+    }
+
     fn getdev(&self, arg: usize) -> Result<isize> {
         let mut w = UserSlice::new(UserPtr::from_addr(arg), uapi::DEVINFO_SIZE).writer();
         w.write(&self.major())?;
@@ -876,6 +900,12 @@ impl Stream {
             }
         }
         let nonblock = file.flags() & O_NONBLOCK != 0;
+        if matches!(cmd, TIOCSPGRP | TIOCGPGRP) {
+            let istty = self.inner.lock().head.istty;
+            if istty {
+                return self.tty_pgrp(cmd, arg);
+            }
+        }
         match cmd {
             uapi::I_NREAD => self.i_nread(arg),
             uapi::I_FLUSH => self.i_flush(arg),

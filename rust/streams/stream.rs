@@ -34,6 +34,7 @@ use super::msg::{
 };
 use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
 use super::runtime::RuntimeOf;
+use crate::glue::pgrp::Pgrp;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
 use kernel::{
     fs::File,
@@ -188,10 +189,12 @@ pub(crate) struct HeadState {
     pub(crate) mread: bool,
     /// The read mode (`SO_READOPT`): `RNORM`, `RMSGD` or `RMSGN`.
     pub(crate) rdopt: u8,
-    /// A line discipline said the stream is a terminal (`SO_ISTTY`). Kept
-    /// for the stream head's terminal duties (issue 13): nothing uses it
-    /// yet.
+    /// A line discipline said the stream is a terminal (`SO_ISTTY`): the
+    /// head answers `TIOCSPGRP`/`TIOCGPGRP` itself.
     pub(crate) istty: bool,
+    /// The terminal's foreground process group (`TIOCSPGRP`), which
+    /// `M_SIG`/`M_PCSIG` signal.
+    pub(crate) pgrp: Option<Pgrp>,
     /// Modules at or above this count from the top are anchored
     /// (`I_ANCHOR`): popping them needs privilege. 0: no anchor.
     pub(crate) anchor: u8,
@@ -584,6 +587,7 @@ impl Stream {
                         mread: false,
                         rdopt: RNORM as u8,
                         istty: false,
+                        pgrp: None,
                         anchor: 0,
                         ioc_id: 0,
                         ioc_reply: None,
@@ -954,6 +958,18 @@ impl Stream {
             }
             MsgType::SetOpts => {
                 let (flags, hiwat, lowat) = m.setopts_fields();
+                if flags & (SO_ISTTY | SO_ISNTTY) != 0 {
+                    let old = {
+                        let mut inner = self.inner.lock();
+                        inner.head.istty = flags & SO_ISNTTY == 0;
+                        if inner.head.istty {
+                            None
+                        } else {
+                            inner.head.pgrp.take()
+                        }
+                    };
+                    drop(old);
+                }
                 let back = {
                     let mut inner = self.inner.lock();
                     if flags & SO_MREADON != 0 {
@@ -968,12 +984,6 @@ impl Stream {
                         if matches!(r, RNORM | RMSGD | RMSGN) {
                             inner.head.rdopt = r as u8;
                         }
-                    }
-                    if flags & SO_ISTTY != 0 {
-                        inner.head.istty = true;
-                    }
-                    if flags & SO_ISNTTY != 0 {
-                        inner.head.istty = false;
                     }
                     if flags & (SO_HIWAT | SO_LOWAT) == 0 {
                         return;
@@ -1009,10 +1019,18 @@ impl Stream {
                 }
                 self.wait.notify_all();
             }
-            // Signals for the foreground process group: their delivery is
-            // the stream head's terminal duty still to come (issue 13,
-            // terminals.rst); until then they are freed here.
-            MsgType::Sig | MsgType::PcSig => {}
+            // A signal for the terminal's foreground process group, if
+            // `TIOCSPGRP` set one (terminals.rst). `M_SIG` is delivered at
+            // once too, not when a reader reaches it.
+            MsgType::Sig | MsgType::PcSig => {
+                let sig = m.bytes().first().copied().unwrap_or(0);
+                let pgrp = self.inner.lock().head.pgrp.clone();
+                if let Some(g) = pgrp {
+                    if (1..=64).contains(&sig) {
+                        g.kill(i32::from(sig));
+                    }
+                }
+            }
             // `M_IOCTL`, `M_READ` and anything the head does not know
             // (a driver may send any type): freed, as illumos' `strrput`.
             _ => {}

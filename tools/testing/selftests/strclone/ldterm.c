@@ -571,6 +571,70 @@ TEST(isig_flushes_and_echoes)
 	close_pty(&p);
 }
 
+/* Waits for a byte on @fd (a child saying it is ready); 0 or -1. */
+static int wait_ready(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) == 1 ? 0 : -1;
+}
+
+TEST(isig_signals_the_foreground_group)
+{
+	struct pty p;
+	int ready[2], pg, st, nr;
+	pid_t child, other;
+
+	OPEN_TTY(p);
+	ASSERT_EQ(0, pipe(ready));
+	/* A process group of this session, and one of another session. */
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		setpgid(0, 0);
+		(void)!write(ready[1], "r", 1);
+		for (;;)
+			pause();
+	}
+	other = fork();
+	ASSERT_LE(0, other);
+	if (other == 0) {
+		setsid();
+		(void)!write(ready[1], "r", 1);
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(0, wait_ready(ready[0]));
+	ASSERT_EQ(0, wait_ready(ready[0]));
+	pg = -1;
+	EXPECT_EQ(0, ioctl(p.s, TIOCGPGRP, &pg));
+	EXPECT_EQ(0, pg);
+	nr = -5;
+	EXPECT_EQ(-EINVAL, xioctl(p.s, TIOCSPGRP, &nr));
+	nr = 0x3ffffff0;
+	EXPECT_EQ(-ESRCH, xioctl(p.s, TIOCSPGRP, &nr));
+	EXPECT_EQ(-EPERM, xioctl(p.s, TIOCSPGRP, &other));
+	EXPECT_EQ(-EFAULT, xioctl(p.s, TIOCSPGRP, NULL));
+	/* The master is no terminal. */
+	EXPECT_EQ(-ENOTTY, xioctl(p.m, TIOCSPGRP, &child));
+	ASSERT_EQ(0, ioctl(p.s, TIOCSPGRP, &child)) TH_LOG("TIOCSPGRP: %s", strerror(errno));
+	EXPECT_EQ(0, ioctl(p.s, TIOCGPGRP, &pg));
+	EXPECT_EQ(child, pg);
+	/* ^C on the terminal interrupts the group; the other is left alone. */
+	ASSERT_EQ(0, write_all(p.m, "\003", 1));
+	ASSERT_EQ(child, waitpid(child, &st, 0));
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT) TH_LOG("status %#x", st);
+	EXPECT_EQ(0, waitpid(other, &st, WNOHANG));
+	kill(other, SIGKILL);
+	waitpid(other, &st, 0);
+	/* The group is gone: ^C now signals nobody, and no error shows. */
+	ASSERT_EQ(0, write_all(p.m, "\003ok\n", 4));
+	EXPECT_EQ(3, read_one(p.s, (char *)&st, sizeof(st)));
+	close(ready[0]);
+	close(ready[1]);
+	close_pty(&p);
+}
+
 TEST(long_line_read_one_byte_at_a_time)
 {
 	enum { N = 64 * 1024 };
@@ -670,6 +734,7 @@ TEST(after_pop)
 	EXPECT_EQ(0, isatty(p.s));
 	EXPECT_EQ(-ENOTTY, xioctl(p.s, TCFLSH, (void *)0L));
 	EXPECT_EQ(-ENOTTY, xioctl(p.s, FIONREAD, b));
+	EXPECT_EQ(-ENOTTY, xioctl(p.s, TIOCGPGRP, b));
 	EXPECT_EQ(-1, istr(p.s, K_TCGETS, b, 0, NULL));
 	EXPECT_EQ(EINVAL, errno);
 	/* Bytes pass untouched again, and reads are a byte stream. */
