@@ -22,6 +22,8 @@
 //! - [`ctx`]: whether the caller runs in task, interrupt or NMI context
 //!   (`ctx.c`: the kernel's tests are macros);
 //! - [`cred`]: the caller's uid and `CAP_SYS_ADMIN`, for ioctl credentials;
+//! - [`pgrp`]: a process group reference (`pgrp.c`), a terminal stream's
+//!   foreground group, and the signal sent to it;
 //! - [`params`]: the module parameters, declared in C (`params.c`) so that
 //!   they show in sysfs;
 //! - [`uapi_check`]: the uapi header's side of the layout checks
@@ -37,6 +39,7 @@ pub(crate) mod mblk;
 pub(crate) mod msglist;
 pub(crate) mod node;
 pub(crate) mod params;
+pub(crate) mod pgrp;
 pub(crate) mod time;
 #[cfg(CONFIG_KUNIT = "y")]
 pub(crate) mod uapi_check;

@@ -6,6 +6,7 @@
 //!   water marks of its own when the next queue is full.
 //! - [`pipemod`]: exchanges `FLUSHR` and `FLUSHW` in every `M_FLUSH`, for
 //!   STREAMS pipes.
+//! - [`ldterm`]: the terminal line discipline (Linux's termios).
 //! - [`testmod`]: passes everything on and counts it; tests make it refuse
 //!   opens and ioctls.
 
@@ -20,6 +21,7 @@ pub(crate) const MODULE_LIMITS: QLimits = QLimits {
     lowat: 2048,
 };
 
+pub(crate) mod ldterm;
 pub(crate) mod nullmod;
 pub(crate) mod pipemod;
 pub(crate) mod testmod;

@@ -9,11 +9,12 @@
 //! back what did not fit.
 
 use super::msg::{
-    CopyReq, IocBlk, IocCred, Mblk, Msg, MsgType, FLUSHR, FLUSHRW, FLUSHW, TRANSPARENT,
+    CopyReq, IocBlk, IocCred, Mblk, Msg, MsgType, FLUSHR, FLUSHRW, FLUSHW, RMSGD, RNORM,
+    TRANSPARENT,
 };
 use super::queue::QLimits;
 use super::stream::{Inner, Qid, Stream, TargetIoctl};
-use crate::glue::{cred, node::FileOps};
+use crate::glue::{cred, node::FileOps, pgrp::Pgrp};
 use crate::uapi;
 use kernel::{
     fs::{file::flags::O_NONBLOCK, File},
@@ -25,6 +26,10 @@ use kernel::{
     time::{msecs_to_jiffies, Jiffies},
     uaccess::{UserPtr, UserSlice},
 };
+
+/// Linux's `TIOCGPGRP` and `TIOCSPGRP` (x86_64).
+const TIOCGPGRP: u32 = 0x540f;
+const TIOCSPGRP: u32 = 0x5410;
 
 /// Largest data part the head accepts (`strmsgsz`).
 pub(crate) const STRMSGSZ: usize = uapi::STRCLONE_STRMSGSZ;
@@ -201,7 +206,7 @@ impl Stream {
         let mut done = 0;
         while done < want {
             // After the first message only take what is already there.
-            {
+            let rdopt = {
                 let inner = self.inner.lock();
                 match inner.head_rq_ref().front() {
                     Some(m) if matches!(m.ty(), MsgType::Proto | MsgType::PcProto) => {
@@ -210,7 +215,8 @@ impl Stream {
                     None if done > 0 => return Ok(done),
                     _ => {}
                 }
-            }
+                u32::from(inner.head.rdopt)
+            };
             let Some(m) = self.take_head(nonblock, false, Some(want - done))? else {
                 return Ok(done);
             };
@@ -248,10 +254,18 @@ impl Stream {
                 cur = b.take_cont();
             }
             if let Some(r) = rest {
-                self.putbq(Qid::HeadR, r);
+                // RMSGD: what the read left of the message is freed.
+                if rdopt != RMSGD || fault {
+                    self.putbq(Qid::HeadR, r);
+                }
             }
             if fault {
                 return if done > 0 { Ok(done) } else { Err(EFAULT) };
+            }
+            if rdopt != RNORM {
+                // Message modes: one message per read (a terminal's
+                // canonical mode: one line).
+                return Ok(done);
             }
         }
         Ok(done)
@@ -845,6 +859,26 @@ impl Stream {
         Ok(more as isize)
     }
 
+    /// `TIOCGPGRP` and `TIOCSPGRP` on a terminal stream (`SO_ISTTY`): the
+    /// foreground process group, which must be in the caller's session
+    /// (`EPERM`; `ESRCH` for no such group, `EINVAL` for a number <= 0).
+    /// There is no controlling terminal (yet): any caller with the stream
+    /// open may set it, as long as the group is in its own session.
+    fn tty_pgrp(&self, cmd: u32, arg: usize) -> Result<isize> {
+        let uptr = UserPtr::from_addr(arg);
+        if cmd == TIOCGPGRP {
+            let nr = self.inner.lock().head.pgrp.as_ref().map_or(0, |p| p.nr());
+            UserSlice::new(uptr, 4).writer().write(&nr)?;
+            return Ok(0);
+        }
+        let mut b = [0u8; 4];
+        UserSlice::new(uptr, 4).reader().read_slice(&mut b)?;
+        let p = Pgrp::of_caller_session(i32::from_ne_bytes(b))?;
+        let old = self.inner.lock().head.pgrp.replace(p);
+        drop(old);
+        Ok(0)
+    }
+
     fn getdev(&self, arg: usize) -> Result<isize> {
         let mut w = UserSlice::new(UserPtr::from_addr(arg), uapi::DEVINFO_SIZE).writer();
         w.write(&self.major())?;
@@ -867,6 +901,12 @@ impl Stream {
             }
         }
         let nonblock = file.flags() & O_NONBLOCK != 0;
+        if matches!(cmd, TIOCSPGRP | TIOCGPGRP) {
+            let istty = self.inner.lock().head.istty;
+            if istty {
+                return self.tty_pgrp(cmd, arg);
+            }
+        }
         match cmd {
             uapi::I_NREAD => self.i_nread(arg),
             uapi::I_FLUSH => self.i_flush(arg),

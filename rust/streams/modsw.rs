@@ -8,11 +8,12 @@ use super::stream::ModEntry;
 use crate::uapi::FMNAMESZ;
 
 /// The built-in modules, in the order `modules` lists them.
-fn builtins() -> [&'static ModEntry; 3] {
+fn builtins() -> [&'static ModEntry; 4] {
     [
         &crate::modules::nullmod::ENTRY,
         &crate::modules::pipemod::ENTRY,
         &crate::modules::testmod::ENTRY,
+        &crate::modules::ldterm::ENTRY,
     ]
 }
 

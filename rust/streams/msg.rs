@@ -31,6 +31,12 @@ impl MsgType {
     pub(crate) const Data: Self = Self(0x00);
     /// Protocol control (with optional data).
     pub(crate) const Proto: Self = Self(0x01);
+    /// A break on the line (a terminal module sends it down for
+    /// `TCSBRK`).
+    pub(crate) const Break: Self = Self(0x08);
+    /// A signal for the stream head to send, in order with data (one
+    /// byte: the signal number).
+    pub(crate) const Sig: Self = Self(0x0b);
     /// An ioctl travelling downstream.
     pub(crate) const Ioctl: Self = Self(0x0e);
     /// Stream head options.
@@ -41,6 +47,9 @@ impl MsgType {
     pub(crate) const IocNak: Self = Self(0x82);
     /// High-priority protocol control.
     pub(crate) const PcProto: Self = Self(0x83);
+    /// A signal for the stream head to send at once (one byte: the
+    /// signal number).
+    pub(crate) const PcSig: Self = Self(0x84);
     /// A reader is about to block (sent down when `SO_MREADON` is set);
     /// carries the read count.
     pub(crate) const Read: Self = Self(0x85);
@@ -86,7 +95,9 @@ pub(crate) const FLUSHBAND: u8 = 0x04;
 /// (SVR4's `MSGNOLOOP`), so it must not again.
 pub(crate) const MSGNOLOOP: u16 = 0x02;
 
-/// `M_SETOPTS` flags.
+/// `M_SETOPTS` flags (SVR4's values). Set the read mode (`so_readopt`).
+pub(crate) const SO_READOPT: u32 = 0x0001;
+/// Set the high water mark.
 pub(crate) const SO_HIWAT: u32 = 0x0010;
 /// Set the low water mark.
 pub(crate) const SO_LOWAT: u32 = 0x0020;
@@ -94,6 +105,21 @@ pub(crate) const SO_LOWAT: u32 = 0x0020;
 pub(crate) const SO_MREADON: u32 = 0x0040;
 /// Stop sending `M_READ`.
 pub(crate) const SO_MREADOFF: u32 = 0x0080;
+/// The stream is a terminal (a line discipline was pushed).
+pub(crate) const SO_ISTTY: u32 = 0x0400;
+/// The stream is not a terminal (any more).
+pub(crate) const SO_ISNTTY: u32 = 0x0800;
+
+/// Read modes (`so_readopt` of `SO_READOPT`, SVR4's `I_SRDOPT` values).
+/// Byte stream: a read takes data across message boundaries.
+pub(crate) const RNORM: u32 = 0x0000;
+/// Message discard: a read takes at most one message; what it leaves of
+/// it is freed.
+pub(crate) const RMSGD: u32 = 0x0001;
+/// Message non-discard: a read takes at most one message; what it leaves
+/// of it stays for the next read (what `ldterm` sets in canonical mode:
+/// one line per read).
+pub(crate) const RMSGN: u32 = 0x0002;
 
 pub(crate) use crate::glue::{
     mblk::{Mblk, Msgb as Msg},
@@ -157,6 +183,12 @@ impl Msg {
     pub(crate) fn setopts_fields(&self) -> (u32, u32, u32) {
         let b = self.bytes();
         (le32(b, 0), le32(b, 4), le32(b, 8))
+    }
+
+    /// The read mode of an `M_SETOPTS` with `SO_READOPT` (bytes 12 to 15;
+    /// `RNORM` when the message is shorter).
+    pub(crate) fn setopts_readopt(&self) -> u32 {
+        le32(self.bytes(), 12)
     }
 
     /// The ioctl block of an `M_IOCTL`, `M_IOCACK` or `M_IOCNAK` (of an
@@ -245,6 +277,14 @@ impl Mblk {
         b[0..4].copy_from_slice(&flags.to_le_bytes());
         b[4..8].copy_from_slice(&hiwat.to_le_bytes());
         b[8..12].copy_from_slice(&lowat.to_le_bytes());
+        Self::with(MsgType::SetOpts, &b, gfp)
+    }
+
+    /// Builds `M_SETOPTS` with a read mode (`SO_READOPT` in `flags`).
+    pub(crate) fn setopts_readopt(flags: u32, readopt: u32, gfp: Flags) -> Result<Mblk> {
+        let mut b = [0u8; 16];
+        b[0..4].copy_from_slice(&flags.to_le_bytes());
+        b[12..16].copy_from_slice(&readopt.to_le_bytes());
         Self::with(MsgType::SetOpts, &b, gfp)
     }
 

@@ -30,11 +30,12 @@
 //!   queue's state, and dropped before the procedure is called.
 
 use super::msg::{
-    Mblk, MsgType, FLUSHBAND, FLUSHR, FLUSHW, MSGNOLOOP, SO_HIWAT, SO_LOWAT, SO_MREADOFF,
-    SO_MREADON,
+    Mblk, MsgType, FLUSHBAND, FLUSHR, FLUSHW, MSGNOLOOP, RMSGD, RMSGN, RNORM, SO_HIWAT, SO_ISNTTY,
+    SO_ISTTY, SO_LOWAT, SO_MREADOFF, SO_MREADON, SO_READOPT,
 };
 use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
 use super::runtime::RuntimeOf;
+use crate::glue::pgrp::Pgrp;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
 use kernel::{
     fs::File,
@@ -187,6 +188,14 @@ pub(crate) struct HeadState {
     pub(crate) plumbing: bool,
     /// `SO_MREADON`: tell the driver (`M_READ`) when a reader blocks.
     pub(crate) mread: bool,
+    /// The read mode (`SO_READOPT`): `RNORM`, `RMSGD` or `RMSGN`.
+    pub(crate) rdopt: u8,
+    /// A line discipline said the stream is a terminal (`SO_ISTTY`): the
+    /// head answers `TIOCSPGRP`/`TIOCGPGRP` itself.
+    pub(crate) istty: bool,
+    /// The terminal's foreground process group (`TIOCSPGRP`), which
+    /// `M_SIG`/`M_PCSIG` signal.
+    pub(crate) pgrp: Option<Pgrp>,
     /// Modules at or above this count from the top are anchored
     /// (`I_ANCHOR`): popping them needs privilege. 0: no anchor.
     pub(crate) anchor: u8,
@@ -577,6 +586,9 @@ impl Stream {
                         ioc_busy: false,
                         plumbing: false,
                         mread: false,
+                        rdopt: RNORM as u8,
+                        istty: false,
+                        pgrp: None,
                         anchor: 0,
                         ioc_id: 0,
                         ioc_reply: None,
@@ -758,6 +770,16 @@ impl Stream {
         }
         self.wait.notify_all();
         Ok(())
+    }
+
+    /// Bytes queued on `q` (every band; 0 for a queue that is gone).
+    pub(crate) fn qcount(&self, q: Qid) -> usize {
+        self.inner.lock().qr(q).map_or(0, |queue| queue.count())
+    }
+
+    /// Messages queued on `q` (0 for a queue that is gone).
+    pub(crate) fn qmsgs(&self, q: Qid) -> usize {
+        self.inner.lock().qr(q).map_or(0, |queue| queue.msgs())
     }
 
     /// SVR4 `noenable`.
@@ -954,6 +976,18 @@ impl Stream {
             }
             MsgType::SetOpts => {
                 let (flags, hiwat, lowat) = m.setopts_fields();
+                if flags & (SO_ISTTY | SO_ISNTTY) != 0 {
+                    let old = {
+                        let mut inner = self.inner.lock();
+                        inner.head.istty = flags & SO_ISNTTY == 0;
+                        if inner.head.istty {
+                            None
+                        } else {
+                            inner.head.pgrp.take()
+                        }
+                    };
+                    drop(old);
+                }
                 let back = {
                     let mut inner = self.inner.lock();
                     if flags & SO_MREADON != 0 {
@@ -961,6 +995,13 @@ impl Stream {
                     }
                     if flags & SO_MREADOFF != 0 {
                         inner.head.mread = false;
+                    }
+                    if flags & SO_READOPT != 0 {
+                        // An unknown mode leaves the mode alone.
+                        let r = m.setopts_readopt();
+                        if matches!(r, RNORM | RMSGD | RMSGN) {
+                            inner.head.rdopt = r as u8;
+                        }
                     }
                     if flags & (SO_HIWAT | SO_LOWAT) == 0 {
                         return;
@@ -995,6 +1036,18 @@ impl Stream {
                     inner.putq(Qid::HeadR, m);
                 }
                 self.wait.notify_all();
+            }
+            // A signal for the terminal's foreground process group, if
+            // `TIOCSPGRP` set one (terminals.rst). `M_SIG` is delivered at
+            // once too, not when a reader reaches it.
+            MsgType::Sig | MsgType::PcSig => {
+                let sig = m.bytes().first().copied().unwrap_or(0);
+                let pgrp = self.inner.lock().head.pgrp.clone();
+                if let Some(g) = pgrp {
+                    if (1..=64).contains(&sig) {
+                        g.kill(i32::from(sig));
+                    }
+                }
             }
             // `M_IOCTL`, `M_READ` and anything the head does not know
             // (a driver may send any type): freed, as illumos' `strrput`.
