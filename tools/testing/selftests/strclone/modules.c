@@ -226,11 +226,15 @@ static void bulk_through(struct __test_metadata *_metadata, int nmods)
 }
 
 /*
- * A push while output is backed up (the head full, the driver's queues
- * full, the writer asleep): once the reader drains, the driver's queue
- * below the new module must be woken, or the stream stalls for good.
+ * Plumbing while output is backed up (the head full, the queues below it
+ * full, the writer asleep), then a reader that drains everything: the queue
+ * that now faces another must be woken to look at it, or the stream stalls
+ * for good.
+ *  - push: the driver's queue below the new module;
+ *  - pop: the echo driver, which waited for room in nullmod's read queue and
+ *    now faces the head.
  */
-TEST(push_while_output_is_backed_up)
+static void backed_up(struct __test_metadata *_metadata, int pop_it)
 {
 	static char buf[4096];
 	struct bulk b;
@@ -241,15 +245,21 @@ TEST(push_while_output_is_backed_up)
 	watchdog(60);
 	b.fd = open(ECHO_NODE, O_RDWR);
 	ASSERT_LE(0, b.fd);
+	if (pop_it) {
+		ASSERT_EQ(0, push(b.fd, "nullmod"));
+	}
 	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
 	/*
 	 * Wait for the head to fill (two 4 KiB messages pass its 5120-byte
-	 * high water mark) and the writer to block behind the driver's full
-	 * queues.
+	 * high water mark) and the writer to block behind the full queues.
 	 */
 	ASSERT_LE(2, wait_nread(b.fd, 2, WAIT_MS, &bytes));
 	usleep(300 * 1000);
-	ASSERT_EQ(0, push(b.fd, "nullmod"));
+	if (pop_it) {
+		ASSERT_EQ(0, pop(b.fd));
+	} else {
+		ASSERT_EQ(0, push(b.fd, "nullmod"));
+	}
 	while (got < BULK) {
 		ssize_t n = read_exact(b.fd, buf, sizeof(buf), 4 * WAIT_MS);
 
@@ -262,38 +272,14 @@ TEST(push_while_output_is_backed_up)
 	close(b.fd);
 }
 
-/*
- * The other way round: a pop while output is backed up behind the module
- * (the head full, nullmod's queues full, the echo driver waiting for room
- * in nullmod's read queue). The driver now faces the head and must be
- * woken to look at it.
- */
+TEST(push_while_output_is_backed_up)
+{
+	backed_up(_metadata, 0);
+}
+
 TEST(pop_while_output_is_backed_up)
 {
-	static char buf[4096];
-	struct bulk b;
-	pthread_t th;
-	ssize_t got = 0;
-	int bytes = 0;
-
-	watchdog(60);
-	b.fd = open(ECHO_NODE, O_RDWR);
-	ASSERT_LE(0, b.fd);
-	ASSERT_EQ(0, push(b.fd, "nullmod"));
-	ASSERT_EQ(0, pthread_create(&th, NULL, bulk_writer, &b));
-	ASSERT_LE(2, wait_nread(b.fd, 2, WAIT_MS, &bytes));
-	usleep(300 * 1000);
-	ASSERT_EQ(0, pop(b.fd));
-	while (got < BULK) {
-		ssize_t n = read_exact(b.fd, buf, sizeof(buf), 4 * WAIT_MS);
-
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	pthread_join(th, NULL);
-	EXPECT_EQ(BULK, got) TH_LOG("stalled after %zd bytes", got);
-	close(b.fd);
+	backed_up(_metadata, 1);
 }
 
 TEST(bulk_data_through_one_and_four_modules)
