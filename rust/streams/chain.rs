@@ -206,8 +206,7 @@ impl Inner {
                         continue;
                     }
                     PutKind::PassOrQueue => {
-                        let idle = empty && flags & (QENAB | QINSERVICE) == 0;
-                        if ty.is_hipri() || (idle && self.bcanputnext(n, m.band())) {
+                        if ty.is_hipri() || self.can_pass_on(n, n, m.band()) {
                             next = self.next(n);
                             continue;
                         }
@@ -221,9 +220,10 @@ impl Inner {
         }
     }
 
-    /// Routes `m` to `next` ([`Self::target`]); a message for a module's
-    /// queue is queued here.
-    fn route(&mut self, next: Option<Qid>, m: Mblk) -> Routed {
+    /// Routes `m` on from queue `from` ([`Self::target`] of the queue after
+    /// it); a message for a module's queue is queued here.
+    fn route(&mut self, from: Qid, m: Mblk) -> Routed {
+        let next = self.next(from);
         match self.target(next, &m) {
             Target::Queue(q) => {
                 if self.putq(q, m) {
@@ -251,8 +251,7 @@ impl Stream {
         }
         let r = {
             let mut inner = self.inner.lock();
-            let next = inner.next(q);
-            inner.route(next, m)
+            inner.route(q, m)
         };
         self.finish(r);
     }
@@ -267,8 +266,7 @@ impl Stream {
         let r = {
             let mut inner = self.inner.lock();
             if m.ty().is_hipri() || inner.can_pass_on(own, from, m.band()) {
-                let next = inner.next(from);
-                inner.route(next, m)
+                inner.route(from, m)
             } else if !self.is_closed() && inner.putq(own, m) {
                 Routed::Schedule(own, Self::inst_for(&inner, own))
             } else {
@@ -320,8 +318,7 @@ impl Stream {
                 }
                 return;
             }
-            let next = inner.next(q);
-            inner.route(next, m)
+            inner.route(q, m)
         };
         self.finish(r);
     }
@@ -366,28 +363,26 @@ impl Stream {
     /// The queue [`Self::back_enable`] enables behind `q` (marked `QENAB`),
     /// with its module instance; `HeadW` for the writers.
     fn back_target(self: &Arc<Self>, q: Qid) -> (Option<Qid>, Option<Arc<ModInst>>) {
-        {
-            let mut inner = self.inner.lock();
-            let mut cur = q;
-            loop {
-                let Some(p) = inner.prev(cur) else {
-                    // Behind the head's write queue: the writers. Behind
-                    // the driver's read queue: nothing in this stream (a
-                    // driver that feeds it from elsewhere enables that).
-                    break (if q.rd { None } else { Some(Qid::HeadW) }, None);
-                };
-                let Some(queue) = inner.qm(p) else {
+        let mut inner = self.inner.lock();
+        let mut cur = q;
+        loop {
+            let Some(p) = inner.prev(cur) else {
+                // Behind the head's write queue: the writers. Behind
+                // the driver's read queue: nothing in this stream (a
+                // driver that feeds it from elsewhere enables that).
+                break (if q.rd { None } else { Some(Qid::HeadW) }, None);
+            };
+            let Some(queue) = inner.qm(p) else {
+                break (None, None);
+            };
+            if queue.has_service() {
+                if queue.flags() & QENAB != 0 {
                     break (None, None);
-                };
-                if queue.has_service() {
-                    if queue.flags() & QENAB != 0 {
-                        break (None, None);
-                    }
-                    queue.set_flags(QENAB);
-                    break (Some(p), Self::inst_for(&inner, p));
                 }
-                cur = p;
+                queue.set_flags(QENAB);
+                break (Some(p), Self::inst_for(&inner, p));
             }
+            cur = p;
         }
     }
 
@@ -581,8 +576,7 @@ impl Stream {
                     };
                     let r = {
                         let mut inner = self.inner.lock();
-                        let next = inner.next(q);
-                        inner.route(next, m)
+                        inner.route(q, m)
                     };
                     self.finish(r);
                 }
