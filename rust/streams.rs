@@ -10,15 +10,22 @@
 //! - [`runtime`]: what every stream shares: the service workqueue and the
 //!   table of open streams;
 //! - [`stream`]: a stream, its levels (head, pushed modules, driver), the
-//!   `Driver` and `Module` procedures, scheduling, the head's `strrput`;
+//!   `Driver` and `Module` procedures, the queue operations they use;
+//! - [`sched`]: service procedure scheduling (`qenable`, the work items);
 //! - [`chain`]: routing along the levels (`putnext`, `canputnext`,
 //!   back-enabling), push, pop and reopen;
 //! - [`modsw`]: the module switch (`fmodsw`);
 //! - [`plumbing`]: the module ioctls (`I_PUSH` ... `I_ANCHOR`);
-//! - [`head`]: the stream head's file operations and ioctls.
+//! - [`autopush`]: the autopush table the sad driver configures, and the
+//!   pushes it makes at a stream's first open;
+//! - [`head`]: the stream head's file operations and ioctls, with its read
+//!   put procedure (`head/strrput.rs`), the ioctls that travel down the
+//!   chain (`head/ioctl.rs`) and `getmsg`/`putmsg` (`head/msgio.rs`).
 //!
-//! Each file imports only files above it in this list, except that
-//! `stream` calls methods `chain` defines on `Stream` (no import).
+//! Each file imports only files above it in this list. Methods on `Stream`
+//! are defined in several of them (`stream` calls the routing `chain`
+//! defines and the scheduling `sched` defines, and `chain` hands messages
+//! for the head to `strrput`) without an import.
 
 pub(crate) mod autopush;
 pub(crate) mod chain;
@@ -28,4 +35,5 @@ pub(crate) mod msg;
 pub(crate) mod plumbing;
 pub(crate) mod queue;
 pub(crate) mod runtime;
+pub(crate) mod sched;
 pub(crate) mod stream;

@@ -29,10 +29,7 @@
 //!   the stream lock is taken to find the next queue and to change a
 //!   queue's state, and dropped before the procedure is called.
 
-use super::msg::{
-    Mblk, MsgType, FLUSHBAND, FLUSHR, FLUSHW, MSGNOLOOP, RMSGD, RMSGN, RNORM, SO_HIWAT, SO_ISNTTY,
-    SO_ISTTY, SO_LOWAT, SO_MREADOFF, SO_MREADON, SO_READOPT,
-};
+use super::msg::{Mblk, MsgType, FLUSHBAND, FLUSHR, FLUSHW, RNORM};
 use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
 use super::runtime::RuntimeOf;
 use crate::glue::pgrp::Pgrp;
@@ -42,7 +39,7 @@ use kernel::{
     impl_has_work, new_spinlock, new_work,
     prelude::*,
     sync::{poll::PollCondVarBox, Arc, SpinLock},
-    workqueue::{Work, WorkItem},
+    workqueue::Work,
 };
 
 /// The runtime every stream shares (workqueue and table of open streams).
@@ -200,7 +197,7 @@ pub(crate) struct HeadState {
     /// (`I_ANCHOR`): popping them needs privilege. 0: no anchor.
     pub(crate) anchor: u8,
     /// Id of the ioctl whose answer the head accepts now, 0 if none
-    /// (`head.rs` has the state machine).
+    /// (`head/ioctl.rs` has the state machine).
     pub(crate) ioc_id: u32,
     /// The accepted answer, until the ioctl's caller takes it.
     pub(crate) ioc_reply: Option<Mblk>,
@@ -419,40 +416,7 @@ impl_has_work! {
     impl HasWork<Self, 2> for ModInst { self.wwork }
 }
 
-impl WorkItem<1> for ModInst {
-    type Pointer = Arc<ModInst>;
-    fn run(this: Arc<ModInst>) {
-        let q = Qid {
-            lvl: this.lvl,
-            rd: true,
-        };
-        this.stream.run_service(q, Some(&this));
-    }
-}
-
-impl WorkItem<2> for ModInst {
-    type Pointer = Arc<ModInst>;
-    fn run(this: Arc<ModInst>) {
-        let q = Qid {
-            lvl: this.lvl,
-            rd: false,
-        };
-        this.stream.run_service(q, Some(&this));
-    }
-}
-
 impl ModInst {
-    /// Schedules the service procedure of one of this module's queues.
-    pub(crate) fn enqueue(this: Arc<Self>, rd: bool) {
-        let rt = this.stream.rt.clone();
-        // An `Err` means the work item is already pending.
-        let _ = if rd {
-            rt.queue().enqueue::<Arc<ModInst>, 1>(this)
-        } else {
-            rt.queue().enqueue::<Arc<ModInst>, 2>(this)
-        };
-    }
-
     /// A call into the module starts (under the stream lock).
     pub(crate) fn enter(&self) {
         self.active.fetch_add(1, Ordering::SeqCst);
@@ -530,20 +494,6 @@ const _: () = assert!(core::mem::size_of::<Stream>() + 8 <= 512);
 impl_has_work! {
     impl HasWork<Self, 1> for Stream { self.wsrv_work }
     impl HasWork<Self, 2> for Stream { self.rsrv_work }
-}
-
-impl WorkItem<1> for Stream {
-    type Pointer = Arc<Stream>;
-    fn run(this: Arc<Stream>) {
-        this.run_service(Qid::DrvW, None);
-    }
-}
-
-impl WorkItem<2> for Stream {
-    type Pointer = Arc<Stream>;
-    fn run(this: Arc<Stream>) {
-        this.run_service(Qid::DrvR, None);
-    }
 }
 
 impl Stream {
@@ -631,108 +581,6 @@ impl Stream {
     /// Whether the last file closed.
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
-    }
-
-    // ---- Scheduling ------------------------------------------------------
-
-    /// SVR4 `qenable`: schedules the service procedure of `q`.
-    pub(crate) fn qenable(self: &Arc<Self>, q: Qid) {
-        let inst = {
-            let mut inner = self.inner.lock();
-            let Some(queue) = inner.qm(q) else {
-                return;
-            };
-            if !queue.has_service() || queue.flags() & QENAB != 0 {
-                return;
-            }
-            queue.set_flags(QENAB);
-            Self::inst_for(&inner, q)
-        };
-        self.schedule(q, inst);
-    }
-
-    /// The module instance of queue `q`, if `q` is a module's (taken under
-    /// the lock, to schedule its service procedure after dropping it).
-    pub(crate) fn inst_for(inner: &Inner, q: Qid) -> Option<Arc<ModInst>> {
-        if !q.is_module() {
-            return None;
-        }
-        let pos = inner.mod_pos(q.lvl)?;
-        Some(inner.mods[pos].inst.clone())
-    }
-
-    /// Runs `q`'s service procedure soon (its `QENAB` is set). `inst` is
-    /// the module instance for a module's queue.
-    pub(crate) fn schedule(self: &Arc<Self>, q: Qid, inst: Option<Arc<ModInst>>) {
-        if self.is_closed() {
-            return;
-        }
-        // An `Err` means the work item is already pending: it will run.
-        match (q.lvl, inst) {
-            (LVL_DRV, _) if !q.rd => {
-                let _ = self.rt.queue().enqueue::<Arc<Stream>, 1>(self.clone());
-            }
-            (LVL_DRV, _) => {
-                let _ = self.rt.queue().enqueue::<Arc<Stream>, 2>(self.clone());
-            }
-            // The head's queues have no service procedure: enabling them
-            // wakes the processes sleeping on the stream.
-            (LVL_HEAD, _) => self.wait.notify_all(),
-            (_, Some(inst)) => ModInst::enqueue(inst, q.rd),
-            (_, None) => {}
-        }
-    }
-
-    /// Runs the service procedure of `q`: from its work item, or at once in
-    /// the caller's context ([`Self::back_enable_now`]). Never twice at the
-    /// same time: `QINSERVICE` marks a run in progress, and a second
-    /// attempt meanwhile only leaves `QENAB` set, so the run in progress
-    /// schedules the work item again when it ends.
-    pub(crate) fn run_service(self: &Arc<Self>, q: Qid, inst: Option<&Arc<ModInst>>) {
-        {
-            let mut inner = self.inner.lock();
-            let Some(queue) = inner.qm(q) else {
-                return;
-            };
-            if let Some(i) = inst {
-                if !i.procs_on.load(Ordering::SeqCst) {
-                    // Being pushed or popped: the framework moves this
-                    // queue's messages itself (`QINSERVICE` is then its
-                    // mark, not ours).
-                    queue.clear_flags(QENAB);
-                    return;
-                }
-            }
-            if queue.flags() & QINSERVICE != 0 {
-                queue.set_flags(QENAB);
-                return;
-            }
-            queue.clear_flags(QENAB);
-            if let Some(i) = inst {
-                i.enter();
-            }
-            queue.set_flags(QINSERVICE);
-        }
-        if !self.is_closed() {
-            match (q.lvl, inst) {
-                (LVL_DRV, _) if !q.rd => self.driver.wsrv(self),
-                (LVL_DRV, _) => self.driver.rsrv(self),
-                (_, Some(i)) => i.srv(self, q),
-                _ => {}
-            }
-        }
-        let again = self.inner.lock().qm(q).is_some_and(|queue| {
-            queue.clear_flags(QINSERVICE);
-            queue.flags() & QENAB != 0
-        });
-        if let Some(i) = inst {
-            i.exit(self);
-        }
-        if again {
-            // Enabled while it ran (its work item may already be pending:
-            // then this does nothing more).
-            self.schedule(q, inst.cloned());
-        }
     }
 
     /// The put procedure fast path: true when nothing is queued on `q` and
@@ -935,124 +783,6 @@ impl Stream {
             self.flush_as(rq, &m);
         }
         self.putnext(q, m);
-    }
-
-    // ---- The stream head's read put procedure ---------------------------
-
-    /// `strrput`: a message arriving at the stream head from below.
-    pub(crate) fn put_head(self: &Arc<Self>, mut m: Mblk) {
-        match m.ty() {
-            MsgType::Flush => {
-                let flags = m.flush_flags();
-                if flags & FLUSHR != 0 {
-                    self.flush_as(Qid::HeadR, &m);
-                }
-                // Turn a write flush back down once; `MSGNOLOOP` stops a
-                // flush that bounces between a reflecting driver and a
-                // module that rewrites it (pipemod) from looping forever.
-                if flags & FLUSHW != 0 && m.flag() & MSGNOLOOP == 0 {
-                    m.set_flush_flags(flags & !FLUSHR);
-                    m.set_flag(MSGNOLOOP);
-                    self.putnext(Qid::HeadW, m);
-                }
-                self.wait.notify_all();
-            }
-            MsgType::Hangup => {
-                self.inner.lock().head.hangup = true;
-                self.wait.notify_all();
-            }
-            MsgType::Error => {
-                let (r, w) = m.error_codes();
-                {
-                    let mut inner = self.inner.lock();
-                    if r != 0 {
-                        inner.head.rerr = i32::from(r);
-                    }
-                    if w != 0 {
-                        inner.head.werr = i32::from(w);
-                    }
-                }
-                self.wait.notify_all();
-            }
-            MsgType::SetOpts => {
-                let (flags, hiwat, lowat) = m.setopts_fields();
-                if flags & (SO_ISTTY | SO_ISNTTY) != 0 {
-                    let old = {
-                        let mut inner = self.inner.lock();
-                        inner.head.istty = flags & SO_ISNTTY == 0;
-                        if inner.head.istty {
-                            None
-                        } else {
-                            inner.head.pgrp.take()
-                        }
-                    };
-                    drop(old);
-                }
-                let back = {
-                    let mut inner = self.inner.lock();
-                    if flags & SO_MREADON != 0 {
-                        inner.head.mread = true;
-                    }
-                    if flags & SO_MREADOFF != 0 {
-                        inner.head.mread = false;
-                    }
-                    if flags & SO_READOPT != 0 {
-                        // An unknown mode leaves the mode alone.
-                        let r = m.setopts_readopt();
-                        if matches!(r, RNORM | RMSGD | RMSGN) {
-                            inner.head.rdopt = r as u8;
-                        }
-                    }
-                    if flags & (SO_HIWAT | SO_LOWAT) == 0 {
-                        return;
-                    }
-                    let lim = inner.head_rq().limits();
-                    let hi = if flags & SO_HIWAT != 0 {
-                        hiwat as usize
-                    } else {
-                        lim.hiwat
-                    };
-                    let lo = if flags & SO_LOWAT != 0 {
-                        lowat as usize
-                    } else {
-                        lim.lowat
-                    };
-                    inner.head_rq().set_water(hi, lo)
-                };
-                if back {
-                    self.back_enable(Qid::HeadR);
-                }
-            }
-            // The answers of an ioctl: `head.rs` keeps its state machine.
-            MsgType::IocAck | MsgType::IocNak | MsgType::CopyIn | MsgType::CopyOut => {
-                self.ioc_reply_arrived(m)
-            }
-            MsgType::Data | MsgType::Proto | MsgType::PcProto => {
-                {
-                    let mut inner = self.inner.lock();
-                    if self.is_closed() {
-                        return;
-                    }
-                    inner.putq(Qid::HeadR, m);
-                }
-                self.wait.notify_all();
-            }
-            // A signal for the terminal's foreground process group, if
-            // `TIOCSPGRP` set one (terminals.rst). `M_SIG` is delivered at
-            // once too, not when a reader reaches it.
-            MsgType::Sig | MsgType::PcSig => {
-                let sig = m.bytes().first().copied().unwrap_or(0);
-                let pgrp = self.inner.lock().head.pgrp.clone();
-                if let Some(g) = pgrp {
-                    if (1..=64).contains(&sig) {
-                        g.kill(i32::from(sig));
-                    }
-                }
-            }
-            // `M_IOCTL`, `M_READ` and anything the head does not know
-            // (a driver may send any type): freed, as illumos' `strrput`.
-            _ => {}
-        }
     }
 
     // ---- Close --------------------------------------------------------------

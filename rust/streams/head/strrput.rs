@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `strrput`, the stream head's read put procedure: what a message that
+//! arrives at the head from below does there.
+
+use crate::streams::msg::{
+    Mblk, MsgType, FLUSHR, FLUSHW, MSGNOLOOP, RMSGD, RMSGN, RNORM, SO_HIWAT, SO_ISNTTY, SO_ISTTY,
+    SO_LOWAT, SO_MREADOFF, SO_MREADON, SO_READOPT,
+};
+use crate::streams::stream::{Qid, Stream};
+use kernel::sync::Arc;
+
+impl Stream {
+    /// `strrput`: a message arriving at the stream head from below.
+    pub(crate) fn put_head(self: &Arc<Self>, mut m: Mblk) {
+        match m.ty() {
+            MsgType::Flush => {
+                let flags = m.flush_flags();
+                if flags & FLUSHR != 0 {
+                    self.flush_as(Qid::HeadR, &m);
+                }
+                // Turn a write flush back down once; `MSGNOLOOP` stops a
+                // flush that bounces between a reflecting driver and a
+                // module that rewrites it (pipemod) from looping forever.
+                if flags & FLUSHW != 0 && m.flag() & MSGNOLOOP == 0 {
+                    m.set_flush_flags(flags & !FLUSHR);
+                    m.set_flag(MSGNOLOOP);
+                    self.putnext(Qid::HeadW, m);
+                }
+                self.wait.notify_all();
+            }
+            MsgType::Hangup => {
+                self.inner.lock().head.hangup = true;
+                self.wait.notify_all();
+            }
+            MsgType::Error => {
+                let (r, w) = m.error_codes();
+                {
+                    let mut inner = self.inner.lock();
+                    if r != 0 {
+                        inner.head.rerr = i32::from(r);
+                    }
+                    if w != 0 {
+                        inner.head.werr = i32::from(w);
+                    }
+                }
+                self.wait.notify_all();
+            }
+            MsgType::SetOpts => {
+                let (flags, hiwat, lowat) = m.setopts_fields();
+                if flags & (SO_ISTTY | SO_ISNTTY) != 0 {
+                    let old = {
+                        let mut inner = self.inner.lock();
+                        inner.head.istty = flags & SO_ISNTTY == 0;
+                        if inner.head.istty {
+                            None
+                        } else {
+                            inner.head.pgrp.take()
+                        }
+                    };
+                    drop(old);
+                }
+                let back = {
+                    let mut inner = self.inner.lock();
+                    if flags & SO_MREADON != 0 {
+                        inner.head.mread = true;
+                    }
+                    if flags & SO_MREADOFF != 0 {
+                        inner.head.mread = false;
+                    }
+                    if flags & SO_READOPT != 0 {
+                        // An unknown mode leaves the mode alone.
+                        let r = m.setopts_readopt();
+                        if matches!(r, RNORM | RMSGD | RMSGN) {
+                            inner.head.rdopt = r as u8;
+                        }
+                    }
+                    if flags & (SO_HIWAT | SO_LOWAT) == 0 {
+                        return;
+                    }
+                    let lim = inner.head_rq().limits();
+                    let hi = if flags & SO_HIWAT != 0 {
+                        hiwat as usize
+                    } else {
+                        lim.hiwat
+                    };
+                    let lo = if flags & SO_LOWAT != 0 {
+                        lowat as usize
+                    } else {
+                        lim.lowat
+                    };
+                    inner.head_rq().set_water(hi, lo)
+                };
+                if back {
+                    self.back_enable(Qid::HeadR);
+                }
+            }
+            // The answers of an ioctl: `head/ioctl.rs` keeps its state machine.
+            MsgType::IocAck | MsgType::IocNak | MsgType::CopyIn | MsgType::CopyOut => {
+                self.ioc_reply_arrived(m)
+            }
+            MsgType::Data | MsgType::Proto | MsgType::PcProto => {
+                {
+                    let mut inner = self.inner.lock();
+                    if self.is_closed() {
+                        return;
+                    }
+                    inner.putq(Qid::HeadR, m);
+                }
+                self.wait.notify_all();
+            }
+            // A signal for the terminal's foreground process group, if
+            // `TIOCSPGRP` set one (terminals.rst). `M_SIG` is delivered at
+            // once too, not when a reader reaches it.
+            MsgType::Sig | MsgType::PcSig => {
+                let sig = m.bytes().first().copied().unwrap_or(0);
+                let pgrp = self.inner.lock().head.pgrp.clone();
+                if let Some(g) = pgrp {
+                    if (1..=64).contains(&sig) {
+                        g.kill(i32::from(sig));
+                    }
+                }
+            }
+            // `M_IOCTL`, `M_READ` and anything the head does not know
+            // (a driver may send any type): freed, as illumos' `strrput`.
+            _ => {}
+        }
+    }
+}
