@@ -335,9 +335,7 @@ impl Ttcompat {
             wait: Wait::Get,
         };
         match ioc.cmd {
-            TIOCGETP | TIOCGETC | TIOCGLTC | TIOCLGET => {
-                self.get_settings(s, wq, m, p, Wait::Get)
-            }
+            TIOCGETP | TIOCGETC | TIOCGLTC | TIOCLGET => self.get_settings(s, wq, m, p, Wait::Get),
             TIOCHPCL => self.get_settings(s, wq, m, p, Wait::GetForSet(Change::Hupcl)),
             TIOCSTOP | TIOCSTART => {
                 let arg = if ioc.cmd == TIOCSTOP { TCOOFF } else { TCOON };
@@ -387,9 +385,11 @@ impl Ttcompat {
     /// says.
     fn take_pending(&self, id: u32, want: impl Fn(&Wait) -> bool) -> Option<Pending> {
         let mut st = self.st.lock();
-        match st.pending {
-            Some(p) if id != 0 && p.id == id && want(&p.wait) => st.pending.take(),
-            _ => None,
+        let hit = matches!(st.pending, Some(p) if id != 0 && p.id == id && want(&p.wait));
+        if hit {
+            st.pending.take()
+        } else {
+            None
         }
     }
 

@@ -7,17 +7,17 @@
 //!
 //! The state ([`Compat`]) lives in the module instance, as SVR4 keeps it:
 //! every command first reads the terminal's termios into it
-//! ([`Compat::to_compat`]), a set command changes it, and the termios to
-//! set is rebuilt from it ([`Compat::from_compat`]). A few bits that
+//! ([`Compat::load`]), a set command changes it, and the termios to
+//! set is rebuilt from it ([`Compat::store`]). A few bits that
 //! termios cannot tell apart (parity and literal-output choices while in
 //! `RAW` mode, `NOISIG`, `NOPOST`) are remembered from one command to the
 //! next.
 
 use crate::modules::ldterm::termios::{
-    Termios, B38400, BOTHER, CBAUD, CIBAUD, CREAD, CS8, ECHO, ECHOCTL, ECHOE, ECHOK, ECHOKE,
-    HUPCL, ICANON, ICRNL, IEXTEN, IGNCR, INLCR, ISIG, ISTRIP, IXANY, IXON, NOFLSH, ONLCR, ONLRET,
-    ONOCR, OPOST, TAB3, TABDLY, VEOF, VEOL, VEOL2, VERASE, VINTR, VKILL, VLNEXT, VMIN, VQUIT,
-    VREPRINT, VSTART, VSTOP, VSUSP, VWERASE,
+    Termios, B38400, BOTHER, CBAUD, CIBAUD, CREAD, CS8, ECHO, ECHOCTL, ECHOE, ECHOK, ECHOKE, HUPCL,
+    ICANON, ICRNL, IEXTEN, IGNCR, INLCR, ISIG, ISTRIP, IXANY, IXON, NOFLSH, ONLCR, ONLRET, ONOCR,
+    OPOST, TAB3, TABDLY, VEOF, VEOL, VEOL2, VERASE, VINTR, VKILL, VLNEXT, VMIN, VQUIT, VREPRINT,
+    VSTART, VSTOP, VSUSP, VWERASE,
 };
 
 // Linux termios bits `ldterm::termios` does not name (asm-generic/termbits.h).
@@ -224,7 +224,7 @@ pub(crate) struct Compat {
 
 impl Compat {
     /// Reads the termios `t` into the state.
-    pub(crate) fn to_compat(&mut self, t: &Termios) {
+    pub(crate) fn load(&mut self, t: &Termios) {
         self.xflags &= NOISIG | NOPOST;
         // A speed only termios2 can give (BOTHER) reads as B38400, the
         // highest sgtty has.
@@ -262,7 +262,9 @@ impl Compat {
         if i & IXOFF != 0 {
             self.flags |= O_TANDEM;
         }
-        let raw_i = IMAXBEL | BRKINT | IGNPAR | PARMRK | INPCK | ISTRIP | INLCR | IGNCR | ICRNL;
+        // SVR4 also asks for IMAXBEL and IGNPAR off; Linux's cfmakeraw
+        // leaves them, and neither changes what a pty delivers.
+        let raw_i = BRKINT | PARMRK | INPCK | ISTRIP | INLCR | IGNCR | ICRNL;
         if i & (raw_i | IUCLC | IXON) == 0
             && o & OPOST == 0
             && c & (CSIZE | PARENB) == CS8
@@ -360,7 +362,7 @@ impl Compat {
     /// Rebuilds the termios `t` (the current settings) from the state:
     /// every flag sgtty has a say in is set from it; `c_line`, `IUTF8`,
     /// `ONLRET`, `ONOCR`, `HUPCL`, `CRTSCTS` and `CMSPAR` are kept.
-    pub(crate) fn from_compat(&self, t: &mut Termios) {
+    pub(crate) fn store(&self, t: &mut Termios) {
         let f = self.flags;
         t.iflag &= IUTF8;
         t.oflag &= ONLRET | ONOCR;
@@ -466,15 +468,14 @@ impl Compat {
             O_XTABS => t.oflag |= TAB3,
             _ => {}
         }
-        let bits = [
-            (O_VTDELAY, &mut t.oflag, FFDLY),
-            (O_BSDELAY, &mut t.oflag, BSDLY),
-            (O_NOHANG, &mut t.cflag, CLOCAL),
-        ];
-        for (bit, field, flag) in bits {
-            if f & bit != 0 {
-                *field |= flag;
-            }
+        if f & O_VTDELAY != 0 {
+            t.oflag |= FFDLY;
+        }
+        if f & O_BSDELAY != 0 {
+            t.oflag |= BSDLY;
+        }
+        if f & O_NOHANG != 0 {
+            t.cflag |= CLOCAL;
         }
         let lbits = [
             (O_PRTERA, ECHOPRT),
@@ -504,7 +505,7 @@ impl Compat {
     /// `TIOCGETP`'s `struct sgttyb` for the termios `t`. A speed above
     /// `B38400` (which sgtty cannot name) reads as `B38400`.
     pub(crate) fn get_sgttyb(&mut self, t: &Termios) -> [u8; SGTTYB_SIZE] {
-        self.to_compat(t);
+        self.load(t);
         let sp = |c: u32| if c > B38400 { B38400 as u8 } else { c as u8 };
         let mut b = [0u8; SGTTYB_SIZE];
         b[0] = sp(self.ispeed);
@@ -518,7 +519,7 @@ impl Compat {
     /// `TIOCGETC`'s `struct tchars` (`ltc` false) or `TIOCGLTC`'s `struct
     /// ltchars` for the termios `t`.
     pub(crate) fn get_chars(&mut self, t: &Termios, ltc: bool) -> [u8; TCHARS_SIZE] {
-        self.to_compat(t);
+        self.load(t);
         if ltc {
             self.ltc
         } else {
@@ -528,7 +529,7 @@ impl Compat {
 
     /// `TIOCLGET`'s local mode word for the termios `t`.
     pub(crate) fn get_local(&mut self, t: &Termios) -> [u8; LOCAL_SIZE] {
-        self.to_compat(t);
+        self.load(t);
         (self.flags >> 16).to_ne_bytes()
     }
 
@@ -539,7 +540,7 @@ impl Compat {
             n.cflag |= HUPCL;
             return n;
         }
-        self.to_compat(t);
+        self.load(t);
         match *c {
             Change::Sgttyb {
                 ispeed,
@@ -568,7 +569,7 @@ impl Compat {
             Change::LocalBic(w) => self.flags &= !(w << 16),
             Change::Hupcl => {}
         }
-        self.from_compat(&mut n);
+        self.store(&mut n);
         n
     }
 }
@@ -651,7 +652,16 @@ mod tests {
         assert_eq!(n.iflag & (ICRNL | IXON | ISTRIP | BRKINT), 0);
         assert_eq!(n.oflag & OPOST, 0);
         assert_eq!(n.cflag & (CSIZE | PARENB), CS8);
-        assert_eq!(c.get_sgttyb(&n)[4] as u32 & O_RAW, O_RAW);
+        assert_eq!(u32::from(c.get_sgttyb(&n)[4]) & O_RAW, O_RAW);
+        // What Linux's cfmakeraw leaves of the cooked settings reads as
+        // RAW too (IMAXBEL and IGNPAR stay on).
+        let mut r = c.change(&t, &with(f));
+        r.iflag &= !(BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+        r.oflag &= !OPOST;
+        r.lflag &= !(ECHO | ICANON | ISIG | IEXTEN);
+        r.cflag = (r.cflag & !(CSIZE | PARENB)) | CS8;
+        assert_eq!(r.iflag & (IMAXBEL | IGNPAR), IMAXBEL | IGNPAR);
+        assert_eq!(u32::from(c.get_sgttyb(&r)[4]) & O_RAW, O_RAW);
         // ~ECHO, ~CRMOD.
         let n = c.change(&t, &with(f & !(O_ECHO | O_CRMOD)));
         assert_eq!(n.lflag & ECHO, 0);
@@ -678,7 +688,10 @@ mod tests {
         assert_eq!(n.cflag & CSIZE, CS8);
         let n = c.change(&n, &Change::LocalBis(O_LITOUT >> 16));
         assert_eq!(n.oflag & OPOST, 0);
-        assert_eq!(u32::from_ne_bytes(c.get_local(&n)) & (O_LITOUT >> 16), O_LITOUT >> 16);
+        assert_eq!(
+            u32::from_ne_bytes(c.get_local(&n)) & (O_LITOUT >> 16),
+            O_LITOUT >> 16
+        );
         let n = c.change(&n, &Change::LocalBic(O_LITOUT >> 16));
         assert_eq!(n.oflag & OPOST, OPOST);
         let mut p = t;
@@ -702,7 +715,13 @@ mod tests {
         assert_eq!(c.get_chars(&n, false), [1, 2, OFF, OFF, 5, 6]);
         let n = c.change(&t, &Change::chars(&[7, 8, 9, 10, 11, 12], true).unwrap());
         assert_eq!(
-            (n.cc[VSUSP], n.cc[VREPRINT], n.cc[VDISCARD], n.cc[VWERASE], n.cc[VLNEXT]),
+            (
+                n.cc[VSUSP],
+                n.cc[VREPRINT],
+                n.cc[VDISCARD],
+                n.cc[VWERASE],
+                n.cc[VLNEXT]
+            ),
             (7, 9, 10, 11, 12)
         );
         // No delayed suspend on Linux.
@@ -748,7 +767,13 @@ mod tests {
         t.cflag &= !HUPCL;
         let mut c = Compat::default();
         let n = c.change(&t, &Change::Hupcl);
-        assert_eq!(n, Termios { cflag: t.cflag | HUPCL, ..t });
+        assert_eq!(
+            n,
+            Termios {
+                cflag: t.cflag | HUPCL,
+                ..t
+            }
+        );
         assert_eq!(
             (flush_arg(0), flush_arg(1), flush_arg(2), flush_arg(3)),
             (2, 0, 1, 2)

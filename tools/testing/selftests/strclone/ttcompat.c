@@ -580,6 +580,9 @@ TEST(bad_pointers_change_nothing)
 	unsigned int i;
 
 	OPEN_TTY(p);
+	/* glibc's struct termios has padding tcgetattr does not write. */
+	memset(&before, 0, sizeof(before));
+	memset(&after, 0, sizeof(after));
 	ASSERT_EQ(0, tcgetattr(p.s, &before));
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		EXPECT_EQ(-EFAULT, xioctl(p.s, cmds[i], NULL)) TH_LOG("cmd %#lx NULL", cmds[i]);
@@ -599,6 +602,8 @@ TEST(bad_speeds_are_einval)
 	struct pty p;
 
 	OPEN_TTY(p);
+	memset(&before, 0, sizeof(before));
+	memset(&after, 0, sizeof(after));
 	ASSERT_EQ(0, tcgetattr(p.s, &before));
 	ASSERT_EQ(0, ioctl(p.s, TIOCGETP, &sg));
 	sg.sg_ospeed = 16;
@@ -634,7 +639,8 @@ TEST(without_a_terminal_below)
 	ASSERT_EQ(3, read_one(e, b, sizeof(b)));
 	EXPECT_EQ(0, memcmp(b, "abc", 3));
 	memcpy(raw, "xyz", 3);
-	ASSERT_EQ(0, istr(e, ECHO_REVERSE, raw, 3, &len));
+	ASSERT_LE(0, istr(e, ECHO_REVERSE, raw, 3, &len)) TH_LOG("ECHO_REVERSE: %s", strerror(errno));
+	EXPECT_EQ(3, len);
 	EXPECT_EQ(0, memcmp(raw, "zyx", 3));
 	close(e);
 }
