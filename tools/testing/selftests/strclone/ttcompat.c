@@ -662,4 +662,137 @@ TEST(popped_and_pushed_again)
 	close_pty(&p);
 }
 
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+TEST(setp_waits_for_the_drain_interruptibly)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct termios t;
+	struct sgttyb sg;
+	struct pty p;
+	char b[64];
+	pid_t pid;
+	int st;
+
+	OPEN_TTY(p);
+	ASSERT_EQ(0, ioctl(p.s, TIOCGETP, &sg));
+	ASSERT_EQ(0, ioctl(p.s, TIOCSTOP, 0));
+	ASSERT_EQ(0, put(p.s, "waiting"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct sgttyb n = sg;
+
+		sigaction(SIGUSR1, &sa, NULL);
+		n.sg_flags |= O_CBREAK;
+		/* Output is stopped: TIOCSETP (TCSETSF) waits until a signal. */
+		_exit(ioctl(p.s, TIOCSETP, &n) == -1 && errno == EINTR ? 0 : 1);
+	}
+	usleep(300 * 1000);
+	EXPECT_EQ(0, waitpid(pid, &st, WNOHANG)) TH_LOG("TIOCSETP returned before the drain");
+	kill(pid, SIGUSR1);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) TH_LOG("no EINTR");
+	/* Accepted already: the settings come with the drain, after TIOCSTART. */
+	ASSERT_EQ(0, ioctl(p.s, TIOCSTART, 0));
+	ASSERT_EQ(7, read_quiet(p.m, b, sizeof(b)));
+	EXPECT_EQ(0, memcmp(b, "waiting", 7));
+	ASSERT_EQ(0, tcgetattr(p.s, &t));
+	EXPECT_EQ(0, t.c_lflag & ICANON);
+	/* The stream answers the next command normally. */
+	EXPECT_EQ(0, ioctl(p.s, TIOCGETP, &sg));
+	EXPECT_EQ(O_CBREAK, sg.sg_flags & O_CBREAK);
+	close_pty(&p);
+}
+
+/*
+ * ldterm and ttcompat autopushed on pts opens (sad, major 24, every minor),
+ * unless an autopush configuration for pts exists already (then the test
+ * runs on what it pushes): the program's I_FIND pushes nothing twice.
+ */
+#define ADMIN_NODE	"/dev/sad/admin"
+
+FIXTURE(autopushed) {
+	int set;	/* this test configured pts autopush: the teardown clears it */
+};
+
+FIXTURE_SETUP(autopushed)
+{
+	struct strapush s;
+	int fd, r;
+
+	watchdog(WATCHDOG_S);
+	self->set = 0;
+	fd = open(ADMIN_NODE, O_RDWR);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", ADMIN_NODE, strerror(errno));
+	memset(&s, 0, sizeof(s));
+	s.sap_major = STRCLONE_PTS_MAJOR;
+	s.sap_minor = 0;
+	r = xioctl(fd, SAD_GAP, &s);
+	if (r == -ENODEV) {
+		memset(&s, 0, sizeof(s));
+		s.sap_cmd = SAP_ALL;
+		s.sap_major = STRCLONE_PTS_MAJOR;
+		s.sap_npush = 2;
+		strcpy(s.sap_list[0], "ldterm");
+		strcpy(s.sap_list[1], "ttcompat");
+		ASSERT_EQ(0, xioctl(fd, SAD_SAP, &s)) TH_LOG("SAD_SAP: %s", strerror(errno));
+		self->set = 1;
+	} else {
+		ASSERT_EQ(0, r) TH_LOG("SAD_GAP: %s", strerror(-r));
+	}
+	close(fd);
+}
+
+FIXTURE_TEARDOWN_PARENT(autopushed)
+{
+	struct strapush s;
+	int fd;
+
+	if (!self->set)
+		return;
+	fd = open(ADMIN_NODE, O_RDWR);
+	memset(&s, 0, sizeof(s));
+	s.sap_cmd = SAP_CLEAR;
+	s.sap_major = STRCLONE_PTS_MAJOR;
+	s.sap_minor = 0;
+	EXPECT_EQ(0, xioctl(fd, SAD_SAP, &s));
+	close(fd);
+}
+
+TEST_F(autopushed, find_pushes_nothing_twice)
+{
+	struct termios t;
+	struct sgttyb sg;
+	struct pty p;
+	char b[8];
+	int n;
+
+	p.s = -1;
+	p.m = open(PTMX_NODE, O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, p.m);
+	ASSERT_EQ(0, ioctl(p.m, UNLKPT, 0));
+	p.s = ioctl(p.m, PTMGETPEER, O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, p.s) TH_LOG("PTMGETPEER: %s", strerror(errno));
+	EXPECT_EQ(1, ioctl(p.s, I_FIND, "ldterm"));
+	EXPECT_EQ(1, ioctl(p.s, I_FIND, "ttcompat"));
+	n = nlist(p.s);
+	ASSERT_LE(3, n);
+	ASSERT_EQ(0, ensure(p.s, "ldterm"));
+	ASSERT_EQ(0, ensure(p.s, "ttcompat"));
+	EXPECT_EQ(n, nlist(p.s));
+	ASSERT_EQ(0, ioctl(p.s, TIOCGETP, &sg)) TH_LOG("TIOCGETP: %s", strerror(errno));
+	EXPECT_EQ(O_ECHO | O_CRMOD, sg.sg_flags & 0xffff);
+	ASSERT_EQ(0, set_flags(p.s, TIOCSETN, sg.sg_flags | O_CBREAK));
+	ASSERT_EQ(0, tcgetattr(p.s, &t));
+	EXPECT_EQ(0, t.c_lflag & ICANON);
+	ASSERT_EQ(0, put(p.m, "k"));
+	ASSERT_EQ(1, read_one(p.s, b, sizeof(b)));
+	EXPECT_EQ('k', b[0]);
+	close_pty(&p);
+}
+
 TEST_HARNESS_MAIN
