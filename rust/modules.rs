@@ -7,6 +7,7 @@
 //! - [`pipemod`]: exchanges `FLUSHR` and `FLUSHW` in every `M_FLUSH`, for
 //!   STREAMS pipes.
 //! - [`ldterm`]: the terminal line discipline (Linux's termios).
+//! - [`ttcompat`]: the V7/4.3BSD `sgtty` ioctls, mapped onto termios.
 //! - [`testmod`]: passes everything on and counts it; tests make it refuse
 //!   opens and ioctls.
 
@@ -25,3 +26,4 @@ pub(crate) mod ldterm;
 pub(crate) mod nullmod;
 pub(crate) mod pipemod;
 pub(crate) mod testmod;
+pub(crate) mod ttcompat;

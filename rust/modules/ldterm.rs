@@ -33,7 +33,7 @@
 
 mod input;
 mod output;
-mod termios;
+pub(crate) mod termios;
 
 use crate::modules::MODULE_LIMITS;
 use crate::streams::msg::{
