@@ -39,6 +39,11 @@
 //!                                       drops what the peer had queued for it
 //!   last master fd closes           --> PTMOPEN cleared, slave gets M_HANGUP
 //!   last slave fd closes            --> PTSOPEN cleared, master gets M_HANGUP
+//!   M_HANGUP from the slave's ptem  --> (B0, or HUPCL at its last close)
+//!                                       PTHUP, master gets M_HANGUP
+//!   TIOCGWINSZ/TIOCSWINSZ on the    --> the pair's window size; a new one
+//!   master                              goes up the slave to its ptem
+//!                                       (`tty.rs`)
 //!   neither PTMOPEN nor PTSOPEN     --> /dev/strpts/m is removed, then
 //!                                       minor m is free again
 //! ```

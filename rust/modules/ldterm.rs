@@ -303,6 +303,16 @@ impl Ldterm {
         }
     }
 
+    /// Asks the terminal's hardware below (`ptem`) for the `c_cflag` it
+    /// keeps; it answers at once (`CFLAG_IS`, see `rput`), in this call.
+    /// Other drivers ignore the question. (Not at push: a reply to a
+    /// module whose open runs passes it by.)
+    fn ask_cflag(s: &Arc<Stream>, wq: Qid) {
+        if let Ok(m) = Ctl::Query(CFLAG_QUERY).msg(GFP_ATOMIC) {
+            s.putnext(wq, m);
+        }
+    }
+
     /// Does what waited for the drain and answers its ioctl.
     fn finish_drain(&self, s: &Arc<Stream>, wq: Qid, mut m: Mblk, what: Drain) {
         let rq = wq.other();
@@ -423,6 +433,7 @@ impl Ldterm {
         };
         let r: Result = match ioc.cmd {
             TCGETS | TCGETS2 => {
+                Self::ask_cflag(s, wq);
                 let t = self.st.lock().ld.t;
                 if ioc.cmd == TCGETS {
                     self.answer_data(&mut m, tr, ioc.id, &t.encode())
@@ -714,11 +725,6 @@ impl Module for Ldterm {
                 GFP_KERNEL_ACCOUNT,
             )?;
             s.putnext(pair(q).0, m);
-            // The terminal's hardware below (ptem) says its c_cflag
-            // (CFLAG_IS, see rput); other drivers ignore the question.
-            if let Ok(m) = Ctl::Query(CFLAG_QUERY).msg(GFP_KERNEL_ACCOUNT) {
-                s.putnext(pair(q).1, m);
-            }
         }
         Ok(())
     }

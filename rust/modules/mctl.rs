@@ -11,16 +11,19 @@
 //!                                        (SIGWINCH if it changed)
 //!   WINSZ_SYNC     pts driver -> ptem    struct winsize: the pair's size,
 //!                                        answering WINSZ_QUERY (no signal)
-//!   WINSZ_QUERY    ptem -> pts driver    none: ptem was pushed
+//!   WINSZ_QUERY    ptem -> pts driver    none: at each window size ioctl
 //!   WINSZ_INFO     ptem -> pts driver    struct winsize: the slave set it
 //!   CFLAG_SET      ldterm -> ptem        u32 c_cflag, as TCSETS* gave it
 //!   CFLAG_IS       ptem -> ldterm        u32 c_cflag, as the pty keeps it
 //!                                        (after CFLAG_SET or CFLAG_QUERY)
-//!   CFLAG_QUERY    ldterm -> ptem        none: ldterm was pushed
+//!   CFLAG_QUERY    ldterm -> ptem        none: at each TCGETS/TCGETS2
 //! ```
 //!
-//! All native byte order, as the ioctls' structures. Pure data, tested by
-//! KUnit.
+//! All native byte order, as the ioctls' structures. The queries are
+//! answered at once, in the call that sends them (put procedures call each
+//! other), which is why they are asked when needed and not when a module
+//! is pushed: a reply to a module whose open runs passes it by. Pure data,
+//! tested by KUnit.
 
 use crate::streams::msg::{Mblk, Msg, MsgType};
 use kernel::prelude::*;

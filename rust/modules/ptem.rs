@@ -7,16 +7,16 @@
 //! - the window size: `TIOCGWINSZ`/`TIOCSWINSZ` with Linux's
 //!   `struct winsize` and numbers; a change (any of the four fields, as
 //!   Linux's `tty_do_resize`) sends `M_PCSIG` `SIGWINCH` up to the stream
-//!   head, which signals the foreground process group. The pair keeps a
-//!   copy in the pts driver (`crate::ptm`), which answers the master's
-//!   `TIOCGWINSZ`; sizes the master sets arrive from below (`M_CTL`,
-//!   [`mctl`]);
+//!   head, which signals the foreground process group. The pair's size is
+//!   the pts driver's (`crate::ptm`), which answers the master's ioctls:
+//!   `ptem` asks it at each of its own (`M_CTL`, [`mctl`]) and tells it
+//!   the sizes the slave sets; sizes the master sets arrive from below;
 //! - the `c_cflag` the pty keeps, which `ldterm` reports (`TCGETS`): a
 //!   Linux pts slave's at first (`B38400 | CS8 | CREAD`, no `HUPCL`);
-//!   `ldterm` asks for it when pushed (`M_CTL` `CFLAG_QUERY`) and tells
-//!   every new setting (`CFLAG_SET`), and gets back what a Linux pty keeps
-//!   (`CFLAG_IS`; as `pty_set_termios`: `CS8` and `CREAD` forced, `PARENB`
-//!   cleared);
+//!   `ldterm` asks for it at each `TCGETS` (`M_CTL` `CFLAG_QUERY`), tells
+//!   it every new setting (`CFLAG_SET`), and gets back what a Linux pty
+//!   keeps (`CFLAG_IS`; as `pty_set_termios`: `CS8` and `CREAD` forced,
+//!   `PARENB` cleared);
 //! - a baud rate of 0 (`B0`) hangs the line up: `M_HANGUP` goes down to
 //!   the pts driver, which hangs the master up;
 //! - `HUPCL`: when the slave stream closes with `HUPCL` set, `M_HANGUP`
@@ -37,7 +37,7 @@ use crate::modules::mctl::{
 };
 use crate::modules::MODULE_LIMITS;
 use crate::streams::msg::{Mblk, MsgType};
-use crate::streams::stream::{DriverLimits, ModEntry, Module, OpenHow, PutKind, Qid, Stream};
+use crate::streams::stream::{DriverLimits, ModEntry, Module, PutKind, Qid, Stream};
 use core::sync::atomic::AtomicU32;
 use kernel::{
     new_spinlock,
@@ -148,10 +148,22 @@ impl Ptem {
         }
     }
 
+    /// Brings the size up to date with the pair's (the master may have set
+    /// one): the pts driver answers `WINSZ_SYNC` at once, in this call (see
+    /// `rput`); another driver ignores the question. Asked at each window
+    /// size ioctl rather than at push: a reply to a module whose open runs
+    /// would pass it by.
+    fn refresh(s: &Arc<Stream>, wq: Qid) {
+        if let Ok(m) = Ctl::Query(WINSZ_QUERY).msg(GFP_ATOMIC) {
+            s.putnext(wq, m);
+        }
+    }
+
     /// The slave set the size `ws` (`TIOCSWINSZ`): signal if it changed,
     /// tell the driver (the master's `TIOCGWINSZ` answers from its copy).
     fn set_size(&self, s: &Arc<Stream>, wq: Qid, ws: Winsize) -> Result {
         let info = Ctl::Winsz(WINSZ_INFO, ws).msg(GFP_ATOMIC)?;
+        Self::refresh(s, wq);
         let changed = self.st.lock().resize(ws);
         if changed {
             Self::winch(s, wq.other());
@@ -181,6 +193,7 @@ impl Ptem {
         }
         let tr = ioc.is_transparent();
         let r: Result = if ioc.cmd == TIOCGWINSZ {
+            Self::refresh(s, wq);
             let ws = self.st.lock().ws;
             match Mblk::with(MsgType::Data, &ws.encode(), GFP_ATOMIC) {
                 Ok(d) if tr => {
@@ -289,10 +302,11 @@ impl Ptem {
     fn rput(&self, s: &Arc<Stream>, rq: Qid, m: Mblk) {
         match m.ty() {
             MsgType::Ctl => match Ctl::of(&m) {
+                // The master set a new size (the driver sends only
+                // changes: its copy is the pair's).
                 Some(Ctl::Winsz(WINSZ_SET, ws)) => {
-                    if self.st.lock().resize(ws) {
-                        Self::winch(s, rq);
-                    }
+                    self.st.lock().resize(ws);
+                    Self::winch(s, rq);
                 }
                 Some(Ctl::Winsz(WINSZ_SYNC, ws)) => {
                     self.st.lock().resize(ws);
@@ -306,16 +320,6 @@ impl Ptem {
 }
 
 impl Module for Ptem {
-    fn open(&self, s: &Arc<Stream>, q: Qid, how: OpenHow) -> Result {
-        if how == OpenHow::Push {
-            // The pair's size, if the master set one before this push
-            // (the driver answers WINSZ_SYNC; another driver ignores it).
-            let m = Ctl::Query(WINSZ_QUERY).msg(GFP_KERNEL_ACCOUNT)?;
-            s.putnext(pair(q).1, m);
-        }
-        Ok(())
-    }
-
     fn close(&self, s: &Arc<Stream>, q: Qid) {
         // HUPCL: the line drops when the terminal's last close pops it
         // (not at an I_POP while it stays open).

@@ -60,10 +60,11 @@ impl PtSide {
     }
 
     /// `TIOCGWINSZ`/`TIOCSWINSZ` on the master, answered here at once from
-    /// the pair's size; a new size goes up the slave to its `ptem` (`M_CTL`
-    /// `WINSZ_SET`), which signals `SIGWINCH` if it changed. Under `serial`,
-    /// so a slave being made gets either this size (its `ptem` asks the
-    /// pair while it is pushed) or this message.
+    /// the pair's size; a size that differs from the pair's (in any field,
+    /// as Linux's `tty_do_resize`) goes up the slave to its `ptem` (`M_CTL`
+    /// `WINSZ_SET`), which signals `SIGWINCH`. A slave's `ptem` asks the
+    /// pair's size at each of its own window size ioctls, so one pushed or
+    /// opened later reports it too.
     pub(super) fn winsize(&self, cmd: u32, arg: usize) -> Result<isize> {
         let u = UserSlice::new(UserPtr::from_addr(arg), WINSIZE_SIZE);
         if cmd == TIOCGWINSZ {
@@ -75,11 +76,11 @@ impl PtSide {
         u.reader().read_slice(&mut b)?;
         let ws = Winsize::decode(&b).ok_or(EINVAL)?;
         let m = Ctl::Winsz(WINSZ_SET, ws).msg(GFP_KERNEL_ACCOUNT)?;
-        let _serial = self.pair.serial.lock();
         let slave = {
             let mut st = self.pair.state.lock();
+            let changed = st.ws != ws;
             st.ws = ws;
-            st.slave.clone()
+            st.slave.clone().filter(|_| changed)
         };
         if let Some(sl) = slave {
             sl.putnext(Qid::DrvR, m);
