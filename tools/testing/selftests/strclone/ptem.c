@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -354,6 +355,9 @@ TEST_F(ptem, autopush_default_gives_ptem_and_ldterm)
 	char mods[128];
 
 	const char *const dflt[] = STRCLONE_PTS_AUTOPUSH_LIST;
+	char path[64];
+	unsigned int num;
+	int s2;
 	int ndflt = sizeof(dflt) / sizeof(dflt[0]);
 	char want[128] = "";
 
@@ -389,18 +393,12 @@ TEST_F(ptem, autopush_default_gives_ptem_and_ldterm)
 	EXPECT_EQ(nt.c_lflag, t.c_lflag);
 	EXPECT_EQ(cfgetospeed(&nt), cfgetospeed(&t));
 	/* A second open of the slave is the same stream (no second push). */
-	{
-		char path[64];
-		unsigned int num;
-		int s2;
-
-		ASSERT_EQ(0, xioctl(p.m, PTMGETPTN, &num));
-		snprintf(path, sizeof(path), "/dev/strpts/%u", num);
-		s2 = open(path, O_RDWR | O_NOCTTY);
-		ASSERT_LE(0, s2);
-		EXPECT_EQ(ndflt + 1, list_names(s2, mods, sizeof(mods)));
-		close(s2);
-	}
+	ASSERT_EQ(0, xioctl(p.m, PTMGETPTN, &num));
+	snprintf(path, sizeof(path), "/dev/strpts/%u", num);
+	s2 = open(path, O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, s2);
+	EXPECT_EQ(ndflt + 1, list_names(s2, mods, sizeof(mods)));
+	close(s2);
 	close_pty(&n);
 	close_pty(&p);
 }
@@ -432,6 +430,36 @@ TEST_F(ptem, parameter_off_gives_a_bare_slave)
 	ASSERT_EQ(0, open_strclone(&p));
 	EXPECT_EQ(1, xioctl(p.s, I_FIND, "ptem"));
 	close_pty(&p);
+}
+
+/* 0644: anyone reads it, only root writes it. */
+TEST_F(ptem, parameter_is_roots_to_write)
+{
+	struct stat st;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, stat(PTS_AUTOPUSH_PARAM, &st));
+	EXPECT_EQ(0644, st.st_mode & 07777);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char c;
+		int fd;
+
+		if (setgid(1000) || setuid(1000))
+			_exit(10);
+		fd = open(PTS_AUTOPUSH_PARAM, O_RDONLY);
+		if (fd < 0 || read(fd, &c, 1) != 1 || c != 'Y')
+			_exit(11);
+		close(fd);
+		if (open(PTS_AUTOPUSH_PARAM, O_WRONLY) >= 0 || errno != EACCES)
+			_exit(12);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_F(ptem, sad_configuration_for_pts_wins)
@@ -601,9 +629,9 @@ TEST_F(ptem, master_close_hangs_the_slave_up)
 
 /*
  * The slave's last close, HUPCL set or clear (the default): the master
- * sees a hangup either way, as Linux's. It reads the data first; then
- * strclone's master reads 0 where Linux's fails with EIO (ptm.rst); writes
- * fail with EIO on both.
+ * sees a hangup either way (POLLHUP), as Linux's. It reads the data first;
+ * then strclone's master reads 0 where Linux's fails with EIO, and fails
+ * writes with EIO where Linux's accepts them (ptm.rst).
  */
 TEST_F(ptem, slave_close_as_the_master_sees_it)
 {
@@ -632,11 +660,12 @@ TEST_F(ptem, slave_close_as_the_master_sees_it)
 			if (native) {
 				EXPECT_EQ(-1, read(p.m, buf, sizeof(buf)));
 				EXPECT_EQ(EIO, errno);
+				EXPECT_EQ(1, write(p.m, "x", 1));
 			} else {
 				EXPECT_EQ(0, read(p.m, buf, sizeof(buf)));
+				EXPECT_EQ(-1, write(p.m, "x", 1));
+				EXPECT_EQ(EIO, errno);
 			}
-			EXPECT_EQ(-1, write(p.m, "x", 1));
-			EXPECT_EQ(EIO, errno);
 			close_pty(&p);
 		}
 	}
