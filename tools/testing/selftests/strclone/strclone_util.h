@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -319,14 +320,20 @@ static inline int set_pts_autopush(int on)
  * For a test program whose pts slaves must be bare streams, as they were
  * before the autopush default (its tests push and count modules, and read
  * the master's bytes unprocessed): switches pts_autopush off before any of
- * its tests runs. It stays off after the program (the next program that
+ * its tests runs, or exits with status 1 (a broken setup is a failure,
+ * testing.rst). It stays off after the program (the next program that
  * cares sets it); ptem.c tests the default itself.
  */
 #define STRCLONE_BARE_PTS()						\
 static void __attribute__((constructor)) strclone_bare_pts(void)	\
 {									\
-	if (set_pts_autopush(0) < 0)					\
-		fprintf(stderr, "# cannot switch pts_autopush off\n");	\
+	int r = set_pts_autopush(0);					\
+									\
+	if (r < 0) {							\
+		printf("# cannot switch pts_autopush off: %s\n",	\
+		       strerror(-r));					\
+		exit(1);						\
+	}								\
 }
 
 #endif /* STRCLONE_UTIL_H */
