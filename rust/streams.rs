@@ -20,7 +20,9 @@
 //!   pushes it makes at a stream's first open;
 //! - [`head`]: the stream head's file operations and ioctls, with its read
 //!   put procedure (`head/strrput.rs`), the ioctls that travel down the
-//!   chain (`head/ioctl.rs`) and `getmsg`/`putmsg` (`head/msgio.rs`).
+//!   chain (`head/ioctl.rs`) and `getmsg`/`putmsg` (`head/msgio.rs`);
+//! - [`tty`]: the stream head's terminal duties (`TIOCGSID`, hangup
+//!   signals).
 //!
 //! Each file imports only files above it in this list. Methods on `Stream`
 //! are defined in several of them (`stream` calls the routing `chain`
@@ -37,3 +39,4 @@ pub(crate) mod queue;
 pub(crate) mod runtime;
 pub(crate) mod sched;
 pub(crate) mod stream;
+pub(crate) mod tty;
