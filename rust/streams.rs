@@ -13,12 +13,15 @@
 //!   `Driver` and `Module` procedures, scheduling, the head's `strrput`;
 //! - [`chain`]: routing along the levels (`putnext`, `canputnext`,
 //!   back-enabling), push, pop and reopen;
+//! - [`timeout`]: a module's timeout (`qtimeout`/`quntimeout`): a timer
+//!   whose expiry calls the module from the workqueue;
 //! - [`modsw`]: the module switch (`fmodsw`);
 //! - [`plumbing`]: the module ioctls (`I_PUSH` ... `I_ANCHOR`);
 //! - [`head`]: the stream head's file operations and ioctls.
 //!
 //! Each file imports only files above it in this list, except that
-//! `stream` calls methods `chain` defines on `Stream` (no import).
+//! `stream` calls methods `chain` defines on `Stream` (no import), and
+//! holds a module instance's timer slot, whose type `timeout` defines.
 
 pub(crate) mod autopush;
 pub(crate) mod chain;
@@ -29,3 +32,4 @@ pub(crate) mod plumbing;
 pub(crate) mod queue;
 pub(crate) mod runtime;
 pub(crate) mod stream;
+pub(crate) mod timeout;

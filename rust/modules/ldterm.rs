@@ -20,10 +20,12 @@
 //!
 //! The pure parts are in `ldterm/`: [`termios`] (the settings and their
 //! layout), [`input`] (the input state machine, which returns what to do as
-//! [`input::Act`]s) and [`output`] (output processing). This file carries
-//! the actions out with messages, answers the terminal ioctls through the
-//! transparent-ioctl protocol (and in `I_STR` form, the structure as the
-//! data), and keeps flow control with its two service procedures.
+//! [`input::Act`]s), [`raw`] (raw-mode delivery by `VMIN` and `VTIME`, and
+//! what its timer must do) and [`output`] (output processing). This file
+//! carries the actions out with messages and the module's timeout
+//! (`qtimeout`), answers the terminal ioctls through the transparent-ioctl
+//! protocol (and in `I_STR` form, the structure as the data), and keeps
+//! flow control with its two service procedures.
 //!
 //! Locking: the state is under one spinlock, taken in put and service
 //! procedures; no message is sent while it is held (a message sent may come
@@ -33,6 +35,7 @@
 
 mod input;
 mod output;
+mod raw;
 mod termios;
 
 use crate::modules::MODULE_LIMITS;
@@ -43,6 +46,7 @@ use crate::streams::msg::{
 use crate::streams::stream::{DriverLimits, ModEntry, Module, OpenHow, PutKind, Qid, Stream};
 use core::sync::atomic::AtomicU32;
 use input::{Act, Ld};
+use raw::TimerReq;
 use kernel::{
     new_spinlock,
     prelude::*,
@@ -241,6 +245,21 @@ impl Ldterm {
         }
     }
 
+    /// Carries out what the line discipline asked of the `VTIME` timer
+    /// (`raw.rs`), under the state lock, so that requests made one after
+    /// the other are carried out in that order.
+    fn sync_timer(s: &Arc<Stream>, rq: Qid, ld: &mut Ld) {
+        match ld.take_timer_req() {
+            // ENXIO only while the module is being popped: no reader waits
+            // for it then.
+            Some(TimerReq::Arm { tag, ms }) => {
+                let _ = s.qtimeout(rq, ms, tag);
+            }
+            Some(TimerReq::Cancel) => s.quntimeout(rq),
+            None => {}
+        }
+    }
+
     /// Sends `m` (output) down, or queues it while output is stopped or
     /// output waits before it.
     fn down(&self, s: &Arc<Stream>, wq: Qid, m: Mblk) {
@@ -288,7 +307,11 @@ impl Ldterm {
     /// New settings, now.
     fn apply(&self, s: &Arc<Stream>, rq: Qid, wq: Qid, t: Termios) {
         let mut acts = KVec::new();
-        let _ = self.st.lock().ld.set(t, &mut acts, gfp());
+        {
+            let mut st = self.st.lock();
+            let _ = st.ld.set(t, &mut acts, gfp());
+            Self::sync_timer(s, rq, &mut st.ld);
+        }
         self.run(s, rq, wq, acts);
     }
 
@@ -556,6 +579,7 @@ impl Ldterm {
                 // Without memory the rest of the block is lost.
                 let _ = st.ld.input(b, &mut acts, gfp());
             });
+            Self::sync_timer(s, rq, &mut st.ld);
         }
         drop(m);
         self.run(s, rq, wq, acts);
@@ -669,7 +693,11 @@ impl Ldterm {
                 }
                 let count = usize::try_from(u64::from_le_bytes(w)).unwrap_or(usize::MAX);
                 let mut acts = KVec::new();
-                let _ = self.st.lock().ld.reader_waits(count, &mut acts, gfp());
+                {
+                    let mut st = self.st.lock();
+                    let _ = st.ld.reader_waits(count, &mut acts, gfp());
+                    Self::sync_timer(s, wq.other(), &mut st.ld);
+                }
                 self.run(s, wq.other(), wq, acts);
             }
             MsgType::Flush => {
@@ -734,6 +762,18 @@ impl Module for Ldterm {
         } else {
             self.wput(s, q, m);
         }
+    }
+
+    /// The `VTIME` timer expired (`raw.rs` says what that means).
+    fn timeout(&self, s: &Arc<Stream>, q: Qid, tag: u32) {
+        let (rq, wq) = pair(q);
+        let mut acts = KVec::new();
+        {
+            let mut st = self.st.lock();
+            let _ = st.ld.timeout(tag, &mut acts, gfp());
+            Self::sync_timer(s, rq, &mut st.ld);
+        }
+        self.run(s, rq, wq, acts);
     }
 
     fn srv(&self, s: &Arc<Stream>, q: Qid) {

@@ -36,12 +36,14 @@ use super::msg::{
 use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
 use super::runtime::RuntimeOf;
 use crate::glue::pgrp::Pgrp;
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
+use super::timeout::TimeoutSlot;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use kernel::{
     fs::File,
     impl_has_work, new_spinlock, new_work,
     prelude::*,
     sync::{poll::PollCondVarBox, Arc, SpinLock},
+    time::hrtimer::HrTimer,
     workqueue::{Work, WorkItem},
 };
 
@@ -340,6 +342,11 @@ pub(crate) trait Module: Send + Sync {
     }
     /// Service procedure of queue `q` (only if its limits say it has one).
     fn srv(&self, _s: &Arc<Stream>, _q: Qid) {}
+    /// The timeout armed with [`Stream::qtimeout`] on queue `q` with `tag`
+    /// expired (`timeout.rs`). Runs as a service procedure does (strclone's
+    /// workqueue, must not sleep), possibly alongside the module's put
+    /// procedures; never while its procedures are off.
+    fn timeout(&self, _s: &Arc<Stream>, _q: Qid, _tag: u32) {}
 }
 
 /// What a module's put procedure does with every message but `M_FLUSH`.
@@ -412,11 +419,24 @@ pub(crate) struct ModInst {
     pub(crate) rwork: Work<ModInst, 1>,
     #[pin]
     pub(crate) wwork: Work<ModInst, 2>,
+    /// The instance's timeout (`timeout.rs`): the timer, the work item that
+    /// delivers it, the handle of the timer started last, what the timer
+    /// reports when it fires (queue and tag), and what fired and waits
+    /// for delivery.
+    #[pin]
+    pub(crate) timer: HrTimer<ModInst>,
+    #[pin]
+    pub(crate) twork: Work<ModInst, 3>,
+    #[pin]
+    pub(crate) tmo: SpinLock<TimeoutSlot>,
+    pub(crate) tmo_armed: AtomicU64,
+    pub(crate) tmo_fired: AtomicU64,
 }
 
 impl_has_work! {
     impl HasWork<Self, 1> for ModInst { self.rwork }
     impl HasWork<Self, 2> for ModInst { self.wwork }
+    impl HasWork<Self, 3> for ModInst { self.twork }
 }
 
 impl WorkItem<1> for ModInst {

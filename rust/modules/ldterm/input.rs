@@ -8,6 +8,7 @@
 //! module (`ldterm.rs`) carries the actions out. Tested by KUnit.
 
 use super::output::{is_cntrl, is_continuation, put_char};
+use super::raw::Timer;
 use super::termios::*;
 use kernel::{alloc::Flags, prelude::*};
 
@@ -59,13 +60,15 @@ pub(crate) struct Ld {
     /// The canonical line being edited.
     line: KVec<u8>,
     /// Raw-mode bytes not yet sent up (waiting for `VMIN`).
-    raw: KVec<u8>,
+    pub(super) raw: KVec<u8>,
     /// The previous character was `VLNEXT`.
     lnext: bool,
     /// Output stopped (`VSTOP` with `IXON`, or `TCOOFF`).
     pub(crate) stopped: bool,
     /// Bytes a blocked raw-mode reader asked for (`M_READ`), 0 if none.
-    want: usize,
+    pub(super) want: usize,
+    /// The `VTIME` timer (`raw.rs`).
+    pub(super) timer: Timer,
 }
 
 impl Ld {
@@ -80,6 +83,7 @@ impl Ld {
             lnext: false,
             stopped: false,
             want: 0,
+            timer: Timer::new(),
         })
     }
 
@@ -131,31 +135,6 @@ impl Ld {
             return Ok(());
         }
         self.echo_raw(c, acts, gfp)
-    }
-
-    /// The threshold of raw-mode delivery: `VMIN`, or less if a blocked
-    /// reader asked for less; at least 1.
-    fn raw_ready(&self) -> bool {
-        if self.raw.is_empty() {
-            return false;
-        }
-        let vmin = usize::from(self.t.cc[VMIN]);
-        if vmin == 0 {
-            return true;
-        }
-        let need = if self.want > 0 {
-            vmin.min(self.want)
-        } else {
-            vmin
-        };
-        self.raw.len() >= need
-    }
-
-    fn send_raw(&mut self, acts: &mut KVec<Act>, gfp: Flags) -> Result {
-        let v = core::mem::take(&mut self.raw);
-        self.want = 0;
-        acts.push(Act::Up(v), gfp)?;
-        Ok(())
     }
 
     fn deliver(&mut self, term: Option<u8>, acts: &mut KVec<Act>, gfp: Flags) -> Result {
@@ -317,8 +296,8 @@ impl Ld {
         for &b in data {
             self.input_char(b, acts, gfp)?;
         }
-        if !self.t.icanon() && self.raw_ready() {
-            self.send_raw(acts, gfp)?;
+        if !self.t.icanon() {
+            self.raw_arrived(acts, gfp)?;
         }
         Ok(())
     }
@@ -444,30 +423,6 @@ impl Ld {
         self.ordinary(c, acts, gfp)
     }
 
-    /// A reader is about to block (`M_READ`) wanting `count` bytes. In raw
-    /// mode: the bytes held go up if they reach `min(VMIN, count)`; with
-    /// `VMIN` 0 an empty message goes up if nothing is held, so the read
-    /// returns 0 (`VTIME` is not timed: see terminals.rst).
-    pub(crate) fn reader_waits(
-        &mut self,
-        count: usize,
-        acts: &mut KVec<Act>,
-        gfp: Flags,
-    ) -> Result {
-        if self.t.icanon() {
-            return Ok(());
-        }
-        self.want = count.max(1);
-        if self.raw_ready() {
-            return self.send_raw(acts, gfp);
-        }
-        if self.t.cc[VMIN] == 0 {
-            self.want = 0;
-            acts.push(Act::Up(KVec::new()), gfp)?;
-        }
-        Ok(())
-    }
-
     /// New settings. A change of `ICANON` changes the head's read mode
     /// ([`Act::Mode`]) and, as n_tty, makes what was typed so far
     /// readable: the partial line becomes raw input, or the raw bytes held
@@ -486,6 +441,8 @@ impl Ld {
             self.lnext = false;
             self.want = 0;
             if now {
+                // No timed read in canonical mode.
+                self.disarm();
                 if !self.raw.is_empty() {
                     self.send_raw(acts, gfp)?;
                 }
