@@ -46,12 +46,12 @@ use crate::streams::msg::{
 use crate::streams::stream::{DriverLimits, ModEntry, Module, OpenHow, PutKind, Qid, Stream};
 use core::sync::atomic::AtomicU32;
 use input::{Act, Ld};
-use raw::TimerReq;
 use kernel::{
     new_spinlock,
     prelude::*,
     sync::{Arc, SpinLock},
 };
+use raw::TimerReq;
 use termios::{Termios, TERMIOS2_SIZE, TERMIOS_SIZE, VSTART, VSTOP};
 
 /// Its module switch entry.

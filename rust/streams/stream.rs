@@ -35,8 +35,8 @@ use super::msg::{
 };
 use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
 use super::runtime::RuntimeOf;
-use crate::glue::pgrp::Pgrp;
 use super::timeout::TimeoutSlot;
+use crate::glue::pgrp::Pgrp;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use kernel::{
     fs::File,

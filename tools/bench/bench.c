@@ -1550,7 +1550,7 @@ static void *canon_writer(void *arg)
 	size_t i;
 
 	for (i = 0; i < x->chunk; i++)
-		buf[i] = (i + 1) % x->line ? (char)('a' + i % 26) : '\n';
+		buf[i] = (i + 1) % x->line ? (char)('a' + i % x->line % 26) : '\n';
 	pthread_barrier_wait(&x->bar);
 	x->t0 = now();
 	while (w < x->nmax && !x->stop) {
