@@ -189,10 +189,10 @@ def term_modules(data):
     """What was on the strclone slave in the terminal group, as a phrase."""
     mods = data.extra.get("terminal/strclone/modules", "?")
     pushed = data.extra.get("terminal/strclone/pushed_ldterm")
-    how = ("``ldterm`` pushed by the benchmark (``I_FIND`` found none)" if pushed == 1
-           else "autopushed" if pushed == 0 else "how they got there unknown")
+    how = ("pushed by the benchmark, as ``I_FIND`` found no ``ldterm``" if pushed == 1
+           else "autopushed" if pushed == 0 else "how they got there is unknown")
     names = ", ".join(f"``{m}``" for m in str(mods).split(",") if m)
-    return f"{names or '?'} ({how})"
+    return f"{names or '?'}, {how},"
 
 
 TERM_LINES = [4096, 80]
@@ -356,7 +356,7 @@ def targets(data):
             "the time to type one byte on a terminal and see its echo: one thread writes a byte on "
             "the master and reads the echo back from it, canonical mode with ``ECHO`` (lines of 63 "
             "letters and a newline, which the thread then reads from the slave): a strclone pair "
-            f"with {term_modules(data)} on the slave against a native pty (``n_tty``), the same "
+            f"whose slave has {term_modules(data)} against a native pty (``n_tty``), the same "
             "termios on both slaves; ratio = strclone time / native time.",
             fspread(data, e + "strclone", "us"), "pty " + fspread(data, e + "pty", "us"),
             data.ratio(e + "strclone", e + "pty"), 1.0, "<="))
@@ -366,8 +366,8 @@ def targets(data):
             "bytes per second of canonical input without echo: a writer thread writes lines of "
             "4095 characters and a newline on the master (one line per 4 KiB write) and a reader "
             "thread reads them on the slave, one line per ``read(2)``, each checked: strclone "
-            f"with {term_modules(data)} against a native pty (``n_tty``); ratio = strclone / "
-            "native.",
+            f"(the slave has {term_modules(data).rstrip(',')}) against a native pty (``n_tty``); ratio = "
+            "strclone / native.",
             fspread(data, c + "strclone/4096", "MB/s"), "pty " + fspread(data, c + "pty/4096", "MB/s"),
             data.ratio(c + "strclone/4096", c + "pty/4096"), 1.0, ">="))
     T.append(Target(
@@ -857,8 +857,8 @@ def method(data):
     term_text = "" if not has_terminal(data) else rf"""terminal
    A pair made a terminal: strclone's slave with ``ldterm`` (the benchmark
    asks ``I_FIND "ldterm"`` and pushes it only if it is absent, so with the
-   autopush default the slave has whatever autopush put there; this run:
-   {term_modules(data)}), a native pty's slave with ``n_tty``; both slaves
+   autopush default the slave has whatever autopush put there; in this run
+   {term_modules(data).rstrip(',')}), a native pty's slave with ``n_tty``; both slaves
    get the same termios (Linux's defaults: ``ICRNL IXON``, ``OPOST ONLCR``,
    ``ISIG ICANON IEXTEN ECHOE ECHOK ECHOCTL ECHOKE``, the default control
    characters), the masters stay raw. *Echo round trip*: with ``ECHO``, one
@@ -1101,6 +1101,11 @@ def write_rst(data, T, tables, pngs, path, json_rel):
     if note:
         L.append("")
         L.append(note)
+    # Notes kept with the run (a JSON "notes" list), e.g. rows measured in a
+    # separate boot and merged into it.
+    for n in data.d.get("notes", []):
+        L.append("")
+        L.append(f"**Note:** {n}")
     if not data.d.get("ok", False):
         L.append("")
         L.append("**The run reported errors:** " + "; ".join(data.d.get("errors", [])))
