@@ -406,7 +406,10 @@ pub(crate) struct ModState {
 /// `active` counts the calls routed to this module and not yet returned;
 /// it is raised only under the stream lock, so a caller that holds the lock
 /// and sees 0 knows no call is in flight and none can start before it
-/// drops the lock.
+/// drops the lock. A started `timer` holds a reference to the instance (its
+/// handle, in `tmo`) until it is re-armed or cancelled; the pop cancels it
+/// and shuts `tmo` for good, so the instance outlives no timer and no timer
+/// outlives the pop (`timeout.rs`).
 #[pin_data]
 pub(crate) struct ModInst {
     pub(crate) stream: Arc<Stream>,
