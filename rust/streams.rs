@@ -14,6 +14,8 @@
 //! - [`sched`]: service procedure scheduling (`qenable`, the work items);
 //! - [`chain`]: routing along the levels (`putnext`, `canputnext`,
 //!   back-enabling), push, pop and reopen;
+//! - [`timeout`]: a module's timeout (`qtimeout`/`quntimeout`): a timer
+//!   whose expiry calls the module from the workqueue;
 //! - [`modsw`]: the module switch (`fmodsw`);
 //! - [`plumbing`]: the module ioctls (`I_PUSH` ... `I_ANCHOR`);
 //! - [`autopush`]: the autopush table the sad driver configures, and the
@@ -39,4 +41,5 @@ pub(crate) mod queue;
 pub(crate) mod runtime;
 pub(crate) mod sched;
 pub(crate) mod stream;
+pub(crate) mod timeout;
 pub(crate) mod tty;

@@ -20,10 +20,12 @@
 //!
 //! The pure parts are in `ldterm/`: [`termios`] (the settings and their
 //! layout), [`input`] (the input state machine, which returns what to do as
-//! [`input::Act`]s) and [`output`] (output processing). This file carries
-//! the actions out with messages, answers the terminal ioctls through the
-//! transparent-ioctl protocol (and in `I_STR` form, the structure as the
-//! data), and keeps flow control with its two service procedures.
+//! [`input::Act`]s), [`raw`] (raw-mode delivery by `VMIN` and `VTIME`, and
+//! what its timer must do) and [`output`] (output processing). This file
+//! carries the actions out with messages and the module's timeout
+//! (`qtimeout`), answers the terminal ioctls through the transparent-ioctl
+//! protocol (and in `I_STR` form, the structure as the data), and keeps
+//! flow control with its two service procedures.
 //!
 //! Locking: the state is under one spinlock, taken in put and service
 //! procedures; no message is sent while it is held (a message sent may come
@@ -33,6 +35,7 @@
 
 mod input;
 mod output;
+mod raw;
 pub(crate) mod termios;
 
 use crate::modules::mctl::{Ctl, CFLAG_IS, CFLAG_QUERY, CFLAG_SET};
@@ -49,6 +52,7 @@ use kernel::{
     prelude::*,
     sync::{Arc, SpinLock},
 };
+use raw::TimerReq;
 use termios::{Termios, TERMIOS2_SIZE, TERMIOS_SIZE, VSTART, VSTOP};
 
 /// Its module switch entry.
@@ -242,6 +246,21 @@ impl Ldterm {
         }
     }
 
+    /// Carries out what the line discipline asked of the `VTIME` timer
+    /// (`raw.rs`), under the state lock, so that requests made one after
+    /// the other are carried out in that order.
+    fn sync_timer(s: &Arc<Stream>, rq: Qid, ld: &mut Ld) {
+        match ld.take_timer_req() {
+            // ENXIO only while the module is being popped: no reader waits
+            // for it then.
+            Some(TimerReq::Arm { tag, ms }) => {
+                let _ = s.qtimeout(rq, ms, tag);
+            }
+            Some(TimerReq::Cancel) => s.quntimeout(rq),
+            None => {}
+        }
+    }
+
     /// Sends `m` (output) down, or queues it while output is stopped or
     /// output waits before it.
     fn down(&self, s: &Arc<Stream>, wq: Qid, m: Mblk) {
@@ -289,7 +308,11 @@ impl Ldterm {
     /// New settings, now.
     fn apply(&self, s: &Arc<Stream>, rq: Qid, wq: Qid, t: Termios) {
         let mut acts = KVec::new();
-        let _ = self.st.lock().ld.set(t, &mut acts, gfp());
+        {
+            let mut st = self.st.lock();
+            let _ = st.ld.set(t, &mut acts, gfp());
+            Self::sync_timer(s, rq, &mut st.ld);
+        }
         self.run(s, rq, wq, acts);
         Self::tell_cflag(s, wq, t.cflag);
     }
@@ -578,6 +601,7 @@ impl Ldterm {
                 // Without memory the rest of the block is lost.
                 let _ = st.ld.input(b, &mut acts, gfp());
             });
+            Self::sync_timer(s, rq, &mut st.ld);
         }
         drop(m);
         self.run(s, rq, wq, acts);
@@ -696,7 +720,11 @@ impl Ldterm {
                 }
                 let count = usize::try_from(u64::from_le_bytes(w)).unwrap_or(usize::MAX);
                 let mut acts = KVec::new();
-                let _ = self.st.lock().ld.reader_waits(count, &mut acts, gfp());
+                {
+                    let mut st = self.st.lock();
+                    let _ = st.ld.reader_waits(count, &mut acts, gfp());
+                    Self::sync_timer(s, wq.other(), &mut st.ld);
+                }
                 self.run(s, wq.other(), wq, acts);
             }
             MsgType::Flush => {
@@ -761,6 +789,18 @@ impl Module for Ldterm {
         } else {
             self.wput(s, q, m);
         }
+    }
+
+    /// The `VTIME` timer expired (`raw.rs` says what that means).
+    fn timeout(&self, s: &Arc<Stream>, q: Qid, tag: u32) {
+        let (rq, wq) = pair(q);
+        let mut acts = KVec::new();
+        {
+            let mut st = self.st.lock();
+            let _ = st.ld.timeout(tag, &mut acts, gfp());
+            Self::sync_timer(s, rq, &mut st.ld);
+        }
+        self.run(s, rq, wq, acts);
     }
 
     fn srv(&self, s: &Arc<Stream>, q: Qid) {

@@ -46,10 +46,11 @@
 use super::msg::{Mblk, MsgType};
 use super::queue::{Queue, QENAB, QINSERVICE, QPCPROTO_MAX};
 use super::stream::{
-    Inner, ModEntry, ModInst, ModState, OpenHow, PutKind, Qid, Stream, LVL_DRV, LVL_HEAD,
+    Inner, ModEntry, ModInst, ModState, OpenHow, PutKind, Qid, Stream, TimeoutSlot, LVL_DRV,
+    LVL_HEAD,
 };
-use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use kernel::{new_work, prelude::*, sync::Arc};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use kernel::{new_spinlock, new_work, prelude::*, sync::Arc, time::hrtimer::HrTimer};
 
 /// Where `putnext` goes.
 enum Target {
@@ -439,6 +440,11 @@ impl Stream {
                 procs_on: AtomicBool::new(false),
                 rwork <- new_work!("ModInst::rwork"),
                 wwork <- new_work!("ModInst::wwork"),
+                timer <- HrTimer::new(),
+                twork <- new_work!("ModInst::twork"),
+                tmo <- new_spinlock!(TimeoutSlot::new(), "ModInst::tmo"),
+                tmo_armed: AtomicU64::new(0),
+                tmo_fired: AtomicU64::new(0),
             }),
             GFP_KERNEL_ACCOUNT,
         )?;
@@ -553,6 +559,9 @@ impl Stream {
     /// procedures are already off. `closing`: the stream's last close, when
     /// nothing below needs waking.
     fn unplug(self: &Arc<Self>, inst: &Arc<ModInst>, closing: bool) {
+        // Its timeout goes first, for good (after its close, which may
+        // not arm one: procedures are off).
+        inst.shut_timeout(true);
         let lvl = inst.lvl;
         loop {
             for rd in [false, true] {

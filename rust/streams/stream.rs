@@ -33,12 +33,13 @@ use super::msg::{Mblk, MsgType, FLUSHBAND, FLUSHR, FLUSHW, RNORM};
 use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
 use super::runtime::RuntimeOf;
 use crate::glue::pgrp::Pgrp;
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use kernel::{
     fs::File,
     impl_has_work, new_spinlock, new_work,
     prelude::*,
     sync::{poll::PollCondVarBox, Arc, SpinLock},
+    time::hrtimer::{ArcHrTimerHandle, HrTimer},
     workqueue::Work,
 };
 
@@ -337,6 +338,11 @@ pub(crate) trait Module: Send + Sync {
     }
     /// Service procedure of queue `q` (only if its limits say it has one).
     fn srv(&self, _s: &Arc<Stream>, _q: Qid) {}
+    /// The timeout armed with [`Stream::qtimeout`] on queue `q` with `tag`
+    /// expired (`timeout.rs`). Runs as a service procedure does (strclone's
+    /// workqueue, must not sleep), possibly alongside the module's put
+    /// procedures; never while its procedures are off.
+    fn timeout(&self, _s: &Arc<Stream>, _q: Qid, _tag: u32) {}
 }
 
 /// What a module's put procedure does with every message but `M_FLUSH`.
@@ -396,7 +402,10 @@ pub(crate) struct ModState {
 /// `active` counts the calls routed to this module and not yet returned;
 /// it is raised only under the stream lock, so a caller that holds the lock
 /// and sees 0 knows no call is in flight and none can start before it
-/// drops the lock.
+/// drops the lock. A started `timer` holds a reference to the instance (its
+/// handle, in `tmo`) until it is re-armed or cancelled; the pop cancels it
+/// and shuts `tmo` for good, so the instance outlives no timer and no timer
+/// outlives the pop (`timeout.rs`).
 #[pin_data]
 pub(crate) struct ModInst {
     pub(crate) stream: Arc<Stream>,
@@ -409,11 +418,24 @@ pub(crate) struct ModInst {
     pub(crate) rwork: Work<ModInst, 1>,
     #[pin]
     pub(crate) wwork: Work<ModInst, 2>,
+    /// The instance's timeout (`timeout.rs`): the timer, the work item that
+    /// delivers it, the handle of the timer started last, what the timer
+    /// reports when it fires (queue and tag), and what fired and waits
+    /// for delivery.
+    #[pin]
+    pub(crate) timer: HrTimer<ModInst>,
+    #[pin]
+    pub(crate) twork: Work<ModInst, 3>,
+    #[pin]
+    pub(crate) tmo: SpinLock<TimeoutSlot>,
+    pub(crate) tmo_armed: AtomicU64,
+    pub(crate) tmo_fired: AtomicU64,
 }
 
 impl_has_work! {
     impl HasWork<Self, 1> for ModInst { self.rwork }
     impl HasWork<Self, 2> for ModInst { self.wwork }
+    impl HasWork<Self, 3> for ModInst { self.twork }
 }
 
 impl ModInst {
@@ -450,6 +472,24 @@ impl ModInst {
     /// The module's name.
     pub(crate) fn name(&self) -> &'static CStr {
         self.entry.name
+    }
+}
+
+/// A module instance's timer handle, under `ModInst::tmo`.
+pub(crate) struct TimeoutSlot {
+    /// The timer started last (its drop cancels it).
+    pub(crate) handle: Option<ArcHrTimerHandle<ModInst>>,
+    /// The module was popped: no timeout any more.
+    pub(crate) shut: bool,
+}
+
+impl TimeoutSlot {
+    /// No timer armed.
+    pub(crate) const fn new() -> Self {
+        Self {
+            handle: None,
+            shut: false,
+        }
     }
 }
 

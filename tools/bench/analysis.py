@@ -445,3 +445,49 @@ def _t_mod_n1(t, data, met):
         text += ("\n\nThe run recorded errors in these measurements, so some rows are missing: "
                  + "; ".join(f"``{x}``" for x in errs) + ".")
     return text
+
+
+# ---------------------------------------------------------------------------
+# Terminals (the terminal group): ldterm against n_tty
+
+
+def _t_term_echo(t, data, met):
+    e = "terminal/echo/"
+    raw = _ratio(data, "latency/strclone", "latency/pty")
+    raw_text = (f" The raw 1-byte ping-pong of the latency group (two threads, no line discipline, "
+                f"no echo) was {_f(raw)}x the native pty's in this run." if raw else "")
+    return (
+        "On strclone, when nothing waits ahead of it, the whole round trip happens inside the "
+        "typist's ``write(2)``: ``ptm``'s write put procedure passes the byte straight to the "
+        "slave stream (``PtSide::wput``'s fast path in ``rust/ptm.rs``), whose driver read "
+        "queue hands it to ``ldterm``'s read put procedure, which processes it at once "
+        "(``Ldterm::rput`` in ``rust/modules/ldterm.rs``, the state machine in "
+        "``ldterm/input.rs``) and sends the echo down the slave's write side (``qreply``, "
+        "through output processing), where ``pts``' fast path puts it on the master's stream "
+        "head; the ``read(2)`` that follows finds it there without sleeping. On the native side "
+        "``pty_write`` queues the byte in the slave's flip buffer and a ``flush_to_ldisc`` "
+        "work item runs ``n_tty_receive_buf``, which echoes into the master's flip buffer; a "
+        "second work item gives the echo to the master's ``n_tty``, which wakes the typist: "
+        "two hand-offs to a worker and a sleep per typed byte. A line's read from the slave "
+        "every 64 bytes is shared by the typed bytes on both sides." + raw_text +
+        f" Profiles: strclone {_top(data, e + 'strclone', 6)}; native {_top(data, e + 'pty', 5)}.")
+
+
+def _t_term_canon(t, data, met):
+    c = "terminal/canon/"
+    r80 = _ratio(data, c + "strclone/80", c + "pty/80")
+    return (
+        "Each 4 KiB write on the strclone master is one message; when the slave's stream head "
+        "has room, ``ptm`` passes it on inside the ``write(2)`` and ``ldterm``'s read put "
+        "procedure edits it into a line (one pass over the bytes in ``Ld::input``, copying them "
+        "into the line buffer) and sends the complete line up as one message, which one "
+        "``read(2)`` takes (``RMSGN``). Input that arrives while the stream head is full waits, "
+        "unprocessed, on ``ldterm``'s read queue (the writer is flow controlled there) and the "
+        "reader that drains the head runs ``ldterm``'s read service procedure in its own "
+        "context (``back_enable_now``). ``n_tty`` holds at most 4096 bytes of input, so a 4 KiB "
+        "line fills it and the writer and the reader take turns line by line, each turn "
+        "through a ``flush_to_ldisc`` work item and a wake-up. With 80-byte lines (51 per "
+        f"write, for information) the ratio was {_f(r80)}x: ``ldterm`` sends each line up as "
+        "its own message, ``n_tty`` copies each to the reader from its buffer. "
+        f"Profiles: strclone {_top(data, c + 'strclone/4096', 6)}; native "
+        f"{_top(data, c + 'pty/4096', 5)}.")

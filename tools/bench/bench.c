@@ -36,6 +36,15 @@
  *               4 KiB writes, fixed byte count per run as throughput; and
  *               open+close of an echo stream with 0, 1, 4 nullmods pushed
  *               after each open (the close pops them)
+ *   terminal    a pair made a terminal (strclone: ldterm on the slave, pushed
+ *               unless autopush put it there; native: n_tty), the same
+ *               termios on both slaves: a 1-byte echo round trip (the master
+ *               types a byte and reads its echo, canonical mode with ECHO;
+ *               lines of 63 letters and a newline, which the slave reads),
+ *               and canonical throughput without echo: lines written on the
+ *               master in 4 KiB writes, read one line per read on the
+ *               slave (4 KiB lines: 4095 characters and the newline; and
+ *               80-byte lines, for information)
  *   memory      kernel memory per open pair (both sides) and per strclone
  *               master, at 10,000 held open
  *   live        pair open+close cost while 0 / 1,000 / 10,000 / 60,000
@@ -84,7 +93,7 @@ static double RUN_S = 1.0;	/* seconds per time-boxed run */
 static int REPS = 7;		/* runs per measurement */
 static int NO_SYS;		/* -n: leave sysctls and /dev/kmsg alone */
 static int QUICK;
-static const char *GROUPS = "open_close,scaling,latency,throughput,modules,memory,live,log,profile";
+static const char *GROUPS = "open_close,scaling,latency,throughput,modules,terminal,memory,live,log,profile";
 
 static long LIVE_LEVELS[] = { 0, 1000, 10000, 60000 };
 #define NLEVELS (sizeof(LIVE_LEVELS) / sizeof(LIVE_LEVELS[0]))
@@ -1335,6 +1344,386 @@ static void g_latency(void)
 	     median(ser("us", "latency/pipe/cpu0")));
 }
 
+/* ---- terminal: ldterm against n_tty ---------------------------------------- */
+
+/* The modules on the strclone slave the terminal group measured (I_LIST,
+ * top down), and whether the benchmark pushed ldterm itself (it was not
+ * autopushed). */
+static char TERM_MODS[256];
+static int TERM_PUSHED = -1;
+
+/* Linux's defaults (tty_std_termios) for what the two line disciplines act
+ * on, with or without ECHO: set on both slaves, so both do the same work
+ * (a native slave starts with them; ldterm starts with them too, but
+ * autopushed modules or an earlier run must not decide what is measured). */
+static int term_settings(int fd, int echo)
+{
+	static const struct {
+		int i;
+		cc_t c;
+	} cc[] = {
+		{ VINTR, 003 }, { VQUIT, 034 }, { VERASE, 0177 }, { VKILL, 025 }, { VEOF, 004 },
+		{ VTIME, 0 }, { VMIN, 1 }, { VSTART, 021 }, { VSTOP, 023 }, { VSUSP, 032 },
+		{ VEOL, 0 }, { VREPRINT, 022 }, { VDISCARD, 017 }, { VWERASE, 027 }, { VLNEXT, 026 },
+		{ VEOL2, 0 },
+	};
+	struct termios t, back;
+	unsigned i;
+
+	if (tcgetattr(fd, &t))
+		return -1;
+	t.c_iflag = ICRNL | IXON;
+	t.c_oflag = OPOST | ONLCR;
+	t.c_lflag = ISIG | ICANON | IEXTEN | ECHOE | ECHOK | ECHOCTL | ECHOKE | (echo ? ECHO : 0);
+	for (i = 0; i < sizeof(cc) / sizeof(cc[0]); i++)
+		t.c_cc[cc[i].i] = cc[i].c;
+	if (tcsetattr(fd, TCSANOW, &t) || tcgetattr(fd, &back))
+		return -1;
+	if (back.c_iflag != t.c_iflag || back.c_oflag != t.c_oflag || back.c_lflag != t.c_lflag) {
+		errno = EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
+/* Records the modules on the strclone slave `fd` (once). */
+static void term_note_modules(int fd)
+{
+	struct str_mlist ml[16];
+	struct str_list sl = { 16, ml };
+	size_t len = 0;
+	int n, i;
+
+	if (TERM_MODS[0])
+		return;
+	n = ioctl(fd, I_LIST, &sl);
+	if (n < 0) {
+		snprintf(TERM_MODS, sizeof(TERM_MODS), "? (I_LIST: %s)", strerror(errno));
+		return;
+	}
+	/* The last entry is the driver. */
+	for (i = 0; i + 1 < sl.sl_nmods && len < sizeof(TERM_MODS); i++)
+		len += snprintf(TERM_MODS + len, sizeof(TERM_MODS) - len, "%s%.*s", i ? "," : "",
+				(int)sizeof(ml[i].l_name), ml[i].l_name);
+}
+
+/* A pair made a terminal: a strclone pair whose slave has ldterm (pushed
+ * here if I_FIND says it is absent; left as it is if autopush put it, with
+ * whatever else autopush pushed), or a native pty pair (n_tty on the
+ * slave; the master is raw, as Linux makes it). The same settings on both
+ * slaves. On failure records why and returns -1. */
+static int term_open(enum mech m, int echo, int *mf, int *sf)
+{
+	const struct node *nd = m == M_STRCLONE ? &N_SPAIR : &N_PPAIR;
+	int fds[2], r, pushed = 0;
+
+	r = unit_open(nd, fds);
+	if (r < 0) {
+		fail("terminal: opening a %s pair: %s", MECH[m], strerror(-r));
+		return -1;
+	}
+	if (m == M_STRCLONE) {
+		r = ioctl(fds[1], I_FIND, "ldterm");
+		if (r == 0) {
+			r = ioctl(fds[1], I_PUSH, "ldterm");
+			pushed = 1;
+		} else if (r == 1) {
+			r = 0;
+		}
+		if (r) {
+			fail("terminal: I_FIND/I_PUSH ldterm on the strclone slave: %s", strerror(errno));
+			unit_close(nd, fds);
+			return -1;
+		}
+		if (TERM_PUSHED < 0)
+			TERM_PUSHED = pushed;
+		term_note_modules(fds[1]);
+	}
+	if (term_settings(fds[1], echo)) {
+		fail("terminal: setting the %s slave's termios: %s", MECH[m], strerror(errno));
+		unit_close(nd, fds);
+		return -1;
+	}
+	*mf = fds[0];
+	*sf = fds[1];
+	return 0;
+}
+
+/* Reads exactly n bytes from fd (EINTR retried). */
+static int read_exact(int fd, char *buf, size_t n)
+{
+	while (n) {
+		ssize_t k = read(fd, buf, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = EPIPE;
+			return -1;
+		}
+		buf += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* A typed line: 63 letters and a newline. */
+#define TERM_TYPED 64
+
+/* One typed byte (the i-th of its line): the master writes it and reads
+ * its echo (the byte; "\r\n" for the newline, ONLCR); after the newline
+ * the slave reads the line. Every byte is checked. */
+static int echo_once(int mf, int sf, int i)
+{
+	char c = i == TERM_TYPED - 1 ? '\n' : (char)('a' + i % 26), buf[TERM_TYPED * 2];
+	size_t wn = c == '\n' ? 2 : 1;
+	ssize_t k;
+
+	if (write_full(mf, &c, 1) || read_exact(mf, buf, wn))
+		return -1;
+	if (c == '\n' ? memcmp(buf, "\r\n", 2) : buf[0] != c) {
+		errno = EPROTO;
+		return -1;
+	}
+	if (c != '\n')
+		return 0;
+	do {
+		k = read(sf, buf, sizeof(buf));
+	} while (k < 0 && errno == EINTR);
+	if (k != TERM_TYPED || buf[k - 1] != '\n' || buf[0] != 'a') {
+		if (k >= 0)
+			errno = EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
+/* Microseconds per typed byte over `secs` (whole lines), 0 on failure
+ * (recorded). */
+static double echo_run(enum mech m, double secs)
+{
+	double t0, t1;
+	long n = 0;
+	int mf, sf, i, bad = 0;
+
+	if (term_open(m, 1, &mf, &sf))
+		return 0;
+	for (i = 0; i < TERM_TYPED && !bad; i++)
+		bad = echo_once(mf, sf, i);
+	t0 = now();
+	t1 = t0;
+	while (!bad) {
+		for (i = 0; i < TERM_TYPED && !bad; i++)
+			bad = echo_once(mf, sf, i);
+		n += TERM_TYPED;
+		if ((t1 = now()) - t0 >= secs)
+			break;
+	}
+	if (bad)
+		fail("terminal echo %s: %s", MECH[m], strerror(errno));
+	close(sf);
+	close(mf);
+	return bad ? 0 : (t1 - t0) / n * 1e6;
+}
+
+/* Canonical input: a writer thread writes whole lines on the master, a
+ * reader thread reads them on the slave, one line per read, checked. */
+struct canon {
+	int mf, sf;
+	size_t line, chunk;	/* bytes per line (with its newline), per write */
+	long nmax;
+	double cap_s;
+	_Atomic long total;	/* lines the reader waits for */
+	long written, got, reads;
+	double t0, t1;
+	int werr, rerr, capped;
+	volatile int stop;
+	pthread_barrier_t bar;
+};
+
+static void *canon_writer(void *arg)
+{
+	struct canon *x = arg;
+	char *buf = malloc(x->chunk);
+	long per = x->chunk / x->line, w = 0;
+	size_t i;
+
+	for (i = 0; i < x->chunk; i++)
+		buf[i] = (i + 1) % x->line ? (char)('a' + i % x->line % 26) : '\n';
+	pthread_barrier_wait(&x->bar);
+	x->t0 = now();
+	while (w < x->nmax && !x->stop) {
+		long k = x->nmax - w < per ? x->nmax - w : per;
+		int last = now() - x->t0 > x->cap_s;
+
+		if (last) {
+			/* Time is up: one last chunk, and the reader knows the end. */
+			x->capped = 1;
+			atomic_store(&x->total, w + k);
+		}
+		if (write_full_stop(x->mf, buf, k * x->line, &x->stop)) {
+			x->werr = errno;
+			break;
+		}
+		w += k;
+		if (last)
+			break;
+	}
+	x->written = w;
+	free(buf);
+	return NULL;
+}
+
+static void *canon_reader(void *arg)
+{
+	struct canon *x = arg;
+	size_t cap = 2 * x->line + 16;
+	char *buf = malloc(cap);
+
+	pthread_barrier_wait(&x->bar);
+	while (x->got < atomic_load(&x->total)) {
+		ssize_t k = read(x->sf, buf, cap);
+
+		if (k < 0) {
+			if (errno == EINTR) {
+				if (x->stop)
+					break;
+				continue;
+			}
+			x->rerr = errno;
+			break;
+		}
+		x->reads++;
+		if ((size_t)k != x->line || buf[k - 1] != '\n' || buf[0] != 'a') {
+			x->rerr = k == 0 ? -1 : EPROTO;
+			break;
+		}
+		x->got++;
+	}
+	x->t1 = now();
+	free(buf);
+	return NULL;
+}
+
+/* Lines per second moved through the slave's line discipline (lines of
+ * `line` bytes, `chunk`-byte writes of whole lines), at most nmax lines or
+ * about cap_s seconds; 0 on failure (recorded). */
+static double canon_run(enum mech m, size_t line, size_t chunk, long nmax, double cap_s, int *capped)
+{
+	struct canon *x = calloc(1, sizeof(*x));
+	pthread_t tw, tr;
+	double rate = 0;
+
+	if (term_open(m, 0, &x->mf, &x->sf)) {
+		free(x);
+		return 0;
+	}
+	x->line = line;
+	x->chunk = chunk - chunk % line;
+	x->nmax = nmax;
+	x->cap_s = cap_s;
+	atomic_store(&x->total, nmax);
+	pthread_barrier_init(&x->bar, NULL, 2);
+	if (start_thread(&tr, canon_reader, x) || start_thread(&tw, canon_writer, x))
+		abort();
+	join_or_kick(tw, &x->stop, 10 + 2 * cap_s);
+	join_or_kick(tr, &x->stop, x->stop ? 1 : 10 + 2 * cap_s);
+	if (x->werr || x->rerr || x->got != atomic_load(&x->total))
+		fail("terminal canonical %s %zu B lines: %swrote %ld lines, read %ld of %ld (%s / %s)", MECH[m],
+		     line, x->stop ? "stalled, stopped after the grace time: " : "", x->written, x->got,
+		     atomic_load(&x->total), x->werr ? strerror(x->werr) : "-",
+		     x->rerr > 0 ? strerror(x->rerr) : x->rerr ? "EOF" : "-");
+	else
+		rate = x->got / (x->t1 - x->t0);
+	if (capped)
+		*capped = x->capped;
+	close(x->sf);
+	close(x->mf);
+	pthread_barrier_destroy(&x->bar);
+	free(x);
+	return rate;
+}
+
+/* Canonical line sizes: 4 KiB (4095 characters and the newline, the
+ * longest line both keep whole; one line per 4 KiB write) and 80 bytes (a
+ * terminal-width line; 51 of them per write), for information. */
+static const size_t TLINES[] = { 4096, 80 };
+#define NTLINES (sizeof(TLINES) / sizeof(TLINES[0]))
+#define TCHUNK 4096
+
+static void g_terminal(void)
+{
+	long nlines[2][NTLINES];
+	int ok[2][NTLINES], eok[2];
+	unsigned li;
+	int m, rep;
+
+	phase("terminal", 120 + (2 * 4 + 2 * NTLINES * (1 + 8)) * REPS * RUN_S);
+	/* The 1-byte echo round trip, canonical mode with ECHO. */
+	for (m = 0; m < 2; m++)
+		eok[m] = echo_run(m, 0.2 * RUN_S) > 0;
+	for (rep = 0; rep < REPS; rep++)
+		for (m = 0; m < 2; m++) {
+			double us;
+
+			if (!eok[m])
+				continue;
+			us = echo_run(m, RUN_S);
+			if (us <= 0)
+				eok[m] = 0;
+			else
+				put(ser("us", "terminal/echo/%s", MECH[m]), us);
+		}
+	note("terminal echo round trip: strclone %.1f us, pty %.1f us", median(ser("us", "terminal/echo/strclone")),
+	     median(ser("us", "terminal/echo/pty")));
+	/* Canonical throughput: calibrate once per side and line size, then
+	 * every run moves that many lines. */
+	for (li = 0; li < NTLINES; li++) {
+		size_t line = TLINES[li];
+
+		for (m = 0; m < 2; m++) {
+			double r = canon_run(m, line, TCHUNK, 1L << 40, 0.3 * RUN_S, NULL);
+			long n = (long)(r * RUN_S);
+
+			ok[m][li] = r > 0;
+			nlines[m][li] = n < 64 ? 64 : n;
+		}
+		for (rep = 0; rep < REPS; rep++)
+			for (m = 0; m < 2; m++) {
+				int capped = 0;
+				double r;
+				char key[96];
+
+				if (!ok[m][li])
+					continue;
+				r = canon_run(m, line, TCHUNK, nlines[m][li], 5 * RUN_S, &capped);
+				if (r <= 0) {
+					ok[m][li] = 0;
+					continue;
+				}
+				put(ser("MB/s", "terminal/canon/%s/%zu", MECH[m], line), r * line / 1e6);
+				if (capped) {
+					snprintf(key, sizeof(key), "terminal/canon/%s/%zu/capped_runs", MECH[m], line);
+					xnum(key, 1);
+				}
+			}
+		for (m = 0; m < 2; m++) {
+			char key[96];
+
+			snprintf(key, sizeof(key), "terminal/canon/%s/%zu/lines_per_run", MECH[m], line);
+			xnum(key, (double)nlines[m][li]);
+		}
+		note("terminal canonical %zu B lines: strclone %.2f MB/s, pty %.2f MB/s", line,
+		     median(ser("MB/s", "terminal/canon/strclone/%zu", line)),
+		     median(ser("MB/s", "terminal/canon/pty/%zu", line)));
+	}
+	xstr("terminal/strclone/modules", TERM_MODS[0] ? TERM_MODS : "?");
+	xnum("terminal/strclone/pushed_ldterm", TERM_PUSHED);
+	note("terminal: modules on the strclone slave: %s (%s)", TERM_MODS,
+	     TERM_PUSHED == 1 ? "ldterm pushed by the benchmark" : "autopushed");
+}
+
 /* ---- memory per open pair ------------------------------------------------ */
 
 struct mi {
@@ -2247,7 +2636,7 @@ static void g_profile(void)
 	char id[64];
 	int i;
 
-	phase("profile", 300 + 20 * secs);
+	phase("profile", 300 + 28 * secs);
 	if (load_kallsyms()) {
 		skipped("profile", "/proc/kallsyms is not readable");
 		return;
@@ -2326,6 +2715,21 @@ static void g_profile(void)
 			return;
 		pp_run(i, secs);
 		prof_stop(&p, id, "1-byte ping-pong");
+	}
+	/* Through the line disciplines (when the terminal group runs too). */
+	for (i = 0; i < 2 && selected("terminal"); i++) {
+		snprintf(id, sizeof(id), "terminal/echo/%s", MECH[i]);
+		if (prof_start(&p))
+			return;
+		echo_run(i, secs);
+		prof_stop(&p, id, "1-byte echo round trip, canonical mode with ECHO (ldterm / n_tty)");
+	}
+	for (i = 0; i < 2 && selected("terminal"); i++) {
+		snprintf(id, sizeof(id), "terminal/canon/%s/4096", MECH[i]);
+		if (prof_start(&p))
+			return;
+		canon_run(i, 4096, TCHUNK, 1L << 40, secs, NULL);
+		prof_stop(&p, id, "4 KiB canonical lines master->slave, one line per read (ldterm / n_tty)");
 	}
 }
 
@@ -2433,6 +2837,8 @@ int main(int argc, char **argv)
 		g_throughput();
 	if (selected("modules"))
 		g_modules();
+	if (selected("terminal"))
+		g_terminal();
 	if (selected("memory"))
 		g_memory();
 	if (selected("live"))

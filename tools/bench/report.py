@@ -175,6 +175,29 @@ def has_modules(data):
     return any(k.startswith("modules/") for k in data.s)
 
 
+def has_terminal(data):
+    """Whether the run measured the terminal group (asked for, or its series
+    are there); without it the report leaves its targets, table and text
+    out, so a JSON from before the group renders as it did."""
+    groups = data.meta.get("groups")
+    if isinstance(groups, str) and "terminal" in groups.split(","):
+        return True
+    return any(k.startswith("terminal/") for k in data.s)
+
+
+def term_modules(data):
+    """What was on the strclone slave in the terminal group, as a phrase."""
+    mods = data.extra.get("terminal/strclone/modules", "?")
+    pushed = data.extra.get("terminal/strclone/pushed_ldterm")
+    how = ("pushed by the benchmark, as ``I_FIND`` found no ``ldterm``" if pushed == 1
+           else "autopushed" if pushed == 0 else "how they got there is unknown")
+    names = ", ".join(f"``{m}``" for m in str(mods).split(",") if m)
+    return f"{names or '?'}, {how},"
+
+
+TERM_LINES = [4096, 80]
+
+
 def live_levels(data):
     """The live-stream levels measured, from the series ids."""
     lv = sorted({int(k.split("/")[2]) for k in data.s if re.fullmatch(r"live/(strclone|ptmx)_pair/\d+", k)})
@@ -326,6 +349,27 @@ def targets(data):
             fspread(data, "log/strclone/paced/1/lost_pct", "%"),
             "kmsg " + fspread(data, "log/kmsg/paced/1/lost_pct", "%"),
             _series_range(data, "log/strclone/paced/1/lost_pct"), 0, "<=", "%"))
+    if has_terminal(data):
+        e = "terminal/echo/"
+        T.append(Target(
+            "term_echo", "terminal echo round trip vs native pty (time, lower is better)",
+            "the time to type one byte on a terminal and see its echo: one thread writes a byte on "
+            "the master and reads the echo back from it, canonical mode with ``ECHO`` (lines of 63 "
+            "letters and a newline, which the thread then reads from the slave): a strclone pair "
+            f"whose slave has {term_modules(data)} against a native pty (``n_tty``), the same "
+            "termios on both slaves; ratio = strclone time / native time.",
+            fspread(data, e + "strclone", "us"), "pty " + fspread(data, e + "pty", "us"),
+            data.ratio(e + "strclone", e + "pty"), 1.0, "<="))
+        c = "terminal/canon/"
+        T.append(Target(
+            "term_canon", "terminal canonical input, 4 KiB lines, vs native pty",
+            "bytes per second of canonical input without echo: a writer thread writes lines of "
+            "4095 characters and a newline on the master (one line per 4 KiB write) and a reader "
+            "thread reads them on the slave, one line per ``read(2)``, each checked: strclone "
+            f"(the slave has {term_modules(data).rstrip(',')}) against a native pty (``n_tty``); ratio = "
+            "strclone / native.",
+            fspread(data, c + "strclone/4096", "MB/s"), "pty " + fspread(data, c + "pty/4096", "MB/s"),
+            data.ratio(c + "strclone/4096", c + "pty/4096"), 1.0, ">="))
     T.append(Target(
         "rtt", "1-byte round trip vs native pty (time, lower is better)",
         "the time of a 1-byte ping-pong master -> slave -> master between two threads: strclone "
@@ -357,6 +401,10 @@ def targets(data):
 def infos(data):
     """Ratios reported for information, without a target: [(what, text)]."""
     out = []
+    if has_terminal(data):
+        c = "terminal/canon/"
+        out.append(("terminal canonical input, 80-byte lines (51 per 4 KiB write), vs native pty",
+                    fratio(data.ratio(c + "strclone/80", c + "pty/80"))))
     if not has_modules(data):
         return out
     e = "modules/echo/4096/"
@@ -449,6 +497,18 @@ def detail_tables(data):
 
     if has_modules(data):
         out.extend(module_tables(data))
+
+    if has_terminal(data):
+        rows = [["1-byte echo round trip (us per typed byte)",
+                 fspread(data, "terminal/echo/strclone"), fspread(data, "terminal/echo/pty"),
+                 fratio(data.ratio("terminal/echo/strclone", "terminal/echo/pty"))]]
+        for line in TERM_LINES:
+            a, b = f"terminal/canon/strclone/{line}", f"terminal/canon/pty/{line}"
+            rows.append([f"canonical input, {size_label(line) if line >= 1024 else f'{line} B'} lines (MB/s)",
+                         fspread(data, a), fspread(data, b), fratio(data.ratio(a, b))])
+        out.append((f"Terminal: strclone ({data.extra.get('terminal/strclone/modules', '?')} on the slave) "
+                    "against n_tty",
+                    ["measurement", "strclone", "native pty", "strclone / native"], rows))
 
     rows = []
     for m in ("strclone", "pty", "pipe"):
@@ -794,6 +854,27 @@ def method(data):
    ``nullmod``\ s and closes it (the close pops them) for {run_s} s in a
    loop; *open+push alone* and *close alone* time 64 in a row as above.
 """
+    term_text = "" if not has_terminal(data) else rf"""terminal
+   A pair made a terminal: strclone's slave with ``ldterm`` (the benchmark
+   asks ``I_FIND "ldterm"`` and pushes it only if it is absent, so with the
+   autopush default the slave has whatever autopush put there; in this run
+   {term_modules(data).rstrip(',')}), a native pty's slave with ``n_tty``; both slaves
+   get the same termios (Linux's defaults: ``ICRNL IXON``, ``OPOST ONLCR``,
+   ``ISIG ICANON IEXTEN ECHOE ECHOK ECHOCTL ECHOKE``, the default control
+   characters), the masters stay raw. *Echo round trip*: with ``ECHO``, one
+   thread types for {run_s} s: it writes one byte on the master and reads its
+   echo from the master (``\r\n`` for the newline), 63 letters and a newline
+   per line, and after each newline reads the line from the slave; every
+   echo and line is checked; microseconds per typed byte (a line's read is
+   shared by its 64 bytes). *Canonical input*: without ``ECHO`` (so the
+   master's side has nothing to read), a writer thread writes lines on the
+   master in 4 KiB writes of whole lines and a reader thread reads the slave
+   with a buffer twice the line, which must return exactly one line per
+   ``read(2)``; calibrated and timed as the throughput above. The 4 KiB
+   lines (4095 characters and the newline, the longest line either line
+   discipline keeps whole) have the target; 80-byte lines (51 per write) are
+   shown for information.
+"""
     return rf"""
 How it is measured
 ==================
@@ -882,7 +963,7 @@ throughput
    fixes, per mechanism and size, the byte count that takes about {run_s} s;
    each measured run then moves exactly that many bytes, timed from the first
    write to the last byte read. MB/s is 10^6 bytes per second.
-{mod_text}round trip
+{mod_text}{term_text}round trip
    Two threads ping-pong one byte master -> slave -> master (pipe: a pair of
    pipes) for {run_s} s, after 50 warm-up round trips; microseconds per round
    trip. The target uses the threads as the scheduler places them; the same
@@ -1021,6 +1102,11 @@ def write_rst(data, T, tables, pngs, path, json_rel):
     if note:
         L.append("")
         L.append(note)
+    # Notes kept with the run (a JSON "notes" list), e.g. rows measured in a
+    # separate boot and merged into it.
+    for n in data.d.get("notes", []):
+        L.append("")
+        L.append(f"**Note:** {n}")
     if not data.d.get("ok", False):
         L.append("")
         L.append("**The run reported errors:** " + "; ".join(data.d.get("errors", [])))

@@ -8,6 +8,7 @@
 //! module (`ldterm.rs`) carries the actions out. Tested by KUnit.
 
 use super::output::{is_cntrl, is_continuation, put_char};
+use super::raw::Timer;
 use super::termios::*;
 use kernel::{alloc::Flags, prelude::*};
 
@@ -59,13 +60,31 @@ pub(crate) struct Ld {
     /// The canonical line being edited.
     line: KVec<u8>,
     /// Raw-mode bytes not yet sent up (waiting for `VMIN`).
-    raw: KVec<u8>,
+    pub(super) raw: KVec<u8>,
     /// The previous character was `VLNEXT`.
     lnext: bool,
     /// Output stopped (`VSTOP` with `IXON`, or `TCOOFF`).
     pub(crate) stopped: bool,
     /// Bytes a blocked raw-mode reader asked for (`M_READ`), 0 if none.
-    want: usize,
+    pub(super) want: usize,
+    /// The `VTIME` timer (`raw.rs`).
+    pub(super) timer: Timer,
+}
+
+/// The bytes canonical input may take as plain characters: printable ASCII
+/// (no control character, so no `ICRNL`/`INLCR`/`IGNCR`, no newline, one
+/// column each, unchanged by `ISTRIP`, not part of a UTF-8 sequence) that
+/// is no `c_cc` entry (whatever the flags say: a byte that might be special
+/// takes the slow path). A bitmap over 0..128.
+fn plain_set(t: &Termios) -> [u64; 2] {
+    // 0x20..=0x3f, 0x40..=0x7e.
+    let mut set = [u64::MAX << 32, u64::MAX >> 1];
+    for &c in t.cc.iter() {
+        if c < 128 {
+            set[usize::from(c >> 6)] &= !(1u64 << (c & 63));
+        }
+    }
+    set
 }
 
 impl Ld {
@@ -80,6 +99,7 @@ impl Ld {
             lnext: false,
             stopped: false,
             want: 0,
+            timer: Timer::new(),
         })
     }
 
@@ -131,31 +151,6 @@ impl Ld {
             return Ok(());
         }
         self.echo_raw(c, acts, gfp)
-    }
-
-    /// The threshold of raw-mode delivery: `VMIN`, or less if a blocked
-    /// reader asked for less; at least 1.
-    fn raw_ready(&self) -> bool {
-        if self.raw.is_empty() {
-            return false;
-        }
-        let vmin = usize::from(self.t.cc[VMIN]);
-        if vmin == 0 {
-            return true;
-        }
-        let need = if self.want > 0 {
-            vmin.min(self.want)
-        } else {
-            vmin
-        };
-        self.raw.len() >= need
-    }
-
-    fn send_raw(&mut self, acts: &mut KVec<Act>, gfp: Flags) -> Result {
-        let v = core::mem::take(&mut self.raw);
-        self.want = 0;
-        acts.push(Act::Up(v), gfp)?;
-        Ok(())
     }
 
     fn deliver(&mut self, term: Option<u8>, acts: &mut KVec<Act>, gfp: Flags) -> Result {
@@ -314,12 +309,58 @@ impl Ld {
     /// what to do to `acts`. Bytes that cannot be processed for lack of
     /// memory (`gfp`) are dropped (`ENOMEM`, the actions so far stand).
     pub(crate) fn input(&mut self, data: &[u8], acts: &mut KVec<Act>, gfp: Flags) -> Result {
-        for &b in data {
-            self.input_char(b, acts, gfp)?;
+        // In canonical mode runs of plain characters take the fast path.
+        let plain = self.t.icanon().then(|| plain_set(&self.t));
+        let mut i = 0;
+        while i < data.len() {
+            if let Some(set) = &plain {
+                let n = self.plain_run(set, &data[i..]);
+                if n > 0 {
+                    self.take_plain(&data[i..i + n], acts, gfp)?;
+                    i += n;
+                    continue;
+                }
+            }
+            self.input_char(data[i], acts, gfp)?;
+            i += 1;
         }
-        if !self.t.icanon() && self.raw_ready() {
-            self.send_raw(acts, gfp)?;
+        if !self.t.icanon() {
+            self.raw_arrived(acts, gfp)?;
         }
+        Ok(())
+    }
+
+    /// How many bytes at the start of `d` are plain (in `set`, see
+    /// [`plain_set`]) and may take the fast path now: none after `VLNEXT`
+    /// or while output is stopped with `IXANY` (the next character is
+    /// special then).
+    fn plain_run(&self, set: &[u64; 2], d: &[u8]) -> usize {
+        if self.lnext || (self.stopped && self.t.iflag & (IXON | IXANY) == IXON | IXANY) {
+            return 0;
+        }
+        d.iter()
+            .take_while(|&&b| b < 128 && set[usize::from(b >> 6)] & (1u64 << (b & 63)) != 0)
+            .count()
+    }
+
+    /// The fast path of canonical input: `run` is plain characters, each
+    /// of which [`Ld::input_char`] would take as an ordinary character
+    /// (echoed as itself, one column with `OPOST`, kept up to the line
+    /// limit): done for the whole run at once.
+    fn take_plain(&mut self, run: &[u8], acts: &mut KVec<Act>, gfp: Flags) -> Result {
+        if self.t.lflag & ECHO != 0 {
+            if self.line.is_empty() {
+                self.canon_col = self.col;
+            }
+            Self::echo_buf(acts, gfp)?.extend_from_slice(run, gfp)?;
+            if self.t.oflag & OPOST != 0 {
+                let n = u32::try_from(run.len()).unwrap_or(u32::MAX);
+                self.col = self.col.saturating_add(n);
+            }
+        }
+        let room = LINE_MAX.saturating_sub(self.line.len());
+        self.line
+            .extend_from_slice(&run[..run.len().min(room)], gfp)?;
         Ok(())
     }
 
@@ -444,30 +485,6 @@ impl Ld {
         self.ordinary(c, acts, gfp)
     }
 
-    /// A reader is about to block (`M_READ`) wanting `count` bytes. In raw
-    /// mode: the bytes held go up if they reach `min(VMIN, count)`; with
-    /// `VMIN` 0 an empty message goes up if nothing is held, so the read
-    /// returns 0 (`VTIME` is not timed: see terminals.rst).
-    pub(crate) fn reader_waits(
-        &mut self,
-        count: usize,
-        acts: &mut KVec<Act>,
-        gfp: Flags,
-    ) -> Result {
-        if self.t.icanon() {
-            return Ok(());
-        }
-        self.want = count.max(1);
-        if self.raw_ready() {
-            return self.send_raw(acts, gfp);
-        }
-        if self.t.cc[VMIN] == 0 {
-            self.want = 0;
-            acts.push(Act::Up(KVec::new()), gfp)?;
-        }
-        Ok(())
-    }
-
     /// New settings. A change of `ICANON` changes the head's read mode
     /// ([`Act::Mode`]) and, as n_tty, makes what was typed so far
     /// readable: the partial line becomes raw input, or the raw bytes held
@@ -486,6 +503,8 @@ impl Ld {
             self.lnext = false;
             self.want = 0;
             if now {
+                // No timed read in canonical mode.
+                self.disarm();
                 if !self.raw.is_empty() {
                     self.send_raw(acts, gfp)?;
                 }
@@ -565,6 +584,45 @@ mod tests {
         ld.t.cc[VEOL] = b';';
         let (ups, _) = split(&feed(&mut ld, b"a;"));
         assert_eq!(&ups[0][..], b"a;");
+    }
+
+    #[test]
+    fn plain_runs_match_byte_at_a_time() {
+        // The same input in one chunk (runs of plain characters take the
+        // fast path) and one byte per call (runs of one): the same lines,
+        // echo and column, with specials mixed in, a printable VEOL, the
+        // line limit and OPOST off.
+        let mut text = KVec::new();
+        text.extend_from_slice(b"ab c;d\x7fe\x15fg\thi\x16jk\x17lm\n", GFP_KERNEL)
+            .unwrap();
+        for _ in 0..5000 {
+            text.push(b'x', GFP_KERNEL).unwrap();
+        }
+        text.extend_from_slice(b"\x7fyz\n", GFP_KERNEL).unwrap();
+        for opost in [true, false] {
+            let mut a = Ld::new(GFP_KERNEL).unwrap();
+            a.t.cc[VEOL] = b';';
+            if !opost {
+                a.t.oflag &= !OPOST;
+            }
+            let mut b = Ld::new(GFP_KERNEL).unwrap();
+            b.t = a.t;
+            let (ua, ea) = split(&feed(&mut a, &text));
+            let mut acts = KVec::new();
+            for &c in text.iter() {
+                b.input(&[c], &mut acts, GFP_KERNEL).unwrap();
+            }
+            let (ub, eb) = split(&acts);
+            assert_eq!(ua.len(), 3);
+            assert_eq!(ua.len(), ub.len());
+            for (x, y) in ua.iter().zip(ub.iter()) {
+                assert_eq!(&x[..], &y[..]);
+            }
+            assert_eq!(&ua[0][..], b"ab c;");
+            assert_eq!(ua[2].len(), LINE_MAX + 1);
+            assert_eq!(&ea[..], &eb[..]);
+            assert_eq!(a.col, b.col);
+        }
     }
 
     #[test]

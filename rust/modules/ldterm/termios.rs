@@ -18,6 +18,7 @@ pub(crate) const VQUIT: usize = 1;
 pub(crate) const VERASE: usize = 2;
 pub(crate) const VKILL: usize = 3;
 pub(crate) const VEOF: usize = 4;
+pub(crate) const VTIME: usize = 5;
 pub(crate) const VMIN: usize = 6;
 pub(crate) const VSTART: usize = 8;
 pub(crate) const VSTOP: usize = 9;
