@@ -43,8 +43,7 @@ use kernel::{
     sync::{Arc, ArcBorrow},
     time::{
         hrtimer::{
-            ArcHrTimerHandle, HrTimerCallback, HrTimerCallbackContext, HrTimerPointer,
-            HrTimerRestart, RelativeMode,
+            HrTimerCallback, HrTimerCallbackContext, HrTimerPointer, HrTimerRestart, RelativeMode,
         },
         Delta, Monotonic,
     },
