@@ -291,6 +291,8 @@ static void event(struct side *sd, const char *what)
 	add_line(sd, "= %s", what);
 }
 
+static void describe_status(struct side *sd, char *b, size_t n);
+
 static int contains(const char *hay, size_t n, const char *needle)
 {
 	return memmem(hay, n, needle, strlen(needle)) != NULL;
@@ -332,6 +334,15 @@ fail:
 		sd->failed = 1;
 		flush_output(sd);
 		add_line(sd, "= (%s)", sd->why);
+		/* Say so if the shell is gone (100-103: its child's setup failed,
+		 * see start_shell). */
+		if (!sd->reaped && waitpid(sd->sh, &sd->status, WNOHANG) == sd->sh) {
+			char b[128];
+
+			sd->reaped = 1;
+			describe_status(sd, b, sizeof(b));
+			add_line(sd, "= %s", b);
+		}
 		return -1;
 	}
 }
@@ -470,6 +481,7 @@ static int start_shell(struct side *sd, int s)
 		signal(SIGALRM, SIG_DFL);
 		alarm(0);
 		close(sd->m);
+		/* 100-103: which setup step failed (the transcript shows it). */
 		if (setsid() < 0)
 			_exit(100);
 		me = getpid();
