@@ -763,9 +763,12 @@ TEST_F(ptem, popped_ptem)
 	struct pty p;
 	char mods[128], buf[8];
 
+	const char *const dflt[] = STRCLONE_PTS_AUTOPUSH_LIST;
+
 	ASSERT_EQ(0, open_strclone(&p));
-	ASSERT_EQ(0, xioctl(p.s, I_POP, 0));	/* ldterm */
-	ASSERT_EQ(0, xioctl(p.s, I_POP, 0));	/* ptem */
+	/* Every module of the default, ptem (the first pushed) last. */
+	for (size_t i = 0; i < sizeof(dflt) / sizeof(dflt[0]); i++)
+		ASSERT_EQ(0, xioctl(p.s, I_POP, 0));
 	EXPECT_EQ(1, list_names(p.s, mods, sizeof(mods)));
 	EXPECT_EQ(-ENOTTY, get_ws(p.s, &w));
 	EXPECT_EQ(-ENOTTY, set_ws(p.s, 1, 2, 3, 4));
