@@ -7,6 +7,9 @@
 //! - [`pipemod`]: exchanges `FLUSHR` and `FLUSHW` in every `M_FLUSH`, for
 //!   STREAMS pipes.
 //! - [`ldterm`]: the terminal line discipline (Linux's termios).
+//! - [`ptem`]: the pseudo-terminal emulation module (window size,
+//!   `c_cflag`, hangup, break) below `ldterm` on a pts slave; it talks to
+//!   `ldterm` and the pts driver with the `M_CTL`s of [`mctl`].
 //! - [`testmod`]: passes everything on and counts it; tests make it refuse
 //!   opens and ioctls.
 
@@ -22,6 +25,8 @@ pub(crate) const MODULE_LIMITS: QLimits = QLimits {
 };
 
 pub(crate) mod ldterm;
+pub(crate) mod mctl;
 pub(crate) mod nullmod;
 pub(crate) mod pipemod;
+pub(crate) mod ptem;
 pub(crate) mod testmod;

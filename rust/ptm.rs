@@ -39,6 +39,11 @@
 //!                                       drops what the peer had queued for it
 //!   last master fd closes           --> PTMOPEN cleared, slave gets M_HANGUP
 //!   last slave fd closes            --> PTSOPEN cleared, master gets M_HANGUP
+//!   M_HANGUP from the slave's ptem  --> (B0, or HUPCL at its last close)
+//!                                       PTHUP, master gets M_HANGUP
+//!   TIOCGWINSZ/TIOCSWINSZ on the    --> the pair's window size; a new one
+//!   master                              goes up the slave to its ptem
+//!                                       (`tty.rs`)
 //!   neither PTMOPEN nor PTSOPEN     --> /dev/strpts/m is removed, then
 //!                                       minor m is free again
 //! ```
@@ -57,12 +62,16 @@
 //! queue. A writer that finds its own write queue full sleeps (or gets
 //! `EAGAIN`) at its stream head until that queue drains.
 
+mod tty;
+
 use crate::clone::Target;
 use crate::echo::DRIVER_LIMITS;
 use crate::glue::node::{file_minor, new_anon_file, DevNode, FdSlot};
 use crate::glue::{cred, params};
 use crate::log::{LogTarget, SL_ERROR, SL_TRACE, SL_WARN};
 use crate::minors::{AllocFail, MinorPool};
+use crate::modules::mctl::Winsize;
+use crate::modules::ptem::{TIOCGWINSZ, TIOCSWINSZ};
 use crate::streams::autopush::{Autopush, Opened};
 use crate::streams::msg::{Mblk, MsgType, FLUSHR, FLUSHW};
 use crate::streams::stream::{
@@ -201,6 +210,7 @@ impl Target for Ptm {
                     master: None,
                     slave: None,
                     owner_uid: cred::euid(),
+                    ws: Winsize::default(),
                 }, "PtPair::state"),
                 serial <- new_mutex!(NodeSlot {
                     node: None,
@@ -317,6 +327,9 @@ struct PairState {
     master: Option<Arc<Stream>>,
     slave: Option<Arc<Stream>>,
     owner_uid: u32,
+    /// The window size (the slave's `ptem` keeps the same, see
+    /// [`PtSide::winsize`]).
+    ws: Winsize,
 }
 
 /// One master/slave pair.
@@ -619,6 +632,16 @@ impl Driver for PtSide {
                 }
             }
             MsgType::Flush => self.flush(s, m),
+            MsgType::Ctl if !self.master => self.ctl(s, m),
+            // ptem dropped the line (B0, or HUPCL at the last close).
+            MsgType::Hangup if !self.master => self.hangup_master(),
+            // ptem's break (TCSBRK): the master's modules see it; its
+            // stream head frees it (as illumos' without pckt).
+            MsgType::Break if !self.master => {
+                if let Some(p) = self.pair.peer(false) {
+                    p.putnext(Qid::DrvR, m);
+                }
+            }
             MsgType::Ioctl => {
                 // No driver-level ioctls: answer every one negatively
                 // (EINVAL for I_STR, ENOTTY for a transparent ioctl).
@@ -736,6 +759,7 @@ impl TargetIoctl for PtSide {
                     })
             }
             uapi::PTMGETPEER => self.get_peer_fd(s, arg),
+            TIOCGWINSZ | TIOCSWINSZ => self.winsize(cmd, arg),
             uapi::PTMGETPTN => self.pair.set_node(None).and_then(|()| {
                 let mut w = UserSlice::new(UserPtr::from_addr(arg), 4).writer();
                 w.write(&self.pair.minor).map(|()| 0)

@@ -15,7 +15,9 @@
 //!   back-enabling), push, pop and reopen;
 //! - [`modsw`]: the module switch (`fmodsw`);
 //! - [`plumbing`]: the module ioctls (`I_PUSH` ... `I_ANCHOR`);
-//! - [`head`]: the stream head's file operations and ioctls.
+//! - [`head`]: the stream head's file operations and ioctls;
+//! - [`tty`]: the stream head's terminal duties (`TIOCGSID`, hangup
+//!   signals).
 //!
 //! Each file imports only files above it in this list, except that
 //! `stream` calls methods `chain` defines on `Stream` (no import).
@@ -29,3 +31,4 @@ pub(crate) mod plumbing;
 pub(crate) mod queue;
 pub(crate) mod runtime;
 pub(crate) mod stream;
+pub(crate) mod tty;

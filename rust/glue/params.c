@@ -24,3 +24,7 @@ MODULE_PARM_DESC(nstrpush, "Most modules pushed on one stream; I_PUSH beyond giv
 int strclone_tty_gid = -1;
 module_param_named(tty_gid, strclone_tty_gid, int, 0644);
 MODULE_PARM_DESC(tty_gid, "Group GRANTPT gives a pts slave node (the system's tty group, e.g. 5); -1 (default): the caller's real gid");
+
+bool strclone_pts_autopush = true;
+module_param_named(pts_autopush, strclone_pts_autopush, bool, 0644);
+MODULE_PARM_DESC(pts_autopush, "Autopush ptem and ldterm on every new pts slave stream the sad driver has no configuration for, as Solaris' /etc/iu.ap (default Y; N: bare slaves)");

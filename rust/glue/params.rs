@@ -7,6 +7,7 @@ extern "C" {
     static strclone_log_cnt: u32;
     static strclone_nstrpush: u32;
     static strclone_tty_gid: i32;
+    static strclone_pts_autopush: bool;
 }
 
 /// `pt_cnt`.
@@ -37,4 +38,13 @@ pub(crate) fn tty_gid() -> Option<u32> {
     // sysfs write stores a whole aligned word.
     let v = unsafe { core::ptr::addr_of!(strclone_tty_gid).read_volatile() };
     u32::try_from(v).ok()
+}
+
+/// `pts_autopush` (writable at run time: read it at each new pts slave
+/// stream).
+pub(crate) fn pts_autopush() -> bool {
+    // SAFETY: A C `bool` defined in params.c, which the kernel's bool
+    // parameter code only ever stores 0 or 1 into (one aligned byte, so a
+    // racing read sees the old or the new value).
+    unsafe { core::ptr::addr_of!(strclone_pts_autopush).read_volatile() }
 }

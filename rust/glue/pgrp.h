@@ -10,5 +10,7 @@ struct pid *strclone_pgrp_ref(struct pid *pgrp);
 void strclone_pgrp_put(struct pid *pgrp);
 int strclone_pgrp_nr(struct pid *pgrp);
 void strclone_pgrp_kill(struct pid *pgrp, int sig);
+int strclone_pgrp_sid(struct pid *pgrp);
+void strclone_pgrp_hangup(struct pid *pgrp);
 
 #endif

@@ -13,6 +13,8 @@ extern "C" {
     fn strclone_pgrp_ref(pgrp: *mut c_void) -> *mut c_void;
     fn strclone_pgrp_nr(pgrp: *mut c_void) -> i32;
     fn strclone_pgrp_kill(pgrp: *mut c_void, sig: i32);
+    fn strclone_pgrp_sid(pgrp: *mut c_void) -> i32;
+    fn strclone_pgrp_hangup(pgrp: *mut c_void);
 }
 
 /// A counted reference to a process group (`struct pid`).
@@ -56,6 +58,22 @@ impl Pgrp {
         // SAFETY: By the type invariant the reference is live; `kill_pgrp`
         // may be called in any task or softirq context.
         unsafe { strclone_pgrp_kill(self.0.as_ptr(), sig) }
+    }
+
+    /// The session of the group's processes, in the caller's pid
+    /// namespace; 0 when the group has no process left.
+    pub(crate) fn session_nr(&self) -> i32 {
+        // SAFETY: By the type invariant the reference is live; the function
+        // looks the group's task up under RCU.
+        unsafe { strclone_pgrp_sid(self.0.as_ptr()) }
+    }
+
+    /// A terminal hangup: `SIGHUP` then `SIGCONT` to the group and to the
+    /// leader of its session, as Linux's tty hangup signals.
+    pub(crate) fn hangup(&self) {
+        // SAFETY: By the type invariant the reference is live; the function
+        // takes its own reference to the session for the signals.
+        unsafe { strclone_pgrp_hangup(self.0.as_ptr()) }
     }
 }
 

@@ -35,6 +35,7 @@ mod input;
 mod output;
 mod termios;
 
+use crate::modules::mctl::{Ctl, CFLAG_IS, CFLAG_QUERY, CFLAG_SET};
 use crate::modules::MODULE_LIMITS;
 use crate::streams::msg::{
     Mblk, Msg, MsgType, FLUSHR, FLUSHW, RMSGN, RNORM, SO_ISNTTY, SO_ISTTY, SO_MREADOFF, SO_MREADON,
@@ -290,6 +291,26 @@ impl Ldterm {
         let mut acts = KVec::new();
         let _ = self.st.lock().ld.set(t, &mut acts, gfp());
         self.run(s, rq, wq, acts);
+        Self::tell_cflag(s, wq, t.cflag);
+    }
+
+    /// Tells the module below (`ptem`) the new `c_cflag`; it answers with
+    /// the `c_cflag` the pty keeps (`M_CTL` `CFLAG_IS`, see `rput`), before
+    /// the ioctl that set it is answered. Other drivers ignore it.
+    fn tell_cflag(s: &Arc<Stream>, wq: Qid, cflag: u32) {
+        if let Ok(m) = Ctl::Cflag(CFLAG_SET, cflag).msg(GFP_ATOMIC) {
+            s.putnext(wq, m);
+        }
+    }
+
+    /// Asks the terminal's hardware below (`ptem`) for the `c_cflag` it
+    /// keeps; it answers at once (`CFLAG_IS`, see `rput`), in this call.
+    /// Other drivers ignore the question. (Not at push: a reply to a
+    /// module whose open runs passes it by.)
+    fn ask_cflag(s: &Arc<Stream>, wq: Qid) {
+        if let Ok(m) = Ctl::Query(CFLAG_QUERY).msg(GFP_ATOMIC) {
+            s.putnext(wq, m);
+        }
     }
 
     /// Does what waited for the drain and answers its ioctl.
@@ -412,6 +433,7 @@ impl Ldterm {
         };
         let r: Result = match ioc.cmd {
             TCGETS | TCGETS2 => {
+                Self::ask_cflag(s, wq);
                 let t = self.st.lock().ld.t;
                 if ioc.cmd == TCGETS {
                     self.answer_data(&mut m, tr, ioc.id, &t.encode())
@@ -622,6 +644,11 @@ impl Ldterm {
             // A break from the line: ignored (IGNBRK/BRKINT are not
             // implemented; a pty never sends one).
             MsgType::Break => {}
+            // The c_cflag the terminal's hardware (ptem) keeps.
+            MsgType::Ctl => match Ctl::of(&m) {
+                Some(Ctl::Cflag(CFLAG_IS, c)) => self.st.lock().ld.t.cflag = c,
+                _ => s.pass_or_queue(rq, rq, m),
+            },
             _ => s.pass_or_queue(rq, rq, m),
         }
     }

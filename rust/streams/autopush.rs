@@ -27,11 +27,19 @@
 //!
 //! The table holds module names, not modules: a name is looked up in the
 //! module switch at each push, as SVR4 does.
+//!
+//! The pts slave (STREAMS major 24) has a built-in default, [`PTS_AUTOPUSH`]
+//! (Solaris 11's `/etc/iu.ap` line for `pts`), used while the
+//! `pts_autopush` parameter is on and the table has no configuration
+//! covering the slave's minor: a configuration set for major 24 wins,
+//! whatever it says. The default is not in the table (`SAD_GAP` does not
+//! return it, `SAD_SAP` can add a configuration over it).
 
 use super::modsw;
 use super::plumbing::nstrpush;
 use super::stream::Stream;
-use crate::uapi::{FMNAMESZ, MAXAPUSH, NMAJOR, SAP_ALL, SAP_RANGE};
+use crate::glue::params;
+use crate::uapi::{FMNAMESZ, MAXAPUSH, NMAJOR, PTS_MAJOR, SAP_ALL, SAP_RANGE};
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::{
     new_mutex,
@@ -43,6 +51,10 @@ use kernel::{
 /// beyond it fails `ENOSR` (SVR4's "autopush table full"). About 100 bytes
 /// each: 100 KiB at most, charged to the memory cgroup of whoever set them.
 pub(crate) const MAX_CONFIGS: usize = 1024;
+
+/// The modules every new pts slave stream gets (bottom first) when the
+/// sad driver configures nothing for it and `pts_autopush` is on.
+pub(crate) const PTS_AUTOPUSH: &[&[u8]] = &[b"ptem", b"ldterm"];
 
 /// One configuration, as `SAD_SAP` set it (and `SAD_GAP` returns it).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -79,6 +91,24 @@ impl ApConfig {
             let len = n.iter().position(|&b| b == 0).unwrap_or(n.len());
             &n[..len]
         })
+    }
+
+    /// An all-minors configuration of `major` pushing `names` (at most
+    /// `MAXAPUSH` of at most `FMNAMESZ` bytes each; longer ones are cut).
+    fn of_names(major: u32, names: &[&[u8]]) -> Self {
+        let mut list = [[0u8; FMNAMESZ + 1]; MAXAPUSH];
+        for (slot, n) in list.iter_mut().zip(names) {
+            let n = &n[..n.len().min(FMNAMESZ)];
+            slot[..n.len()].copy_from_slice(n);
+        }
+        Self {
+            cmd: SAP_ALL,
+            major,
+            minor: 0,
+            lastminor: 0,
+            npush: names.len().min(MAXAPUSH),
+            list,
+        }
     }
 
     /// The table's sort key.
@@ -238,8 +268,13 @@ impl Autopush {
         if !o.created {
             return Ok(o.stream);
         }
-        let Some(cfg) = self.get(o.stream.major(), o.stream.minor()) else {
-            return Ok(o.stream);
+        let (major, minor) = (o.stream.major(), o.stream.minor());
+        let cfg = match self.get(major, minor) {
+            Some(c) => c,
+            None if major == PTS_MAJOR && params::pts_autopush() => {
+                ApConfig::of_names(major, PTS_AUTOPUSH)
+            }
+            None => return Ok(o.stream),
         };
         match push_all(&o.stream, &cfg) {
             Ok(()) => Ok(o.stream),
@@ -369,6 +404,26 @@ mod tests {
         assert_eq!(ap.table.lock().len(), 0);
         // The memory went with the last configuration.
         assert_eq!(ap.table.lock().capacity(), 0);
+    }
+
+    #[test]
+    fn the_pts_default_is_one_list() {
+        let c = ApConfig::of_names(PTS_MAJOR, PTS_AUTOPUSH);
+        assert_eq!(c.npush, PTS_AUTOPUSH.len());
+        assert!(c.npush <= MAXAPUSH);
+        let names: KVec<&[u8]> = {
+            let mut v = KVec::new();
+            for n in c.names() {
+                v.push(n, GFP_KERNEL).unwrap();
+            }
+            v
+        };
+        assert_eq!(&names[..], PTS_AUTOPUSH);
+        // Every name is a module the switch has.
+        for n in PTS_AUTOPUSH {
+            assert!(modsw::find(n).is_some());
+        }
+        assert_eq!(c.span(), (0, u32::MAX));
     }
 
     #[test]

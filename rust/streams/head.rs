@@ -901,6 +901,9 @@ impl Stream {
             }
         }
         let nonblock = file.flags() & O_NONBLOCK != 0;
+        if let Some(r) = self.tty_ioctl(cmd, arg) {
+            return r;
+        }
         if matches!(cmd, TIOCSPGRP | TIOCGPGRP) {
             let istty = self.inner.lock().head.istty;
             if istty {

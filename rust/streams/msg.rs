@@ -37,6 +37,10 @@ impl MsgType {
     /// A signal for the stream head to send, in order with data (one
     /// byte: the signal number).
     pub(crate) const Sig: Self = Self(0x0b);
+    /// Control between neighbouring modules and drivers; its contents are
+    /// theirs (the terminal modules' are in `crate::modules::mctl`). The
+    /// stream head frees it.
+    pub(crate) const Ctl: Self = Self(0x0d);
     /// An ioctl travelling downstream.
     pub(crate) const Ioctl: Self = Self(0x0e);
     /// Stream head options.

@@ -958,8 +958,12 @@ impl Stream {
                 self.wait.notify_all();
             }
             MsgType::Hangup => {
-                self.inner.lock().head.hangup = true;
+                let first = !core::mem::replace(&mut self.inner.lock().head.hangup, true);
                 self.wait.notify_all();
+                // A terminal's processes hear of it (`tty.rs`).
+                if first {
+                    self.tty_hangup();
+                }
             }
             MsgType::Error => {
                 let (r, w) = m.error_codes();

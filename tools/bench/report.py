@@ -804,7 +804,8 @@ no lockdep, kmemleak, fault injection, KUnit or Rust debug assertions;
 ``CONFIG_UNIX98_PTYS`` for the native pty and ``CONFIG_HW_RANDOM`` for
 ``/dev/hwrng``), builds ``strclone.ko`` against it, and boots it once under
 QEMU (TCG, ``-smp 2``, 2 GiB). The guest plan ``tools/vm/plan-bench.sh`` loads
-the module with ``pt_cnt=65536``, raises ``/proc/sys/kernel/pty/max`` to
+the module with ``pt_cnt=65536 pts_autopush=0`` (bare pts slaves: the pty
+rows measure the pair, with nothing autopushed), raises ``/proc/sys/kernel/pty/max`` to
 131072 and runs ``tools/bench/bench`` (static C, ``tools/bench/bench.c``),
 which prints one JSON object; the host adds what was measured (the module's
 commit, the perf kernel's ``.config`` hash, the date) under ``build``, keeps it

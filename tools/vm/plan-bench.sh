@@ -1,11 +1,13 @@
 #!/bin/sh
-# Guest side of `make bench`: load strclone with room for 65,536 ptm pairs,
+# Guest side of `make bench`: load strclone with room for 65,536 ptm pairs
+# and bare pts slaves (pts_autopush=0: the rows measure the pair itself, no
+# ptem/ldterm pushed at each slave open, as before that default existed),
 # run the benchmark program and print its JSON between markers. The JSON
 # goes to a file first and is printed with cat, so kernel messages cannot
 # interleave into it while the benchmark runs. Exit status: the benchmark's.
 dir=/opt/strclone
-insmod $dir/strclone.ko pt_cnt=65536 || { echo "insmod strclone.ko pt_cnt=65536 failed"; exit 1; }
-echo "pt_cnt=$(cat /sys/module/strclone/parameters/pt_cnt)"
+insmod $dir/strclone.ko pt_cnt=65536 pts_autopush=0 || { echo "insmod strclone.ko pt_cnt=65536 pts_autopush=0 failed"; exit 1; }
+echo "pt_cnt=$(cat /sys/module/strclone/parameters/pt_cnt) pts_autopush=$(cat /sys/module/strclone/parameters/pts_autopush)"
 # Native ptys for the comparison: the default limit (4096) is far too low.
 echo 131072 > /proc/sys/kernel/pty/max
 ulimit -n 131072 2>/dev/null

@@ -233,6 +233,18 @@ struct strclone_devinfo {
  */
 #define PTMGETPTN	_IOR('P', 0x30, unsigned int)
 
+/*
+ * The pts slave as a terminal (Documentation/strclone/terminals.rst). While
+ * strclone's module parameter pts_autopush is on (the default, as Solaris'
+ * /etc/iu.ap line for pts), every new slave stream gets these modules
+ * pushed, bottom first, unless the sad driver has a configuration covering
+ * it (major STRCLONE_PTS_MAJOR), which wins. The window size ioctls are
+ * Linux's (TIOCGWINSZ, TIOCSWINSZ, struct winsize from <sys/ioctl.h>), on
+ * the slave (ptem) and on the master.
+ */
+#define STRCLONE_PTS_AUTOPUSH_PARAM	"/sys/module/strclone/parameters/pts_autopush"
+#define STRCLONE_PTS_AUTOPUSH_LIST	{ "ptem", "ldterm" }
+
 /* ---- echo target: I_STR commands (for tests). ----------------------- */
 /* ECHO_SETQ and ECHO_SETOPTS need CAP_SYS_ADMIN (EPERM otherwise). */
 #define ECHO_SETQ	(('E' << 8) | 1)	/* struct echo_qopts: driver queue limits */

@@ -32,6 +32,9 @@
 #include "strclone_util.h"
 #include "rel_util.h"
 
+/* Bare pts slaves: these tests predate the ptem/ldterm autopush default. */
+STRCLONE_BARE_PTS()
+
 #define ADMIN_NODE	"/dev/sad/admin"
 #define USER_NODE	"/dev/sad/user"
 #define CONSLOG_NODE	"/dev/conslog"

@@ -27,6 +27,9 @@
 #include "strclone_util.h"
 #include "rel_util.h"
 
+/* Bare pts slaves: these tests predate the ptem/ldterm autopush default. */
+STRCLONE_BARE_PTS()
+
 #define PTMAJOR_NODE	"/dev/ptmajor"
 #define CLONE_STRLOG	"/dev/clone-strlog"
 #define CONSLOG_NODE	"/dev/conslog"

@@ -42,6 +42,9 @@
 #include "strclone_util.h"
 #include "rel_util.h"
 
+/* Bare pts slaves: these tests predate the ptem/ldterm autopush default. */
+STRCLONE_BARE_PTS()
+
 #define USER_UID	1000
 #define STRLOG_NODE	"/dev/strlog"
 #define CONSLOG_NODE	"/dev/conslog"

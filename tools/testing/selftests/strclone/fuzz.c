@@ -62,6 +62,9 @@
 #include "strclone_util.h"
 #include "rel_util.h"
 
+/* Bare pts slaves: these tests predate the ptem/ldterm autopush default. */
+STRCLONE_BARE_PTS()
+
 #define MAX_PROCS	8
 #define MAX_THREADS	4
 #define NSLOTS		48

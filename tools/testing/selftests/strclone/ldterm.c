@@ -24,6 +24,9 @@
 #include "kselftest_harness.h"
 #include "strclone_util.h"
 
+/* Bare pts slaves: these tests predate the ptem/ldterm autopush default. */
+STRCLONE_BARE_PTS()
+
 /* Linux's kernel structures (asm-generic/termbits.h), not glibc's. */
 struct kterm2 {
 	unsigned int c_iflag, c_oflag, c_cflag, c_lflag;

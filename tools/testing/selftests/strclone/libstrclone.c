@@ -30,6 +30,9 @@
 #include "kselftest_harness.h"
 #include "strclone_util.h"
 
+/* Bare pts slaves: these tests predate the ptem/ldterm autopush default. */
+STRCLONE_BARE_PTS()
+
 #define SAD_USER_NODE	"/dev/sad/user"
 #define NATIVE_PTMX	"/dev/ptmx"
 #define ERRNO_SENTINEL	4242

@@ -18,6 +18,9 @@
 #include "kselftest_harness.h"
 #include "strclone_util.h"
 
+/* Bare pts slaves: these tests predate the ptem/ldterm autopush default. */
+STRCLONE_BARE_PTS()
+
 #define PTMAJOR_NODE	"/dev/ptmajor"
 #define CHUNK		1024
 #define MAX_WRITES	1000

@@ -22,6 +22,9 @@
 #include "strclone_util.h"
 #include "rel_util.h"
 
+/* Bare pts slaves: these tests predate the ptem/ldterm autopush default. */
+STRCLONE_BARE_PTS()
+
 #define PTS_DIR		"/dev/strpts"
 #define SAD_ADMIN	"/dev/sad/admin"
 #define TTY_GID_PARAM	"/sys/module/strclone/parameters/tty_gid"

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -284,5 +285,55 @@ static inline long uses_of(const char *name)
 	return found;
 }
 
+
+/*
+ * The pts_autopush parameter (Documentation/strclone/terminals.rst,
+ * "Autopush default"): while it is on, every new pts slave stream gets
+ * ptem and ldterm pushed. Sets it (1 on, 0 off); returns its old value, or
+ * -errno if the parameter cannot be read or written (not root, no module).
+ */
+#define PTS_AUTOPUSH_PARAM STRCLONE_PTS_AUTOPUSH_PARAM
+
+static inline int set_pts_autopush(int on)
+{
+	char c = 0;
+	int fd = open(PTS_AUTOPUSH_PARAM, O_RDWR);
+	int old;
+
+	if (fd < 0)
+		return -errno;
+	if (read(fd, &c, 1) != 1) {
+		close(fd);
+		return -EIO;
+	}
+	old = c == 'Y' || c == '1';
+	if (pwrite(fd, on ? "Y\n" : "N\n", 2, 0) != 2) {
+		old = -errno;
+		close(fd);
+		return old;
+	}
+	close(fd);
+	return old;
+}
+
+/*
+ * For a test program whose pts slaves must be bare streams, as they were
+ * before the autopush default (its tests push and count modules, and read
+ * the master's bytes unprocessed): switches pts_autopush off before any of
+ * its tests runs, or exits with status 1 (a broken setup is a failure,
+ * testing.rst). It stays off after the program (the next program that
+ * cares sets it); ptem.c tests the default itself.
+ */
+#define STRCLONE_BARE_PTS()						\
+static void __attribute__((constructor)) strclone_bare_pts(void)	\
+{									\
+	int r = set_pts_autopush(0);					\
+									\
+	if (r < 0) {							\
+		printf("# cannot switch pts_autopush off: %s\n",	\
+		       strerror(-r));					\
+		exit(1);						\
+	}								\
+}
 
 #endif /* STRCLONE_UTIL_H */

@@ -79,6 +79,9 @@
 #include "strclone_util.h"
 #include "rel_util.h"
 
+/* Bare pts slaves: these tests predate the ptem/ldterm autopush default. */
+STRCLONE_BARE_PTS()
+
 #define CONSLOG_NODE	"/dev/conslog"
 #define STRLOG_NODE	"/dev/strlog"
 

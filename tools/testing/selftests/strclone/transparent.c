@@ -29,6 +29,9 @@
 #include "kselftest_harness.h"
 #include "strclone_util.h"
 
+/* Bare pts slaves: these tests predate the ptem/ldterm autopush default. */
+STRCLONE_BARE_PTS()
+
 #define OPEN_ECHO(fd) do {						\
 	watchdog(WATCHDOG_S);						\
 	fd = open(ECHO_NODE, O_RDWR);					\
