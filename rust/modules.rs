@@ -10,6 +10,7 @@
 //! - [`ptem`]: the pseudo-terminal emulation module (window size,
 //!   `c_cflag`, hangup, break) below `ldterm` on a pts slave; it talks to
 //!   `ldterm` and the pts driver with the `M_CTL`s of [`mctl`].
+//! - [`ttcompat`]: the V7/4.3BSD `sgtty` ioctls, mapped onto termios.
 //! - [`testmod`]: passes everything on and counts it; tests make it refuse
 //!   opens and ioctls.
 
@@ -30,3 +31,4 @@ pub(crate) mod nullmod;
 pub(crate) mod pipemod;
 pub(crate) mod ptem;
 pub(crate) mod testmod;
+pub(crate) mod ttcompat;

@@ -19,6 +19,7 @@
 #![allow(dead_code)]
 
 use crate::log;
+use crate::modules::ttcompat::map as tc;
 use crate::streams::msg::{self, MsgType};
 use core::mem::{offset_of, size_of};
 use kernel::ioctl::{_IO, _IOR, _IOW, _IOWR};
@@ -493,6 +494,93 @@ const _: () = {
     assert!(TESTMOD_XHOLD == 0x4004_4322);
 };
 
+// ---- ttcompat: the V7/4.3BSD sgtty ioctls (SVR4 `tIOC|n` numbers) -------
+
+/// `TIOCHPCL`: `HUPCL` on.
+pub(crate) const TIOCHPCL: u32 = svr4(b't', 2);
+/// `TIOCGETP`: `struct sgttyb` out.
+pub(crate) const TIOCGETP: u32 = svr4(b't', 8);
+/// `TIOCSETP`: `struct sgttyb` in, after the drain, input flushed.
+pub(crate) const TIOCSETP: u32 = svr4(b't', 9);
+/// `TIOCSETN`: `struct sgttyb` in, now.
+pub(crate) const TIOCSETN: u32 = svr4(b't', 10);
+/// `TIOCFLUSH`: `int` in, `FREAD`/`FWRITE`.
+pub(crate) const TIOCFLUSH: u32 = svr4(b't', 16);
+/// `TIOCSETC`: `struct tchars` in.
+pub(crate) const TIOCSETC: u32 = svr4(b't', 17);
+/// `TIOCGETC`: `struct tchars` out.
+pub(crate) const TIOCGETC: u32 = svr4(b't', 18);
+/// `TIOCSTART`: restart output.
+pub(crate) const TIOCSTART: u32 = svr4(b't', 110);
+/// `TIOCSTOP`: stop output.
+pub(crate) const TIOCSTOP: u32 = svr4(b't', 111);
+/// `TIOCGLTC`: `struct ltchars` out.
+pub(crate) const TIOCGLTC: u32 = svr4(b't', 116);
+/// `TIOCSLTC`: `struct ltchars` in.
+pub(crate) const TIOCSLTC: u32 = svr4(b't', 117);
+/// `TIOCLGET`: the local mode word out.
+pub(crate) const TIOCLGET: u32 = svr4(b't', 124);
+/// `TIOCLSET`: the local mode word in.
+pub(crate) const TIOCLSET: u32 = svr4(b't', 125);
+/// `TIOCLBIC`: clear local mode bits.
+pub(crate) const TIOCLBIC: u32 = svr4(b't', 126);
+/// `TIOCLBIS`: set local mode bits.
+pub(crate) const TIOCLBIS: u32 = svr4(b't', 127);
+/// `TIOCFLUSH`'s bits (SVR4 `<sys/file.h>`).
+pub(crate) const FREAD: u32 = 0x01;
+/// Flush output.
+pub(crate) const FWRITE: u32 = 0x02;
+
+const _: () = {
+    assert!(TIOCHPCL == 0x7402 && TIOCGETP == 0x7408 && TIOCSETP == 0x7409);
+    assert!(TIOCSETN == 0x740a && TIOCFLUSH == 0x7410 && TIOCSETC == 0x7411);
+    assert!(TIOCGETC == 0x7412 && TIOCSTART == 0x746e && TIOCSTOP == 0x746f);
+    assert!(TIOCGLTC == 0x7474 && TIOCSLTC == 0x7475 && TIOCLGET == 0x747c);
+    assert!(TIOCLSET == 0x747d && TIOCLBIC == 0x747e && TIOCLBIS == 0x747f);
+};
+
+/// `struct sgttyb` (`ttcompat/map.rs` encodes it at these offsets).
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Sgttyb {
+    /// Input speed code.
+    pub(crate) sg_ispeed: i8,
+    /// Output speed code.
+    pub(crate) sg_ospeed: i8,
+    /// Erase character.
+    pub(crate) sg_erase: i8,
+    /// Kill character.
+    pub(crate) sg_kill: i8,
+    /// Mode flags and, in the high half, the local mode word.
+    pub(crate) sg_flags: i32,
+}
+
+/// Size of `struct sgttyb`.
+pub(crate) const SGTTYB_SIZE: usize = size_of::<Sgttyb>();
+
+/// `struct tchars` (and, with other names, `struct ltchars`): six
+/// characters.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Tchars {
+    /// `t_intrc`, `t_quitc`, `t_startc`, `t_stopc`, `t_eofc`, `t_brkc`
+    /// (`struct ltchars`: `t_suspc`, `t_dsuspc`, `t_rprntc`, `t_flushc`,
+    /// `t_werasc`, `t_lnextc`).
+    pub(crate) c: [i8; 6],
+}
+
+/// Size of `struct tchars` and `struct ltchars`.
+pub(crate) const TCHARS_SIZE: usize = size_of::<Tchars>();
+
+const _: () = {
+    assert!(SGTTYB_SIZE == 8 && TCHARS_SIZE == 6);
+    assert!(offset_of!(Sgttyb, sg_ispeed) == 0 && offset_of!(Sgttyb, sg_ospeed) == 1);
+    assert!(offset_of!(Sgttyb, sg_erase) == 2 && offset_of!(Sgttyb, sg_kill) == 3);
+    assert!(offset_of!(Sgttyb, sg_flags) == 4);
+    assert!(SGTTYB_SIZE == crate::modules::ttcompat::map::SGTTYB_SIZE);
+    assert!(TCHARS_SIZE == crate::modules::ttcompat::map::TCHARS_SIZE);
+};
+
 /// `struct str_mlist`: one module name of `I_LIST`/`SAD_VML`, NUL-padded.
 #[repr(C)]
 #[derive(Copy, Clone, Debug)]
@@ -799,6 +887,66 @@ const CHECKED: &[(&str, u32)] = &[
     ("TESTMOD_XVEC_MAX", TESTMOD_XVEC_MAX),
     ("PTMGETPTN", PTMGETPTN),
     ("STRCLONE_PTS_MAJOR", PTS_MAJOR),
+    ("sizeof(struct sgttyb)", SGTTYB_SIZE as u32),
+    ("sgttyb.sg_ispeed", offset_of!(Sgttyb, sg_ispeed) as u32),
+    ("sgttyb.sg_ospeed", offset_of!(Sgttyb, sg_ospeed) as u32),
+    ("sgttyb.sg_erase", offset_of!(Sgttyb, sg_erase) as u32),
+    ("sgttyb.sg_kill", offset_of!(Sgttyb, sg_kill) as u32),
+    ("sgttyb.sg_flags", offset_of!(Sgttyb, sg_flags) as u32),
+    ("sizeof(struct tchars)", TCHARS_SIZE as u32),
+    ("sizeof(struct ltchars)", TCHARS_SIZE as u32),
+    ("TIOCHPCL", TIOCHPCL),
+    ("TIOCGETP", TIOCGETP),
+    ("TIOCSETP", TIOCSETP),
+    ("TIOCSETN", TIOCSETN),
+    ("TIOCFLUSH", TIOCFLUSH),
+    ("TIOCSETC", TIOCSETC),
+    ("TIOCGETC", TIOCGETC),
+    ("TIOCSTART", TIOCSTART),
+    ("TIOCSTOP", TIOCSTOP),
+    ("TIOCGLTC", TIOCGLTC),
+    ("TIOCSLTC", TIOCSLTC),
+    ("TIOCLGET", TIOCLGET),
+    ("TIOCLSET", TIOCLSET),
+    ("TIOCLBIC", TIOCLBIC),
+    ("TIOCLBIS", TIOCLBIS),
+    ("FREAD", FREAD),
+    ("FWRITE", FWRITE),
+    ("O_TANDEM", tc::O_TANDEM),
+    ("O_CBREAK", tc::O_CBREAK),
+    ("O_LCASE", tc::O_LCASE),
+    ("O_ECHO", tc::O_ECHO),
+    ("O_CRMOD", tc::O_CRMOD),
+    ("O_RAW", tc::O_RAW),
+    ("O_ODDP", tc::O_ODDP),
+    ("O_EVENP", tc::O_EVENP),
+    ("O_NLDELAY", tc::O_NLDELAY),
+    ("O_NL1", tc::O_NL1),
+    ("O_NL2", tc::O_NL2),
+    ("O_TBDELAY", tc::O_TBDELAY),
+    ("O_TAB1", tc::O_TAB1),
+    ("O_TAB2", tc::O_TAB2),
+    ("O_XTABS", tc::O_XTABS),
+    ("O_CRDELAY", tc::O_CRDELAY),
+    ("O_CR1", tc::O_CR1),
+    ("O_CR2", tc::O_CR2),
+    ("O_VTDELAY", tc::O_VTDELAY),
+    ("O_BSDELAY", tc::O_BSDELAY),
+    ("O_CRTBS", tc::O_CRTBS),
+    ("O_PRTERA", tc::O_PRTERA),
+    ("O_CRTERA", tc::O_CRTERA),
+    ("O_LITOUT", tc::O_LITOUT),
+    ("O_TOSTOP", tc::O_TOSTOP),
+    ("O_FLUSHO", tc::O_FLUSHO),
+    ("O_NOHANG", tc::O_NOHANG),
+    ("O_CRTKIL", tc::O_CRTKIL),
+    ("O_PASS8", tc::O_PASS8),
+    ("O_CTLECH", tc::O_CTLECH),
+    ("O_PENDIN", tc::O_PENDIN),
+    ("O_DECCTQ", tc::O_DECCTQ),
+    ("O_NOFLSH", tc::O_NOFLSH),
+    ("LCRTBS", tc::O_CRTBS >> 16),
+    ("LNOFLSH", tc::O_NOFLSH >> 16),
 ];
 
 #[kernel::prelude::kunit_tests(strclone_uapi)]

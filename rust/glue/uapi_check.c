@@ -103,6 +103,24 @@ ASSERT_OFFSET(testmod_xvec, vec, 8);
 static_assert(TESTMOD_XCHG == 0xc0084320 && TESTMOD_XVEC == 0xc0104321 &&
 	      TESTMOD_XHOLD == 0x40044322);
 
+ASSERT_LAYOUT(sgttyb, 8);
+ASSERT_OFFSET(sgttyb, sg_ispeed, 0);
+ASSERT_OFFSET(sgttyb, sg_ospeed, 1);
+ASSERT_OFFSET(sgttyb, sg_erase, 2);
+ASSERT_OFFSET(sgttyb, sg_kill, 3);
+ASSERT_OFFSET(sgttyb, sg_flags, 4);
+ASSERT_LAYOUT(tchars, 6);
+ASSERT_LAYOUT(ltchars, 6);
+ASSERT_OFFSET(ltchars, t_dsuspc, 1);
+ASSERT_OFFSET(ltchars, t_lnextc, 5);
+ASSERT_OFFSET(tchars, t_brkc, 5);
+
+static_assert(TIOCHPCL == 0x7402 && TIOCGETP == 0x7408 && TIOCSETP == 0x7409);
+static_assert(TIOCSETN == 0x740a && TIOCFLUSH == 0x7410 && TIOCSETC == 0x7411);
+static_assert(TIOCGETC == 0x7412 && TIOCSTART == 0x746e && TIOCSTOP == 0x746f);
+static_assert(TIOCGLTC == 0x7474 && TIOCSLTC == 0x7475 && TIOCLGET == 0x747c);
+static_assert(TIOCLSET == 0x747d && TIOCLBIC == 0x747e && TIOCLBIS == 0x747f);
+
 /* In the order of CHECKED in rust/uapi.rs. */
 static const u32 strclone_uapi_table[] = {
 	sizeof(struct strbuf),
@@ -181,6 +199,21 @@ static const u32 strclone_uapi_table[] = {
 	offsetof(struct testmod_xvec, vec),
 	TESTMOD_XCHG, TESTMOD_XVEC, TESTMOD_XHOLD, TESTMOD_XVEC_MAX,
 	PTMGETPTN, STRCLONE_PTS_MAJOR,
+	sizeof(struct sgttyb),
+	offsetof(struct sgttyb, sg_ispeed),
+	offsetof(struct sgttyb, sg_ospeed),
+	offsetof(struct sgttyb, sg_erase),
+	offsetof(struct sgttyb, sg_kill),
+	offsetof(struct sgttyb, sg_flags),
+	sizeof(struct tchars), sizeof(struct ltchars),
+	TIOCHPCL, TIOCGETP, TIOCSETP, TIOCSETN, TIOCFLUSH, TIOCSETC, TIOCGETC,
+	TIOCSTART, TIOCSTOP, TIOCGLTC, TIOCSLTC, TIOCLGET, TIOCLSET, TIOCLBIC,
+	TIOCLBIS, FREAD, FWRITE,
+	O_TANDEM, O_CBREAK, O_LCASE, O_ECHO, O_CRMOD, O_RAW, O_ODDP, O_EVENP,
+	O_NLDELAY, O_NL1, O_NL2, O_TBDELAY, O_TAB1, O_TAB2, O_XTABS, O_CRDELAY, O_CR1,
+	O_CR2, O_VTDELAY, O_BSDELAY, O_CRTBS, O_PRTERA, O_CRTERA, O_LITOUT, O_TOSTOP,
+	O_FLUSHO, O_NOHANG, O_CRTKIL, O_PASS8, O_CTLECH, O_PENDIN, O_DECCTQ, O_NOFLSH,
+	LCRTBS, LNOFLSH,
 };
 
 /* Called from rust/glue/uapi_check.rs (the KUnit cross-check). */

@@ -33,7 +33,7 @@
 
 mod input;
 mod output;
-mod termios;
+pub(crate) mod termios;
 
 use crate::modules::mctl::{Ctl, CFLAG_IS, CFLAG_QUERY, CFLAG_SET};
 use crate::modules::MODULE_LIMITS;

@@ -8,13 +8,14 @@ use super::stream::ModEntry;
 use crate::uapi::FMNAMESZ;
 
 /// The built-in modules, in the order `modules` lists them.
-fn builtins() -> [&'static ModEntry; 5] {
+fn builtins() -> [&'static ModEntry; 6] {
     [
         &crate::modules::nullmod::ENTRY,
         &crate::modules::pipemod::ENTRY,
         &crate::modules::testmod::ENTRY,
         &crate::modules::ldterm::ENTRY,
         &crate::modules::ptem::ENTRY,
+        &crate::modules::ttcompat::ENTRY,
     ]
 }
 

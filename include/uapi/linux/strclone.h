@@ -396,4 +396,221 @@ static inline int strclone_getmsg(int fd, struct strbuf *ctl, struct strbuf *dat
 }
 #endif
 
+/* ---- ttcompat: the V7/4.3BSD sgtty ioctls (SVR4 <sys/ttold.h>). ----- */
+/*
+ * Answered by the ttcompat module pushed above ldterm, which maps them onto
+ * termios (Documentation/strclone/terminals.rst, "ttcompat"). The numbers
+ * are SVR4's tIOC|n, ('t' << 8) | n, as Solaris: Linux on x86_64 defines
+ * none of these commands, and no ioctl of Linux's tty layer (0x54xx), the
+ * VFS, the stream head ('S'), ldterm or strclone has such a number.
+ * TIOCEXCL, TIOCNXCL, TIOCGETD and TIOCSETD keep Linux's numbers (0x540c,
+ * 0x540d, 0x5424, 0x5423 from <sys/ioctl.h>): ttcompat answers those, so a
+ * program compiled on Linux reaches it. A platform whose own headers define
+ * TIOCGETP (alpha and powerpc have _IOR('t', 8, struct sgttyb)) keeps its
+ * own sgtty interface: this block then defines nothing.
+ */
+#ifndef TIOCGETP
+#ifndef tIOC
+#define tIOC		('t' << 8)
+#endif
+#define TIOCHPCL	(tIOC | 2)	/* HUPCL on */
+#define TIOCGETP	(tIOC | 8)	/* struct sgttyb out */
+#define TIOCSETP	(tIOC | 9)	/* struct sgttyb in; waits for output, flushes input */
+#define TIOCSETN	(tIOC | 10)	/* struct sgttyb in; now */
+#define TIOCFLUSH	(tIOC | 16)	/* int in: FREAD | FWRITE (0: both) */
+#define TIOCSETC	(tIOC | 17)	/* struct tchars in */
+#define TIOCGETC	(tIOC | 18)	/* struct tchars out */
+#define TIOCSTART	(tIOC | 110)	/* restart output, like ^Q */
+#define TIOCSTOP	(tIOC | 111)	/* stop output, like ^S */
+#define TIOCGLTC	(tIOC | 116)	/* struct ltchars out */
+#define TIOCSLTC	(tIOC | 117)	/* struct ltchars in */
+#define TIOCLGET	(tIOC | 124)	/* int out: the local mode word */
+#define TIOCLSET	(tIOC | 125)	/* int in: set the local mode word */
+#define TIOCLBIC	(tIOC | 126)	/* int in: clear these local mode bits */
+#define TIOCLBIS	(tIOC | 127)	/* int in: set these local mode bits */
+
+/* TIOCFLUSH's argument (SVR4 <sys/file.h>); 0 flushes both. */
+#ifndef FREAD
+#define FREAD		0x01
+#endif
+#ifndef FWRITE
+#define FWRITE		0x02
+#endif
+
+/* TIOCGETP/TIOCSETP. A character of 0377 (-1) is disabled. */
+struct sgttyb {
+	char sg_ispeed;		/* input speed: B0..B38400 codes, 0..15 */
+	char sg_ospeed;		/* output speed */
+	char sg_erase;		/* erase character */
+	char sg_kill;		/* kill character */
+	int sg_flags;		/* mode flags: O_* (low 16 bits) and the local mode word << 16 */
+};
+
+/* TIOCGETC/TIOCSETC. */
+struct tchars {
+	char t_intrc;		/* interrupt */
+	char t_quitc;		/* quit */
+	char t_startc;		/* start output */
+	char t_stopc;		/* stop output */
+	char t_eofc;		/* end of file */
+	char t_brkc;		/* input delimiter (like nl) */
+};
+
+/* TIOCGLTC/TIOCSLTC. */
+struct ltchars {
+	char t_suspc;		/* stop process signal */
+	char t_dsuspc;		/* delayed stop process signal (Linux has none: reads 0377) */
+	char t_rprntc;		/* reprint line */
+	char t_flushc;		/* flush output (toggles) */
+	char t_werasc;		/* word erase */
+	char t_lnextc;		/* literal next character */
+};
+
+/* sg_flags bits (SVR4 <sys/ttold.h>, the 4.3BSD values). */
+#define O_TANDEM	0x00000001	/* send stopc on input queue full (IXOFF) */
+#define O_CBREAK	0x00000002	/* half-cooked mode: no line editing */
+#define O_LCASE		0x00000004	/* simulate lower case */
+#define O_ECHO		0x00000008	/* echo input */
+#define O_CRMOD		0x00000010	/* input \r is \n; output \n is \r\n */
+#define O_RAW		0x00000020	/* no i/o processing */
+#define O_ODDP		0x00000040	/* get/send odd parity */
+#define O_EVENP		0x00000080	/* get/send even parity */
+#define O_ANYP		0x000000c0	/* get any parity/send none */
+#define O_NLDELAY	0x00000300	/* \n delay */
+#define O_NL0		0x00000000
+#define O_NL1		0x00000100
+#define O_NL2		0x00000200
+#define O_NL3		0x00000300
+#define O_TBDELAY	0x00000c00	/* horizontal tab delay */
+#define O_TAB0		0x00000000
+#define O_TAB1		0x00000400
+#define O_TAB2		0x00000800
+#define O_XTABS		0x00000c00	/* expand tabs on output */
+#define O_CRDELAY	0x00003000	/* \r delay */
+#define O_CR0		0x00000000
+#define O_CR1		0x00001000
+#define O_CR2		0x00002000
+#define O_CR3		0x00003000
+#define O_VTDELAY	0x00004000	/* vertical tab delay */
+#define O_FF0		0x00000000
+#define O_FF1		0x00004000
+#define O_BSDELAY	0x00008000	/* \b delay */
+#define O_BS0		0x00000000
+#define O_BS1		0x00008000
+#define O_ALLDELAY	(O_NLDELAY | O_TBDELAY | O_CRDELAY | O_VTDELAY | O_BSDELAY)
+/* The local mode word (TIOCLGET...), also the high half of sg_flags. */
+#define O_CRTBS		0x00010000	/* backspace on erase */
+#define O_PRTERA	0x00020000	/* \ ... / erase */
+#define O_CRTERA	0x00040000	/* "\b \b" to wipe out a character */
+#define O_TILDE		0x00080000	/* Hazeltine tilde kludge */
+#define O_MDMBUF	0x00100000	/* start/stop output on carrier */
+#define O_LITOUT	0x00200000	/* literal output */
+#define O_TOSTOP	0x00400000	/* SIGTTOU for background output */
+#define O_FLUSHO	0x00800000	/* output being flushed */
+#define O_NOHANG	0x01000000	/* no SIGHUP on carrier drop */
+#define O_L001000	0x02000000
+#define O_CRTKIL	0x04000000	/* kill line with "\b \b" */
+#define O_PASS8		0x08000000	/* 8-bit input */
+#define O_CTLECH	0x10000000	/* echo control characters as ^X */
+#define O_PENDIN	0x20000000	/* input to be retyped */
+#define O_DECCTQ	0x40000000	/* only ^Q starts after ^S */
+#define O_NOFLSH	0x80000000	/* no flush on a signal */
+
+#define LCRTBS		(O_CRTBS >> 16)
+#define LPRTERA		(O_PRTERA >> 16)
+#define LCRTERA		(O_CRTERA >> 16)
+#define LTILDE		(O_TILDE >> 16)
+#define LMDMBUF		(O_MDMBUF >> 16)
+#define LLITOUT		(O_LITOUT >> 16)
+#define LTOSTOP		(O_TOSTOP >> 16)
+#define LFLUSHO		(O_FLUSHO >> 16)
+#define LNOHANG		(O_NOHANG >> 16)
+#define LCRTKIL		(O_CRTKIL >> 16)
+#define LPASS8		(O_PASS8 >> 16)
+#define LCTLECH		(O_CTLECH >> 16)
+#define LPENDIN		(O_PENDIN >> 16)
+#define LDECCTQ		(O_DECCTQ >> 16)
+#define LNOFLSH		(O_NOFLSH >> 16)
+
+/*
+ * The bare sg_flags names, as Solaris' <sys/ioctl.h> gives them with
+ * BSD_COMP: only when the program defines BSD_COMP, since several share a
+ * name with a termios flag of another value (XTABS, TAB1, TAB2, CR1..CR3,
+ * BS1, FF1, TOSTOP, FLUSHO, PENDIN, NOFLSH; ECHO and NL1 have the same
+ * value). A name the C library already defined (<termios.h> included first)
+ * is left as it is: then use the O_ name.
+ */
+#if defined(BSD_COMP) && !defined(__KERNEL__)
+#ifndef TANDEM
+#define TANDEM		O_TANDEM
+#endif
+#ifndef CBREAK
+#define CBREAK		O_CBREAK
+#endif
+#ifndef LCASE
+#define LCASE		O_LCASE
+#endif
+#ifndef ECHO
+#define ECHO		O_ECHO
+#endif
+#ifndef CRMOD
+#define CRMOD		O_CRMOD
+#endif
+#ifndef RAW
+#define RAW		O_RAW
+#endif
+#ifndef ODDP
+#define ODDP		O_ODDP
+#endif
+#ifndef EVENP
+#define EVENP		O_EVENP
+#endif
+#ifndef ANYP
+#define ANYP		O_ANYP
+#endif
+#ifndef XTABS
+#define XTABS		O_XTABS
+#endif
+#ifndef CRTBS
+#define CRTBS		O_CRTBS
+#endif
+#ifndef PRTERA
+#define PRTERA		O_PRTERA
+#endif
+#ifndef CRTERA
+#define CRTERA		O_CRTERA
+#endif
+#ifndef LITOUT
+#define LITOUT		O_LITOUT
+#endif
+#ifndef TOSTOP
+#define TOSTOP		O_TOSTOP
+#endif
+#ifndef FLUSHO
+#define FLUSHO		O_FLUSHO
+#endif
+#ifndef NOHANG
+#define NOHANG		O_NOHANG
+#endif
+#ifndef CRTKIL
+#define CRTKIL		O_CRTKIL
+#endif
+#ifndef PASS8
+#define PASS8		O_PASS8
+#endif
+#ifndef CTLECH
+#define CTLECH		O_CTLECH
+#endif
+#ifndef PENDIN
+#define PENDIN		O_PENDIN
+#endif
+#ifndef DECCTQ
+#define DECCTQ		O_DECCTQ
+#endif
+#ifndef NOFLSH
+#define NOFLSH		O_NOFLSH
+#endif
+#endif /* BSD_COMP */
+#endif /* !TIOCGETP */
+
 #endif /* _UAPI_LINUX_STRCLONE_H */

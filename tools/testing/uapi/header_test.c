@@ -13,6 +13,9 @@
  * symbol called getmsg or putmsg and that the header's helpers stay local.
  * (<stddef.h> comes after the header, for offsetof in the layout checks.)
  *
+ * With -DBSD_COMP the sgtty flag names come too (after <termios.h> they
+ * must not clash with its names; alone they have the SVR4 values).
+ *
  * The Makefile also compiles it once with -DAP_VERSION=1, which must fail:
  * the header has only the SVR4 struct strapush (Solaris' AP_VERSION 0).
  */
@@ -57,6 +60,19 @@ HT_ASSERT(strapush, sizeof(struct strapush) == 92 &&
 	  offsetof(struct strapush, sap_npush) == 16 &&
 	  offsetof(struct strapush, sap_list) == 20);
 HT_ASSERT(transparent, TRANSPARENT == 0xffffffffu);
+/* ttcompat's sgtty interface (SVR4 <sys/ttold.h>). */
+HT_ASSERT(sgttyb, sizeof(struct sgttyb) == 8 && offsetof(struct sgttyb, sg_flags) == 4 &&
+	  sizeof(struct tchars) == 6 && sizeof(struct ltchars) == 6);
+HT_ASSERT(sgtty_numbers, TIOCGETP == 0x7408 && TIOCSETP == 0x7409 && TIOCLBIS == 0x747f &&
+	  LCRTBS == 1 && LNOFLSH == 0x8000 && O_XTABS == 0xc00);
+#ifdef BSD_COMP
+/* Built with -DBSD_COMP too: the bare names, without a clash with <termios.h>. */
+HT_ASSERT(bsd_comp, CBREAK == O_CBREAK && RAW == O_RAW && CRMOD == O_CRMOD &&
+	  TANDEM == O_TANDEM && LCASE == O_LCASE && ECHO == 8);
+#ifdef ALONE
+HT_ASSERT(bsd_comp_alone, XTABS == O_XTABS && NOFLSH == O_NOFLSH && TOSTOP == O_TOSTOP);
+#endif
+#endif
 
 /* Uses the header's helpers and structures, so they are type-checked. */
 int strclone_header_test(int fd)
@@ -87,6 +103,19 @@ int strclone_header_test(int fd)
 	if (ioctl(fd, SAD_SAP, &sap) < 0 || ioctl(fd, SAD_GAP, &sap) < 0 ||
 	    ioctl(fd, SAD_VML, &list) < 0)
 		return -1;
+	{
+		struct sgttyb sg;
+		struct tchars tc;
+		struct ltchars ltc;
+		int lw = LCRTBS | LCRTERA;
+
+		if (ioctl(fd, TIOCGETP, &sg) < 0 || ioctl(fd, TIOCSETN, &sg) < 0 ||
+		    ioctl(fd, TIOCGETC, &tc) < 0 || ioctl(fd, TIOCGLTC, &ltc) < 0 ||
+		    ioctl(fd, TIOCLBIS, &lw) < 0)
+			return -1;
+		if (sg.sg_flags & (O_RAW | O_CBREAK))
+			return -1;
+	}
 	sap.sap_cmd = cmds[fd & 3];
 	return ioctl(fd, STRCLONE_GETDEV, &dev) + (MODOPEN | CLONEOPEN) + (int)sap.sap_cmd;
 }
