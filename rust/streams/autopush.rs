@@ -54,7 +54,7 @@ pub(crate) const MAX_CONFIGS: usize = 1024;
 
 /// The modules every new pts slave stream gets (bottom first) when the
 /// sad driver configures nothing for it and `pts_autopush` is on.
-pub(crate) const PTS_AUTOPUSH: &[&[u8]] = &[b"ptem", b"ldterm"];
+pub(crate) const PTS_AUTOPUSH: &[&[u8]] = &[b"ptem", b"ldterm", b"ttcompat"];
 
 /// One configuration, as `SAD_SAP` set it (and `SAD_GAP` returns it).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

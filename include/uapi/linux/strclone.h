@@ -243,7 +243,7 @@ struct strclone_devinfo {
  * the slave (ptem) and on the master.
  */
 #define STRCLONE_PTS_AUTOPUSH_PARAM	"/sys/module/strclone/parameters/pts_autopush"
-#define STRCLONE_PTS_AUTOPUSH_LIST	{ "ptem", "ldterm" }
+#define STRCLONE_PTS_AUTOPUSH_LIST	{ "ptem", "ldterm", "ttcompat" }
 
 /* ---- echo target: I_STR commands (for tests). ----------------------- */
 /* ECHO_SETQ and ECHO_SETOPTS need CAP_SYS_ADMIN (EPERM otherwise). */
