@@ -536,9 +536,8 @@ static void describe_status(struct side *sd, char *b, size_t n)
 		snprintf(b, n, "shell: exited with status %d", WEXITSTATUS(sd->status));
 }
 
-/* What one step read, for the per-side checks: the text of transcript
- * lines [from, nlines) unescaped back is not needed; the raw step output
- * is kept here instead. */
+/* What some steps read from the master (raw, before any normalisation but
+ * the ^C echo's place), and what the harness saw, for the per-side checks. */
 struct seen {
 	char hello[4096], readline[4096], tty[4096], stty[8192], raw[8192], restored[8192];
 	char intr[4096], winch[4096];
