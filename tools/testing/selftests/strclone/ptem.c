@@ -4,7 +4,7 @@
  * compared with a native Linux pty (/dev/ptmx) in the same boot where Linux
  * answers the same question:
  *
- * - the default stack: a new pts slave has ptem and ldterm (I_FIND, I_LIST),
+ * - the default stack: a new pts slave has ptem, ldterm and ttcompat (I_FIND, I_LIST),
  *   so the issue's program pushes nothing twice; pts_autopush off gives a
  *   bare slave; a sad configuration for major 24 wins over the default;
  * - the window size: TIOCGWINSZ/TIOCSWINSZ on the slave and on the master,

@@ -289,7 +289,7 @@ static inline long uses_of(const char *name)
 /*
  * The pts_autopush parameter (Documentation/strclone/terminals.rst,
  * "Autopush default"): while it is on, every new pts slave stream gets
- * ptem and ldterm pushed. Sets it (1 on, 0 off); returns its old value, or
+ * ptem, ldterm and ttcompat pushed. Sets it (1 on, 0 off); returns its old value, or
  * -errno if the parameter cannot be read or written (not root, no module).
  */
 #define PTS_AUTOPUSH_PARAM STRCLONE_PTS_AUTOPUSH_PARAM
