@@ -10,8 +10,10 @@
 //! - [`runtime`]: what every stream shares: the service workqueue and the
 //!   table of open streams;
 //! - [`stream`]: a stream, its levels (head, pushed modules, driver), the
-//!   `Driver` and `Module` procedures, the queue operations they use;
+//!   `Driver` and `Module` procedures;
 //! - [`sched`]: service procedure scheduling (`qenable`, the work items);
+//! - [`qutil`]: the utility routines drivers and modules call on their
+//!   queues (`putq`, `getq`, `flushq`, `qreply`, `M_FLUSH` handling...);
 //! - [`chain`]: routing along the levels (`putnext`, `canputnext`,
 //!   back-enabling), push, pop and reopen;
 //! - [`timeout`]: a module's timeout (`qtimeout`/`quntimeout`): a timer
@@ -38,6 +40,7 @@ pub(crate) mod modsw;
 pub(crate) mod msg;
 pub(crate) mod plumbing;
 pub(crate) mod queue;
+pub(crate) mod qutil;
 pub(crate) mod runtime;
 pub(crate) mod sched;
 pub(crate) mod stream;

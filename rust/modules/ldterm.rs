@@ -23,9 +23,9 @@
 //! [`input::Act`]s), [`raw`] (raw-mode delivery by `VMIN` and `VTIME`, and
 //! what its timer must do) and [`output`] (output processing). This file
 //! carries the actions out with messages and the module's timeout
-//! (`qtimeout`), answers the terminal ioctls through the transparent-ioctl
-//! protocol (and in `I_STR` form, the structure as the data), and keeps
-//! flow control with its two service procedures.
+//! (`qtimeout`), and keeps flow control with its two service procedures;
+//! [`ioctl`] answers the terminal ioctls through the transparent-ioctl
+//! protocol (and in `I_STR` form, the structure as the data).
 //!
 //! Locking: the state is under one spinlock, taken in put and service
 //! procedures; no message is sent while it is held (a message sent may come
@@ -34,6 +34,7 @@
 //! and sends it after unlocking.
 
 mod input;
+mod ioctl;
 mod output;
 mod raw;
 pub(crate) mod termios;
@@ -53,7 +54,7 @@ use kernel::{
     sync::{Arc, SpinLock},
 };
 use raw::TimerReq;
-use termios::{Termios, TERMIOS2_SIZE, TERMIOS_SIZE, VSTART, VSTOP};
+use termios::Termios;
 
 /// Its module switch entry.
 pub(crate) static ENTRY: ModEntry = ModEntry {
@@ -83,36 +84,6 @@ pub(crate) static ENTRY: ModEntry = ModEntry {
     },
     uses: AtomicU32::new(0),
 };
-
-// Linux's terminal ioctls (x86_64, asm-generic/ioctls.h).
-const TCGETS: u32 = 0x5401;
-const TCSETS: u32 = 0x5402;
-const TCSETSW: u32 = 0x5403;
-const TCSETSF: u32 = 0x5404;
-const TCSBRK: u32 = 0x5409;
-const TCXONC: u32 = 0x540a;
-const TCFLSH: u32 = 0x540b;
-const TIOCOUTQ: u32 = 0x5411;
-const FIONREAD: u32 = 0x541b;
-const TCSBRKP: u32 = 0x5425;
-const TCGETS2: u32 = 0x802c_542a;
-const TCSETS2: u32 = 0x402c_542b;
-const TCSETSW2: u32 = 0x402c_542c;
-const TCSETSF2: u32 = 0x402c_542d;
-
-// tcflush and tcflow arguments.
-const TCIFLUSH: i32 = 0;
-const TCOFLUSH: i32 = 1;
-const TCIOFLUSH: i32 = 2;
-const TCOOFF: i32 = 0;
-const TCOON: i32 = 1;
-const TCIOFF: i32 = 2;
-const TCION: i32 = 3;
-
-/// `cq_private` of the copy steps: the `M_IOCDATA` answers a copy-out
-/// (the ioctl is done), or brings the settings copied in.
-const STEP_DONE: u64 = 1;
-const STEP_SET: u64 = 2;
 
 /// Allocations for data (lines, echoes, processed output): atomic, and
 /// quiet when they fail (the data is dropped, as the docs say; a large
@@ -167,31 +138,6 @@ fn blocks(m: &Msg, mut f: impl FnMut(&[u8])) {
         f(b.bytes());
         cur = b.cont();
     }
-}
-
-fn is_ours(cmd: u32) -> bool {
-    matches!(
-        cmd,
-        TCGETS
-            | TCSETS
-            | TCSETSW
-            | TCSETSF
-            | TCGETS2
-            | TCSETS2
-            | TCSETSW2
-            | TCSETSF2
-            | TCSBRK
-            | TCSBRKP
-            | TCXONC
-            | TCFLSH
-            | FIONREAD
-            | TIOCOUTQ
-    )
-}
-
-fn ne_i32(b: &[u8]) -> Option<i32> {
-    let w: [u8; 4] = b.get(..4)?.try_into().ok()?;
-    Some(i32::from_ne_bytes(w))
 }
 
 impl Ldterm {
@@ -333,261 +279,6 @@ impl Ldterm {
     fn ask_cflag(s: &Arc<Stream>, wq: Qid) {
         if let Ok(m) = Ctl::Query(CFLAG_QUERY).msg(GFP_ATOMIC) {
             s.putnext(wq, m);
-        }
-    }
-
-    /// Does what waited for the drain and answers its ioctl.
-    fn finish_drain(&self, s: &Arc<Stream>, wq: Qid, mut m: Mblk, what: Drain) {
-        let rq = wq.other();
-        match what {
-            Drain::Set { t, flush } => {
-                if flush {
-                    self.flush_input(s, rq, wq);
-                }
-                self.apply(s, rq, wq, t);
-            }
-            Drain::Break { send } => {
-                if send {
-                    if let Ok(b) = Mblk::with(MsgType::Break, &[], GFP_ATOMIC) {
-                        s.putnext(wq, b);
-                    }
-                }
-            }
-        }
-        drop(m.take_cont());
-        m.ioc_answer(Ok(0));
-        s.qreply_from(wq, m);
-    }
-
-    /// `what` once ldterm's write queue is empty: now if it is.
-    fn drain(&self, s: &Arc<Stream>, wq: Qid, m: Mblk, what: Drain) {
-        if s.qmsgs(wq) == 0 {
-            self.finish_drain(s, wq, m, what);
-            return;
-        }
-        let old = self.st.lock().pending.replace((m, what));
-        if let Some((mut o, _)) = old {
-            // The stream head lets one ioctl through at a time; a second
-            // one here is a protocol error.
-            o.ioc_answer(Err(EBUSY));
-            s.qreply_from(wq, o);
-        }
-        // The service procedure may have emptied the queue meanwhile.
-        self.try_drain(s, wq);
-    }
-
-    /// Completes the ioctl waiting for the drain if the write queue is
-    /// empty.
-    fn try_drain(&self, s: &Arc<Stream>, wq: Qid) {
-        if s.qmsgs(wq) != 0 {
-            return;
-        }
-        let p = self.st.lock().pending.take();
-        if let Some((m, what)) = p {
-            self.finish_drain(s, wq, m, what);
-        }
-    }
-
-    /// The settings of a `TCSETS*` command in `data`: applied now, or after
-    /// the drain. Answers `m`.
-    fn set_cmd(&self, s: &Arc<Stream>, wq: Qid, mut m: Mblk, cmd: u32, data: &[u8]) {
-        let size = if matches!(cmd, TCSETS2 | TCSETSW2 | TCSETSF2) {
-            TERMIOS2_SIZE
-        } else {
-            TERMIOS_SIZE
-        };
-        let t = match Termios::decode(data) {
-            Some(t) if data.len() == size => t,
-            _ => {
-                m.ioc_answer(Err(EINVAL));
-                s.qreply_from(wq, m);
-                return;
-            }
-        };
-        match cmd {
-            TCSETS | TCSETS2 => {
-                self.apply(s, wq.other(), wq, t);
-                drop(m.take_cont());
-                m.ioc_answer(Ok(0));
-                s.qreply_from(wq, m);
-            }
-            TCSETSW | TCSETSW2 => self.drain(s, wq, m, Drain::Set { t, flush: false }),
-            _ => self.drain(s, wq, m, Drain::Set { t, flush: true }),
-        }
-    }
-
-    /// A data answer: copied out for a transparent ioctl, chained to the
-    /// acknowledgement for an `I_STR` one.
-    fn answer_data(&self, m: &mut Mblk, transparent: bool, id: u32, bytes: &[u8]) -> Result {
-        let d = Mblk::with(MsgType::Data, bytes, GFP_ATOMIC)?;
-        if transparent {
-            self.st.lock().ioc_id = id;
-            m.mcopyout(STEP_DONE, None, d)
-        } else {
-            drop(m.take_cont());
-            m.link_cont(d);
-            m.ioc_answer(Ok(0));
-            Ok(())
-        }
-    }
-
-    /// An `M_IOCTL` on the write side.
-    fn ioctl(&self, s: &Arc<Stream>, wq: Qid, mut m: Mblk) {
-        let ioc = m.ioc();
-        if !is_ours(ioc.cmd) {
-            s.putnext(wq, m);
-            return;
-        }
-        let rq = wq.other();
-        let tr = ioc.is_transparent();
-        // The integer argument of the commands that take one by value.
-        let int_arg = |m: &Mblk| -> Result<i32> {
-            if tr {
-                m.transparent_arg().map(|a| a as i32).ok_or(EINVAL)
-            } else {
-                let d = m.data_to_vec(GFP_ATOMIC)?;
-                ne_i32(&d).ok_or(EINVAL)
-            }
-        };
-        // A positive answer without data (the argument is not echoed back).
-        let ack = |m: &mut Mblk| {
-            drop(m.take_cont());
-            m.ioc_answer(Ok(0));
-        };
-        let r: Result = match ioc.cmd {
-            TCGETS | TCGETS2 => {
-                Self::ask_cflag(s, wq);
-                let t = self.st.lock().ld.t;
-                if ioc.cmd == TCGETS {
-                    self.answer_data(&mut m, tr, ioc.id, &t.encode())
-                } else {
-                    self.answer_data(&mut m, tr, ioc.id, &t.encode2())
-                }
-            }
-            TCSETS | TCSETSW | TCSETSF | TCSETS2 | TCSETSW2 | TCSETSF2 => {
-                let size = if matches!(ioc.cmd, TCSETS2 | TCSETSW2 | TCSETSF2) {
-                    TERMIOS2_SIZE
-                } else {
-                    TERMIOS_SIZE
-                };
-                if tr {
-                    self.st.lock().ioc_id = ioc.id;
-                    m.mcopyin(STEP_SET, size as u32, None)
-                } else {
-                    match m.data_to_vec(GFP_ATOMIC) {
-                        Ok(d) => {
-                            self.set_cmd(s, wq, m, ioc.cmd, &d);
-                            return;
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
-            }
-            TCFLSH => match int_arg(&m) {
-                Ok(TCIFLUSH) => {
-                    self.flush_input(s, rq, wq);
-                    ack(&mut m);
-                    Ok(())
-                }
-                Ok(TCOFLUSH) => {
-                    self.flush_output(s, wq);
-                    ack(&mut m);
-                    Ok(())
-                }
-                Ok(TCIOFLUSH) => {
-                    self.flush_input(s, rq, wq);
-                    self.flush_output(s, wq);
-                    ack(&mut m);
-                    Ok(())
-                }
-                Ok(_) => Err(EINVAL),
-                Err(e) => Err(e),
-            },
-            TCXONC => match int_arg(&m) {
-                Ok(TCOOFF) => {
-                    self.st.lock().ld.stopped = true;
-                    ack(&mut m);
-                    Ok(())
-                }
-                Ok(TCOON) => {
-                    self.st.lock().ld.stopped = false;
-                    s.qenable(wq);
-                    ack(&mut m);
-                    Ok(())
-                }
-                Ok(a @ (TCIOFF | TCION)) => {
-                    let t = self.st.lock().ld.t;
-                    let c = t.cc[if a == TCIOFF { VSTOP } else { VSTART }];
-                    // As Linux: the character goes to the terminal at
-                    // once, ahead of stopped output; none if disabled.
-                    if c != 0 {
-                        if let Ok(d) = Mblk::with(MsgType::Data, &[c], GFP_ATOMIC) {
-                            s.putnext(wq, d);
-                        }
-                    }
-                    ack(&mut m);
-                    Ok(())
-                }
-                Ok(_) => Err(EINVAL),
-                Err(e) => Err(e),
-            },
-            TCSBRK | TCSBRKP => match int_arg(&m) {
-                Ok(a) => {
-                    let send = ioc.cmd == TCSBRKP || a == 0;
-                    self.drain(s, wq, m, Drain::Break { send });
-                    return;
-                }
-                Err(e) => Err(e),
-            },
-            FIONREAD => {
-                let held = self.st.lock().ld.ready_bytes();
-                let n = s.qcount(Qid::HeadR) + held;
-                let n = i32::try_from(n).unwrap_or(i32::MAX);
-                self.answer_data(&mut m, tr, ioc.id, &n.to_ne_bytes())
-            }
-            TIOCOUTQ => {
-                let n = i32::try_from(s.qcount(wq)).unwrap_or(i32::MAX);
-                self.answer_data(&mut m, tr, ioc.id, &n.to_ne_bytes())
-            }
-            _ => Err(EINVAL),
-        };
-        if let Err(e) = r {
-            m.ioc_answer(Err(e));
-        }
-        s.qreply_from(wq, m);
-    }
-
-    /// Whether the `M_IOCDATA` `m` answers one of this instance's copy
-    /// requests.
-    fn is_our_iocdata(&self, m: &Mblk) -> bool {
-        let r = m.copyresp();
-        is_ours(r.cmd) && r.id != 0 && r.id == self.st.lock().ioc_id
-    }
-
-    /// The next step of a transparent ioctl.
-    fn iocdata(&self, s: &Arc<Stream>, wq: Qid, mut m: Mblk) {
-        let r = m.copyresp();
-        self.st.lock().ioc_id = 0;
-        if r.rval != 0 {
-            // The copy failed: the caller has its error; nothing answers.
-            return;
-        }
-        match r.private {
-            STEP_DONE => {
-                m.ioc_answer(Ok(0));
-                s.qreply_from(wq, m);
-            }
-            STEP_SET => match m.data_to_vec(GFP_ATOMIC) {
-                Ok(d) => self.set_cmd(s, wq, m, r.cmd, &d),
-                Err(e) => {
-                    m.ioc_answer(Err(e));
-                    s.qreply_from(wq, m);
-                }
-            },
-            _ => {
-                m.ioc_answer(Err(EPROTO));
-                s.qreply_from(wq, m);
-            }
         }
     }
 
