@@ -69,17 +69,8 @@ static int open_strclone(struct pty *p)
 /* A native Linux pty pair; 0 or -errno. */
 static int open_native(struct pty *p)
 {
-	char name[64];
-
 	p->native = 1;
-	p->s = -1;
-	p->m = open("/dev/ptmx", O_RDWR | O_NOCTTY);
-	if (p->m < 0)
-		return -errno;
-	if (grantpt(p->m) || unlockpt(p->m) || ptsname_r(p->m, name, sizeof(name)))
-		return -errno;
-	p->s = open(name, O_RDWR | O_NOCTTY);
-	return p->s < 0 ? -errno : 0;
+	return open_native_pty(&p->m, &p->s);
 }
 
 static void close_pty(struct pty *p)
@@ -88,28 +79,6 @@ static void close_pty(struct pty *p)
 		close(p->s);
 	if (p->m >= 0)
 		close(p->m);
-}
-
-/*
- * Everything @fd has to read until it stays quiet for @quiet_ms (at most
- * @max bytes, at most WAIT_MS in all); returns the bytes read.
- */
-static size_t read_quiet(int fd, char *buf, size_t max, int quiet_ms)
-{
-	size_t got = 0;
-	long long end = now_ms() + WAIT_MS;
-
-	while (got < max && now_ms() < end) {
-		ssize_t r;
-
-		if (!(poll_fd(fd, POLLIN, quiet_ms) & POLLIN))
-			break;
-		r = read(fd, buf + got, max - got);
-		if (r <= 0)
-			break;
-		got += r;
-	}
-	return got;
 }
 
 static int write_all(int fd, const void *b, size_t n)

@@ -54,17 +54,8 @@ static int open_strclone(struct pty *p)
 /* A native Linux pty pair; 0 or -errno. */
 static int open_native(struct pty *p)
 {
-	char name[64];
-
 	p->name = "native";
-	p->s = -1;
-	p->m = open("/dev/ptmx", O_RDWR | O_NOCTTY);
-	if (p->m < 0)
-		return -errno;
-	if (grantpt(p->m) || unlockpt(p->m) || ptsname_r(p->m, name, sizeof(name)))
-		return -errno;
-	p->s = open(name, O_RDWR | O_NOCTTY);
-	return p->s < 0 ? -errno : 0;
+	return open_native_pty(&p->m, &p->s);
 }
 
 static void close_pty(struct pty *p)

@@ -336,4 +336,45 @@ static void __attribute__((constructor)) strclone_bare_pts(void)	\
 	}								\
 }
 
+/*
+ * A native Linux pty pair (/dev/ptmx, n_tty), both ends O_NOCTTY, for the
+ * terminal tests' side-by-side comparisons: 0 with *m and *s open, or
+ * -errno (*s is -1 then; *m may be open).
+ */
+static inline int open_native_pty(int *m, int *s)
+{
+	char name[64];
+
+	*s = -1;
+	*m = open("/dev/ptmx", O_RDWR | O_NOCTTY);
+	if (*m < 0)
+		return -errno;
+	if (grantpt(*m) || unlockpt(*m) || ptsname_r(*m, name, sizeof(name)))
+		return -errno;
+	*s = open(name, O_RDWR | O_NOCTTY);
+	return *s < 0 ? -errno : 0;
+}
+
+/*
+ * Everything @fd has to read until it stays quiet for @quiet_ms (at most
+ * @max bytes, at most WAIT_MS in all); returns the bytes read.
+ */
+static inline size_t read_quiet(int fd, char *buf, size_t max, int quiet_ms)
+{
+	size_t got = 0;
+	long long end = now_ms() + WAIT_MS;
+
+	while (got < max && now_ms() < end) {
+		ssize_t r;
+
+		if (!(poll_fd(fd, POLLIN, quiet_ms) & POLLIN))
+			break;
+		r = read(fd, buf + got, max - got);
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	return got;
+}
+
 #endif /* STRCLONE_UTIL_H */

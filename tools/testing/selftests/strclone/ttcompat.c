@@ -86,25 +86,6 @@ static void close_pty(struct pty *p)
 	ASSERT_EQ(0, open_tty(&(p))) TH_LOG("pair with ldterm+ttcompat: %s", strerror(errno)); \
 } while (0)
 
-/* What @fd has to read until it stays quiet for QUIET_MS; the byte count. */
-static size_t read_quiet(int fd, char *buf, size_t max)
-{
-	size_t got = 0;
-	long long end = now_ms() + WAIT_MS;
-
-	while (got < max && now_ms() < end) {
-		ssize_t r;
-
-		if (!(poll_fd(fd, POLLIN, QUIET_MS) & POLLIN))
-			break;
-		r = read(fd, buf + got, max - got);
-		if (r <= 0)
-			break;
-		got += r;
-	}
-	return got;
-}
-
 /* One read(2) after a poll; -2 if nothing arrives in WAIT_MS. */
 static ssize_t read_one(int fd, char *buf, size_t n)
 {
@@ -207,7 +188,7 @@ TEST(cbreak_delivers_bytes_without_newline)
 		ASSERT_EQ(1, read_one(p.s, b + 1, sizeof(b) - 1));
 	}
 	EXPECT_EQ(0, memcmp(b, "ab", 2));
-	EXPECT_EQ(2, read_quiet(p.m, b, sizeof(b)));	/* echo */
+	EXPECT_EQ(2, read_quiet(p.m, b, sizeof(b), QUIET_MS));	/* echo */
 	EXPECT_EQ(0, memcmp(b, "ab", 2));
 	/* TIOCGETP shows it; clearing it restores canonical mode. */
 	ASSERT_EQ(0, ioctl(p.s, TIOCGETP, &sg));
@@ -236,13 +217,13 @@ TEST(raw_without_echo)
 	EXPECT_EQ((tcflag_t)CS8, t.c_cflag & (CSIZE | PARENB));
 	/* ^C and CR are data; nothing echoes. */
 	ASSERT_EQ(0, put(p.m, "x\003\r"));
-	n = read_quiet(p.s, b, sizeof(b));
+	n = read_quiet(p.s, b, sizeof(b), QUIET_MS);
 	ASSERT_EQ(3, n);
 	EXPECT_EQ(0, memcmp(b, "x\003\r", 3));
-	EXPECT_EQ(0, read_quiet(p.m, b, sizeof(b)));
+	EXPECT_EQ(0, read_quiet(p.m, b, sizeof(b), QUIET_MS));
 	/* No output processing. */
 	ASSERT_EQ(0, put(p.s, "a\nb"));
-	n = read_quiet(p.m, b, sizeof(b));
+	n = read_quiet(p.m, b, sizeof(b), QUIET_MS);
 	ASSERT_EQ(3, n);
 	EXPECT_EQ(0, memcmp(b, "a\nb", 3));
 	ASSERT_EQ(0, ioctl(p.s, TIOCGETP, &sg));
@@ -267,18 +248,18 @@ TEST(crmod_maps_newlines)
 
 	OPEN_TTY(p);
 	ASSERT_EQ(0, put(p.s, "a\nb\n"));
-	n = read_quiet(p.m, b, sizeof(b));
+	n = read_quiet(p.m, b, sizeof(b), QUIET_MS);
 	ASSERT_EQ(6, n);
 	EXPECT_EQ(0, memcmp(b, "a\r\nb\r\n", 6));
 	ASSERT_EQ(0, put(p.m, "hi\r"));
 	ASSERT_EQ(3, read_one(p.s, b, sizeof(b)));
 	EXPECT_EQ(0, memcmp(b, "hi\n", 3));
-	read_quiet(p.m, b, sizeof(b));
+	read_quiet(p.m, b, sizeof(b), QUIET_MS);
 	/* Without CRMOD: \n stays \n out, \r stays \r in. */
 	ASSERT_EQ(0, ioctl(p.s, TIOCGETP, &sg));
 	ASSERT_EQ(0, set_flags(p.s, TIOCSETN, sg.sg_flags & ~O_CRMOD));
 	ASSERT_EQ(0, put(p.s, "a\nb\n"));
-	n = read_quiet(p.m, b, sizeof(b));
+	n = read_quiet(p.m, b, sizeof(b), QUIET_MS);
 	ASSERT_EQ(4, n);
 	EXPECT_EQ(0, memcmp(b, "a\nb\n", 4));
 	ASSERT_EQ(0, put(p.m, "hi\r\n"));
@@ -296,13 +277,13 @@ TEST(setp_flushes_input_setn_does_not)
 	OPEN_TTY(p);
 	ASSERT_EQ(0, ioctl(p.s, TIOCGETP, &sg));
 	ASSERT_EQ(0, put(p.m, "lost"));
-	read_quiet(p.m, b, sizeof(b));
+	read_quiet(p.m, b, sizeof(b), QUIET_MS);
 	ASSERT_EQ(0, ioctl(p.s, TIOCSETP, &sg));
 	ASSERT_EQ(0, put(p.m, "x\n"));
 	ASSERT_EQ(2, read_one(p.s, b, sizeof(b)));
 	EXPECT_EQ(0, memcmp(b, "x\n", 2));
 	ASSERT_EQ(0, put(p.m, "kept"));
-	read_quiet(p.m, b, sizeof(b));
+	read_quiet(p.m, b, sizeof(b), QUIET_MS);
 	ASSERT_EQ(0, ioctl(p.s, TIOCSETN, &sg));
 	ASSERT_EQ(0, put(p.m, "\n"));
 	ASSERT_EQ(5, read_one(p.s, b, sizeof(b)));
@@ -382,7 +363,7 @@ TEST(local_mode_word)
 	ASSERT_EQ(0, tcgetattr(p.s, &t));
 	EXPECT_EQ(0, t.c_oflag & OPOST);
 	ASSERT_EQ(0, put(p.s, "a\n"));
-	ASSERT_EQ(2, read_quiet(p.m, b, sizeof(b)));
+	ASSERT_EQ(2, read_quiet(p.m, b, sizeof(b), QUIET_MS));
 	EXPECT_EQ(0, memcmp(b, "a\n", 2));
 	ASSERT_EQ(0, ioctl(p.s, TIOCLBIC, &w));
 	ASSERT_EQ(0, tcgetattr(p.s, &t));
@@ -406,27 +387,27 @@ TEST(hpcl_flush_stop_start)
 	EXPECT_EQ(HUPCL, t.c_cflag & HUPCL);
 	/* TIOCFLUSH FREAD drops the partial line; 0 means both. */
 	ASSERT_EQ(0, put(p.m, "gone"));
-	read_quiet(p.m, b, sizeof(b));
+	read_quiet(p.m, b, sizeof(b), QUIET_MS);
 	f = FREAD;
 	ASSERT_EQ(0, ioctl(p.s, TIOCFLUSH, &f)) TH_LOG("TIOCFLUSH: %s", strerror(errno));
 	ASSERT_EQ(0, put(p.m, "y\n"));
 	ASSERT_EQ(2, read_one(p.s, b, sizeof(b)));
 	EXPECT_EQ(0, memcmp(b, "y\n", 2));
-	read_quiet(p.m, b, sizeof(b));
+	read_quiet(p.m, b, sizeof(b), QUIET_MS);
 	ASSERT_EQ(0, put(p.m, "gone too"));
-	read_quiet(p.m, b, sizeof(b));
+	read_quiet(p.m, b, sizeof(b), QUIET_MS);
 	f = 0;
 	ASSERT_EQ(0, ioctl(p.s, TIOCFLUSH, &f));
 	ASSERT_EQ(0, put(p.m, "z\n"));
 	ASSERT_EQ(2, read_one(p.s, b, sizeof(b)));
 	EXPECT_EQ(0, memcmp(b, "z\n", 2));
-	read_quiet(p.m, b, sizeof(b));
+	read_quiet(p.m, b, sizeof(b), QUIET_MS);
 	/* TIOCSTOP holds output until TIOCSTART. */
 	ASSERT_EQ(0, ioctl(p.s, TIOCSTOP, 0)) TH_LOG("TIOCSTOP: %s", strerror(errno));
 	ASSERT_EQ(0, put(p.s, "held"));
-	EXPECT_EQ(0, read_quiet(p.m, b, sizeof(b)));
+	EXPECT_EQ(0, read_quiet(p.m, b, sizeof(b), QUIET_MS));
 	ASSERT_EQ(0, ioctl(p.s, TIOCSTART, 0));
-	ASSERT_EQ(4, read_quiet(p.m, b, sizeof(b)));
+	ASSERT_EQ(4, read_quiet(p.m, b, sizeof(b), QUIET_MS));
 	EXPECT_EQ(0, memcmp(b, "held", 4));
 	close_pty(&p);
 }
@@ -698,7 +679,7 @@ TEST(setp_waits_for_the_drain_interruptibly)
 	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) TH_LOG("no EINTR");
 	/* Accepted already: the settings come with the drain, after TIOCSTART. */
 	ASSERT_EQ(0, ioctl(p.s, TIOCSTART, 0));
-	ASSERT_EQ(7, read_quiet(p.m, b, sizeof(b)));
+	ASSERT_EQ(7, read_quiet(p.m, b, sizeof(b), QUIET_MS));
 	EXPECT_EQ(0, memcmp(b, "waiting", 7));
 	ASSERT_EQ(0, tcgetattr(p.s, &t));
 	EXPECT_EQ(0, t.c_lflag & ICANON);
