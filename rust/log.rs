@@ -35,7 +35,7 @@ use crate::glue::{ctx, time};
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::autopush::{Autopush, Opened};
 use crate::streams::msg::{Mblk, MsgList, MsgType};
-use crate::streams::queue::{QLimits, QHIWAT_MAX};
+use crate::streams::queue::QLimits;
 use crate::streams::stream::{Driver, DriverLimits, Qid, Runtime, SFlag, Stream, TargetIoctl};
 use crate::uapi;
 use core::fmt::{self, Write};
@@ -73,15 +73,17 @@ const LOG_MAXTEXT: usize = 1024;
 /// Most trace filters per reader.
 const MAX_TRACE_IDS: usize = 64;
 
-/// A reader's driver read queue: where messages wait for its head. As deep
-/// as a queue may be (`QHIWAT_MAX`, about 700 messages of 64 bytes): the log
+/// A reader's driver read queue: where messages wait for its head. The log
 /// never slows its writers, so this is all that absorbs a reader that is
-/// briefly not scheduled, and there are at most three readers.
+/// briefly not scheduled: 512 KiB, about 5,000 messages of 64 bytes of text,
+/// as many as `/dev/kmsg`'s 128 KiB ring keeps of such lines. This is the
+/// one queue above `QHIWAT_MAX` (`QHIWAT_BUILTIN_MAX`): there are at most
+/// three readers, and only root opens `/dev/strlog`.
 const READER_LIMITS: QLimits = QLimits {
     minpsz: 0,
     maxpsz: 4096,
-    hiwat: QHIWAT_MAX,
-    lowat: QHIWAT_MAX / 4,
+    hiwat: uapi::STRCLONE_LOG_QHIWAT,
+    lowat: uapi::STRCLONE_LOG_QHIWAT / 4,
 };
 
 /// The header of a log message (`struct log_ctl`).

@@ -136,6 +136,8 @@ pub(crate) const STRCLONE_STRMSGSZ: usize = 65536;
 pub(crate) const STRCLONE_STRCTLSZ: usize = 1024;
 /// Highest water mark a queue can be given.
 pub(crate) const STRCLONE_QHIWAT_MAX: usize = 65536;
+/// A log reader's driver read queue's high water mark.
+pub(crate) const STRCLONE_LOG_QHIWAT: usize = 524288;
 /// Default `I_STR` timeout in seconds.
 pub(crate) const STRCLONE_STR_DEFAULT_TIMEOUT: i32 = 15;
 

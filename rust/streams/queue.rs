@@ -28,7 +28,9 @@
 //! (`bcanput`). A band's table entry is allocated atomically under the
 //! stream lock; if that fails the message is queued in band 0 instead, so
 //! `putq` still never fails and loses nothing.
-//! - `limits.hiwat <= QHIWAT_MAX` and `limits.lowat <= limits.hiwat`.
+//! - `limits.hiwat <= QHIWAT_BUILTIN_MAX` and `limits.lowat <= limits.hiwat`;
+//!   `limits.hiwat <= QHIWAT_MAX` once anything but the queue's own built-in
+//!   driver set it.
 //!
 //! # Bounds
 //!
@@ -70,6 +72,13 @@ pub(crate) const INFPSZ: usize = usize::MAX;
 /// The highest water mark a queue can be given (`M_SETOPTS`, `ECHO_SETQ`):
 /// `STRCLONE_QHIWAT_MAX` of the uapi header.
 pub(crate) const QHIWAT_MAX: usize = crate::uapi::STRCLONE_QHIWAT_MAX;
+
+/// The highest water mark a built-in driver may declare for its own queues
+/// in its code (`Queue::new`): above [`QHIWAT_MAX`] only for queues whose
+/// openers are privileged. The log readers' queues use 512 KiB (log.rst).
+/// Every water mark set later, by a user, a module or another kernel
+/// module, is capped at [`QHIWAT_MAX`].
+pub(crate) const QHIWAT_BUILTIN_MAX: usize = 1 << 20;
 
 /// `M_PCPROTO` messages a queue below the stream head keeps at most.
 pub(crate) const QPCPROTO_MAX: u8 = 4;
@@ -145,7 +154,7 @@ impl QBand {
 pub(crate) struct Queue {
     list: MsgList,
     // 32 bits, so that four queues and the head fit a 512-byte stream;
-    // a queue's bytes stay far below 4 GiB (hiwat is at most 64 KiB, plus
+    // a queue's bytes stay far below 4 GiB (hiwat is at most 1 MiB, plus
     // one message per writer).
     count: u32,
     mblkcnt: u32,
@@ -191,7 +200,7 @@ impl Queue {
             pcproto: 0,
             pcproto_max,
         };
-        q.set_water(limits.hiwat, limits.lowat);
+        q.set_water_capped(limits.hiwat, limits.lowat, QHIWAT_BUILTIN_MAX);
         q
     }
 
@@ -259,7 +268,11 @@ impl Queue {
     /// `hiwat` is capped at [`QHIWAT_MAX`], `lowat` at `hiwat`. Returns true
     /// when the queue is no longer full and a writer waited.
     pub(crate) fn set_water(&mut self, hiwat: usize, lowat: usize) -> bool {
-        let hi = hiwat.min(QHIWAT_MAX);
+        self.set_water_capped(hiwat, lowat, QHIWAT_MAX)
+    }
+
+    fn set_water_capped(&mut self, hiwat: usize, lowat: usize, cap: usize) -> bool {
+        let hi = hiwat.min(cap);
         self.lim.hiwat = to32(hi);
         self.lim.lowat = to32(lowat.min(hi));
         self.update_full()
@@ -788,9 +801,11 @@ mod tests {
 
     #[test]
     fn water_marks_are_capped() {
+        // What a built-in driver declares is capped at the built-in cap...
         let mut q = Queue::new(limits(usize::MAX, usize::MAX), true, QPCPROTO_MAX);
-        assert_eq!(q.limits().hiwat, QHIWAT_MAX);
-        assert_eq!(q.limits().lowat, QHIWAT_MAX);
+        assert_eq!(q.limits().hiwat, QHIWAT_BUILTIN_MAX);
+        assert_eq!(q.limits().lowat, QHIWAT_BUILTIN_MAX);
+        // ...and anything set later at QHIWAT_MAX.
         q.set_water(1 << 30, 1 << 20);
         assert_eq!(q.limits().hiwat, QHIWAT_MAX);
         assert_eq!(q.limits().lowat, QHIWAT_MAX);

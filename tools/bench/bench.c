@@ -831,8 +831,24 @@ struct xfer {
 	long reads, writes, wsleeps, rsleeps;
 	int werr, rerr, capped;
 	volatile int stop;
+	int pin;		/* writer on CPU 0, reader on CPU 1 */
 	pthread_barrier_t bar;
 };
+
+/* Whether transfers pin the writer to CPU 0 and the reader to CPU 1: the
+ * modules group does, so that every configuration it compares runs with
+ * the same placement (left to the scheduler, writer and reader sometimes
+ * share a CPU and sometimes not, which alone moves a run by 1.7x). */
+static int xfer_pin;
+
+static void pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
 
 static void *xfer_writer(void *arg)
 {
@@ -845,6 +861,8 @@ static void *xfer_writer(void *arg)
 	long sw0;
 
 	memset(buf, 'x', x->size);
+	if (x->pin)
+		pin_cpu(0);
 	pthread_barrier_wait(&x->bar);
 	sw0 = vcsw();
 	x->t0 = now();
@@ -880,6 +898,8 @@ static void *xfer_reader(void *arg)
 
 	long sw0;
 
+	if (x->pin)
+		pin_cpu(1);
 	pthread_barrier_wait(&x->bar);
 	sw0 = vcsw();
 	for (;;) {
@@ -924,6 +944,7 @@ static double xfer_pair(const struct pair *p, const char *what, const char *sid,
 	x->size = size;
 	x->nmax = nmax;
 	x->cap_s = cap_s;
+	x->pin = xfer_pin;
 	atomic_store(&x->total, nmax);
 	pthread_barrier_init(&x->bar, NULL, 2);
 	if (start_thread(&tr, xfer_reader, x) || start_thread(&tw, xfer_writer, x))
@@ -1108,11 +1129,13 @@ static void g_modules(void)
 
 	phase("modules", 120 + (NMODCFG * NMSIZES * (1 + 8 * REPS) + NMODC * (1 + 10 * REPS)) * RUN_S);
 	xstr("modules/module", MOD_NAME);
+	xnum("modules/pinned", 1);
 	if (mod_check())
 		return;
 	/* Throughput, as the throughput group: calibrate each configuration
 	 * and size once, then every run moves that many bytes; inside a
 	 * repetition the configurations run one after the other. */
+	xfer_pin = 1;
 	for (si = 0; si < NMSIZES; si++) {
 		size_t size = MSIZES[si];
 
@@ -1155,6 +1178,7 @@ static void g_modules(void)
 		     median(ser("MB/s", "modules/echo/%zu/n0", size)), median(ser("MB/s", "modules/echo/%zu/n1", size)),
 		     median(ser("MB/s", "modules/echo/%zu/n4", size)), median(ser("MB/s", "modules/pipe/%zu", size)));
 	}
+	xfer_pin = 0;
 	/* open+close of an echo stream with the modules pushed after each
 	 * open (open, k x I_PUSH, close). */
 	for (i = 0; i < NMODC; i++)

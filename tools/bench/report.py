@@ -325,9 +325,9 @@ def targets(data):
         a, b = "modules/echo/4096/n1", "modules/echo/4096/n0"
         T.append(Target(
             "mod_n1", "throughput through 1 pushed module vs none, 4 KiB writes",
-            "bytes per second through an echo stream (a loopback: a writer thread writes 4 KiB "
-            "chunks on the descriptor and a reader thread on the same descriptor reads them back) "
-            "with one ``nullmod`` pushed, against the same stream with none; ratio = 1 module / "
+            "bytes per second through an echo stream (a loopback: a writer thread on CPU 0 writes "
+            "4 KiB chunks on the descriptor and a reader thread on CPU 1 reads them back from the "
+            "same descriptor) with one ``nullmod`` pushed, against the same stream with none; ratio = 1 module / "
             "none, paired by run.",
             fspread(data, a, "MB/s"), "no module " + fspread(data, b, "MB/s"),
             data.ratio(a, b), 0.9, ">="))
@@ -848,9 +848,11 @@ def method(data):
    pushed (``I_PUSH``), a writer thread writing it in chunks of 64 B or
    4 KiB and a reader thread reading the same descriptor with a 64 KiB
    buffer; and, as the native reference with the same threads and sizes, a
-   pipe. Calibrated and timed as the throughput above; inside each
-   repetition the four run one after the other, so ratios are paired by
-   run. Then one thread opens an echo stream, pushes 0, 1 or 4
+   pipe. The writer is pinned to CPU 0 and the reader to CPU 1 (unpinned,
+   whether the scheduler puts them on one CPU or two moves a run by up to
+   1.7x, which swamps a module's cost). Calibrated and timed as the
+   throughput above; inside each repetition the four run one after the
+   other, so ratios are paired by run. Then one thread opens an echo stream, pushes 0, 1 or 4
    ``nullmod``\ s and closes it (the close pops them) for {run_s} s in a
    loop; *open+push alone* and *close alone* time 64 in a row as above.
 """

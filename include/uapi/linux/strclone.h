@@ -165,6 +165,11 @@ struct strpmsg {
  * capped to it, ECHO_SETQ/ECHO_SETOPTS above it fail with EINVAL.
  */
 #define STRCLONE_QHIWAT_MAX	65536
+/*
+ * The one queue built above it: a log reader's driver read queue, the
+ * buffer that absorbs a reader briefly off its CPU (log.rst, "Loss policy").
+ */
+#define STRCLONE_LOG_QHIWAT	524288
 
 /* ---- Autopush: the STREAMS administrative driver (SVR4 <sys/sad.h>). -- */
 /*

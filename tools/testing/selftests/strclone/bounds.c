@@ -79,9 +79,9 @@ static long flood_kb_bound(void)
 /* A queue's ordinary content: at most hiwat plus one message. */
 #define QMSGS_MAX	(8192 + 1)
 #define QBYTES_MAX	(8192 + 4096)
-/* A log reader's driver read queue is as deep as a queue may be (log.rst). */
-#define LOG_QMSGS_MAX	(STRCLONE_QHIWAT_MAX + 1)
-#define LOG_QBYTES_MAX	(STRCLONE_QHIWAT_MAX + 4096)
+/* A log reader's driver read queue is the one deeper queue (log.rst). */
+#define LOG_QMSGS_MAX	(STRCLONE_LOG_QHIWAT + 1)
+#define LOG_QBYTES_MAX	(STRCLONE_LOG_QHIWAT + 4096)
 
 #define CG_ROOT		"/sys/fs/cgroup"
 #define CG_DIR		CG_ROOT "/strclone-bounds"
