@@ -25,7 +25,7 @@ use crate::streams::{
     plumbing::NSTRPUSH_MAX,
     stream::{Runtime, Stream},
 };
-use core::{fmt, sync::atomic::Ordering};
+use core::fmt;
 use kernel::{
     impl_has_hr_timer,
     prelude::*,
@@ -163,7 +163,7 @@ fn write_modules(f: &mut fmt::Formatter<'_>, s: &Stream) -> fmt::Result {
     let n = s.module_names(&mut names).min(NSTRPUSH_MAX);
     let m = s.module_stats(&mut qs).min(n);
     for i in 0..m {
-        let name = names[i].map_or("?", |c| c.to_str().unwrap_or("?"));
+        let name = names[i].as_ref().map_or("?", |c| c.as_str());
         let sep = if i == 0 { " mods=" } else { "," };
         let [r, w] = qs[i];
         write!(f, "{sep}{name}:r={}/{}:w={}/{}", r.0, r.1, w.0, w.1)?;
@@ -172,17 +172,14 @@ fn write_modules(f: &mut fmt::Formatter<'_>, s: &Stream) -> fmt::Result {
 }
 
 /// Formats `modules`: one line per registered module, `<name> uses=<n>`
-/// (`n`: instances pushed on streams now).
+/// (`n`: instances that exist: pushed, or being pushed or popped), then
+/// ` ext` for a module another kernel module registered.
 pub(crate) fn show_modules(_ctl: &DebugCtl, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let mut res = Ok(());
     modsw::for_each(|e| {
         if res.is_ok() {
-            res = writeln!(
-                f,
-                "{} uses={}",
-                e.name.to_str().unwrap_or("?"),
-                e.uses.load(Ordering::Relaxed)
-            );
+            let ext = if e.is_builtin() { "" } else { " ext" };
+            res = writeln!(f, "{} uses={}{}", e.name().as_str(), e.instances_now(), ext);
         }
     });
     res

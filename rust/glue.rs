@@ -15,6 +15,10 @@
 //! - [`mblk`]: SVR4 message and data blocks in the C layout of
 //!   `include/linux/strclone_ddi.h` (checked by `ddi_check.c`), their slab
 //!   caches, and [`mblk::Mblk`], the safe owner of a message;
+//! - [`ddi`]: the C ABI other kernel modules call (`ddi_export.c` exports
+//!   it), and the queue pairs of the C modules they register;
+//! - [`global`]: module-wide state C callers reach without a handle (the
+//!   registered modules' table);
 //! - [`msglist`]: the queue list that links messages through
 //!   `b_next`/`b_prev`, so `putq` never allocates and never fails;
 //! - [`wq`]: strclone's own workqueue, destroyed (and so drained) at unload;
@@ -35,6 +39,8 @@
 
 pub(crate) mod cred;
 pub(crate) mod ctx;
+pub(crate) mod ddi;
+pub(crate) mod global;
 pub(crate) mod mblk;
 pub(crate) mod msglist;
 pub(crate) mod node;

@@ -42,6 +42,8 @@
 //!   `/dev/sad/user`) that configures autopush (`streams::autopush`);
 //! - [`minors`]: minor allocation; [`uapi`]: the user interface, checked
 //!   against `include/uapi/linux/strclone.h`;
+//! - [`ddi`]: STREAMS modules other kernel modules register through the C
+//!   ABI of `include/linux/strclone_ddi.h`;
 //! - [`debug`]: the debugfs files (registered targets, open streams, and the
 //!   register/unregister test hooks);
 //! - [`glue`]: the thin layer that holds every `unsafe` block.
@@ -50,6 +52,7 @@
 //! once, in `Documentation/strclone/streams.rst` (section "Locking").
 
 mod clone;
+mod ddi;
 mod debug;
 mod echo;
 mod glue;
@@ -122,6 +125,7 @@ struct StrClone {
 impl kernel::InPlaceModule for StrClone {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         pin_init::pin_init_scope(move || {
+            glue::global::init();
             let pt_cnt = glue::params::pt_cnt();
             if pt_cnt == 0 || pt_cnt > 1 << 20 {
                 pr_err!("pt_cnt must be 1..1048576, not {}\n", pt_cnt);
@@ -232,5 +236,6 @@ impl PinnedDrop for StrClone {
         // Every file is closed (each holds a module reference), but service
         // procedures may still be queued: run them all before the code goes.
         self.rt.drain();
+        glue::global::fini();
     }
 }

@@ -70,6 +70,32 @@ module() {
     [ -f "$out/strclone.ko" ] || die "no strclone.ko in $out"
 }
 
+# The kernel modules that use the DDI: the samples (samples/kmod) and the
+# test providers (tools/testing/selftests/strclone/kmod), out of tree
+# against the kernel strclone.ko was built for, each directory into its own
+# directory under OUT; modpost takes strclone's exports from its
+# Module.symvers. Warnings fail the build, as for strclone.ko.
+KMOD_DIRS=(samples/kmod tools/testing/selftests/strclone/kmod)
+kmods() {
+    local kdir=$1 out=$2 symvers=$3 d
+    for d in "${KMOD_DIRS[@]}"; do
+        local o="$out/$(basename "$(dirname "$d")")"
+        mkdir -p "$o"
+        log "building the DDI modules of $d against $kdir"
+        local blog="$o/build.log"
+        if ! make -C "$kdir" M="$STRCLONE_ROOT/$d" MO="$o" "${KMAKE_TOOLS[@]}" \
+                KBUILD_EXTRA_SYMBOLS="$symvers" -j"$JOBS" modules >"$blog" 2>&1; then
+            cat "$blog" >&2
+            die "the DDI modules of $d failed to build"
+        fi
+        if grep -qiE '(^|[^a-z_])warning[:\[]' "$blog"; then
+            cat "$blog" >&2
+            find "$o" -name '*.o' -delete
+            die "the build of the DDI modules of $d printed warnings (see above)"
+        fi
+    done
+}
+
 samples() {
     log "building the samples (static)"
     make -s -C samples KSRC="$KSRC_DIR" OUTPUT="$BUILD/samples" all
@@ -104,6 +130,9 @@ vm() {
     ln -sfn "$(basename "$logf")" "$BUILD/logs/$logname-latest.log"
     local adds=(--add "${VM_MODULE:-$BUILD/module-test/strclone.ko}:/opt/strclone/strclone.ko")
     for f in "$BUILD"/samples/*; do adds+=(--add "$f:/opt/strclone/bin/$(basename "$f")"); done
+    for f in "${VM_KMOD:-$BUILD/kmod-test}"/*/*.ko; do
+        [ -f "$f" ] && adds+=(--add "$f:/opt/strclone/kmod/$(basename "$f")")
+    done
     for f in ${VM_EXTRA:-}; do adds+=(--add "$f:/opt/strclone/bin/$(basename "$f")"); done
     if [ -z "${VM_NO_SELFTESTS:-}" ]; then
         for f in "$BUILD"/selftests/*; do adds+=(--add "$f:/opt/strclone/selftests/$(basename "$f")"); done
@@ -142,6 +171,7 @@ case "${1:-}" in
         checker_selftest
         k=$(kernel test)
         module "$k" "$BUILD/module-test"
+        kmods "$k" "$BUILD/kmod-test" "$BUILD/module-test/Module.symvers"
         samples
         selftests
         vm "$k" tools/vm/plan-check.sh check --timeout 1200
@@ -164,6 +194,7 @@ case "${1:-}" in
         k=$(kernel kasan)
         KMAKE_TOOLS+=("LLVM=-$LLVM_SUFFIX")
         module "$k" "$BUILD/module-kasan"
+        kmods "$k" "$BUILD/kmod-kasan" "$BUILD/module-kasan/Module.symvers"
         samples
         selftests
         # KASAN on top of lockdep under TCG is about 4x slower again: the
@@ -172,7 +203,7 @@ case "${1:-}" in
         # make every slab object bigger (its bound per flooded stream is
         # 14 MiB here, 10.3 MiB measured, instead of 10 MiB) and that the
         # quarantine keeps freed objects from the slab for a while.
-        VM_MODULE="$BUILD/module-kasan/strclone.ko" vm "$k" tools/vm/plan-check.sh check-kasan \
+        VM_MODULE="$BUILD/module-kasan/strclone.ko" VM_KMOD="$BUILD/kmod-kasan" vm "$k" tools/vm/plan-check.sh check-kasan \
             --timeout 2400 --append "STRCLONE_HAMMER_ITERATIONS=2500 STRCLONE_KASAN=1"
         log "console log: $VM_LOG (exit status $VM_RC)"
         set +e

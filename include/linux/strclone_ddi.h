@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * strclone: the SVR4 STREAMS DDI/DKI for kernel code — message blocks.
+ * strclone: the SVR4 STREAMS DDI/DKI for kernel code: message blocks, queues,
+ * the utility routines, and the registration of STREAMS modules written in C
+ * (or in Rust through this C ABI) by other kernel modules.
+ * Documentation/strclone/ddi.rst is the guide; what follows is the reference.
+ *
+ * Message blocks
+ * --------------
  *
  * A message is a chain of message blocks (mblk_t) linked by b_cont; each
  * block describes a window [b_rptr, b_wptr) of a data block (dblk_t), whose
@@ -25,7 +31,12 @@
 #ifndef _LINUX_STRCLONE_DDI_H
 #define _LINUX_STRCLONE_DDI_H
 
+#include <linux/module.h>
 #include <linux/types.h>
+#include <uapi/linux/strclone.h>
+
+struct module;
+struct cred;
 
 /* esballoc(): how to free an externally owned buffer. */
 typedef struct free_rtn {
@@ -60,5 +71,219 @@ typedef struct msgb {
 
 /* b_flag bits. */
 #define MSGNOLOOP	0x02	/* an M_FLUSH the stream head turned around once */
+
+/* allocb() priorities: accepted and ignored, as in SVR4 release 4. */
+#define BPRI_LO		1
+#define BPRI_MED	2
+#define BPRI_HI		3
+
+/* A message of one of the data types (M_DATA, M_PROTO, M_PCPROTO, M_DELAY). */
+#define datamsg(type)	((type) == M_DATA || (type) == M_PROTO || \
+			 (type) == M_PCPROTO || (type) == M_DELAY)
+
+/*
+ * Queues
+ * ------
+ *
+ * A module instance has a queue pair: q[0] is its read queue (QREADR set in
+ * q_flag), q[1] its write queue; RD(), WR() and OTHERQ() move within the
+ * pair. q_ptr is the module's own (SVR4's private data pointer): strclone
+ * never touches it. The queue's messages, counts and links live inside
+ * strclone under the stream's lock, not in queue_t: where SVR4 code reads
+ * q->q_next, q->q_first or q->q_count it calls canputnext()/putnext(),
+ * getq() and qsize() instead (ddi.rst, "Porting").
+ */
+typedef struct queue queue_t;
+typedef struct cred cred_t;
+
+struct module_info {
+	unsigned short mi_idnum;	/* module id (strlog's mid) */
+	const char *mi_idname;		/* the name I_PUSH and I_LIST use */
+	long mi_minpsz;			/* smallest packet (informational) */
+	long mi_maxpsz;			/* largest packet; -1 (INFPSZ) none */
+	unsigned long mi_hiwat;		/* high water mark (capped at STRCLONE_QHIWAT_MAX) */
+	unsigned long mi_lowat;		/* low water mark */
+};
+
+#define INFPSZ		(-1)
+
+struct qinit {
+	int (*qi_putp)(queue_t *q, mblk_t *mp);			/* put: required */
+	int (*qi_srvp)(queue_t *q);				/* service, or NULL */
+	int (*qi_qopen)(queue_t *q, dev_t *devp, int oflag, int sflag, cred_t *crp);
+	int (*qi_qclose)(queue_t *q, int oflag, cred_t *crp);
+	int (*qi_qadmin)(void);					/* unused */
+	struct module_info *qi_minfo;				/* required */
+	void *qi_mstat;						/* unused */
+};
+
+struct streamtab {
+	struct qinit *st_rdinit;	/* read side: open and close are its */
+	struct qinit *st_wrinit;	/* write side */
+	struct qinit *st_muxrinit;	/* multiplexors: NULL until they exist */
+	struct qinit *st_muxwinit;
+};
+
+struct queue {
+	struct qinit *q_qinfo;	/* the qinit of this side (read only) */
+	void *q_ptr;		/* the module's private data */
+	unsigned int q_flag;	/* QREADR on the read queue (read only) */
+	unsigned int __q_side;
+	void *__q_pair;
+	void *__q_pad;
+};
+
+#define QREADR		0x10	/* q_flag: the read queue of its pair */
+
+#define RD(q)		((q)->q_flag & QREADR ? (q) : (q) - 1)
+#define WR(q)		((q)->q_flag & QREADR ? (q) + 1 : (q))
+#define OTHERQ(q)	((q)->q_flag & QREADR ? (q) + 1 : (q) - 1)
+
+/* flushq() and flushband() flags. */
+#define FLUSHDATA	0	/* only the data messages (datamsg()) */
+#define FLUSHALL	1	/* every message */
+
+/*
+ * Ioctl messages
+ * --------------
+ *
+ * The first block of an M_IOCTL, and of the M_IOCACK or M_IOCNAK a module or
+ * driver turns it into (in place: set db_type, ioc_count, ioc_error,
+ * ioc_rval, and for an ack the data in b_cont), then qreply(). ioc_count is
+ * the bytes of data in b_cont (I_STR's ic_len), TRANSPARENT for an ioctl the
+ * stream head passed down without I_STR. The credentials are the caller's
+ * uid and whether it had CAP_SYS_ADMIN (where SVR4 has a cred_t pointer).
+ */
+struct iocblk {
+	unsigned int ioc_cmd;	/* the command */
+	unsigned int ioc_id;	/* matches the answer with the request */
+	unsigned int ioc_count;	/* data bytes in b_cont, or TRANSPARENT */
+	int ioc_error;		/* M_IOCNAK: the errno (0: EINVAL) */
+	int ioc_rval;		/* M_IOCACK: ioctl(2)'s return value */
+	unsigned int ioc_uid;	/* the caller's uid */
+	unsigned int ioc_admin;	/* the caller had CAP_SYS_ADMIN */
+};
+
+#define TRANSPARENT	((unsigned int)-1)
+
+/*
+ * Registration
+ * ------------
+ *
+ * A STREAMS module (SVR4 fmodsw entry) that I_PUSH and autopush find by
+ * name. owner is THIS_MODULE: every pushed instance holds a reference on it,
+ * so the provider cannot be unloaded while any stream has it pushed.
+ * version must be STRCLONE_DDI_VERSION (the ABI this header describes).
+ */
+#define STRCLONE_DDI_VERSION	1
+
+struct strclone_modsw {
+	unsigned int version;		/* STRCLONE_DDI_VERSION */
+	const char *name;		/* 1 to FMNAMESZ characters */
+	struct streamtab *str;		/* the module's streamtab */
+	struct module *owner;		/* THIS_MODULE */
+};
+
+/* 0; -EINVAL (version, name, streamtab, no owner), -EEXIST (name taken),
+ * -ENOMEM. Register last in module_init: an instance may be pushed at once. */
+int strclone_register_module(const struct strclone_modsw *m);
+/* 0; -EBUSY while an instance exists (never in the owner's module_exit,
+ * since every instance holds the owner); -ENOENT if no module of that name
+ * was registered with that streamtab. */
+int strclone_unregister_module(const struct strclone_modsw *m);
+/* STRCLONE_DDI_VERSION of the strclone.ko that is loaded. */
+unsigned int strclone_ddi_version(void);
+
+/*
+ * The DDI/DKI routines. Each is exported as strclone_<name> in the
+ * "STRCLONE" symbol namespace (MODULE_IMPORT_NS("STRCLONE")); the SVR4 name
+ * is a function-like macro for it, so SVR4 source calls them unchanged
+ * (define STRCLONE_NO_SVR4_NAMES before including this header to get the
+ * strclone_ names only).
+ *
+ * Contexts: the queue routines (putnext ... qprocsoff) may be called only
+ * from a module's open, close, put and service procedures: process or
+ * workqueue context, never from an interrupt handler, a timer or a tasklet
+ * (the stream's lock is not interrupt-safe; such a call is refused with a
+ * warning, and a message given with it freed). None of them sleeps. The
+ * message routines may be called from any context but hard interrupts.
+ * An esballoc() buffer's free routine runs wherever its last block is
+ * freed, possibly under a stream's lock: it must not call the queue
+ * routines. esballoc() holds a reference on the calling module until that
+ * routine has run.
+ */
+mblk_t *strclone_allocb(size_t size, unsigned int pri);
+mblk_t *strclone_esballoc(unsigned char *base, size_t size, unsigned int pri, frtn_t *fr,
+			  struct module *owner);
+void strclone_freeb(mblk_t *bp);
+void strclone_freemsg(mblk_t *mp);
+mblk_t *strclone_dupb(mblk_t *bp);
+mblk_t *strclone_dupmsg(mblk_t *mp);
+mblk_t *strclone_copyb(mblk_t *bp);
+mblk_t *strclone_copymsg(mblk_t *mp);
+size_t strclone_msgdsize(mblk_t *mp);
+int strclone_pullupmsg(mblk_t *mp, ssize_t len);
+int strclone_adjmsg(mblk_t *mp, ssize_t len);
+void strclone_linkb(mblk_t *mp, mblk_t *bp);
+mblk_t *strclone_unlinkb(mblk_t *mp);
+
+void strclone_putnext(queue_t *q, mblk_t *mp);
+void strclone_qreply(queue_t *q, mblk_t *mp);
+int strclone_putq(queue_t *q, mblk_t *mp);
+int strclone_putbq(queue_t *q, mblk_t *mp);
+mblk_t *strclone_getq(queue_t *q);
+void strclone_flushq(queue_t *q, int flag);
+void strclone_flushband(queue_t *q, unsigned char pri, int flag);
+int strclone_canput(queue_t *q);
+int strclone_bcanput(queue_t *q, unsigned char pri);
+int strclone_canputnext(queue_t *q);
+int strclone_bcanputnext(queue_t *q, unsigned char pri);
+void strclone_qenable(queue_t *q);
+void strclone_noenable(queue_t *q);
+void strclone_enableok(queue_t *q);
+int strclone_qsize(queue_t *q);
+int strclone_putctl(queue_t *q, int type);
+int strclone_putctl1(queue_t *q, int type, int param);
+int strclone_putnextctl(queue_t *q, int type);
+int strclone_putnextctl1(queue_t *q, int type, int param);
+void strclone_qprocson(queue_t *q);
+void strclone_qprocsoff(queue_t *q);
+
+#ifndef STRCLONE_NO_SVR4_NAMES
+#define allocb(size, pri)	strclone_allocb(size, pri)
+#define esballoc(base, size, pri, fr)	strclone_esballoc(base, size, pri, fr, THIS_MODULE)
+#define freeb(bp)	strclone_freeb(bp)
+#define freemsg(mp)	strclone_freemsg(mp)
+#define dupb(bp)	strclone_dupb(bp)
+#define dupmsg(mp)	strclone_dupmsg(mp)
+#define copyb(bp)	strclone_copyb(bp)
+#define copymsg(mp)	strclone_copymsg(mp)
+#define msgdsize(mp)	strclone_msgdsize(mp)
+#define pullupmsg(mp, len)	strclone_pullupmsg(mp, len)
+#define adjmsg(mp, len)	strclone_adjmsg(mp, len)
+#define linkb(mp, bp)	strclone_linkb(mp, bp)
+#define unlinkb(mp)	strclone_unlinkb(mp)
+#define putnext(q, mp)	strclone_putnext(q, mp)
+#define qreply(q, mp)	strclone_qreply(q, mp)
+#define putq(q, mp)	strclone_putq(q, mp)
+#define putbq(q, mp)	strclone_putbq(q, mp)
+#define getq(q)	strclone_getq(q)
+#define flushq(q, flag)	strclone_flushq(q, flag)
+#define flushband(q, pri, flag)	strclone_flushband(q, pri, flag)
+#define canput(q)	strclone_canput(q)
+#define bcanput(q, pri)	strclone_bcanput(q, pri)
+#define canputnext(q)	strclone_canputnext(q)
+#define bcanputnext(q, pri)	strclone_bcanputnext(q, pri)
+#define qenable(q)	strclone_qenable(q)
+#define noenable(q)	strclone_noenable(q)
+#define enableok(q)	strclone_enableok(q)
+#define qsize(q)	strclone_qsize(q)
+#define putctl(q, type)	strclone_putctl(q, type)
+#define putctl1(q, type, param)	strclone_putctl1(q, type, param)
+#define putnextctl(q, type)	strclone_putnextctl(q, type)
+#define putnextctl1(q, type, param)	strclone_putnextctl1(q, type, param)
+#define qprocson(q)	strclone_qprocson(q)
+#define qprocsoff(q)	strclone_qprocsoff(q)
+#endif
 
 #endif /* _LINUX_STRCLONE_DDI_H */

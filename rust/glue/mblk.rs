@@ -161,10 +161,19 @@ const CACHE_NAMES: [&CStr; NCACHES] = [
     c"strclone_mblk",
 ];
 
+/// What an `esballoc` object keeps after its header: the free routine
+/// (`db_frtnp` points at it) and the module whose code it is, if any, on
+/// which the object holds a reference until the routine has run.
+#[repr(C)]
+struct EsbFree {
+    rtn: FreeRtn,
+    owner: *mut bindings::module,
+}
+
 const fn cache_size(i: usize) -> usize {
     match i {
         CACHE_MBLK => size_of::<Msgb>(),
-        7 => HDR + size_of::<FreeRtn>(),
+        7 => HDR + size_of::<EsbFree>(),
         _ => HDR + CLASS_DATA[i],
     }
 }
@@ -327,11 +336,16 @@ unsafe fn db_last(db: *mut Datab) {
     // happens after this.
     let frtn = unsafe { (*db).db_frtnp };
     if !frtn.is_null() {
-        // SAFETY: `db_frtnp` points at the copy inside the object.
-        if let Some(f) = unsafe { (*frtn).free_func } {
+        // SAFETY: `db_frtnp` points at the `EsbFree` inside the object.
+        let esb = unsafe { &*frtn.cast::<EsbFree>() };
+        if let Some(f) = esb.rtn.free_func {
             // SAFETY: The `esballoc` caller promised `f(free_arg)` may be
             // called once when the buffer is no longer used.
-            unsafe { f((*frtn).free_arg) };
+            unsafe { f(esb.rtn.free_arg) };
+        }
+        if !esb.owner.is_null() {
+            // SAFETY: `esballoc` took this reference; the routine returned.
+            unsafe { bindings::module_put(esb.owner) };
         }
     }
 }
@@ -592,16 +606,15 @@ impl Mblk {
     /// exclusively: it stays valid, and nobody else reads or writes it,
     /// until `frtn.free_func(frtn.free_arg)` is called (in whatever context
     /// the last block is freed). The block's owner may write it while the
-    /// data block is not shared, as for any block.
-    #[cfg_attr(
-        not(CONFIG_KUNIT),
-        expect(dead_code, reason = "SVR4 DDI for drivers; KUnit tests it")
-    )]
+    /// data block is not shared, as for any block. `owner` is NULL or the
+    /// caller's own module, which the buffer then holds (a reference taken
+    /// here, given back after `free_func` returned).
     pub(crate) unsafe fn esballoc(
         base: *mut u8,
         size: usize,
         ty: u8,
         frtn: &FreeRtn,
+        owner: *mut bindings::module,
         f: Flags,
     ) -> Result<Self> {
         let o = cache_alloc(usize::from(CLASS_ESB), f)?.cast::<Obj>();
@@ -609,12 +622,19 @@ impl Mblk {
         unsafe {
             let mut m = Self::init_obj(o, CLASS_ESB, base, size, ty);
             m.set_wptr_full();
-            let copy = o.cast::<u8>().add(HDR).cast::<FreeRtn>();
-            copy.write(FreeRtn {
-                free_func: frtn.free_func,
-                free_arg: frtn.free_arg,
+            let copy = o.cast::<u8>().add(HDR).cast::<EsbFree>();
+            if !owner.is_null() {
+                // The caller's own module, alive while it calls us.
+                bindings::__module_get(owner);
+            }
+            copy.write(EsbFree {
+                rtn: FreeRtn {
+                    free_func: frtn.free_func,
+                    free_arg: frtn.free_arg,
+                },
+                owner,
             });
-            (*o).db.db_frtnp = copy;
+            (*o).db.db_frtnp = copy.cast::<FreeRtn>();
             Ok(m)
         }
     }
@@ -817,10 +837,6 @@ impl Mblk {
     }
 
     /// `dupmsg`: duplicates every block of the message (no copy of data).
-    #[cfg_attr(
-        not(CONFIG_KUNIT),
-        expect(dead_code, reason = "SVR4 DDI for drivers; KUnit tests it")
-    )]
     pub(crate) fn dupmsg(&self, f: Flags) -> Result<Mblk> {
         let mut head = Self::dupb(self, f)?;
         let mut cur = self.cont();
@@ -845,10 +861,6 @@ impl Mblk {
     }
 
     /// `copymsg`: copies every block of the message.
-    #[cfg_attr(
-        not(CONFIG_KUNIT),
-        expect(dead_code, reason = "SVR4 DDI for drivers; KUnit tests it")
-    )]
     pub(crate) fn copymsg(&self, f: Flags) -> Result<Mblk> {
         let mut head = Self::copyb(self, f)?;
         let mut cur = self.cont();
@@ -1175,9 +1187,17 @@ mod tests {
             free_arg: ptr::without_provenance_mut(1),
         };
         // SAFETY: `BUF` is static and nobody writes it.
-        let m =
-            unsafe { Mblk::esballoc(ptr::addr_of_mut!(BUF).cast(), 16, M_DATA, &frtn, GFP_KERNEL) }
-                .unwrap();
+        let m = unsafe {
+            Mblk::esballoc(
+                ptr::addr_of_mut!(BUF).cast(),
+                16,
+                M_DATA,
+                &frtn,
+                ptr::null_mut(),
+                GFP_KERNEL,
+            )
+        }
+        .unwrap();
         assert_eq!(m.bytes(), b"external buffer!");
         let d = m.dupmsg(GFP_KERNEL).unwrap();
         drop(m);

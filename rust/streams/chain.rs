@@ -43,11 +43,11 @@
 //! Push and pop of one stream are serialised by `HeadState::plumbing`
 //! (a sleeping flag, as the `I_STR` slot is); routing never waits for it.
 
+use super::modsw::{EntryRef, ModName};
 use super::msg::{Mblk, MsgType};
 use super::queue::{Queue, QENAB, QINSERVICE, QPCPROTO_MAX};
 use super::stream::{
-    Inner, ModEntry, ModInst, ModState, OpenHow, PutKind, Qid, Stream, TimeoutSlot, LVL_DRV,
-    LVL_HEAD,
+    Inner, ModInst, ModState, OpenHow, PutKind, Qid, Stream, TimeoutSlot, LVL_DRV, LVL_HEAD,
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use kernel::{new_spinlock, new_work, prelude::*, sync::Arc, time::hrtimer::HrTimer};
@@ -74,6 +74,9 @@ enum Routed {
     Call(Target, Mblk),
     /// Run a queue's service procedure soon (the message was queued).
     Schedule(Qid, Option<Arc<ModInst>>),
+    /// Wake the stream head's readers: a data message was queued there
+    /// under the lock that routed it, as `strrput` would have queued it.
+    HeadQueued,
     /// Nothing.
     Done,
 }
@@ -252,7 +255,48 @@ impl Stream {
         }
         let r = {
             let mut inner = self.inner.lock();
-            inner.route(q, m)
+            let r = inner.route(q, m);
+            self.head_in_lock(&mut inner, r)
+        };
+        self.finish(r);
+    }
+
+    /// A data message routed to the stream head is queued there at once,
+    /// under the lock that routed it: what `put_head` does for `M_DATA`,
+    /// `M_PROTO` and `M_PCPROTO`, without taking the lock a second time.
+    fn head_in_lock(&self, inner: &mut Inner, r: Routed) -> Routed {
+        match r {
+            Routed::Call(Target::Head, m)
+                if matches!(m.ty(), MsgType::Data | MsgType::Proto | MsgType::PcProto) =>
+            {
+                if self.is_closed() {
+                    // Freed by `finish`, after the lock (an `esballoc`
+                    // buffer's free routine must not run under it).
+                    return Routed::Call(Target::None, m);
+                }
+                inner.putq(Qid::HeadR, m);
+                Routed::HeadQueued
+            }
+            r => r,
+        }
+    }
+
+    /// SVR4 `put(q, m)`: the put procedure of queue `q` itself (what
+    /// `putctl` calls).
+    pub(crate) fn put(self: &Arc<Self>, q: Qid, m: Mblk) {
+        let r = {
+            let mut inner = self.inner.lock();
+            let r = match inner.target(Some(q), &m) {
+                Target::Queue(q) => {
+                    if inner.putq(q, m) {
+                        Routed::Schedule(q, Self::inst_for(&inner, q))
+                    } else {
+                        Routed::Done
+                    }
+                }
+                t => Routed::Call(t, m),
+            };
+            self.head_in_lock(&mut inner, r)
         };
         self.finish(r);
     }
@@ -267,7 +311,8 @@ impl Stream {
         let r = {
             let mut inner = self.inner.lock();
             if m.ty().is_hipri() || inner.can_pass_on(own, from, m.band()) {
-                inner.route(from, m)
+                let r = inner.route(from, m);
+                self.head_in_lock(&mut inner, r)
             } else if !self.is_closed() && inner.putq(own, m) {
                 Routed::Schedule(own, Self::inst_for(&inner, own))
             } else {
@@ -282,6 +327,7 @@ impl Stream {
         match r {
             Routed::Call(t, m) => self.call_put(t, m),
             Routed::Schedule(q, inst) => self.schedule(q, inst),
+            Routed::HeadQueued => self.wait.notify_all(),
             Routed::Done => {}
         }
     }
@@ -322,6 +368,12 @@ impl Stream {
             inner.route(q, m)
         };
         self.finish(r);
+    }
+
+    /// SVR4 `bcanput(q, band)`: can queue `q` (or the first queue from it
+    /// on with a service procedure) take a normal message of band `band`?
+    pub(crate) fn bcanput(&self, q: Qid, band: u8) -> bool {
+        self.inner.lock().bcanput_from(q, band)
     }
 
     /// SVR4 `canputnext(q)`: can the queue after `q` take a normal message?
@@ -418,9 +470,8 @@ impl Stream {
     /// (`MODOPEN`). The caller holds the plumbing slot and checked the
     /// push limit. The module's own errno if its open refuses; nothing is
     /// left of it then.
-    pub(crate) fn push(self: &Arc<Self>, entry: &'static ModEntry) -> Result {
-        let procs = (entry.new)()?;
-        let lim = entry.limits;
+    pub(crate) fn push(self: &Arc<Self>, entry: EntryRef) -> Result {
+        let lim = entry.limits();
         let lvl = {
             let mut inner = self.inner.lock();
             let l = inner.next_lvl;
@@ -430,12 +481,14 @@ impl Stream {
             }
             l
         };
+        let (procs, instance) = entry.make(self, lvl)?;
+        let put = entry.put();
         let inst = Arc::pin_init(
             pin_init!(ModInst {
                 stream: self.clone(),
                 lvl,
-                entry,
                 procs,
+                entry: instance,
                 active: AtomicU32::new(0),
                 procs_on: AtomicBool::new(false),
                 rwork <- new_work!("ModInst::rwork"),
@@ -454,7 +507,7 @@ impl Stream {
                 Queue::new(lim.rlim, lim.rsrv, QPCPROTO_MAX),
                 Queue::new(lim.wlim, lim.wsrv, QPCPROTO_MAX),
             ],
-            put: entry.put,
+            put,
             inst: inst.clone(),
         };
         {
@@ -467,7 +520,6 @@ impl Stream {
             }
             self.nmods.store(inner.mods.len() as u8, Ordering::Release);
         }
-        entry.uses.fetch_add(1, Ordering::Relaxed);
         let q = Qid { lvl, rd: true };
         match inst.procs.open(self, q, OpenHow::Push) {
             Ok(()) => {
@@ -617,7 +669,6 @@ impl Stream {
             if let Some(st) = gone {
                 // A queue below waited for room in the popped read queue.
                 let below_waits = st.q[0].writer_waits();
-                inst.entry.uses.fetch_sub(1, Ordering::Relaxed);
                 // The queue pair and the instance's chain reference go
                 // outside the lock; a queued service work item may still
                 // hold the instance: it finds the level gone.
@@ -677,7 +728,7 @@ impl Stream {
 
     /// The names of the pushed modules, topmost first, into `out`
     /// (`I_LIST`, `I_LOOK`, debugfs, fdinfo).
-    pub(crate) fn module_names(&self, out: &mut [Option<&'static CStr>]) -> usize {
+    pub(crate) fn module_names(&self, out: &mut [Option<ModName>]) -> usize {
         let inner = self.inner.lock();
         for (slot, m) in out.iter_mut().zip(inner.mods.iter()) {
             *slot = Some(m.inst.name());

@@ -436,7 +436,7 @@ impl FileOps for Stream {
         seq_print!(m, "strclone-modules:\t");
         for (i, name) in names[..n].iter().flatten().enumerate() {
             let sep = if i == 0 { "" } else { "," };
-            seq_print!(m, "{}{}", sep, name.to_str().unwrap_or("?"));
+            seq_print!(m, "{}{}", sep, name.as_str());
         }
         seq_print!(m, "\n");
     }

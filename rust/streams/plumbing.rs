@@ -4,7 +4,7 @@
 //! `I_LIST`, `I_ANCHOR` (`streamio(7I)`; errnos as illumos' `strioctl`).
 //! `Documentation/strclone/modules.rst` has the table.
 
-use super::modsw;
+use super::modsw::{self, ModName};
 use super::stream::Stream;
 use crate::glue::{cred, params};
 use crate::uapi::{self, FMNAMESZ};
@@ -93,7 +93,7 @@ impl Stream {
         }
         let mut out = [0u8; FMNAMESZ + 1];
         if let Some(n) = names[0] {
-            let b = n.to_bytes();
+            let b = n.as_bytes();
             out[..b.len()].copy_from_slice(b);
         }
         UserSlice::new(UserPtr::from_addr(arg), FMNAMESZ + 1)
@@ -112,7 +112,7 @@ impl Stream {
         let mut names = [None; NSTRPUSH_MAX];
         let n = self.module_names(&mut names).min(NSTRPUSH_MAX);
         Ok(isize::from(
-            names[..n].iter().flatten().any(|m| m.to_bytes() == name),
+            names[..n].iter().flatten().any(|m| m.as_bytes() == name),
         ))
     }
 
@@ -141,13 +141,13 @@ impl Stream {
             return Err(EINVAL);
         }
         let fill = (want as usize).min(n + 1);
-        let drv = self.driver().name();
+        let drv = ModName::new(self.driver().name().to_bytes()).ok();
         let mut w = UserSlice::new(UserPtr::from_addr(list), fill * uapi::STR_MLIST_SIZE).writer();
-        let listed = Iterator::chain(names[..n].iter().copied(), [Some(drv)]);
+        let listed = Iterator::chain(names[..n].iter().copied(), [drv]);
         for name in listed.take(fill) {
             let mut slot = [0u8; FMNAMESZ + 1];
             if let Some(nm) = name {
-                let b = nm.to_bytes();
+                let b = nm.as_bytes();
                 let k = b.len().min(FMNAMESZ);
                 slot[..k].copy_from_slice(&b[..k]);
             }

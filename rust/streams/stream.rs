@@ -410,8 +410,11 @@ pub(crate) struct ModState {
 pub(crate) struct ModInst {
     pub(crate) stream: Arc<Stream>,
     pub(crate) lvl: u32,
-    pub(crate) entry: &'static ModEntry,
     pub(crate) procs: KBox<dyn Module>,
+    /// Counts this instance in its module switch entry. After `procs`, so
+    /// it is dropped after them (a C module's queue pair gives its
+    /// provider's module reference back first).
+    pub(crate) entry: super::modsw::Instance,
     pub(crate) active: AtomicU32,
     pub(crate) procs_on: AtomicBool,
     #[pin]
@@ -470,8 +473,8 @@ impl ModInst {
     }
 
     /// The module's name.
-    pub(crate) fn name(&self) -> &'static CStr {
-        self.entry.name
+    pub(crate) fn name(&self) -> super::modsw::ModName {
+        self.entry.name()
     }
 }
 

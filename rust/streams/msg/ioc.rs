@@ -32,8 +32,10 @@
 //! longer than its encoding (an `M_IOCACK` made from an `M_IOCDATA` keeps 44
 //! bytes); the bytes beyond it mean nothing. SVR4's `cq_private` and
 //! `cp_private` are a message block of the module's state; here they are a
-//! number the module gets back unchanged. The driver-API issue replaces these
-//! encodings with the C layouts of `<sys/stream.h>`; they live only here.
+//! number the module gets back unchanged. `struct iocblk` of
+//! `include/linux/strclone_ddi.h` is this encoding for C modules on x86_64
+//! (little-endian; its size is checked in `ddi_check.c`); `copyreq` and
+//! `copyresp` are not in the C ABI yet.
 
 use super::{le32, le64, Mblk, Msg, MsgType};
 use kernel::{alloc::Flags, prelude::*};

@@ -1,0 +1,980 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The C ABI of the DDI (`include/linux/strclone_ddi.h`): the routines other
+//! kernel modules call, and the queue pairs and procedure calls of the
+//! modules they register.
+//!
+//! Rust's ABI is not stable across `.ko` files, so everything another module
+//! calls is an `extern "C"` function here, exported by `ddi_export.c` in the
+//! `STRCLONE` symbol namespace.
+//!
+//! # The contract with C code
+//!
+//! As in SVR4, a C module is trusted to pass what strclone gave it: a
+//! `queue_t *` of one of its own instances, while that instance is pushed
+//! (from its open until its close returns), and messages it owns (each
+//! message is owned by exactly one party; a routine that takes a message
+//! takes ownership of the whole `b_cont` chain). Those are the safety
+//! preconditions of every `extern "C"` function below. NULL messages and
+//! NULL queues are tolerated (ignored, or the failure value returned).
+//!
+//! # Queue pairs
+//!
+//! [`CPair`] is one pushed instance of a C module: the two C-visible
+//! `queue_t`s (read, then write, so `RD`/`WR`/`OTHERQ` are pointer
+//! arithmetic), then what strclone needs to route a call made through them:
+//! the stream, the instance's level, the provider's procedures and a
+//! reference on the provider's kernel module. The pair is boxed and pinned
+//! (C keeps pointers into it) and lives as long as the instance: from the
+//! push (before the module's open) until the instance is freed, after its
+//! close and after every work item that could call it.
+
+use super::mblk::{FreeRtn, Mblk, Msgb};
+use crate::streams::{
+    modsw::ModName,
+    msg::MsgType,
+    queue::{QLimits, INFPSZ, QHIWAT_MAX},
+    stream::{DriverLimits, OpenHow, Qid, Stream},
+};
+use crate::uapi::{FMNAMESZ, MODOPEN};
+use core::{
+    cell::UnsafeCell,
+    ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void},
+    mem::{offset_of, size_of, ManuallyDrop},
+    ptr::{self, NonNull},
+};
+use kernel::{bindings, pr_warn_once, prelude::*, sync::Arc};
+
+/// The DDI version this strclone implements (`STRCLONE_DDI_VERSION`).
+pub(crate) const DDI_VERSION: u32 = 1;
+
+/// `q_flag`: the read queue of its pair.
+const QREADR: u32 = 0x10;
+/// `flushq`'s `FLUSHALL`.
+const FLUSHALL: c_int = 1;
+
+/// `struct module_info`.
+#[repr(C)]
+struct ModuleInfo {
+    mi_idnum: u16,
+    mi_idname: *const c_char,
+    mi_minpsz: c_long,
+    mi_maxpsz: c_long,
+    mi_hiwat: c_ulong,
+    mi_lowat: c_ulong,
+}
+
+type PutFn = unsafe extern "C" fn(*mut RawQueue, *mut Msgb) -> c_int;
+type SrvFn = unsafe extern "C" fn(*mut RawQueue) -> c_int;
+
+/// `struct qinit`.
+#[repr(C)]
+pub(crate) struct QInit {
+    qi_putp: Option<PutFn>,
+    qi_srvp: Option<SrvFn>,
+    qi_qopen: *const c_void,
+    qi_qclose: *const c_void,
+    qi_qadmin: *const c_void,
+    qi_minfo: *const ModuleInfo,
+    qi_mstat: *const c_void,
+}
+
+/// `struct streamtab`.
+#[repr(C)]
+struct StreamTab {
+    st_rdinit: *const QInit,
+    st_wrinit: *const QInit,
+    st_muxrinit: *const QInit,
+    st_muxwinit: *const QInit,
+}
+
+/// `struct strclone_modsw`.
+#[repr(C)]
+pub(crate) struct Modsw {
+    version: c_uint,
+    name: *const c_char,
+    str_: *const StreamTab,
+    owner: *mut bindings::module,
+}
+
+/// `queue_t`: the C-visible part of a queue.
+#[repr(C)]
+pub(crate) struct RawQueue {
+    q_qinfo: *const QInit,
+    q_ptr: *mut c_void,
+    q_flag: u32,
+    side: u32,
+    /// The [`CPair`] (untyped: C sees `void *`).
+    pair: *const c_void,
+    pad: *mut c_void,
+}
+
+// The C header's layout (checked from the C side in ddi_check.c).
+const _: () = {
+    assert!(size_of::<RawQueue>() == 40);
+    assert!(offset_of!(RawQueue, q_qinfo) == 0);
+    assert!(offset_of!(RawQueue, q_ptr) == 8);
+    assert!(offset_of!(RawQueue, q_flag) == 16);
+    assert!(offset_of!(RawQueue, side) == 20);
+    assert!(offset_of!(RawQueue, pair) == 24);
+    assert!(size_of::<QInit>() == 56);
+    assert!(offset_of!(QInit, qi_minfo) == 40);
+    assert!(size_of::<ModuleInfo>() == 48);
+    assert!(offset_of!(ModuleInfo, mi_idname) == 8);
+    assert!(offset_of!(ModuleInfo, mi_hiwat) == 32);
+    assert!(size_of::<StreamTab>() == 32);
+    assert!(size_of::<Modsw>() == 32);
+    assert!(offset_of!(Modsw, owner) == 24);
+};
+
+extern "C" {
+    fn strclone_call_qopen(
+        qi: *const QInit,
+        q: *mut RawQueue,
+        dev: *mut u32,
+        oflag: c_int,
+        sflag: c_int,
+    ) -> c_int;
+    fn strclone_call_qclose(qi: *const QInit, q: *mut RawQueue, oflag: c_int) -> c_int;
+}
+
+/// A registered module's procedures: its two `qinit`s and its owner.
+///
+/// # Invariants
+///
+/// `rd` and `wr` point at `qinit`s with a put procedure and a
+/// `module_info`, valid while the entry is registered and while any
+/// instance holds a reference on `owner` (the provider's static data, or
+/// memory it frees only after unregistering).
+pub(crate) struct CStreamtab {
+    rd: *const QInit,
+    wr: *const QInit,
+    owner: *mut bindings::module,
+    key: usize,
+}
+
+// SAFETY: The pointers are only read, and what they point at does not change
+// while registered (type invariant); C procedures may run on any CPU.
+unsafe impl Send for CStreamtab {}
+// SAFETY: As above.
+unsafe impl Sync for CStreamtab {}
+
+fn qinit_ok(qi: *const QInit) -> bool {
+    // SAFETY: Non-null pointers are the caller's promise (module comment).
+    !qi.is_null() && unsafe { (*qi).qi_putp.is_some() && !(*qi).qi_minfo.is_null() }
+}
+
+fn limits_of(qi: *const QInit) -> (QLimits, bool) {
+    // SAFETY: Checked by `qinit_ok` (type invariant of `CStreamtab`).
+    let (mi, srv) = unsafe { (&*(*qi).qi_minfo, (*qi).qi_srvp.is_some()) };
+    let hiwat = (mi.mi_hiwat as usize).min(QHIWAT_MAX);
+    let lim = QLimits {
+        minpsz: mi.mi_minpsz.max(0) as usize,
+        maxpsz: if mi.mi_maxpsz < 0 {
+            INFPSZ
+        } else {
+            mi.mi_maxpsz as usize
+        },
+        hiwat,
+        lowat: (mi.mi_lowat as usize).min(hiwat),
+    };
+    (lim, srv)
+}
+
+impl CStreamtab {
+    /// The name and procedures of the module `m` describes: `EINVAL` for a
+    /// wrong version, a bad name, no owner, or a streamtab without two
+    /// `qinit`s that each have a put procedure and a `module_info`.
+    ///
+    /// # Safety
+    ///
+    /// `m` is NULL or points at a `struct strclone_modsw` whose pointers are
+    /// NULL or valid (the module comment's contract).
+    unsafe fn from_modsw(m: *const Modsw) -> Result<(ModName, Self)> {
+        // SAFETY: The caller's promise.
+        let m = unsafe { m.as_ref() }.ok_or(EINVAL)?;
+        // A module without an owner could not be pinned by its instances.
+        if m.version != DDI_VERSION || m.str_.is_null() || m.owner.is_null() {
+            return Err(EINVAL);
+        }
+        // SAFETY: As above.
+        let name = unsafe { name_of(m.name) }?;
+        // SAFETY: Non-null, the caller's promise.
+        let st = unsafe { &*m.str_ };
+        if !qinit_ok(st.st_rdinit) || !qinit_ok(st.st_wrinit) {
+            return Err(EINVAL);
+        }
+        Ok((
+            name,
+            Self {
+                rd: st.st_rdinit,
+                wr: st.st_wrinit,
+                owner: m.owner,
+                key: m.str_ as usize,
+            },
+        ))
+    }
+
+    /// What identifies the registration: the `streamtab`'s address.
+    pub(crate) fn key(&self) -> usize {
+        self.key
+    }
+
+    /// Queue limits from the two `module_info`s (water marks capped at
+    /// `STRCLONE_QHIWAT_MAX`).
+    pub(crate) fn limits(&self) -> DriverLimits {
+        let (rlim, rsrv) = limits_of(self.rd);
+        let (wlim, wsrv) = limits_of(self.wr);
+        DriverLimits {
+            rlim,
+            wlim,
+            rsrv,
+            wsrv,
+        }
+    }
+}
+
+/// A module name from C: at most `FMNAMESZ` bytes before the NUL.
+///
+/// # Safety
+///
+/// `p` is NULL or a NUL-terminated string, or at least `FMNAMESZ + 1`
+/// readable bytes.
+unsafe fn name_of(p: *const c_char) -> Result<ModName> {
+    if p.is_null() {
+        return Err(EINVAL);
+    }
+    let mut buf = [0u8; FMNAMESZ + 1];
+    let mut n = 0;
+    while n <= FMNAMESZ {
+        // SAFETY: Within the string or its NUL (the caller's promise).
+        let c = unsafe { *p.add(n) } as u8;
+        if c == 0 {
+            break;
+        }
+        buf[n] = c;
+        n += 1;
+    }
+    ModName::new(&buf[..n])
+}
+
+/// A reference on a provider's kernel module (`try_module_get`).
+struct ModuleRef(*mut bindings::module);
+
+impl ModuleRef {
+    /// `ENXIO` when the module is being unloaded. A NULL owner (built into
+    /// the kernel) needs no reference.
+    fn get(m: *mut bindings::module) -> Result<Self> {
+        // SAFETY: `m` is NULL or the owner the registration named, valid
+        // while registered (`CStreamtab`'s invariant); `try_module_get`
+        // accepts NULL.
+        if unsafe { bindings::try_module_get(m) } {
+            Ok(Self(m))
+        } else {
+            Err(ENXIO)
+        }
+    }
+}
+
+impl Drop for ModuleRef {
+    fn drop(&mut self) {
+        // SAFETY: We hold the reference `get` took.
+        unsafe { bindings::module_put(self.0) };
+    }
+}
+
+/// One pushed instance of a C module (see the module comment).
+///
+/// # Invariants
+///
+/// `q[0]` is the read queue and `q[1]` the write queue, each with its
+/// `qinit` and `pair` pointing at this pair; only `q_ptr` changes after
+/// construction, and only C code changes it. `tab` and the provider stay
+/// valid while `owner` is held, that is as long as the pair.
+#[repr(C)]
+pub(crate) struct CPair {
+    q: [UnsafeCell<RawQueue>; 2],
+    stream: Arc<Stream>,
+    lvl: u32,
+    rd: *const QInit,
+    wr: *const QInit,
+    _owner: ModuleRef,
+}
+
+// SAFETY: The C-visible queues are only read by strclone after construction
+// (their `q_ptr` belongs to the module); the rest never changes. The
+// module's procedures may run on any CPU, as SVR4 allows.
+unsafe impl Send for CPair {}
+// SAFETY: As above.
+unsafe impl Sync for CPair {}
+
+impl CPair {
+    /// A queue pair for an instance of `tab` pushed on `s` at level `lvl`,
+    /// holding a reference on its provider (`ENXIO` when it is going away).
+    pub(crate) fn new(tab: &CStreamtab, s: &Arc<Stream>, lvl: u32) -> Result<Pin<KBox<Self>>> {
+        let owner = ModuleRef::get(tab.owner)?;
+        let q = |qinfo: *const QInit, side: u32| {
+            UnsafeCell::new(RawQueue {
+                q_qinfo: qinfo,
+                q_ptr: ptr::null_mut(),
+                q_flag: if side == 0 { QREADR } else { 0 },
+                side,
+                pair: ptr::null(),
+                pad: ptr::null_mut(),
+            })
+        };
+        let pair = KBox::pin(
+            Self {
+                q: [q(tab.rd, 0), q(tab.wr, 1)],
+                stream: s.clone(),
+                lvl,
+                rd: tab.rd,
+                wr: tab.wr,
+                _owner: owner,
+            },
+            GFP_KERNEL_ACCOUNT,
+        )?;
+        let me: *const c_void = ptr::from_ref::<CPair>(&pair).cast();
+        for q in &pair.q {
+            // SAFETY: Nobody else has the pair yet.
+            unsafe { (*q.get()).pair = me };
+        }
+        Ok(pair)
+    }
+
+    fn qptr(&self, rd: bool) -> *mut RawQueue {
+        self.q[usize::from(!rd)].get()
+    }
+
+    /// Calls the module's open on its read queue (`MODOPEN` for a push, 0
+    /// for a reopen); its errno if it refuses (a positive or a negative
+    /// return are both taken as the errno, as SVR4 and Linux drivers write
+    /// them).
+    pub(crate) fn open(&self, how: OpenHow) -> Result {
+        let sflag = match how {
+            OpenHow::Push => MODOPEN as c_int,
+            OpenHow::Reopen => 0,
+        };
+        let mut dev = ((self.stream.major() & 0xfff) << 20) | (self.stream.minor() & 0xfffff);
+        // SAFETY: `rd` is valid (type invariant); the queue is this pair's.
+        let r = unsafe { strclone_call_qopen(self.rd, self.qptr(true), &mut dev, 3, sflag) };
+        match r.unsigned_abs() {
+            0 => Ok(()),
+            e @ 1..=4095 => Err(Error::from_errno(-(e as i32))),
+            _ => Err(EIO),
+        }
+    }
+
+    /// Calls the module's close.
+    pub(crate) fn close(&self) {
+        // SAFETY: As in `open`.
+        unsafe { strclone_call_qclose(self.rd, self.qptr(true), 3) };
+    }
+
+    /// Calls the put procedure of the read (`rd`) or write queue with `m`.
+    pub(crate) fn put(&self, rd: bool, m: Mblk) {
+        let qi = if rd { self.rd } else { self.wr };
+        // SAFETY: `qi` is valid and has a put procedure (type invariant);
+        // the message's ownership goes to the module.
+        unsafe {
+            if let Some(put) = (*qi).qi_putp {
+                put(self.qptr(rd), m.into_raw().as_ptr());
+            }
+        }
+    }
+
+    /// Calls the service procedure of the read or write queue, if any.
+    pub(crate) fn srv(&self, rd: bool) {
+        let qi = if rd { self.rd } else { self.wr };
+        // SAFETY: As in `put`.
+        unsafe {
+            if let Some(srv) = (*qi).qi_srvp {
+                srv(self.qptr(rd));
+            }
+        }
+    }
+}
+
+/// The stream and queue a `queue_t *` from C names.
+///
+/// # Safety
+///
+/// `q` is NULL or a queue of a live [`CPair`] (the module comment).
+unsafe fn resolve<'a>(q: *mut RawQueue) -> Option<(&'a Arc<Stream>, Qid)> {
+    if q.is_null() {
+        return None;
+    }
+    if !super::ctx::in_task() {
+        // The stream lock is not interrupt-safe: taking it here could
+        // deadlock against the task this interrupted. Refused (a message
+        // given with it is freed).
+        pr_warn_once!("a DDI queue routine was called from interrupt context: ignored\n");
+        return None;
+    }
+    // SAFETY: A queue of a live pair (the caller's promise); `side` and
+    // `pair` never change after construction.
+    let (side, pair) = unsafe { ((*q).side, &*(*q).pair.cast::<CPair>()) };
+    Some((
+        &pair.stream,
+        Qid {
+            lvl: pair.lvl,
+            rd: side == 0,
+        },
+    ))
+}
+
+/// Takes ownership of a message from C.
+///
+/// # Safety
+///
+/// `mp` is NULL or a message the caller owns and hands over.
+unsafe fn take(mp: *mut Msgb) -> Option<Mblk> {
+    // SAFETY: The caller's promise.
+    NonNull::new(mp).map(|p| unsafe { Mblk::from_raw(p) })
+}
+
+/// Borrows a message from C without taking it (dropping the result frees
+/// nothing).
+///
+/// # Safety
+///
+/// As [`take`]; the caller keeps ownership.
+unsafe fn borrow(mp: *mut Msgb) -> Option<ManuallyDrop<Mblk>> {
+    // SAFETY: The caller's promise.
+    unsafe { take(mp) }.map(ManuallyDrop::new)
+}
+
+fn give(m: Result<Mblk>) -> *mut Msgb {
+    m.map_or(ptr::null_mut(), |m| m.into_raw().as_ptr())
+}
+
+// ---- Registration -----------------------------------------------------------
+
+/// `strclone_register_module`.
+///
+/// # Safety
+///
+/// `m` is NULL or a valid `struct strclone_modsw` (module comment).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_register_module(m: *const Modsw) -> c_int {
+    // SAFETY: The caller's promise.
+    let r = unsafe { CStreamtab::from_modsw(m) }
+        .and_then(|(name, tab)| crate::ddi::register_module(name, tab));
+    r.map_or_else(|e| e.to_errno(), |()| 0)
+}
+
+/// `strclone_unregister_module`.
+///
+/// # Safety
+///
+/// As [`strclone_register_module`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_unregister_module(m: *const Modsw) -> c_int {
+    // SAFETY: The caller's promise.
+    let Some(m) = (unsafe { m.as_ref() }) else {
+        return EINVAL.to_errno();
+    };
+    // SAFETY: As above.
+    let r = unsafe { name_of(m.name) }
+        .and_then(|name| crate::ddi::unregister_module(&name, m.str_ as usize));
+    r.map_or_else(|e| e.to_errno(), |()| 0)
+}
+
+/// `strclone_ddi_version`.
+#[no_mangle]
+pub(crate) extern "C" fn strclone_ddi_version() -> c_uint {
+    DDI_VERSION
+}
+
+// ---- Messages ---------------------------------------------------------------
+
+/// `allocb`: never sleeps (`GFP_ATOMIC`); NULL when out of memory.
+#[no_mangle]
+pub(crate) extern "C" fn strclone_allocb(size: usize, _pri: c_uint) -> *mut Msgb {
+    give(Mblk::alloc(size, 0, GFP_ATOMIC))
+}
+
+/// `esballoc`: a message over `base[0..size]`, freed by `fr`. The header's
+/// `esballoc()` passes the caller's `THIS_MODULE` as `owner`: the message
+/// holds a reference on it until `fr`'s routine has returned, so the
+/// routine's code outlives the last block (which may be freed long after
+/// the module that made it was popped).
+///
+/// # Safety
+///
+/// `base` is valid for `size` bytes until `fr`'s routine is called; `fr`
+/// points at a valid `frtn_t` (copied); `owner` is NULL or the caller's own
+/// (live) module.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_esballoc(
+    base: *mut u8,
+    size: usize,
+    _pri: c_uint,
+    fr: *const FreeRtn,
+    owner: *mut bindings::module,
+) -> *mut Msgb {
+    // SAFETY: The caller's promise.
+    let Some(fr) = (unsafe { fr.as_ref() }) else {
+        return ptr::null_mut();
+    };
+    if base.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: The caller's promise about the buffer and its owner.
+    give(unsafe { Mblk::esballoc(base, size, 0, fr, owner, GFP_ATOMIC) })
+}
+
+/// `freeb`: frees one block (its `b_cont` is the caller's, untouched).
+///
+/// # Safety
+///
+/// `bp` is NULL or a block the caller owns; its `b_cont` chain stays the
+/// caller's.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_freeb(bp: *mut Msgb) {
+    // SAFETY: The caller's promise.
+    if let Some(mut m) = unsafe { take(bp) } {
+        if let Some(rest) = m.take_cont() {
+            // Still the caller's: not freed here.
+            let _ = rest.into_raw();
+        }
+    }
+}
+
+/// `freemsg`: frees the whole chain.
+///
+/// # Safety
+///
+/// `mp` is NULL or a message the caller owns.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_freemsg(mp: *mut Msgb) {
+    // SAFETY: The caller's promise.
+    drop(unsafe { take(mp) });
+}
+
+/// `dupb`: a new block over `bp`'s data block.
+///
+/// # Safety
+///
+/// `bp` is NULL or a valid block.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_dupb(bp: *mut Msgb) -> *mut Msgb {
+    // SAFETY: The caller's promise.
+    match unsafe { bp.as_ref() } {
+        Some(b) => give(Mblk::dupb(b, GFP_ATOMIC)),
+        None => ptr::null_mut(),
+    }
+}
+
+/// `dupmsg`.
+///
+/// # Safety
+///
+/// `mp` is NULL or a valid message.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_dupmsg(mp: *mut Msgb) -> *mut Msgb {
+    // SAFETY: The caller's promise.
+    match unsafe { borrow(mp) } {
+        Some(m) => give(m.dupmsg(GFP_ATOMIC)),
+        None => ptr::null_mut(),
+    }
+}
+
+/// `copyb`.
+///
+/// # Safety
+///
+/// `bp` is NULL or a valid block.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_copyb(bp: *mut Msgb) -> *mut Msgb {
+    // SAFETY: The caller's promise.
+    match unsafe { bp.as_ref() } {
+        Some(b) => give(Mblk::copyb(b, GFP_ATOMIC)),
+        None => ptr::null_mut(),
+    }
+}
+
+/// `copymsg`.
+///
+/// # Safety
+///
+/// `mp` is NULL or a valid message.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_copymsg(mp: *mut Msgb) -> *mut Msgb {
+    // SAFETY: The caller's promise.
+    match unsafe { borrow(mp) } {
+        Some(m) => give(m.copymsg(GFP_ATOMIC)),
+        None => ptr::null_mut(),
+    }
+}
+
+/// `msgdsize`: the bytes in the message's `M_DATA` blocks.
+///
+/// # Safety
+///
+/// `mp` is NULL or a valid message.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_msgdsize(mp: *mut Msgb) -> usize {
+    // SAFETY: The caller's promise.
+    unsafe { mp.as_ref() }.map_or(0, Msgb::msgdsize)
+}
+
+/// `pullupmsg`: 1 when the first `len` bytes (all for -1) are in the first
+/// block, 0 on failure (message unchanged).
+///
+/// # Safety
+///
+/// `mp` is NULL or a message the caller owns.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_pullupmsg(mp: *mut Msgb, len: isize) -> c_int {
+    // SAFETY: The caller's promise.
+    let Some(mut m) = (unsafe { borrow(mp) }) else {
+        return 0;
+    };
+    let len = match len {
+        -1 => None,
+        l if l < 0 => return 0,
+        l => Some(l as usize),
+    };
+    c_int::from(m.pullup(len, GFP_ATOMIC).is_ok())
+}
+
+/// `adjmsg`: trims `len` bytes from the head (from the tail if negative);
+/// 1, or 0 when the message is shorter (unchanged).
+///
+/// # Safety
+///
+/// `mp` is NULL or a message the caller owns.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_adjmsg(mp: *mut Msgb, len: isize) -> c_int {
+    // SAFETY: The caller's promise.
+    unsafe { borrow(mp) }.map_or(0, |mut m| c_int::from(m.adjmsg(len)))
+}
+
+/// `linkb`: appends `bp` to `mp`'s chain.
+///
+/// # Safety
+///
+/// Both are NULL or messages the caller owns; `bp` becomes part of `mp`.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_linkb(mp: *mut Msgb, bp: *mut Msgb) {
+    // SAFETY: The caller's promise.
+    let m = unsafe { borrow(mp) };
+    // SAFETY: The caller's promise.
+    let b = unsafe { take(bp) };
+    let (Some(mut m), Some(b)) = (m, b) else {
+        return;
+    };
+    m.link_cont(b);
+}
+
+/// `unlinkb`: detaches and returns what follows the first block.
+///
+/// # Safety
+///
+/// `mp` is NULL or a message the caller owns.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_unlinkb(mp: *mut Msgb) -> *mut Msgb {
+    // SAFETY: The caller's promise.
+    unsafe { borrow(mp) }
+        .and_then(|mut m| m.take_cont())
+        .map_or(ptr::null_mut(), |m| m.into_raw().as_ptr())
+}
+
+// ---- Queues -------------------------------------------------------------------
+
+/// `putnext`.
+///
+/// # Safety
+///
+/// `q` as [`resolve`]; `mp` a message the caller hands over.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_putnext(q: *mut RawQueue, mp: *mut Msgb) {
+    // SAFETY: The caller's promise.
+    let m = unsafe { take(mp) };
+    // SAFETY: The caller's promise.
+    if let (Some((s, q)), Some(m)) = (unsafe { resolve(q) }, m) {
+        s.putnext(q, m);
+    }
+}
+
+/// `qreply`: `putnext` from the other queue of the pair.
+///
+/// # Safety
+///
+/// As [`strclone_putnext`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_qreply(q: *mut RawQueue, mp: *mut Msgb) {
+    // SAFETY: The caller's promise.
+    let m = unsafe { take(mp) };
+    // SAFETY: The caller's promise.
+    if let (Some((s, q)), Some(m)) = (unsafe { resolve(q) }, m) {
+        s.qreply_from(q, m);
+    }
+}
+
+/// `putq`: 1 (it never fails; a NULL argument gives 0).
+///
+/// # Safety
+///
+/// As [`strclone_putnext`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_putq(q: *mut RawQueue, mp: *mut Msgb) -> c_int {
+    // SAFETY: The caller's promise.
+    let m = unsafe { take(mp) };
+    // SAFETY: The caller's promise.
+    match (unsafe { resolve(q) }, m) {
+        (Some((s, q)), Some(m)) => {
+            s.putq(q, m);
+            1
+        }
+        _ => 0,
+    }
+}
+
+/// `putbq`: 1 (0 for a NULL argument).
+///
+/// # Safety
+///
+/// As [`strclone_putnext`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_putbq(q: *mut RawQueue, mp: *mut Msgb) -> c_int {
+    // SAFETY: The caller's promise.
+    let m = unsafe { take(mp) };
+    // SAFETY: The caller's promise.
+    match (unsafe { resolve(q) }, m) {
+        (Some((s, q)), Some(m)) => {
+            s.putbq(q, m);
+            1
+        }
+        _ => 0,
+    }
+}
+
+/// `getq`: the first message, or NULL.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_getq(q: *mut RawQueue) -> *mut Msgb {
+    // SAFETY: The caller's promise.
+    unsafe { resolve(q) }
+        .and_then(|(s, q)| s.getq(q))
+        .map_or(ptr::null_mut(), |m| m.into_raw().as_ptr())
+}
+
+/// `flushq`.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_flushq(q: *mut RawQueue, flag: c_int) {
+    // SAFETY: The caller's promise.
+    if let Some((s, q)) = unsafe { resolve(q) } {
+        s.flushq(q, flag == FLUSHALL);
+    }
+}
+
+/// `flushband`.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_flushband(q: *mut RawQueue, pri: u8, flag: c_int) {
+    // SAFETY: The caller's promise.
+    if let Some((s, q)) = unsafe { resolve(q) } {
+        s.flushband(q, pri, flag == FLUSHALL);
+    }
+}
+
+/// `bcanput`.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_bcanput(q: *mut RawQueue, pri: u8) -> c_int {
+    // SAFETY: The caller's promise.
+    unsafe { resolve(q) }.map_or(0, |(s, q)| c_int::from(s.bcanput(q, pri)))
+}
+
+/// `canput`.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_canput(q: *mut RawQueue) -> c_int {
+    // SAFETY: The caller's promise.
+    unsafe { strclone_bcanput(q, 0) }
+}
+
+/// `bcanputnext`.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_bcanputnext(q: *mut RawQueue, pri: u8) -> c_int {
+    // SAFETY: The caller's promise.
+    unsafe { resolve(q) }.map_or(0, |(s, q)| c_int::from(s.bcanputnext(q, pri)))
+}
+
+/// `canputnext`.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_canputnext(q: *mut RawQueue) -> c_int {
+    // SAFETY: The caller's promise.
+    unsafe { strclone_bcanputnext(q, 0) }
+}
+
+/// `qenable`.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_qenable(q: *mut RawQueue) {
+    // SAFETY: The caller's promise.
+    if let Some((s, q)) = unsafe { resolve(q) } {
+        s.qenable(q);
+    }
+}
+
+/// `noenable`.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_noenable(q: *mut RawQueue) {
+    // SAFETY: The caller's promise.
+    if let Some((s, q)) = unsafe { resolve(q) } {
+        s.noenable(q);
+    }
+}
+
+/// `enableok`.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_enableok(q: *mut RawQueue) {
+    // SAFETY: The caller's promise.
+    if let Some((s, q)) = unsafe { resolve(q) } {
+        s.enableok(q);
+    }
+}
+
+/// `qsize`: the messages on the queue.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_qsize(q: *mut RawQueue) -> c_int {
+    // SAFETY: The caller's promise.
+    unsafe { resolve(q) }.map_or(0, |(s, q)| s.qmsgs(q).min(c_int::MAX as usize) as c_int)
+}
+
+/// A control message for `putctl*`: `None` for a data type (SVR4 refuses
+/// them) or no memory.
+fn ctl(ty: c_int, param: Option<c_int>) -> Option<Mblk> {
+    let ty = MsgType(u8::try_from(ty).ok()?);
+    // SVR4 refuses the data types but M_DELAY (`datamsg()` less M_DELAY).
+    if matches!(ty, MsgType::Data | MsgType::Proto | MsgType::PcProto) {
+        return None;
+    }
+    let ty = ty.0;
+    let byte = param.map(|p| p as u8);
+    Mblk::new(ty, byte.as_slice(), GFP_ATOMIC).ok()
+}
+
+/// # Safety
+///
+/// As [`resolve`].
+unsafe fn putctl_to(q: *mut RawQueue, ty: c_int, param: Option<c_int>, next: bool) -> c_int {
+    // SAFETY: The caller's promise.
+    let Some((s, q)) = (unsafe { resolve(q) }) else {
+        return 0;
+    };
+    let Some(m) = ctl(ty, param) else {
+        return 0;
+    };
+    if next {
+        s.putnext(q, m);
+    } else {
+        s.put(q, m);
+    }
+    1
+}
+
+/// `putctl`: a zero-length control message of `type` to `q`'s own put
+/// procedure; 1, or 0 for a data type or no memory.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_putctl(q: *mut RawQueue, ty: c_int) -> c_int {
+    // SAFETY: The caller's promise.
+    unsafe { putctl_to(q, ty, None, false) }
+}
+
+/// `putctl1`: as `putctl`, with a one-byte parameter.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_putctl1(
+    q: *mut RawQueue,
+    ty: c_int,
+    param: c_int,
+) -> c_int {
+    // SAFETY: The caller's promise.
+    unsafe { putctl_to(q, ty, Some(param), false) }
+}
+
+/// `putnextctl`: as `putctl`, to the next queue.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_putnextctl(q: *mut RawQueue, ty: c_int) -> c_int {
+    // SAFETY: The caller's promise.
+    unsafe { putctl_to(q, ty, None, true) }
+}
+
+/// `putnextctl1`.
+///
+/// # Safety
+///
+/// As [`resolve`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_putnextctl1(
+    q: *mut RawQueue,
+    ty: c_int,
+    param: c_int,
+) -> c_int {
+    // SAFETY: The caller's promise.
+    unsafe { putctl_to(q, ty, Some(param), true) }
+}
+
+/// `qprocson`: accepted; strclone turns an instance's procedures on when
+/// its open returns 0 (ddi.rst, "Porting").
+#[no_mangle]
+pub(crate) extern "C" fn strclone_qprocson(_q: *mut RawQueue) {}
+
+/// `qprocsoff`: accepted; strclone turns an instance's procedures off
+/// before its close is called, and waits for calls in flight.
+#[no_mangle]
+pub(crate) extern "C" fn strclone_qprocsoff(_q: *mut RawQueue) {}
