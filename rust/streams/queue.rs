@@ -325,6 +325,25 @@ impl Queue {
         }
     }
 
+    /// Whether a message of some band above 0 could be put now
+    /// (`POLLWRBAND`): no band above 0 ever held a message, or one of them
+    /// is not full. The full ones remember that a writer waits
+    /// (`QB_WANTW`), so that it is woken when they drain.
+    pub(crate) fn any_band_writable(&mut self) -> bool {
+        let Some(v) = self.bands.as_mut() else {
+            return true;
+        };
+        let mut ok = v.is_empty();
+        for b in v.iter_mut() {
+            if b.flags & QB_FULL != 0 {
+                b.flags |= QB_WANTW;
+            } else {
+                ok = true;
+            }
+        }
+        ok
+    }
+
     fn qband(&mut self, band: u8) -> Option<&mut QBand> {
         self.bands.as_mut()?.iter_mut().find(|b| b.band == band)
     }
