@@ -903,6 +903,28 @@ mod tests {
     }
 
     #[test]
+    fn any_band_writable_for_pollwrband() {
+        let mut q = Queue::new(limits(100, 40), true, QPCPROTO_MAX);
+        // No band above 0 used yet: writable, even with band 0 full.
+        q.putq(banded(0, b'0', 100));
+        assert!(q.any_band_writable());
+        // The only band used is full: not writable, and the writer waits.
+        q.putq(banded(3, b'3', 100));
+        assert!(!q.any_band_writable());
+        assert!(q.writer_waits());
+        // Another band with room: writable.
+        q.putq(banded(5, b'5', 10));
+        assert!(q.any_band_writable());
+        // Draining band 5 (first) then band 3 back-enables band 3's writer.
+        let (_, back) = q.getq();
+        assert!(!back);
+        let (m, back) = q.getq();
+        assert_eq!(m.map(|m| m.bytes()[0]), Some(b'3'));
+        assert!(back);
+        assert!(q.any_band_writable());
+    }
+
+    #[test]
     fn flushband_takes_only_that_band() {
         let mut q = Queue::new(limits(1000, 100), true, QPCPROTO_MAX);
         q.putq(banded(1, b'a', 10));

@@ -107,3 +107,36 @@ impl Stream {
 
 /// Linux's `SIGPIPE`.
 const SIGPIPE: i32 = 13;
+
+#[kunit_tests(strclone_head_options)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_rdopt_mode_and_protocol_option() {
+        // The mode is always set; no protocol option keeps the old one.
+        let r = set_rdopt(0, RMSGN);
+        assert_eq!(u32::from(r), RMSGN);
+        let r = set_rdopt(r, RPROTDAT);
+        assert_eq!(u32::from(r), RNORM | RPROTDAT);
+        let r = set_rdopt(r, RMSGD);
+        assert_eq!(u32::from(r), RMSGD | RPROTDAT);
+        let r = set_rdopt(r, RMSGD | RPROTDIS);
+        assert_eq!(u32::from(r), RMSGD | RPROTDIS);
+        // RPROTNORM is kept as no bit.
+        let r = set_rdopt(r, RMSGN | RPROTNORM);
+        assert_eq!(u32::from(r), RMSGN);
+        assert_eq!(rdopt_prot(r), 0);
+        assert_eq!(rdopt_mode(r), RMSGN);
+    }
+
+    #[test]
+    fn set_rdopt_unknown_halves_change_nothing() {
+        let old = set_rdopt(0, RMSGN | RPROTDIS);
+        // An unknown mode (M_SETOPTS may carry one) keeps the mode.
+        assert_eq!(set_rdopt(old, RMODEMASK), old);
+        // Two protocol options keep the protocol option.
+        assert_eq!(set_rdopt(old, RMSGN | RPROTDAT | RPROTDIS), old);
+        assert_eq!(rdopt_prot(set_rdopt(old, RMSGN | RPROTMASK)), RPROTDIS);
+    }
+}
