@@ -9,7 +9,8 @@
 //! directions can be exercised from user space (`/dev/clone-echo`).
 //!
 //! Write side: `M_DATA`/`M_PROTO` are queued (`putq`); the write service
-//! procedure moves them to the read side while `canputnext` allows, and
+//! procedure moves them to the read side while `bcanputnext` allows for
+//! their band, and
 //! puts the rest back when the head is full. High-priority `M_PCPROTO` comes
 //! straight back. Read side: when the head drains, the read queue is
 //! back-enabled and its service procedure re-enables the write side.
@@ -21,7 +22,9 @@
 use crate::clone::Target;
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::autopush::Opened;
-use crate::streams::msg::{IocBlk, Mblk, MsgType, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON};
+use crate::streams::msg::{
+    IocBlk, Mblk, MsgType, MSGMARK, SO_HIWAT, SO_LOWAT, SO_MREADOFF, SO_MREADON,
+};
 use crate::streams::queue::{QLimits, QHIWAT_MAX};
 use crate::streams::stream::{Driver, DriverLimits, Qid, Runtime, SFlag, Stream, HEAD_LIMITS};
 use crate::uapi;
@@ -100,6 +103,7 @@ impl Target for Echo {
                 held: AtomicBool::new(true),
                 stopped: AtomicBool::new(false),
                 mreads: AtomicU32::new(0),
+                mark_next: AtomicBool::new(false),
             },
             GFP_KERNEL_ACCOUNT,
         ) {
@@ -134,6 +138,8 @@ struct EchoStream {
     stopped: AtomicBool,
     /// `M_READ` messages received (ECHO_MREADS).
     mreads: AtomicU32,
+    /// `ECHO_MARK`: the next message echoed gets `MSGMARK`.
+    mark_next: AtomicBool,
 }
 
 impl EchoStream {
@@ -221,6 +227,10 @@ impl EchoStream {
                 Ok(data.len() as i32)
             }
             uapi::ECHO_MREADS => Ok(self.mreads.load(Ordering::Relaxed) as i32),
+            uapi::ECHO_MARK => {
+                self.mark_next.store(true, Ordering::Release);
+                Ok(0)
+            }
             uapi::ECHO_MREAD | uapi::ECHO_HANGUP => Ok(0),
             _ => Err(EINVAL),
         }
@@ -295,6 +305,12 @@ impl Driver for EchoStream {
     fn wput(&self, s: &Arc<Stream>, m: Mblk) {
         match m.ty() {
             MsgType::Data | MsgType::Proto => {
+                let mut m = m;
+                if self.mark_next.load(Ordering::Relaxed)
+                    && self.mark_next.swap(false, Ordering::AcqRel)
+                {
+                    m.set_flag(MSGMARK);
+                }
                 // Fast path: echo at once when nothing waits ahead and the
                 // head has room.
                 if self.stopped.load(Ordering::Acquire) {
@@ -329,7 +345,7 @@ impl Driver for EchoStream {
             let Some(m) = s.getq(Qid::DrvW) else {
                 return;
             };
-            if !s.canputnext(Qid::DrvR) {
+            if !s.bcanputnext(Qid::DrvR, m.band()) {
                 // The head is full: it back-enables our read side when it
                 // drains, and `rsrv` brings us back here.
                 s.putbq(Qid::DrvW, m);

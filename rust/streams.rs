@@ -24,7 +24,10 @@
 //!   pushes it makes at a stream's first open;
 //! - [`head`]: the stream head's file operations and ioctls, with its read
 //!   put procedure (`head/strrput.rs`), the ioctls that travel down the
-//!   chain (`head/ioctl.rs`) and `getmsg`/`putmsg` (`head/msgio.rs`);
+//!   chain (`head/ioctl.rs`), `getmsg`/`putmsg` and their band forms
+//!   (`head/msgio.rs`), the band ioctls (`head/bands.rs`), the read and
+//!   write options (`head/options.rs`), `I_PEEK` (`head/peek.rs`) and
+//!   `I_FDINSERT` (`head/fdinsert.rs`);
 //! - [`tty`]: the stream head's terminal duties (`TIOCGSID`, hangup
 //!   signals).
 //!

@@ -54,6 +54,30 @@ pub(crate) const I_CANPUT: u32 = svr4(b'S', 34);
 pub(crate) const I_PUTMSG: u32 = svr4(b'S', 0x40);
 /// `I_GETMSG`: getmsg(2).
 pub(crate) const I_GETMSG: u32 = svr4(b'S', 0x41);
+/// `I_PUTPMSG`: putpmsg(2).
+pub(crate) const I_PUTPMSG: u32 = svr4(b'S', 0x42);
+/// `I_GETPMSG`: getpmsg(2).
+pub(crate) const I_GETPMSG: u32 = svr4(b'S', 0x43);
+/// `I_SRDOPT`: set the read options.
+pub(crate) const I_SRDOPT: u32 = svr4(b'S', 6);
+/// `I_GRDOPT`: get the read options.
+pub(crate) const I_GRDOPT: u32 = svr4(b'S', 7);
+/// `I_PEEK`: look at the first message (`struct strpeek`).
+pub(crate) const I_PEEK: u32 = svr4(b'S', 15);
+/// `I_FDINSERT`: putmsg with another stream's token (`struct strfdinsert`).
+pub(crate) const I_FDINSERT: u32 = svr4(b'S', 16);
+/// `I_SWROPT`: set the write options.
+pub(crate) const I_SWROPT: u32 = svr4(b'S', 19);
+/// `I_GWROPT`: get the write options.
+pub(crate) const I_GWROPT: u32 = svr4(b'S', 20);
+/// `I_FLUSHBAND`: flush one band (`struct bandinfo`).
+pub(crate) const I_FLUSHBAND: u32 = svr4(b'S', 28);
+/// `I_CKBAND`: is a message of a band queued at the head?
+pub(crate) const I_CKBAND: u32 = svr4(b'S', 29);
+/// `I_GETBAND`: the band of the first message at the head.
+pub(crate) const I_GETBAND: u32 = svr4(b'S', 30);
+/// `I_ATMARK`: is the first message at the head marked?
+pub(crate) const I_ATMARK: u32 = svr4(b'S', 31);
 
 /// `SAD_SAP`: set autopush (`struct strapush`), `/dev/sad/admin` only.
 pub(crate) const SAD_SAP: u32 = svr4(b'D', 1);
@@ -107,6 +131,8 @@ pub(crate) const ECHO_NOREPLY: u32 = svr4(b'E', 9);
 pub(crate) const ECHO_MREAD: u32 = svr4(b'E', 10);
 /// Answer with the number of M_READ messages received.
 pub(crate) const ECHO_MREADS: u32 = svr4(b'E', 11);
+/// Mark (`MSGMARK`) the next message echoed.
+pub(crate) const ECHO_MARK: u32 = svr4(b'E', 12);
 
 // The numbers the header's macros give (glue/uapi_check.c asserts them too).
 const _: () = {
@@ -118,13 +144,41 @@ const _: () = {
     assert!(ISPTM == 0x5001 && UNLKPT == 0x5002 && GRANTPT == 0x5005 && PTMGETPEER == 0x5010);
     assert!(PTMGETPTN == 0x8004_5030);
     assert!(I_TRCLOG == 0x4c01 && I_ERRLOG == 0x4c02 && I_CONSLOG == 0x4c03);
-    assert!(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b);
+    assert!(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b && ECHO_MARK == 0x450c);
+    assert!(I_PUTPMSG == 0x5342 && I_GETPMSG == 0x5343 && I_SRDOPT == 0x5306);
+    assert!(I_GRDOPT == 0x5307 && I_PEEK == 0x530f && I_FDINSERT == 0x5310);
+    assert!(I_SWROPT == 0x5313 && I_GWROPT == 0x5314 && I_FLUSHBAND == 0x531c);
+    assert!(I_CKBAND == 0x531d && I_GETBAND == 0x531e && I_ATMARK == 0x531f);
 };
 
 /// putmsg/getmsg flags.
 pub(crate) const RS_HIPRI: i32 = 0x01;
 /// Any message.
 pub(crate) const MSG_ANY: i32 = 0x02;
+/// getpmsg/putpmsg: a high-priority message (`MSG_HIPRI`, = `RS_HIPRI`).
+pub(crate) const MSG_HIPRI: i32 = 0x01;
+/// getpmsg/putpmsg: a message of a band (getpmsg: that band or above).
+pub(crate) const MSG_BAND: i32 = 0x04;
+/// Highest priority band.
+pub(crate) const STRCLONE_MAXBAND: i32 = 255;
+/// `I_SRDOPT`: read mode mask (`RNORM`, `RMSGD`, `RMSGN`).
+pub(crate) const RMODEMASK: u32 = 0x03;
+/// `I_SRDOPT`: a control part is read as data.
+pub(crate) const RPROTDAT: u32 = 0x04;
+/// `I_SRDOPT`: a control part is discarded by read.
+pub(crate) const RPROTDIS: u32 = 0x08;
+/// `I_SRDOPT`: a control part fails read with `EBADMSG`.
+pub(crate) const RPROTNORM: u32 = 0x10;
+/// `I_SRDOPT`: protocol option mask.
+pub(crate) const RPROTMASK: u32 = 0x1c;
+/// `I_SWROPT`: a zero-length write sends a zero-length message.
+pub(crate) const SNDZERO: u32 = 0x01;
+/// `I_SWROPT`: `SIGPIPE` with a write's `EPIPE`.
+pub(crate) const SNDPIPE: u32 = 0x02;
+/// `I_ATMARK`: the first message is marked.
+pub(crate) const ANYMARK: u32 = 0x01;
+/// `I_ATMARK`: the first message is the last marked one.
+pub(crate) const LASTMARK: u32 = 0x02;
 /// getmsg result bits.
 pub(crate) const MORECTL: i32 = 1;
 /// More data remains.
@@ -719,6 +773,122 @@ impl Strapush {
     }
 }
 
+/// `struct bandinfo`: the argument of `I_FLUSHBAND`.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Bandinfo {
+    /// The band.
+    pub(crate) bi_pri: u8,
+    /// `FLUSHR`, `FLUSHW` or `FLUSHRW`.
+    pub(crate) bi_flag: i32,
+}
+
+/// Size of `struct bandinfo`.
+pub(crate) const BANDINFO_SIZE: usize = size_of::<Bandinfo>();
+
+const _: () = {
+    assert!(BANDINFO_SIZE == 8);
+    assert!(offset_of!(Bandinfo, bi_pri) == 0);
+    assert!(offset_of!(Bandinfo, bi_flag) == 4);
+};
+
+impl Bandinfo {
+    /// Decodes the user's bytes.
+    pub(crate) fn decode(b: &[u8]) -> Self {
+        Self {
+            bi_pri: b.get(offset_of!(Self, bi_pri)).copied().unwrap_or(0),
+            bi_flag: rd_i32(b, offset_of!(Self, bi_flag)),
+        }
+    }
+}
+
+/// `struct strpeek`: the argument of `I_PEEK`.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Strpeek {
+    /// Control part.
+    pub(crate) ctl: Strbuf,
+    /// Data part.
+    pub(crate) data: Strbuf,
+    /// `RS_HIPRI` or 0.
+    pub(crate) flags: u32,
+}
+
+/// Size of `struct strpeek`.
+pub(crate) const STRPEEK_SIZE: usize = size_of::<Strpeek>();
+
+const _: () = {
+    assert!(STRPEEK_SIZE == 40);
+    assert!(offset_of!(Strpeek, ctl) == 0);
+    assert!(offset_of!(Strpeek, data) == 16);
+    assert!(offset_of!(Strpeek, flags) == 32);
+};
+
+impl Strpeek {
+    /// Decodes the user's bytes.
+    pub(crate) fn decode(b: &[u8]) -> Self {
+        let part = |at: usize| Strbuf::decode(b.get(at..at + STRBUF_SIZE).unwrap_or(&[]));
+        Self {
+            ctl: part(offset_of!(Self, ctl)),
+            data: part(offset_of!(Self, data)),
+            flags: rd_u32(b, offset_of!(Self, flags)),
+        }
+    }
+
+    /// Encodes for copying back to the user.
+    pub(crate) fn encode(&self) -> [u8; STRPEEK_SIZE] {
+        let mut out = [0u8; STRPEEK_SIZE];
+        let ctl = offset_of!(Self, ctl);
+        self.ctl.encode(&mut out[ctl..ctl + STRBUF_SIZE]);
+        let data = offset_of!(Self, data);
+        self.data.encode(&mut out[data..data + STRBUF_SIZE]);
+        wr(&mut out, offset_of!(Self, flags), &self.flags.to_ne_bytes());
+        out
+    }
+}
+
+/// `struct strfdinsert`: the argument of `I_FDINSERT`.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Strfdinsert {
+    /// Control part.
+    pub(crate) ctl: Strbuf,
+    /// Data part.
+    pub(crate) data: Strbuf,
+    /// 0 or `RS_HIPRI`.
+    pub(crate) flags: u32,
+    /// The other stream's descriptor.
+    pub(crate) fildes: i32,
+    /// Where its token goes in the control part.
+    pub(crate) offset: i32,
+}
+
+/// Size of `struct strfdinsert`.
+pub(crate) const STRFDINSERT_SIZE: usize = size_of::<Strfdinsert>();
+
+const _: () = {
+    assert!(STRFDINSERT_SIZE == 48);
+    assert!(offset_of!(Strfdinsert, ctl) == 0);
+    assert!(offset_of!(Strfdinsert, data) == 16);
+    assert!(offset_of!(Strfdinsert, flags) == 32);
+    assert!(offset_of!(Strfdinsert, fildes) == 36);
+    assert!(offset_of!(Strfdinsert, offset) == 40);
+};
+
+impl Strfdinsert {
+    /// Decodes the user's bytes.
+    pub(crate) fn decode(b: &[u8]) -> Self {
+        let part = |at: usize| Strbuf::decode(b.get(at..at + STRBUF_SIZE).unwrap_or(&[]));
+        Self {
+            ctl: part(offset_of!(Self, ctl)),
+            data: part(offset_of!(Self, data)),
+            flags: rd_u32(b, offset_of!(Self, flags)),
+            fildes: rd_i32(b, offset_of!(Self, fildes)),
+            offset: rd_i32(b, offset_of!(Self, offset)),
+        }
+    }
+}
+
 // ---- Cross-check with the header ------------------------------------------
 
 /// Everything the header and the Rust side must agree on, in the order of
@@ -949,6 +1119,49 @@ const CHECKED: &[(&str, u32)] = &[
     ("O_NOFLSH", tc::O_NOFLSH),
     ("LCRTBS", tc::O_CRTBS >> 16),
     ("LNOFLSH", tc::O_NOFLSH >> 16),
+    ("I_PUTPMSG", I_PUTPMSG),
+    ("I_GETPMSG", I_GETPMSG),
+    ("I_SRDOPT", I_SRDOPT),
+    ("I_GRDOPT", I_GRDOPT),
+    ("I_PEEK", I_PEEK),
+    ("I_FDINSERT", I_FDINSERT),
+    ("I_SWROPT", I_SWROPT),
+    ("I_GWROPT", I_GWROPT),
+    ("I_FLUSHBAND", I_FLUSHBAND),
+    ("I_CKBAND", I_CKBAND),
+    ("I_GETBAND", I_GETBAND),
+    ("I_ATMARK", I_ATMARK),
+    ("ECHO_MARK", ECHO_MARK),
+    ("MSG_HIPRI", MSG_HIPRI as u32),
+    ("MSG_BAND", MSG_BAND as u32),
+    ("STRCLONE_MAXBAND", STRCLONE_MAXBAND as u32),
+    ("RNORM", msg::RNORM),
+    ("RMSGD", msg::RMSGD),
+    ("RMSGN", msg::RMSGN),
+    ("RMODEMASK", RMODEMASK),
+    ("RPROTDAT", RPROTDAT),
+    ("RPROTDIS", RPROTDIS),
+    ("RPROTNORM", RPROTNORM),
+    ("RPROTMASK", RPROTMASK),
+    ("SNDZERO", SNDZERO),
+    ("SNDPIPE", SNDPIPE),
+    ("ANYMARK", ANYMARK),
+    ("LASTMARK", LASTMARK),
+    ("MSGMARK", msg::MSGMARK as u32),
+    ("FLUSHBAND", msg::FLUSHBAND as u32),
+    ("sizeof(struct bandinfo)", BANDINFO_SIZE as u32),
+    ("bandinfo.bi_pri", offset_of!(Bandinfo, bi_pri) as u32),
+    ("bandinfo.bi_flag", offset_of!(Bandinfo, bi_flag) as u32),
+    ("sizeof(struct strpeek)", STRPEEK_SIZE as u32),
+    ("strpeek.ctlbuf", offset_of!(Strpeek, ctl) as u32),
+    ("strpeek.databuf", offset_of!(Strpeek, data) as u32),
+    ("strpeek.flags", offset_of!(Strpeek, flags) as u32),
+    ("sizeof(struct strfdinsert)", STRFDINSERT_SIZE as u32),
+    ("strfdinsert.ctlbuf", offset_of!(Strfdinsert, ctl) as u32),
+    ("strfdinsert.databuf", offset_of!(Strfdinsert, data) as u32),
+    ("strfdinsert.flags", offset_of!(Strfdinsert, flags) as u32),
+    ("strfdinsert.fildes", offset_of!(Strfdinsert, fildes) as u32),
+    ("strfdinsert.offset", offset_of!(Strfdinsert, offset) as u32),
 ];
 
 #[kernel::prelude::kunit_tests(strclone_uapi)]

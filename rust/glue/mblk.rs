@@ -444,6 +444,18 @@ impl Msgb {
         self.db().db_ref.load(Ordering::Acquire)
     }
 
+    /// `dupmsg`: duplicates every block of the message this block heads
+    /// (no copy of data).
+    pub(crate) fn dupmsg(&self, f: Flags) -> Result<Mblk> {
+        let mut head = Mblk::dupb(self, f)?;
+        let mut cur = self.cont();
+        while let Some(b) = cur {
+            head.link_cont(Mblk::dupb(b, f)?);
+            cur = b.cont();
+        }
+        Ok(head)
+    }
+
     /// The priority band.
     pub(crate) fn band(&self) -> u8 {
         self.b_band
@@ -834,17 +846,6 @@ impl Mblk {
             });
             Ok(Mblk::from_raw(NonNull::new_unchecked(p)))
         }
-    }
-
-    /// `dupmsg`: duplicates every block of the message (no copy of data).
-    pub(crate) fn dupmsg(&self, f: Flags) -> Result<Mblk> {
-        let mut head = Self::dupb(self, f)?;
-        let mut cur = self.cont();
-        while let Some(b) = cur {
-            head.link_cont(Self::dupb(b, f)?);
-            cur = b.cont();
-        }
-        Ok(head)
     }
 
     /// `copyb`: a new block with a copy of `b`'s unread bytes, type, band

@@ -27,7 +27,7 @@ use kernel::{
     error::{from_err_ptr, to_result},
     ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void},
     fs::{
-        file::{flags as oflags, FileDescriptorReservation},
+        file::{flags as oflags, FileDescriptorReservation, LocalFile},
         File,
     },
     iov::{IovIterDest, IovIterSource},
@@ -45,6 +45,13 @@ pub(crate) trait FileOps: Send + Sync + Sized + 'static {
     /// without them (the sad nodes) sets this to `false`: the three methods
     /// are then never called, and the VFS answers as for any file without
     /// them (`read`/`write` fail `EINVAL`, `poll` reports the default mask).
+    ///
+    /// # Invariant
+    ///
+    /// Exactly one type of strclone has `RW` true, the stream head's
+    /// (`crate::streams::stream::Stream`): [`rw_file_of_fd`] recognises
+    /// its files by that alone. A second kind of read/write file must
+    /// change that function first.
     const RW: bool = true;
     /// `read(2)`.
     fn read(this: ArcBorrow<'_, Self>, buf: &mut IovIterDest<'_>, nonblock: bool) -> Result<usize>;
@@ -457,6 +464,39 @@ extern "C" {
         private: *mut c_void,
         flags: c_int,
     ) -> *mut c_void;
+}
+
+/// The private data of descriptor `fd` of the current process when it is
+/// a strclone file with `read`/`write` (`T::RW`), that is a stream: the
+/// file's operations belong to this module and have `read_iter`, which
+/// only the one `RW` type of strclone has (the invariant on
+/// [`FileOps::RW`]). `None` for a closed descriptor or any other file.
+pub(crate) fn rw_file_of_fd<T: FileOps>(fd: i32) -> Option<Arc<T>> {
+    if !T::RW {
+        return None;
+    }
+    let fd = u32::try_from(fd).ok()?;
+    let file = LocalFile::fget(fd).ok()?;
+    let raw = file.as_ptr();
+    // SAFETY: `raw` is a valid file while `file` holds its reference; its
+    // `f_op` is null or points at a `file_operations` that outlives it.
+    let fop = unsafe { (*raw).f_op };
+    if fop.is_null() {
+        return None;
+    }
+    let this = kernel::module::this_module::<crate::LocalModule>().as_ptr();
+    // SAFETY: `fop` is valid (above).
+    let ours = unsafe { (*fop).owner == this && (*fop).read_iter.is_some() };
+    if !ours {
+        return None;
+    }
+    // SAFETY: The operations are strclone's and have `read_iter`, so they
+    // are a `FileVTable` of the one `RW` type (invariant on `FileOps::RW`),
+    // `T` here since `T::RW`: `private_data` came from
+    // `Arc<T>::into_foreign` and is not released while `file` holds the
+    // file. The clone outlives the borrow.
+    let data = unsafe { <Arc<T> as ForeignOwnable>::borrow((*raw).private_data) };
+    Some(data.into())
 }
 
 /// A reserved (not yet installed) file descriptor of the current process.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! A process group reference (`pgrp.c`): a terminal stream's foreground
-//! process group, which `TIOCSPGRP` sets and the stream head signals.
+//! process group, which `TIOCSPGRP` sets and the stream head signals; and
+//! [`signal_current`], a signal for the caller itself (`SIGPIPE`).
 
 use core::ffi::c_void;
 use core::ptr::NonNull;
@@ -92,4 +93,12 @@ impl Drop for Pgrp {
         // value holds, given back once.
         unsafe { strclone_pgrp_put(self.0.as_ptr()) }
     }
+}
+
+/// Sends signal `sig` to the calling thread (`send_sig`), as a write that
+/// fails with `EPIPE` does with `SIGPIPE`.
+pub(crate) fn signal_current(sig: i32) {
+    let task = kernel::current!();
+    // SAFETY: `task` is the current task, alive during the call.
+    unsafe { kernel::bindings::send_sig(sig, task.as_ptr(), 0) };
 }

@@ -79,6 +79,22 @@ ASSERT_OFFSET(strapush, sap_lastminor, 12);
 ASSERT_OFFSET(strapush, sap_npush, 16);
 ASSERT_OFFSET(strapush, sap_list, 20);
 
+ASSERT_LAYOUT(bandinfo, 8);
+ASSERT_OFFSET(bandinfo, bi_pri, 0);
+ASSERT_OFFSET(bandinfo, bi_flag, 4);
+
+ASSERT_LAYOUT(strpeek, 40);
+ASSERT_OFFSET(strpeek, ctlbuf, 0);
+ASSERT_OFFSET(strpeek, databuf, 16);
+ASSERT_OFFSET(strpeek, flags, 32);
+
+ASSERT_LAYOUT(strfdinsert, 48);
+ASSERT_OFFSET(strfdinsert, ctlbuf, 0);
+ASSERT_OFFSET(strfdinsert, databuf, 16);
+ASSERT_OFFSET(strfdinsert, flags, 32);
+ASSERT_OFFSET(strfdinsert, fildes, 36);
+ASSERT_OFFSET(strfdinsert, offset, 40);
+
 /* The ioctl numbers rust/uapi.rs asserts for its constants. */
 static_assert(I_NREAD == 0x5301 && I_LOOK == 0x5304 && I_FLUSH == 0x5305 && I_STR == 0x5308);
 static_assert(I_FIND == 0x530b && I_CANPUT == 0x5322 && I_PUTMSG == 0x5340 &&
@@ -89,7 +105,11 @@ static_assert(STRCLONE_GETDEV == 0x80084301 && LOG_GETLOST == 0x80084310);
 static_assert(ISPTM == 0x5001 && UNLKPT == 0x5002 && GRANTPT == 0x5005 && PTMGETPEER == 0x5010);
 static_assert(PTMGETPTN == 0x80045030);
 static_assert(I_TRCLOG == 0x4c01 && I_ERRLOG == 0x4c02 && I_CONSLOG == 0x4c03);
-static_assert(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b);
+static_assert(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b && ECHO_MARK == 0x450c);
+static_assert(I_PUTPMSG == 0x5342 && I_GETPMSG == 0x5343 && I_SRDOPT == 0x5306);
+static_assert(I_GRDOPT == 0x5307 && I_PEEK == 0x530f && I_FDINSERT == 0x5310);
+static_assert(I_SWROPT == 0x5313 && I_GWROPT == 0x5314 && I_FLUSHBAND == 0x531c);
+static_assert(I_CKBAND == 0x531d && I_GETBAND == 0x531e && I_ATMARK == 0x531f);
 
 ASSERT_LAYOUT(testmod_xchg, 8);
 ASSERT_OFFSET(testmod_xchg, a, 0);
@@ -214,6 +234,24 @@ static const u32 strclone_uapi_table[] = {
 	O_CR2, O_VTDELAY, O_BSDELAY, O_CRTBS, O_PRTERA, O_CRTERA, O_LITOUT, O_TOSTOP,
 	O_FLUSHO, O_NOHANG, O_CRTKIL, O_PASS8, O_CTLECH, O_PENDIN, O_DECCTQ, O_NOFLSH,
 	LCRTBS, LNOFLSH,
+	I_PUTPMSG, I_GETPMSG, I_SRDOPT, I_GRDOPT, I_PEEK, I_FDINSERT, I_SWROPT, I_GWROPT,
+	I_FLUSHBAND, I_CKBAND, I_GETBAND, I_ATMARK, ECHO_MARK,
+	MSG_HIPRI, MSG_BAND, STRCLONE_MAXBAND,
+	RNORM, RMSGD, RMSGN, RMODEMASK, RPROTDAT, RPROTDIS, RPROTNORM, RPROTMASK,
+	SNDZERO, SNDPIPE, ANYMARK, LASTMARK, MSGMARK, FLUSHBAND,
+	sizeof(struct bandinfo),
+	offsetof(struct bandinfo, bi_pri),
+	offsetof(struct bandinfo, bi_flag),
+	sizeof(struct strpeek),
+	offsetof(struct strpeek, ctlbuf),
+	offsetof(struct strpeek, databuf),
+	offsetof(struct strpeek, flags),
+	sizeof(struct strfdinsert),
+	offsetof(struct strfdinsert, ctlbuf),
+	offsetof(struct strfdinsert, databuf),
+	offsetof(struct strfdinsert, flags),
+	offsetof(struct strfdinsert, fildes),
+	offsetof(struct strfdinsert, offset),
 };
 
 /* Called from rust/glue/uapi_check.rs (the KUnit cross-check). */

@@ -165,6 +165,34 @@ impl Inner {
         }
     }
 
+    /// `POLLWRBAND` for the queue after `q`: the queue that decides flow
+    /// control there (as [`Self::bcanput_from`] finds it) could take a
+    /// message of some band above 0 ([`Queue::any_band_writable`]).
+    pub(crate) fn any_band_writable_next(&mut self, q: Qid) -> bool {
+        let Some(mut cur) = self.next(q) else {
+            return true;
+        };
+        loop {
+            let next = self.next(cur);
+            let off = cur.is_module()
+                && self
+                    .mod_pos(cur.lvl)
+                    .is_some_and(|p| !self.mods[p].inst.procs_on.load(Ordering::SeqCst));
+            if !off {
+                let Some(queue) = self.qm(cur) else {
+                    return true;
+                };
+                if queue.has_service() || next.is_none() {
+                    return queue.any_band_writable();
+                }
+            }
+            cur = match next {
+                Some(n) => n,
+                None => return true,
+            };
+        }
+    }
+
     /// SVR4 `canputnext(q)`: band 0.
     pub(crate) fn canputnext(&mut self, q: Qid) -> bool {
         self.bcanputnext(q, 0)

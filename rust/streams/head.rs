@@ -15,13 +15,22 @@
 //!   from below does;
 //! - [`ioctl`]: `I_STR` and transparent ioctls, the protocol (and its state
 //!   machine) by which an ioctl travels down the chain and is answered;
-//! - [`msgio`]: `getmsg` and `putmsg`.
+//! - [`msgio`]: `getmsg`/`getpmsg` and `putmsg`/`putpmsg`;
+//! - [`bands`]: the band ioctls (`I_FLUSHBAND`, `I_CKBAND`, `I_GETBAND`,
+//!   `I_CANPUT`, `I_ATMARK`) and the band part of `poll`;
+//! - [`options`]: the read and write options (`I_SRDOPT`... `I_GWROPT`);
+//! - [`peek`]: the `I_PEEK` ioctl;
+//! - [`fdinsert`]: the `I_FDINSERT` ioctl.
 
+mod bands;
+mod fdinsert;
 mod ioctl;
 mod msgio;
+mod options;
+mod peek;
 mod strrput;
 
-use super::msg::{Mblk, MsgType, FLUSHR, FLUSHRW, FLUSHW, RMSGD, RNORM};
+use super::msg::{Mblk, MsgType, FLUSHR, FLUSHRW, FLUSHW, MSGMARK, RMSGD, RNORM};
 use super::queue::QLimits;
 use super::stream::{Qid, Stream, TargetIoctl};
 use crate::glue::{node::FileOps, pgrp::Pgrp};
@@ -51,7 +60,21 @@ const POLLOUT: u32 = 0x0004;
 const POLLERR: u32 = 0x0008;
 const POLLHUP: u32 = 0x0010;
 const POLLRDNORM: u32 = 0x0040;
+const POLLRDBAND: u32 = 0x0080;
 const POLLWRNORM: u32 = 0x0100;
+const POLLWRBAND: u32 = 0x0200;
+
+/// Which message a reader takes from the front of the head read queue.
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub(super) enum Want {
+    /// Whatever is first (`read`, `getmsg`, `getpmsg` with `MSG_ANY`).
+    Any,
+    /// A high-priority message only (`RS_HIPRI`, `MSG_HIPRI`).
+    HiPri,
+    /// A high-priority message or a normal one of this band or above
+    /// (`getpmsg` with `MSG_BAND`).
+    Band(u8),
+}
 
 /// The `Error` of a positive errno number.
 fn errno(e: i32) -> Error {
@@ -60,10 +83,11 @@ fn errno(e: i32) -> Error {
 
 impl Stream {
     /// Blocks (or fails `EAGAIN`) until the queue below the head can take a
-    /// normal message, and returns that queue's limits. Fails with the
-    /// hangup/error errno, or `ERANGE` first when `len` (the size of a
-    /// write not yet started) is below the queue's minimum packet size.
-    fn wait_writable(&self, nonblock: bool, len: Option<usize>) -> Result<QLimits> {
+    /// normal message of band `band`, and returns that queue's limits.
+    /// Fails with the hangup/error errno, or `ERANGE` first when `len` (the
+    /// size of a write not yet started) is below the queue's minimum packet
+    /// size.
+    fn wait_writable(&self, nonblock: bool, len: Option<usize>, band: u8) -> Result<QLimits> {
         let mut inner = self.inner.lock();
         if len.is_some_and(|n| n < inner.below_head_limits().minpsz) {
             return Err(ERANGE);
@@ -75,7 +99,7 @@ impl Stream {
             if inner.head.werr != 0 {
                 return Err(errno(inner.head.werr));
             }
-            if inner.canputnext(Qid::HeadW) {
+            if inner.bcanputnext(Qid::HeadW, band) {
                 return Ok(inner.below_head_limits());
             }
             if nonblock {
@@ -90,14 +114,14 @@ impl Stream {
     fn do_write(self: &Arc<Self>, buf: &mut IovIterSource<'_>, nonblock: bool) -> Result<usize> {
         let total = buf.len();
         if total == 0 {
-            return Ok(0);
+            return self.write_zero(nonblock);
         }
         let mut sent = 0;
         while sent < total {
             // One lock round trip per chunk: the room below the head, and
             // the packet size to cut at (the queue below may change
             // between chunks: a push or a pop).
-            let lim = match self.wait_writable(nonblock, (sent == 0).then_some(total)) {
+            let lim = match self.wait_writable(nonblock, (sent == 0).then_some(total), 0) {
                 Ok(lim) => lim,
                 Err(e) => return if sent > 0 { Ok(sent) } else { Err(e) },
             };
@@ -123,13 +147,26 @@ impl Stream {
         Ok(sent)
     }
 
+    /// A write of 0 bytes: sends nothing and returns 0, unless the write
+    /// options have `SNDZERO`; then a zero-length `M_DATA` goes down, under
+    /// flow control as any write.
+    fn write_zero(self: &Arc<Self>, nonblock: bool) -> Result<usize> {
+        if self.wropt() & uapi::SNDZERO == 0 {
+            return Ok(0);
+        }
+        self.wait_writable(nonblock, Some(0), 0)?;
+        let m = Mblk::with(MsgType::Data, &[], GFP_KERNEL_ACCOUNT)?;
+        self.putnext(Qid::HeadW, m);
+        Ok(0)
+    }
+
     /// Takes the first message off the head read queue, waiting for one as
-    /// `read(2)`/`getmsg` do. `hipri_only` waits for a high-priority one.
+    /// `read(2)`/`getmsg` do; `want` says which one may be taken.
     /// `Ok(None)` is end of file (hangup and nothing queued).
     fn take_head(
         self: &Arc<Self>,
         nonblock: bool,
-        hipri_only: bool,
+        want: Want,
         read_count: Option<usize>,
     ) -> Result<Option<Mblk>> {
         let mut inner = self.inner.lock();
@@ -138,9 +175,11 @@ impl Stream {
             if inner.head.rerr != 0 {
                 return Err(errno(inner.head.rerr));
             }
-            let front_ok = match inner.head_rq_ref().front() {
-                Some(m) => !hipri_only || m.ty().is_hipri(),
-                None => false,
+            let front_ok = match (inner.head_rq_ref().front(), want) {
+                (None, _) => false,
+                (Some(_), Want::Any) => true,
+                (Some(m), Want::HiPri) => m.ty().is_hipri(),
+                (Some(m), Want::Band(b)) => m.ty().is_hipri() || m.band() >= b,
             };
             if front_ok {
                 let (m, back) = inner.head_rq().getq();
@@ -184,26 +223,44 @@ impl Stream {
         let want = buf.len();
         let mut done = 0;
         while done < want {
-            // After the first message only take what is already there.
-            let rdopt = {
+            // After the first message only take what is already there, and
+            // never read on into a marked message.
+            let (rdopt, prot) = {
                 let inner = self.inner.lock();
+                let prot = options::rdopt_prot(inner.head.rdopt);
                 match inner.head_rq_ref().front() {
-                    Some(m) if matches!(m.ty(), MsgType::Proto | MsgType::PcProto) => {
+                    Some(m) if prot == 0 && matches!(m.ty(), MsgType::Proto | MsgType::PcProto) => {
                         return if done > 0 { Ok(done) } else { Err(EBADMSG) };
                     }
                     None if done > 0 => return Ok(done),
+                    Some(m) if done > 0 && m.flag() & MSGMARK != 0 => return Ok(done),
                     _ => {}
                 }
-                u32::from(inner.head.rdopt)
+                (options::rdopt_mode(inner.head.rdopt), prot)
             };
-            let Some(m) = self.take_head(nonblock, false, Some(want - done))? else {
+            let Some(mut m) = self.take_head(nonblock, Want::Any, Some(want - done))? else {
                 return Ok(done);
             };
-            if !matches!(m.ty(), MsgType::Data) {
-                // Raced with a control message: put it back for getmsg.
-                let empty = done == 0;
-                self.putbq(Qid::HeadR, m);
-                return if empty { Err(EBADMSG) } else { Ok(done) };
+            let band = m.band();
+            let marked = m.flag() & MSGMARK;
+            match m.ty() {
+                MsgType::Data => {}
+                // RPROTDAT: the control part is read as data.
+                MsgType::Proto | MsgType::PcProto if prot == uapi::RPROTDAT => {}
+                // RPROTDIS: the control part is thrown away; a message
+                // without data is then gone, and the read goes on.
+                MsgType::Proto | MsgType::PcProto if prot == uapi::RPROTDIS => {
+                    match m.take_cont() {
+                        Some(d) => m = d,
+                        None => continue,
+                    }
+                }
+                _ => {
+                    // Raced with a control message: put it back for getmsg.
+                    let empty = done == 0;
+                    self.putbq(Qid::HeadR, m);
+                    return if empty { Err(EBADMSG) } else { Ok(done) };
+                }
             }
             if m.size() == 0 {
                 // A zero-length message ends the read.
@@ -232,18 +289,22 @@ impl Stream {
                 }
                 cur = b.take_cont();
             }
-            if let Some(r) = rest {
+            if let Some(mut r) = rest {
                 // RMSGD: what the read left of the message is freed.
                 if rdopt != RMSGD || fault {
+                    // It keeps the message's band and mark.
+                    r.set_band(band);
+                    r.set_flag(marked);
                     self.putbq(Qid::HeadR, r);
                 }
             }
             if fault {
                 return if done > 0 { Ok(done) } else { Err(EFAULT) };
             }
-            if rdopt != RNORM {
+            if rdopt != RNORM || marked != 0 {
                 // Message modes: one message per read (a terminal's
-                // canonical mode: one line).
+                // canonical mode: one line). A marked message ends the
+                // read too.
                 return Ok(done);
             }
         }
@@ -252,24 +313,14 @@ impl Stream {
 
     fn poll_mask(&self) -> u32 {
         let mut inner = self.inner.lock();
-        let mut mask = 0;
-        if let Some(m) = inner.head_rq_ref().front() {
-            if m.ty().is_hipri() {
-                mask |= POLLPRI;
-            }
-            // Any normal message behind (or as) the front one.
-            let mut normal = false;
-            inner
-                .head_rq_ref()
-                .for_each(|m| normal |= !m.ty().is_hipri());
-            if normal {
-                mask |= POLLIN | POLLRDNORM;
-            }
-        }
+        let mut mask = bands::poll_read_mask(&inner);
         if inner.head.hangup {
             mask |= POLLHUP;
-        } else if inner.canputnext(Qid::HeadW) {
-            mask |= POLLOUT | POLLWRNORM;
+        } else {
+            if inner.canputnext(Qid::HeadW) {
+                mask |= POLLOUT | POLLWRNORM;
+            }
+            mask |= bands::poll_wrband(&mut inner);
         }
         if inner.head.rerr != 0 || inner.head.werr != 0 {
             mask |= POLLERR;
@@ -310,13 +361,6 @@ impl Stream {
         let m = Mblk::flush(flags, GFP_KERNEL_ACCOUNT)?;
         self.putnext(Qid::HeadW, m);
         Ok(0)
-    }
-
-    fn i_canput(&self) -> Result<isize> {
-        let mut inner = self.inner.lock();
-        Ok(isize::from(
-            !inner.head.hangup && inner.canputnext(Qid::HeadW),
-        ))
     }
 
     /// `TIOCGPGRP` and `TIOCSPGRP` on a terminal stream (`SO_ISTTY`): the
@@ -376,7 +420,19 @@ impl Stream {
             uapi::I_STR => self.i_str(arg),
             uapi::I_PUTMSG => self.i_putmsg(arg, nonblock),
             uapi::I_GETMSG => self.i_getmsg(arg, nonblock),
-            uapi::I_CANPUT => self.i_canput(),
+            uapi::I_CANPUT => self.i_canput(arg),
+            uapi::I_PUTPMSG => self.i_putpmsg(arg, nonblock),
+            uapi::I_GETPMSG => self.i_getpmsg(arg, nonblock),
+            uapi::I_FLUSHBAND => self.i_flushband(arg),
+            uapi::I_CKBAND => self.i_ckband(arg),
+            uapi::I_GETBAND => self.i_getband(arg),
+            uapi::I_ATMARK => self.i_atmark(arg),
+            uapi::I_SRDOPT => self.i_srdopt(arg),
+            uapi::I_GRDOPT => self.i_grdopt(arg),
+            uapi::I_SWROPT => self.i_swropt(arg),
+            uapi::I_GWROPT => self.i_gwropt(arg),
+            uapi::I_PEEK => self.i_peek(arg),
+            uapi::I_FDINSERT => self.i_fdinsert(arg, nonblock),
             uapi::I_PUSH => self.i_push(arg),
             uapi::I_POP => self.i_pop(),
             uapi::I_LOOK => self.i_look(arg),
@@ -411,7 +467,7 @@ impl FileOps for Stream {
         nonblock: bool,
     ) -> Result<usize> {
         let s: Arc<Stream> = this.into();
-        s.do_write(buf, nonblock)
+        s.do_write(buf, nonblock).map_err(|e| s.write_failed(e))
     }
 
     fn poll(this: ArcBorrow<'_, Self>, file: &File, table: PollTable<'_>) -> u32 {
@@ -429,6 +485,7 @@ impl FileOps for Stream {
         seq_print!(m, "strclone-major:\t{}\n", this.major());
         seq_print!(m, "strclone-minor:\t{}\n", this.minor());
         seq_print!(m, "strclone-opener-pid:\t{}\n", this.owner_pid());
+        seq_print!(m, "strclone-token:\t{:#x}\n", this.token());
         let mut names = [None; super::plumbing::NSTRPUSH_MAX];
         let n = this
             .module_names(&mut names)

@@ -98,6 +98,10 @@ pub(crate) const FLUSHRW: u8 = FLUSHR | FLUSHW;
 /// Flush only the band in the second byte of the `M_FLUSH`.
 pub(crate) const FLUSHBAND: u8 = 0x04;
 
+/// `b_flag`: a driver marked this message (SVR4's `MSGMARK`): `I_ATMARK`
+/// reports it, and `read(2)` stops at it.
+pub(crate) const MSGMARK: u16 = 0x01;
+
 /// `b_flag`: the stream head already turned this `M_FLUSH` around once
 /// (SVR4's `MSGNOLOOP`), so it must not again.
 pub(crate) const MSGNOLOOP: u16 = 0x02;

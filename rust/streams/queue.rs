@@ -338,6 +338,25 @@ impl Queue {
         }
     }
 
+    /// Whether a message of some band above 0 could be put now
+    /// (`POLLWRBAND`): no band above 0 ever held a message, or one of them
+    /// is not full. The full ones remember that a writer waits
+    /// (`QB_WANTW`), so that it is woken when they drain.
+    pub(crate) fn any_band_writable(&mut self) -> bool {
+        let Some(v) = self.bands.as_mut() else {
+            return true;
+        };
+        let mut ok = v.is_empty();
+        for b in v.iter_mut() {
+            if b.flags & QB_FULL != 0 {
+                b.flags |= QB_WANTW;
+            } else {
+                ok = true;
+            }
+        }
+        ok
+    }
+
     fn qband(&mut self, band: u8) -> Option<&mut QBand> {
         self.bands.as_mut()?.iter_mut().find(|b| b.band == band)
     }
@@ -896,6 +915,28 @@ mod tests {
         let (_, back) = q.getq();
         assert!(back);
         assert!(q.canput());
+    }
+
+    #[test]
+    fn any_band_writable_for_pollwrband() {
+        let mut q = Queue::new(limits(100, 40), true, QPCPROTO_MAX);
+        // No band above 0 used yet: writable, even with band 0 full.
+        q.putq(banded(0, b'0', 100));
+        assert!(q.any_band_writable());
+        // The only band used is full: not writable, and the writer waits.
+        q.putq(banded(3, b'3', 100));
+        assert!(!q.any_band_writable());
+        assert!(q.writer_waits());
+        // Another band with room: writable.
+        q.putq(banded(5, b'5', 10));
+        assert!(q.any_band_writable());
+        // Draining band 5 (first) then band 3 back-enables band 3's writer.
+        let (_, back) = q.getq();
+        assert!(!back);
+        let (m, back) = q.getq();
+        assert_eq!(m.map(|m| m.bytes()[0]), Some(b'3'));
+        assert!(back);
+        assert!(q.any_band_writable());
     }
 
     #[test]

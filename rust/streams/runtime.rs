@@ -73,6 +73,11 @@ impl<T: Send + Sync> RuntimeOf<T> {
         Ok(())
     }
 
+    /// The open stream `id`, if it is still open.
+    pub(crate) fn get(&self, id: u64) -> Option<Arc<T>> {
+        self.streams.lock().get(&id).cloned()
+    }
+
     /// Removes a stream whose last file closed.
     pub(crate) fn remove(&self, id: u64) {
         let gone = self.streams.lock().remove(&id);

@@ -186,8 +186,12 @@ pub(crate) struct HeadState {
     pub(crate) plumbing: bool,
     /// `SO_MREADON`: tell the driver (`M_READ`) when a reader blocks.
     pub(crate) mread: bool,
-    /// The read mode (`SO_READOPT`): `RNORM`, `RMSGD` or `RMSGN`.
+    /// The read options (`SO_READOPT`, `I_SRDOPT`): a mode (`RNORM`,
+    /// `RMSGD` or `RMSGN`) and a protocol option (`RPROTDAT`, `RPROTDIS`;
+    /// neither is `RPROTNORM`).
     pub(crate) rdopt: u8,
+    /// The write options (`I_SWROPT`): `SNDZERO`, `SNDPIPE`.
+    pub(crate) wropt: u8,
     /// A line discipline said the stream is a terminal (`SO_ISTTY`): the
     /// head answers `TIOCSPGRP`/`TIOCGPGRP` itself.
     pub(crate) istty: bool,
@@ -580,6 +584,7 @@ impl Stream {
                         plumbing: false,
                         mread: false,
                         rdopt: RNORM as u8,
+                        wropt: 0,
                         istty: false,
                         pgrp: None,
                         anchor: 0,
@@ -614,6 +619,23 @@ impl Stream {
     /// stream.
     pub(crate) fn owner_pid(&self) -> i32 {
         self.owner_pid
+    }
+
+    /// The stream's token (`I_FDINSERT`): a number no other stream open
+    /// at the same time has, which [`Stream::by_token`] turns back into
+    /// the stream while it is open.
+    pub(crate) fn token(&self) -> u64 {
+        self.id
+    }
+
+    /// The open stream whose [`Stream::token`] is `token`, for a driver that
+    /// received one in an `I_FDINSERT` message.
+    #[expect(
+        dead_code,
+        reason = "the driver side of I_FDINSERT; no built-in driver links streams yet"
+    )]
+    pub(crate) fn by_token(&self, token: u64) -> Option<Arc<Stream>> {
+        self.rt.get(token)
     }
 
     /// The driver instance.

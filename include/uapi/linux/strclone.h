@@ -78,13 +78,30 @@
 #define I_POP		(__SID | 3)	/* arg 0: pop the topmost module */
 #define I_LOOK		(__SID | 4)	/* char[FMNAMESZ + 1]: name of the topmost module */
 #define I_FLUSH		(__SID | 5)	/* arg: FLUSHR | FLUSHW | FLUSHRW */
+#define I_SRDOPT	(__SID | 6)	/* arg: read mode | protocol option (RNORM..., RPROT*) */
+#define I_GRDOPT	(__SID | 7)	/* int *: the read options */
 #define I_STR		(__SID | 8)	/* struct strioctl * */
 #define I_FIND		(__SID | 11)	/* const char *: 1 if the module is pushed, else 0 */
+#define I_PEEK		(__SID | 15)	/* struct strpeek *: look at the first message; 1 if any */
+#define I_FDINSERT	(__SID | 16)	/* struct strfdinsert *: putmsg with another stream's token */
+#define I_SWROPT	(__SID | 19)	/* arg: write options (SNDZERO, SNDPIPE) */
+#define I_GWROPT	(__SID | 20)	/* int *: the write options */
 #define I_LIST		(__SID | 21)	/* struct str_list *, or NULL: count (modules + driver) */
 #define I_ANCHOR	(__SID | 24)	/* arg 0: anchor at the topmost module (Solaris) */
+#define I_FLUSHBAND	(__SID | 28)	/* struct bandinfo *: flush one band */
+#define I_CKBAND	(__SID | 29)	/* arg: band; 1 if a message of it is queued at the head */
+#define I_GETBAND	(__SID | 30)	/* int *: band of the first message at the head */
+#define I_ATMARK	(__SID | 31)	/* arg: ANYMARK | LASTMARK; 1 if the first message is marked */
 #define I_CANPUT	(__SID | 34)	/* arg: band; returns 1 when a write would not block */
-#define I_PUTMSG	(__SID | 0x40)	/* struct strpmsg *: putmsg(2) */
+#define I_PUTMSG	(__SID | 0x40)	/* struct strpmsg *: putmsg(2) (band 0) */
 #define I_GETMSG	(__SID | 0x41)	/* struct strpmsg *: getmsg(2) */
+/*
+ * putpmsg(2)/getpmsg(2): struct strpmsg with the band, flags MSG_HIPRI,
+ * MSG_BAND or MSG_ANY. strclone's numbers, after its I_PUTMSG/I_GETMSG
+ * (HP-UX and OSF number these 43/42 decimal, LiS 250/251).
+ */
+#define I_PUTPMSG	(__SID | 0x42)
+#define I_GETPMSG	(__SID | 0x43)
 
 /*
  * Modules (I_PUSH, I_POP, I_LOOK, I_FIND, I_LIST, I_ANCHOR). A module name
@@ -131,6 +148,37 @@ struct str_list {
 #define MORECTL		1
 #define MOREDATA	2
 
+/* Highest priority band (a band is an unsigned char: 0..255). */
+#define STRCLONE_MAXBAND	255
+
+/* I_SRDOPT/I_GRDOPT: one read mode ... */
+#define RNORM		0x0000	/* byte stream */
+#define RMSGD		0x0001	/* message discard */
+#define RMSGN		0x0002	/* message nondiscard */
+#define RMODEMASK	0x0003
+/* ... and at most one protocol option (0: unchanged by I_SRDOPT). */
+#define RPROTDAT	0x0004	/* read(2) takes a control part as data */
+#define RPROTDIS	0x0008	/* read(2) discards a control part */
+#define RPROTNORM	0x0010	/* read(2) fails EBADMSG on a control part (default) */
+#define RPROTMASK	0x001c
+
+/* I_SWROPT/I_GWROPT. */
+#define SNDZERO		0x001	/* a zero-length write(2) sends a zero-length message */
+#define SNDPIPE		0x002	/* SIGPIPE with a write's EPIPE */
+
+/* I_ATMARK. */
+#define ANYMARK		0x01	/* the first message is marked */
+#define LASTMARK	0x02	/* ... and no later one is */
+
+/* b_flag of a message a driver marked (I_ATMARK; read(2) stops at it). */
+#define MSGMARK		0x01
+
+/* Argument of I_FLUSHBAND. */
+struct bandinfo {
+	unsigned char bi_pri;	/* the band */
+	int bi_flag;		/* FLUSHR, FLUSHW or FLUSHRW */
+};
+
 /* I_STR timeout: seconds; 0 means the default (15 s), -1 waits forever. */
 #define INFTIM		(-1)
 #define STRCLONE_STR_DEFAULT_TIMEOUT	15
@@ -154,6 +202,27 @@ struct strpmsg {
 	struct strbuf databuf;
 	int band;
 	int flags;	/* RS_HIPRI in; on getmsg: in MSG_ANY/MSG_HIPRI, out the kind read */
+};
+
+/* Argument of I_PEEK. */
+struct strpeek {
+	struct strbuf ctlbuf;	/* maxlen in; len out (-1: no control part) */
+	struct strbuf databuf;	/* maxlen in; len out (-1: no data part) */
+	__u32 flags;		/* in: 0 or RS_HIPRI (only a high-priority one); out: its kind */
+};
+
+/*
+ * Argument of I_FDINSERT: a putmsg (flags 0 or RS_HIPRI) whose control part
+ * gets, at offset (a multiple of 8, with 8 bytes of room), the token of the
+ * stream open as fildes: a 64-bit number, unique among the streams open
+ * now, that a driver turns back into the stream (streams.rst, "I_FDINSERT").
+ */
+struct strfdinsert {
+	struct strbuf ctlbuf;
+	struct strbuf databuf;
+	__u32 flags;
+	int fildes;
+	int offset;
 };
 
 /* Largest message the stream head accepts (ERANGE above it). */
@@ -263,6 +332,7 @@ struct strclone_devinfo {
 #define ECHO_NOREPLY	(('E' << 8) | 9)	/* never answer (I_STR times out) */
 #define ECHO_MREAD	(('E' << 8) | 10)	/* int on/off: M_SETOPTS SO_MREADON/OFF */
 #define ECHO_MREADS	(('E' << 8) | 11)	/* returns the count of M_READ received */
+#define ECHO_MARK	(('E' << 8) | 12)	/* the next message echoed carries MSGMARK */
 
 /* ---- testmod (a built-in module for tests): I_STR commands. -------- */
 #define TESTMOD_COUNTS		(('T' << 8) | 1)	/* struct testmod_counts out */

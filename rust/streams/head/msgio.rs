@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `getmsg` and `putmsg` at the stream head (`I_GETMSG`, `I_PUTMSG`):
-//! a message's control and data parts to and from the caller's buffers.
+//! `getmsg`/`getpmsg` and `putmsg`/`putpmsg` at the stream head
+//! (`I_GETMSG`, `I_GETPMSG`, `I_PUTMSG`, `I_PUTPMSG`): a message's control
+//! and data parts to and from the caller's buffers, with its priority band
+//! for the `p` forms. `I_FDINSERT` (`fdinsert.rs`) sends its message with
+//! [`Stream::put_parts`].
 
-use super::{copy_out, errno, STRCTLSZ, STRMSGSZ};
-use crate::streams::msg::{Mblk, Msg, MsgType};
+use super::{copy_out, errno, Want, STRCTLSZ, STRMSGSZ};
+use crate::streams::msg::{Mblk, Msg, MsgType, MSGMARK};
 use crate::streams::stream::{Qid, Stream};
 use crate::uapi;
 use kernel::{
@@ -13,17 +16,71 @@ use kernel::{
     uaccess::{UserPtr, UserSlice},
 };
 
+/// How a `getmsg` reports what it took: `getmsg(2)`'s flags (`RS_HIPRI`
+/// or 0) or `getpmsg(2)`'s (`MSG_HIPRI` or `MSG_BAND`, with the band).
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Report {
+    Getmsg,
+    Getpmsg,
+}
+
+fn read_pmsg(arg: usize) -> Result<uapi::Strpmsg> {
+    let mut raw = [0u8; uapi::STRPMSG_SIZE];
+    UserSlice::new(UserPtr::from_addr(arg), uapi::STRPMSG_SIZE)
+        .reader()
+        .read_slice(&mut raw)?;
+    Ok(uapi::Strpmsg::decode(&raw))
+}
+
 impl Stream {
+    /// `I_PUTMSG`: flags 0 or `RS_HIPRI`; the band field is not used (band
+    /// 0).
     pub(super) fn i_putmsg(self: &Arc<Self>, arg: usize, nonblock: bool) -> Result<isize> {
-        let mut raw = [0u8; uapi::STRPMSG_SIZE];
-        UserSlice::new(UserPtr::from_addr(arg), uapi::STRPMSG_SIZE)
-            .reader()
-            .read_slice(&mut raw)?;
-        let p = uapi::Strpmsg::decode(&raw);
+        let p = read_pmsg(arg)?;
         if p.flags != 0 && p.flags != uapi::RS_HIPRI {
             return Err(EINVAL);
         }
-        let hipri = p.flags == uapi::RS_HIPRI;
+        self.put_parts(&p, 0, p.flags == uapi::RS_HIPRI, nonblock, None)
+    }
+
+    /// `I_PUTPMSG`: `MSG_HIPRI` (band 0) or `MSG_BAND` with a band from 0
+    /// to 255; anything else is `EINVAL`.
+    pub(super) fn i_putpmsg(self: &Arc<Self>, arg: usize, nonblock: bool) -> Result<isize> {
+        let p = read_pmsg(arg)?;
+        let band = u8::try_from(p.band).map_err(|_| EINVAL)?;
+        let hipri = match p.flags {
+            uapi::MSG_HIPRI if band == 0 => true,
+            uapi::MSG_BAND => false,
+            _ => return Err(EINVAL),
+        };
+        self.put_parts(&p, band, hipri, nonblock, None)
+    }
+
+    /// Builds the message of `p`'s parts and sends it down: `M_PROTO`
+    /// (`M_PCPROTO` if `hipri`) with the data chained, or `M_DATA` alone,
+    /// in band `band`. `token` is `I_FDINSERT`'s: an offset in the control
+    /// part (checked by the caller) and the eight bytes to put there. A
+    /// failure is reported through [`Stream::write_failed`] (`SNDPIPE`).
+    pub(super) fn put_parts(
+        self: &Arc<Self>,
+        p: &uapi::Strpmsg,
+        band: u8,
+        hipri: bool,
+        nonblock: bool,
+        token: Option<(usize, u64)>,
+    ) -> Result<isize> {
+        self.build_and_send(p, band, hipri, nonblock, token)
+            .map_err(|e| self.write_failed(e))
+    }
+
+    fn build_and_send(
+        self: &Arc<Self>,
+        p: &uapi::Strpmsg,
+        band: u8,
+        hipri: bool,
+        nonblock: bool,
+        token: Option<(usize, u64)>,
+    ) -> Result<isize> {
         let has_ctl = p.ctl.len >= 0;
         let has_data = p.data.len >= 0;
         if hipri && !has_ctl {
@@ -52,13 +109,20 @@ impl Stream {
         } else {
             None
         };
-        let m = if has_ctl {
+        let mut m = if has_ctl {
             let ty = if hipri {
                 MsgType::PcProto
             } else {
                 MsgType::Proto
             };
             let mut m = read(&p.ctl, ty)?;
+            if let Some((at, tok)) = token {
+                // A fresh block of exactly ctl.len bytes: writable, and the
+                // caller checked at + 8 <= ctl.len.
+                if let Some(dst) = m.bytes_mut().and_then(|b| b.get_mut(at..at + 8)) {
+                    dst.copy_from_slice(&tok.to_ne_bytes());
+                }
+            }
             if let Some(d) = data {
                 m.link_cont(d);
             }
@@ -78,38 +142,69 @@ impl Stream {
                 return Err(errno(inner.head.werr));
             }
         } else {
-            self.wait_writable(nonblock, None)?;
+            self.wait_writable(nonblock, None, band)?;
+            m.set_band(band);
         }
         self.putnext(Qid::HeadW, m);
         Ok(0)
     }
 
+    /// `I_GETMSG`: flags 0 or `MSG_ANY` (any message) or `RS_HIPRI` (a
+    /// high-priority one only).
     pub(super) fn i_getmsg(self: &Arc<Self>, arg: usize, nonblock: bool) -> Result<isize> {
-        let uptr = UserPtr::from_addr(arg);
-        let mut raw = [0u8; uapi::STRPMSG_SIZE];
-        UserSlice::new(uptr, uapi::STRPMSG_SIZE)
-            .reader()
-            .read_slice(&mut raw)?;
-        let mut p = uapi::Strpmsg::decode(&raw);
-        let hipri_only = match p.flags {
-            0 | uapi::MSG_ANY => false,
-            uapi::RS_HIPRI => true,
+        let p = read_pmsg(arg)?;
+        let want = match p.flags {
+            0 | uapi::MSG_ANY => Want::Any,
+            uapi::RS_HIPRI => Want::HiPri,
             _ => return Err(EINVAL),
         };
+        self.getmsg_as(arg, p, want, Report::Getmsg, nonblock)
+    }
+
+    /// `I_GETPMSG`: `MSG_HIPRI` (band must be 0), `MSG_ANY`, or `MSG_BAND`
+    /// (a message of the band or above, or a high-priority one; the band
+    /// from 0 to 255); anything else is `EINVAL`.
+    pub(super) fn i_getpmsg(self: &Arc<Self>, arg: usize, nonblock: bool) -> Result<isize> {
+        let p = read_pmsg(arg)?;
+        let want = match p.flags {
+            uapi::MSG_HIPRI if p.band == 0 => Want::HiPri,
+            uapi::MSG_ANY => Want::Any,
+            uapi::MSG_BAND => Want::Band(u8::try_from(p.band).map_err(|_| EINVAL)?),
+            _ => return Err(EINVAL),
+        };
+        self.getmsg_as(arg, p, want, Report::Getpmsg, nonblock)
+    }
+
+    fn getmsg_as(
+        self: &Arc<Self>,
+        arg: usize,
+        mut p: uapi::Strpmsg,
+        want: Want,
+        report: Report,
+        nonblock: bool,
+    ) -> Result<isize> {
+        let uptr = UserPtr::from_addr(arg);
         // The structure is written back at the end: a read-only one fails
         // now, before a message is taken.
         write_pmsg(uptr, &p)?;
-        let Some(mut m) = self.take_head(nonblock, hipri_only, None)? else {
+        let Some(mut m) = self.take_head(nonblock, want, None)? else {
             // End of file.
             p.ctl.len = 0;
             p.data.len = 0;
             p.flags = 0;
+            p.band = 0;
             return write_pmsg(uptr, &p).map(|()| 0);
         };
         let ty = m.ty();
-        let out_flags = if ty.is_hipri() { uapi::RS_HIPRI } else { 0 };
+        let band = m.band();
+        let marked = m.flag() & MSGMARK;
+        let (out_flags, out_band) = match (report, ty.is_hipri()) {
+            (Report::Getmsg, true) => (uapi::RS_HIPRI, 0),
+            (Report::Getmsg, false) => (0, i32::from(band)),
+            (Report::Getpmsg, true) => (uapi::MSG_HIPRI, 0),
+            (Report::Getpmsg, false) => (uapi::MSG_BAND, i32::from(band)),
+        };
         let mut more = 0;
-
         // Copy to user space first and change the message only once every
         // copy succeeded: a bad buffer (EFAULT) puts it back whole.
         if let Err(e) = copy_getmsg(&m, &p) {
@@ -196,11 +291,17 @@ impl Stream {
             }
             _ => None,
         };
-        if let Some(r) = remainder {
+        if let Some(mut r) = remainder {
+            // What is left keeps the message's band and mark.
+            if !ty.is_hipri() {
+                r.set_band(band);
+            }
+            r.set_flag(marked);
             self.putbq(Qid::HeadR, r);
             self.wait.notify_all();
         }
         p.flags = out_flags;
+        p.band = out_band;
         write_pmsg(uptr, &p)?;
         Ok(more as isize)
     }
@@ -209,7 +310,7 @@ impl Stream {
 /// The copies of `getmsg`: as much of `m`'s control part and data as the
 /// caller's buffers take (the same amounts [`Stream::i_getmsg`] then
 /// consumes). Changes nothing.
-fn copy_getmsg(m: &Msg, p: &uapi::Strpmsg) -> Result {
+pub(super) fn copy_getmsg(m: &Msg, p: &uapi::Strpmsg) -> Result {
     let data = if m.ty() == MsgType::Data {
         Some(m)
     } else {

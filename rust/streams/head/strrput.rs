@@ -3,9 +3,10 @@
 //! `strrput`, the stream head's read put procedure: what a message that
 //! arrives at the head from below does there.
 
+use super::options::set_rdopt;
 use crate::streams::msg::{
-    Mblk, MsgType, FLUSHR, FLUSHW, MSGNOLOOP, RMSGD, RMSGN, RNORM, SO_HIWAT, SO_ISNTTY, SO_ISTTY,
-    SO_LOWAT, SO_MREADOFF, SO_MREADON, SO_READOPT,
+    Mblk, MsgType, FLUSHR, FLUSHW, MSGNOLOOP, SO_HIWAT, SO_ISNTTY, SO_ISTTY, SO_LOWAT, SO_MREADOFF,
+    SO_MREADON, SO_READOPT,
 };
 use crate::streams::stream::{Qid, Stream};
 use kernel::sync::Arc;
@@ -73,11 +74,10 @@ impl Stream {
                         inner.head.mread = false;
                     }
                     if flags & SO_READOPT != 0 {
-                        // An unknown mode leaves the mode alone.
+                        // An unknown mode or protocol option leaves that
+                        // one alone.
                         let r = m.setopts_readopt();
-                        if matches!(r, RNORM | RMSGD | RMSGN) {
-                            inner.head.rdopt = r as u8;
-                        }
+                        inner.head.rdopt = set_rdopt(inner.head.rdopt, r);
                     }
                     if flags & (SO_HIWAT | SO_LOWAT) == 0 {
                         return;

@@ -8,10 +8,9 @@
  * are the same calls as real functions with SVR4's argument checks, plus
  * ENOSTR for a descriptor that is not a stream.
  *
- * Priority bands: the stream head does not keep bands yet (issue 15), so
- * every normal message is in band 0. getpmsg()/putpmsg() therefore accept
- * band 0 and refuse a nonzero band with EINVAL instead of silently sending
- * or receiving it as band 0.
+ * getpmsg()/putpmsg() are the I_GETPMSG/I_PUTPMSG ioctls, which take the
+ * same structure with the band and getpmsg(2)'s flags (MSG_HIPRI, MSG_BAND,
+ * MSG_ANY); the stream head keeps priority bands 0..255.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,9 +21,6 @@
 
 #include "internal.h"
 #include "stropts.h"
-
-/* Highest priority band SVR4 knows (a band is an unsigned char there). */
-#define STRCLONE_MAXBAND	255
 
 int __strclone_probe(int fd, unsigned int *major)
 {
@@ -76,8 +72,8 @@ static int msg_fail(int fd)
 	return -1;
 }
 
-static int do_putmsg(int fd, const struct strbuf *ctl, const struct strbuf *data, int band,
-		     int flags)
+static int do_putmsg(int fd, unsigned long cmd, const struct strbuf *ctl,
+		     const struct strbuf *data, int band, int flags)
 {
 	struct strpmsg m = { .band = band, .flags = flags };
 
@@ -87,13 +83,17 @@ static int do_putmsg(int fd, const struct strbuf *ctl, const struct strbuf *data
 		m.ctlbuf = *ctl;
 	if (data)
 		m.databuf = *data;
-	if (ioctl(fd, I_PUTMSG, &m) < 0)
+	if (ioctl(fd, cmd, &m) < 0)
 		return msg_fail(fd);
 	return 0;
 }
 
-/* Returns what I_GETMSG returns (0, MORECTL, MOREDATA) and m's flags and band. */
-static int do_getmsg(int fd, struct strbuf *ctl, struct strbuf *data, int *band, int *flags)
+/*
+ * Returns what I_GETMSG/I_GETPMSG (cmd) returns (0, MORECTL, MOREDATA) and
+ * m's flags and band.
+ */
+static int do_getmsg(int fd, unsigned long cmd, struct strbuf *ctl, struct strbuf *data,
+		     int *band, int *flags)
 {
 	struct strpmsg m = { .band = *band, .flags = *flags };
 	int r;
@@ -104,7 +104,7 @@ static int do_getmsg(int fd, struct strbuf *ctl, struct strbuf *data, int *band,
 		m.ctlbuf = *ctl;
 	if (data)
 		m.databuf = *data;
-	r = ioctl(fd, I_GETMSG, &m);
+	r = ioctl(fd, cmd, &m);
 	if (r < 0)
 		return msg_fail(fd);
 	if (ctl)
@@ -122,7 +122,7 @@ STRCLONE_API int putmsg(int fd, const struct strbuf *ctl, const struct strbuf *d
 		errno = EINVAL;
 		return -1;
 	}
-	return do_putmsg(fd, ctl, data, 0, flags);
+	return do_putmsg(fd, I_PUTMSG, ctl, data, 0, flags);
 }
 
 STRCLONE_API int putpmsg(int fd, const struct strbuf *ctl, const struct strbuf *data, int band,
@@ -132,24 +132,11 @@ STRCLONE_API int putpmsg(int fd, const struct strbuf *ctl, const struct strbuf *
 		errno = EINVAL;
 		return -1;
 	}
-	switch (flags) {
-	case MSG_HIPRI:
-		if (band != 0) {
-			errno = EINVAL;
-			return -1;
-		}
-		return do_putmsg(fd, ctl, data, 0, RS_HIPRI);
-	case MSG_BAND:
-		if (band != 0) {
-			/* No bands at the stream head yet (issue 15). */
-			errno = EINVAL;
-			return -1;
-		}
-		return do_putmsg(fd, ctl, data, 0, 0);
-	default:
+	if ((flags == MSG_HIPRI && band != 0) || (flags != MSG_HIPRI && flags != MSG_BAND)) {
 		errno = EINVAL;
 		return -1;
 	}
+	return do_putmsg(fd, I_PUTPMSG, ctl, data, band, flags);
 }
 
 STRCLONE_API int getmsg(int fd, struct strbuf *ctl, struct strbuf *data, int *flagsp)
@@ -165,7 +152,7 @@ STRCLONE_API int getmsg(int fd, struct strbuf *ctl, struct strbuf *data, int *fl
 		return -1;
 	}
 	flags = *flagsp;
-	r = do_getmsg(fd, ctl, data, &band, &flags);
+	r = do_getmsg(fd, I_GETMSG, ctl, data, &band, &flags);
 	if (r >= 0)
 		*flagsp = flags & RS_HIPRI;
 	return r;
@@ -179,43 +166,32 @@ STRCLONE_API int getpmsg(int fd, struct strbuf *ctl, struct strbuf *data, int *b
 		errno = EFAULT;
 		return -1;
 	}
-	switch (*flagsp) {
+	flags = *flagsp;
+	band = *bandp;
+	switch (flags) {
 	case MSG_HIPRI:
-		if (*bandp != 0) {
+		if (band != 0) {
 			errno = EINVAL;
 			return -1;
 		}
-		flags = RS_HIPRI;
 		break;
 	case MSG_ANY:
-		flags = MSG_ANY;
 		break;
 	case MSG_BAND:
-		if (*bandp < 0 || *bandp > STRCLONE_MAXBAND) {
+		if (band < 0 || band > STRCLONE_MAXBAND) {
 			errno = EINVAL;
 			return -1;
 		}
-		if (*bandp != 0) {
-			/* "band N or above" needs bands at the stream head (issue 15). */
-			errno = EINVAL;
-			return -1;
-		}
-		/* Band 0 or above, or a high-priority message: any message. */
-		flags = MSG_ANY;
 		break;
 	default:
 		errno = EINVAL;
 		return -1;
 	}
-	r = do_getmsg(fd, ctl, data, &band, &flags);
+	/* The stream head reports MSG_HIPRI with band 0, or MSG_BAND and the band. */
+	r = do_getmsg(fd, I_GETPMSG, ctl, data, &band, &flags);
 	if (r < 0)
 		return r;
-	if (flags & RS_HIPRI) {
-		*flagsp = MSG_HIPRI;
-		*bandp = 0;
-	} else {
-		*flagsp = MSG_BAND;
-		*bandp = band;
-	}
+	*flagsp = flags;
+	*bandp = band;
 	return r;
 }

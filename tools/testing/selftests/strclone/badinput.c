@@ -318,6 +318,87 @@ CALL(c_getmsg_flags3) { char b[8]; return getmsg_raw(c->fd, 8, b, 8, b, 3); }
 CALL(c_getmsg_any) { char b[8], d[8]; return getmsg_raw(c->fd, 8, b, 8, d, 0); }
 CALL(c_getmsg_hipri) { char b[8], d[8]; return getmsg_raw(c->fd, 8, b, 8, d, RS_HIPRI); }
 CALL(c_getmsg_data_none) { char b[8]; return getmsg_raw(c->fd, 8, b, 8, c->none, 0); }
+static long pmsg_raw(int fd, unsigned long cmd, int band, int flags)
+{
+	static char cbuf[8] = "ctl", dbuf[8] = "data";
+	struct strpmsg m = {
+		.ctlbuf = { .maxlen = 8, .len = 3, .buf = cbuf },
+		.databuf = { .maxlen = 8, .len = 4, .buf = dbuf },
+		.band = band,
+		.flags = flags,
+	};
+
+	return ioctl(fd, cmd, &m);
+}
+
+static long fdinsert_raw(int fd, int clen, int fildes, int offset, unsigned int flags)
+{
+	static char cbuf[2048];
+	struct strfdinsert f = {
+		.ctlbuf = { .maxlen = 0, .len = clen, .buf = cbuf },
+		.databuf = { .maxlen = 0, .len = -1, .buf = NULL },
+		.flags = flags,
+		.fildes = fildes,
+		.offset = offset,
+	};
+
+	return ioctl(fd, I_FDINSERT, &f);
+}
+
+static long flushband_raw(int fd, unsigned char pri, int flag)
+{
+	struct bandinfo bi = { .bi_pri = pri, .bi_flag = flag };
+
+	return ioctl(fd, I_FLUSHBAND, &bi);
+}
+
+CALL(c_putpmsg_band256) { return pmsg_raw(c->fd, I_PUTPMSG, 256, MSG_BAND); }
+CALL(c_putpmsg_band_neg) { return pmsg_raw(c->fd, I_PUTPMSG, -1, MSG_BAND); }
+CALL(c_putpmsg_hipri_band) { return pmsg_raw(c->fd, I_PUTPMSG, 1, MSG_HIPRI); }
+CALL(c_putpmsg_flags0) { return pmsg_raw(c->fd, I_PUTPMSG, 0, 0); }
+CALL(c_putpmsg_any) { return pmsg_raw(c->fd, I_PUTPMSG, 0, MSG_ANY); }
+CALL(c_putpmsg_null) { return ioctl(c->fd, I_PUTPMSG, NULL); }
+CALL(c_getpmsg_band256) { return pmsg_raw(c->fd, I_GETPMSG, 256, MSG_BAND); }
+CALL(c_getpmsg_band_neg) { return pmsg_raw(c->fd, I_GETPMSG, -1, MSG_BAND); }
+CALL(c_getpmsg_hipri_band) { return pmsg_raw(c->fd, I_GETPMSG, 2, MSG_HIPRI); }
+CALL(c_getpmsg_flags0) { return pmsg_raw(c->fd, I_GETPMSG, 0, 0); }
+CALL(c_getpmsg_flags3) { return pmsg_raw(c->fd, I_GETPMSG, 0, 3); }
+CALL(c_getpmsg_band_empty) { return pmsg_raw(c->fd, I_GETPMSG, 5, MSG_BAND); }
+CALL(c_getpmsg_null) { return ioctl(c->fd, I_GETPMSG, NULL); }
+CALL(c_canput_256) { return ioctl(c->fd, I_CANPUT, 256L); }
+CALL(c_canput_neg) { return ioctl(c->fd, I_CANPUT, -1L); }
+CALL(c_ckband_256) { return ioctl(c->fd, I_CKBAND, 256L); }
+CALL(c_ckband_neg) { return ioctl(c->fd, I_CKBAND, -1L); }
+CALL(c_getband_empty) { int b; return ioctl(c->fd, I_GETBAND, &b); }
+CALL(c_getband_null) { return ioctl(c->fd, I_GETBAND, NULL); }
+CALL(c_atmark_0) { return ioctl(c->fd, I_ATMARK, 0L); }
+CALL(c_atmark_4) { return ioctl(c->fd, I_ATMARK, 4L); }
+CALL(c_flushband_0) { return flushband_raw(c->fd, 1, 0); }
+CALL(c_flushband_band) { return flushband_raw(c->fd, 1, FLUSHBAND | FLUSHR); }
+CALL(c_flushband_neg) { return flushband_raw(c->fd, 1, -1); }
+CALL(c_flushband_null) { return ioctl(c->fd, I_FLUSHBAND, NULL); }
+CALL(c_srdopt_3) { return ioctl(c->fd, I_SRDOPT, (long)RMODEMASK); }
+CALL(c_srdopt_both) { return ioctl(c->fd, I_SRDOPT, (long)(RPROTDAT | RPROTDIS)); }
+CALL(c_srdopt_0x20) { return ioctl(c->fd, I_SRDOPT, 0x20L); }
+CALL(c_srdopt_neg) { return ioctl(c->fd, I_SRDOPT, -1L); }
+CALL(c_grdopt_null) { return ioctl(c->fd, I_GRDOPT, NULL); }
+CALL(c_swropt_4) { return ioctl(c->fd, I_SWROPT, 4L); }
+CALL(c_swropt_neg) { return ioctl(c->fd, I_SWROPT, -1L); }
+CALL(c_gwropt_ro) { return ioctl(c->fd, I_GWROPT, c->ro); }
+CALL(c_peek_null) { return ioctl(c->fd, I_PEEK, NULL); }
+CALL(c_peek_flags2) { struct strpeek p = { .ctlbuf = { .maxlen = -1 }, .databuf = { .maxlen = -1 }, .flags = 2 }; return ioctl(c->fd, I_PEEK, &p); }
+CALL(c_peek_data_none) { struct strpeek p = { .ctlbuf = { .maxlen = -1 }, .databuf = { .maxlen = 8, .buf = c->none } }; return ioctl(c->fd, I_PEEK, &p); }
+CALL(c_fdinsert_null) { return ioctl(c->fd, I_FDINSERT, NULL); }
+CALL(c_fdinsert_badfd) { return fdinsert_raw(c->fd, 16, -1, 0, 0); }
+CALL(c_fdinsert_pipe) { int p[2]; if (pipe(p)) return -2; return fdinsert_raw(c->fd, 16, p[0], 0, 0); }
+CALL(c_fdinsert_null_dev) { int n = open("/dev/null", O_RDWR); if (n < 0) return -2; return fdinsert_raw(c->fd, 16, n, 0, 0); }
+CALL(c_fdinsert_sad) { int n = open("/dev/sad/user", O_RDWR); if (n < 0) return -2; return fdinsert_raw(c->fd, 16, n, 0, 0); }
+CALL(c_fdinsert_unaligned) { return fdinsert_raw(c->fd, 16, c->fd, 4, 0); }
+CALL(c_fdinsert_beyond) { return fdinsert_raw(c->fd, 16, c->fd, 16, 0); }
+CALL(c_fdinsert_neg_off) { return fdinsert_raw(c->fd, 16, c->fd, -8, 0); }
+CALL(c_fdinsert_noctl) { return fdinsert_raw(c->fd, -1, c->fd, 0, 0); }
+CALL(c_fdinsert_flags2) { return fdinsert_raw(c->fd, 16, c->fd, 0, 2); }
+CALL(c_fdinsert_ctl_big) { return fdinsert_raw(c->fd, STRCLONE_STRCTLSZ + 8, c->fd, 0, 0); }
 CALL(c_read_8) { char b[8]; return read(c->fd, b, sizeof(b)); }
 CALL(c_read_null) { return syscall(SYS_read, c->fd, NULL, 8); }
 CALL(c_read_ro) { return read(c->fd, c->ro, 8); }
@@ -494,6 +575,55 @@ static const struct row {
 	{ "getmsg on an empty O_NONBLOCK stream", S_ECHO, EAGAIN, c_getmsg_any },
 	{ "getmsg RS_HIPRI with only normal data queued", S_ECHO_DATA, EAGAIN, c_getmsg_hipri },
 	{ "getmsg data buffer unmapped", S_ECHO_DATA, EFAULT, c_getmsg_data_none },
+	/* getpmsg/putpmsg and the band ioctls */
+	{ "putpmsg band 256", S_ECHO, EINVAL, c_putpmsg_band256 },
+	{ "putpmsg band -1", S_ECHO, EINVAL, c_putpmsg_band_neg },
+	{ "putpmsg MSG_HIPRI with band 1", S_ECHO, EINVAL, c_putpmsg_hipri_band },
+	{ "putpmsg flags 0", S_ECHO, EINVAL, c_putpmsg_flags0 },
+	{ "putpmsg flags MSG_ANY", S_ECHO, EINVAL, c_putpmsg_any },
+	{ "I_PUTPMSG with NULL", S_ECHO, EFAULT, c_putpmsg_null },
+	{ "getpmsg MSG_BAND band 256", S_ECHO_DATA, EINVAL, c_getpmsg_band256 },
+	{ "getpmsg MSG_BAND band -1", S_ECHO_DATA, EINVAL, c_getpmsg_band_neg },
+	{ "getpmsg MSG_HIPRI with band 2", S_ECHO_DATA, EINVAL, c_getpmsg_hipri_band },
+	{ "getpmsg flags 0", S_ECHO_DATA, EINVAL, c_getpmsg_flags0 },
+	{ "getpmsg flags 3", S_ECHO_DATA, EINVAL, c_getpmsg_flags3 },
+	{ "getpmsg MSG_BAND 5 with only band 0 queued", S_ECHO_DATA, EAGAIN, c_getpmsg_band_empty },
+	{ "I_GETPMSG with NULL", S_ECHO, EFAULT, c_getpmsg_null },
+	{ "I_CANPUT band 256", S_ECHO, EINVAL, c_canput_256 },
+	{ "I_CANPUT band -1", S_ECHO, EINVAL, c_canput_neg },
+	{ "I_CKBAND band 256", S_ECHO, EINVAL, c_ckband_256 },
+	{ "I_CKBAND band -1", S_ECHO, EINVAL, c_ckband_neg },
+	{ "I_GETBAND on an empty queue", S_ECHO, ENODATA, c_getband_empty },
+	{ "I_GETBAND with NULL", S_ECHO_DATA, EFAULT, c_getband_null },
+	{ "I_ATMARK 0", S_ECHO, EINVAL, c_atmark_0 },
+	{ "I_ATMARK 4", S_ECHO, EINVAL, c_atmark_4 },
+	{ "I_FLUSHBAND bi_flag 0", S_ECHO, EINVAL, c_flushband_0 },
+	{ "I_FLUSHBAND bi_flag FLUSHBAND|FLUSHR", S_ECHO, EINVAL, c_flushband_band },
+	{ "I_FLUSHBAND bi_flag -1", S_ECHO, EINVAL, c_flushband_neg },
+	{ "I_FLUSHBAND with NULL", S_ECHO, EFAULT, c_flushband_null },
+	/* read and write options, I_PEEK, I_FDINSERT */
+	{ "I_SRDOPT RMSGD|RMSGN", S_ECHO, EINVAL, c_srdopt_3 },
+	{ "I_SRDOPT RPROTDAT|RPROTDIS", S_ECHO, EINVAL, c_srdopt_both },
+	{ "I_SRDOPT 0x20", S_ECHO, EINVAL, c_srdopt_0x20 },
+	{ "I_SRDOPT -1", S_ECHO, EINVAL, c_srdopt_neg },
+	{ "I_GRDOPT with NULL", S_ECHO, EFAULT, c_grdopt_null },
+	{ "I_SWROPT 4 (SNDHOLD, not provided)", S_ECHO, EINVAL, c_swropt_4 },
+	{ "I_SWROPT -1", S_ECHO, EINVAL, c_swropt_neg },
+	{ "I_GWROPT into a read-only page", S_ECHO, EFAULT, c_gwropt_ro },
+	{ "I_PEEK with NULL", S_ECHO, EFAULT, c_peek_null },
+	{ "I_PEEK flags 2", S_ECHO_DATA, EINVAL, c_peek_flags2 },
+	{ "I_PEEK data buffer unmapped", S_ECHO_DATA, EFAULT, c_peek_data_none },
+	{ "I_FDINSERT with NULL", S_ECHO, EFAULT, c_fdinsert_null },
+	{ "I_FDINSERT fildes -1", S_ECHO, EINVAL, c_fdinsert_badfd },
+	{ "I_FDINSERT fildes a pipe", S_ECHO, EINVAL, c_fdinsert_pipe },
+	{ "I_FDINSERT fildes /dev/null", S_ECHO, EINVAL, c_fdinsert_null_dev },
+	{ "I_FDINSERT fildes /dev/sad/user (strclone, not a stream)", S_ECHO, EINVAL, c_fdinsert_sad },
+	{ "I_FDINSERT offset 4 (unaligned)", S_ECHO, EINVAL, c_fdinsert_unaligned },
+	{ "I_FDINSERT offset 16 of a 16-byte control part", S_ECHO, EINVAL, c_fdinsert_beyond },
+	{ "I_FDINSERT offset -8", S_ECHO, EINVAL, c_fdinsert_neg_off },
+	{ "I_FDINSERT without a control part", S_ECHO, EINVAL, c_fdinsert_noctl },
+	{ "I_FDINSERT flags 2", S_ECHO, EINVAL, c_fdinsert_flags2 },
+	{ "I_FDINSERT control part STRCTLSZ+8", S_ECHO, ERANGE, c_fdinsert_ctl_big },
 	/* read/write */
 	{ "read on an empty O_NONBLOCK stream", S_ECHO, EAGAIN, c_read_8 },
 	{ "read into NULL with data queued", S_ECHO_DATA, EFAULT, c_read_null },

@@ -222,6 +222,8 @@ static long rnd_size(struct thr *t)
 
 static const unsigned long ioctls[] = {
 	I_NREAD, I_FLUSH, I_STR, I_FIND, I_LOOK, I_CANPUT, I_PUTMSG, I_GETMSG,
+	I_PUTPMSG, I_GETPMSG, I_FLUSHBAND, I_CKBAND, I_GETBAND, I_ATMARK,
+	I_SRDOPT, I_GRDOPT, I_SWROPT, I_GWROPT, I_PEEK, I_FDINSERT,
 	I_PUSH, I_POP, I_LIST, I_ANCHOR, SAD_GAP, SAD_VML,
 	STRCLONE_GETDEV, ISPTM, UNLKPT, GRANTPT, PTMGETPEER, PTMGETPTN, LOG_GETLOST,
 	TCGETS, TCSETS, TIOCGPTN, TIOCSPTLCK, TIOCGWINSZ, TIOCSCTTY, FIONREAD,
@@ -230,7 +232,8 @@ static const unsigned long ioctls[] = {
 
 static const int istr_cmds[] = {
 	ECHO_SETQ, ECHO_STOP, ECHO_START, ECHO_NAK, ECHO_HANGUP, ECHO_ERROR, ECHO_SETOPTS,
-	ECHO_REVERSE, ECHO_NOREPLY, ECHO_MREAD, ECHO_MREADS, I_TRCLOG, I_ERRLOG, I_CONSLOG, 0, -1,
+	ECHO_REVERSE, ECHO_NOREPLY, ECHO_MREAD, ECHO_MREADS, ECHO_MARK, I_TRCLOG, I_ERRLOG,
+	I_CONSLOG, 0, -1,
 };
 
 static unsigned long rnd_cmd(struct thr *t)
@@ -291,13 +294,31 @@ static void fill_pmsg(struct thr *t, struct strpmsg *m)
 	m->databuf.maxlen = rnd_below(&t->rs, 3) ? (int)rnd_below(&t->rs, 9000) : (int)rnd_len(t);
 	m->databuf.len = rnd_below(&t->rs, 3) ? (int)rnd_below(&t->rs, 5000) - 1 : (int)rnd_len(t);
 	m->databuf.buf = rnd_below(&t->rs, 3) ? (char *)t->buf + 2048 : rnd_ptr(t);
-	m->band = rnd_below(&t->rs, 8) ? 0 : (int)rnd_next(&t->rs);
-	switch (rnd_below(&t->rs, 6)) {
+	switch (rnd_below(&t->rs, 4)) {
+	case 0: m->band = (int)rnd_next(&t->rs); break;
+	case 1: m->band = (int)rnd_below(&t->rs, 300); break;
+	default: m->band = 0; break;
+	}
+	switch (rnd_below(&t->rs, 7)) {
 	case 0: m->flags = RS_HIPRI; break;
 	case 1: m->flags = MSG_ANY; break;
 	case 2: m->flags = (int)rnd_next(&t->rs); break;
+	case 3: m->flags = MSG_BAND; break;
 	default: m->flags = 0; break;
 	}
+}
+
+/* I_FDINSERT: a putmsg structure, any descriptor, offsets near the rules. */
+static void fill_fdinsert(struct thr *t, struct strfdinsert *f)
+{
+	struct strpmsg m;
+
+	fill_pmsg(t, &m);
+	f->ctlbuf = m.ctlbuf;
+	f->databuf = m.databuf;
+	f->flags = rnd_below(&t->rs, 4) ? 0 : (rnd_below(&t->rs, 2) ? RS_HIPRI : (uint32_t)rnd_next(&t->rs));
+	f->fildes = rnd_below(&t->rs, 6) ? any_fd(t) : (int)rnd_next(&t->rs);
+	f->offset = rnd_below(&t->rs, 4) ? (int)rnd_below(&t->rs, 5) * 8 : (int)rnd_len(t);
 }
 
 /* Module names for I_PUSH, I_FIND, SAD_SAP and SAD_VML: real ones mostly. */
@@ -397,6 +418,9 @@ static void do_ioctl(struct thr *t, int fd)
 	struct strioctl si;
 	struct str_list sl;
 	struct strpmsg pm;
+	struct strfdinsert fi;
+	struct strpeek pk;
+	struct bandinfo bi;
 	void *arg = rnd_ptr(t);
 	long r;
 
@@ -408,10 +432,25 @@ static void do_ioctl(struct thr *t, int fd)
 	} else if (cmd == I_STR && rnd_below(&t->rs, 4)) {
 		fill_istr(t, &si);
 		arg = &si;
-	} else if ((cmd == I_PUTMSG || cmd == I_GETMSG) && rnd_below(&t->rs, 4)) {
+	} else if ((cmd == I_PUTMSG || cmd == I_GETMSG || cmd == I_PUTPMSG || cmd == I_GETPMSG) &&
+		   rnd_below(&t->rs, 4)) {
 		fill_pmsg(t, &pm);
 		arg = &pm;
-	} else if (cmd == I_FLUSH || cmd == PTMGETPEER || cmd == I_CANPUT || rnd_below(&t->rs, 6) == 0) {
+	} else if (cmd == I_FDINSERT && rnd_below(&t->rs, 4)) {
+		fill_fdinsert(t, &fi);
+		arg = &fi;
+	} else if (cmd == I_PEEK && rnd_below(&t->rs, 4)) {
+		fill_pmsg(t, &pm);
+		pk.ctlbuf = pm.ctlbuf;
+		pk.databuf = pm.databuf;
+		pk.flags = rnd_below(&t->rs, 3) ? 0 : (rnd_below(&t->rs, 2) ? RS_HIPRI : (uint32_t)rnd_next(&t->rs));
+		arg = &pk;
+	} else if (cmd == I_FLUSHBAND && rnd_below(&t->rs, 4)) {
+		bi.bi_pri = (unsigned char)rnd_next(&t->rs);
+		bi.bi_flag = rnd_below(&t->rs, 4) ? 1 + (int)rnd_below(&t->rs, 3) : (int)rnd_next(&t->rs);
+		arg = &bi;
+	} else if (cmd == I_FLUSH || cmd == PTMGETPEER || cmd == I_CANPUT || cmd == I_CKBAND ||
+		   cmd == I_ATMARK || cmd == I_SRDOPT || cmd == I_SWROPT || rnd_below(&t->rs, 6) == 0) {
 		arg = (void *)(uintptr_t)(rnd_below(&t->rs, 2) ? rnd_below(&t->rs, 8)
 							 : rnd_next(&t->rs));
 		if (cmd == PTMGETPEER && rnd_below(&t->rs, 2))

@@ -394,21 +394,66 @@ TEST(getpmsg_hipri_leaves_normal_messages)
 	close(fd);
 }
 
-/*
- * Bands other than 0 need the stream head's bands (issue 15): until then
- * they are refused with EINVAL, and nothing is sent or taken.
- */
-TEST(putpmsg_getpmsg_bands_refused)
+/* Bands 1..255 through the library: highest band first, band reported. */
+TEST(putpmsg_getpmsg_bands)
+{
+	char cbuf[16], dbuf[16];
+	struct strbuf c1 = { .len = 2, .buf = "b1" };
+	struct strbuf d200 = { .len = 4, .buf = "b200" };
+	struct strbuf d255 = { .len = 4, .buf = "b255" };
+	struct strbuf rc = { .maxlen = sizeof(cbuf), .buf = cbuf };
+	struct strbuf rd = { .maxlen = sizeof(dbuf), .buf = dbuf };
+	int fd, band, flags;
+
+	OPEN_ECHO(fd);
+	ASSERT_EQ(0, putpmsg(fd, &c1, NULL, 1, MSG_BAND)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, putpmsg(fd, NULL, &d200, 200, MSG_BAND)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, putpmsg(fd, NULL, &d255, 255, MSG_BAND)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(3, wait_nread(fd, 3, WAIT_MS, NULL));
+
+	/* MSG_BAND 201: band 255 is first and qualifies. */
+	band = 201;
+	flags = MSG_BAND;
+	ASSERT_EQ(0, getpmsg(fd, &rc, &rd, &band, &flags)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(MSG_BAND, flags);
+	EXPECT_EQ(255, band);
+	ASSERT_EQ(4, rd.len);
+	EXPECT_EQ(0, memcmp(dbuf, "b255", 4));
+	/* MSG_BAND 201 again: band 200 is first now, below it: EAGAIN. */
+	ASSERT_EQ(0, set_nonblock(fd, 1));
+	band = 201;
+	flags = MSG_BAND;
+	errno = 0;
+	EXPECT_EQ(-1, getpmsg(fd, &rc, &rd, &band, &flags));
+	EXPECT_EQ(EAGAIN, errno);
+	/* MSG_ANY: band 200, then band 1. */
+	band = 0;
+	flags = MSG_ANY;
+	ASSERT_EQ(0, getpmsg(fd, &rc, &rd, &band, &flags));
+	EXPECT_EQ(MSG_BAND, flags);
+	EXPECT_EQ(200, band);
+	flags = MSG_ANY;
+	ASSERT_EQ(0, getpmsg(fd, &rc, &rd, &band, &flags));
+	EXPECT_EQ(MSG_BAND, flags);
+	EXPECT_EQ(1, band);
+	ASSERT_EQ(2, rc.len);
+	EXPECT_EQ(0, memcmp(cbuf, "b1", 2));
+	EXPECT_EQ(0, nread(fd, NULL));
+	close(fd);
+}
+
+/* Bands outside 0..255 and bad flags: EINVAL, nothing sent or taken. */
+TEST(putpmsg_getpmsg_bad_bands_and_flags)
 {
 	char buf[16];
 	struct strbuf ctl = { .len = 4, .buf = "band" };
 	struct strbuf rc = { .maxlen = sizeof(buf), .buf = buf };
 	static const struct { int band, flags; } bad_put[] = {
-		{ 1, MSG_BAND }, { 255, MSG_BAND }, { 256, MSG_BAND }, { -1, MSG_BAND },
+		{ 256, MSG_BAND }, { -1, MSG_BAND }, { 1000, MSG_BAND },
 		{ 1, MSG_HIPRI }, { 0, 0 }, { 0, MSG_ANY }, { 0, MSG_BAND | MSG_HIPRI },
 	};
 	static const struct { int band, flags; } bad_get[] = {
-		{ 1, MSG_BAND }, { 255, MSG_BAND }, { 256, MSG_BAND }, { -1, MSG_BAND },
+		{ 256, MSG_BAND }, { -1, MSG_BAND },
 		{ 3, MSG_HIPRI }, { 0, 0 }, { 0, MSG_ANY | MSG_HIPRI }, { 0, 8 },
 	};
 	int fd, band, flags;

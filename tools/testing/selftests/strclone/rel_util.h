@@ -46,7 +46,7 @@ static const struct { int e; const char *n; } rel_errnames[] = {
 	{ EMFILE, "EMFILE" }, { ENOTTY, "ENOTTY" }, { ENOSPC, "ENOSPC" },
 	{ ESPIPE, "ESPIPE" }, { EROFS, "EROFS" }, { EPIPE, "EPIPE" },
 	{ EDOM, "EDOM" }, { ERANGE, "ERANGE" }, { ENOSYS, "ENOSYS" },
-	{ EBADMSG, "EBADMSG" }, { ETIME, "ETIME" }, { EPROTO, "EPROTO" },
+	{ EBADMSG, "EBADMSG" }, { ETIME, "ETIME" }, { EPROTO, "EPROTO" }, { ENODATA, "ENODATA" },
 	{ EOVERFLOW, "EOVERFLOW" }, { EOPNOTSUPP, "EOPNOTSUPP" },
 	{ ETIMEDOUT, "ETIMEDOUT" }, { ECHILD, "ECHILD" }, { ESRCH, "ESRCH" },
 	{ EISDIR, "EISDIR" }, { ENOTDIR, "ENOTDIR" }, { EXDEV, "EXDEV" },
