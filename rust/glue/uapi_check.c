@@ -90,6 +90,8 @@ static_assert(ISPTM == 0x5001 && UNLKPT == 0x5002 && GRANTPT == 0x5005 && PTMGET
 static_assert(PTMGETPTN == 0x80045030);
 static_assert(I_TRCLOG == 0x4c01 && I_ERRLOG == 0x4c02 && I_CONSLOG == 0x4c03);
 static_assert(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b);
+static_assert(I_SETSIG == 0x5309 && I_GETSIG == 0x530a);
+static_assert(I_SETCLTIME == 0x531c && I_GETCLTIME == 0x531d);
 
 ASSERT_LAYOUT(testmod_xchg, 8);
 ASSERT_OFFSET(testmod_xchg, a, 0);
@@ -214,6 +216,9 @@ static const u32 strclone_uapi_table[] = {
 	O_CR2, O_VTDELAY, O_BSDELAY, O_CRTBS, O_PRTERA, O_CRTERA, O_LITOUT, O_TOSTOP,
 	O_FLUSHO, O_NOHANG, O_CRTKIL, O_PASS8, O_CTLECH, O_PENDIN, O_DECCTQ, O_NOFLSH,
 	LCRTBS, LNOFLSH,
+	I_SETSIG, I_GETSIG, I_SETCLTIME, I_GETCLTIME,
+	S_INPUT, S_HIPRI, S_OUTPUT, S_MSG, S_ERROR, S_HANGUP, S_RDNORM, S_WRNORM,
+	S_RDBAND, S_WRBAND, S_BANDURG, STRCLONE_DEFAULT_CLTIME,
 };
 
 /* Called from rust/glue/uapi_check.rs (the KUnit cross-check). */

@@ -15,10 +15,16 @@
 //!   from below does;
 //! - [`ioctl`]: `I_STR` and transparent ioctls, the protocol (and its state
 //!   machine) by which an ioctl travels down the chain and is answered;
-//! - [`msgio`]: `getmsg` and `putmsg`.
+//! - [`msgio`]: `getmsg` and `putmsg`;
+//! - [`sigpoll`]: `I_SETSIG`/`I_GETSIG` and `O_ASYNC`, the signals of
+//!   asynchronous notification;
+//! - [`close`]: `I_SETCLTIME`/`I_GETCLTIME` and the last close's wait for
+//!   the write side to drain.
 
+mod close;
 mod ioctl;
 mod msgio;
+mod sigpoll;
 mod strrput;
 
 use super::msg::{Mblk, MsgType, FLUSHR, FLUSHRW, FLUSHW, RMSGD, RNORM};
@@ -383,6 +389,10 @@ impl Stream {
             uapi::I_FIND => self.i_find(arg),
             uapi::I_LIST => self.i_list(arg),
             uapi::I_ANCHOR => self.i_anchor(),
+            uapi::I_SETSIG => self.i_setsig(arg),
+            uapi::I_GETSIG => self.i_getsig(arg),
+            uapi::I_SETCLTIME => self.i_setcltime(arg),
+            uapi::I_GETCLTIME => self.i_getcltime(arg),
             uapi::STRCLONE_GETDEV => self.getdev(arg),
             _ => self.transparent(cmd, arg),
         }
@@ -441,7 +451,17 @@ impl FileOps for Stream {
         seq_print!(m, "\n");
     }
 
-    fn release(this: Arc<Self>) {
-        this.release();
+    fn release(this: Arc<Self>, nonblock: bool) {
+        this.release(!nonblock);
+    }
+
+    const ASYNC: bool = true;
+
+    fn fasync(this: ArcBorrow<'_, Self>, fd: i32, file: &File, on: bool) -> Result<i32> {
+        this.sig_fasync(fd, file, on)
+    }
+
+    fn flush(this: ArcBorrow<'_, Self>) {
+        this.sig_close();
     }
 }

@@ -79,9 +79,13 @@
 #define I_LOOK		(__SID | 4)	/* char[FMNAMESZ + 1]: name of the topmost module */
 #define I_FLUSH		(__SID | 5)	/* arg: FLUSHR | FLUSHW | FLUSHRW */
 #define I_STR		(__SID | 8)	/* struct strioctl * */
+#define I_SETSIG	(__SID | 9)	/* arg: S_* events for SIGPOLL to the caller; 0: stop */
+#define I_GETSIG	(__SID | 10)	/* int *: the caller's S_* events */
 #define I_FIND		(__SID | 11)	/* const char *: 1 if the module is pushed, else 0 */
 #define I_LIST		(__SID | 21)	/* struct str_list *, or NULL: count (modules + driver) */
 #define I_ANCHOR	(__SID | 24)	/* arg 0: anchor at the topmost module (Solaris) */
+#define I_SETCLTIME	(__SID | 28)	/* const int *: close time, ms (>= 0) */
+#define I_GETCLTIME	(__SID | 29)	/* int *: close time, ms */
 #define I_CANPUT	(__SID | 34)	/* arg: band; returns 1 when a write would not block */
 #define I_PUTMSG	(__SID | 0x40)	/* struct strpmsg *: putmsg(2) */
 #define I_GETMSG	(__SID | 0x41)	/* struct strpmsg *: getmsg(2) */
@@ -130,6 +134,27 @@ struct str_list {
 #define MSG_BAND	0x04
 #define MORECTL		1
 #define MOREDATA	2
+
+/*
+ * I_SETSIG events (SVR4 values): SIGPOLL (SIGIO on Linux) is sent to each
+ * registered process when one happens; S_BANDURG with S_RDBAND sends SIGURG
+ * instead for a banded message (Documentation/strclone/streams.rst,
+ * "Asynchronous notification").
+ */
+#define S_INPUT		0x0001	/* a normal message (any band) arrived at an empty head */
+#define S_HIPRI		0x0002	/* a high-priority message arrived */
+#define S_OUTPUT	0x0004	/* band 0 below the head is writable again */
+#define S_MSG		0x0008	/* an M_SIG/M_PCSIG carrying SIGPOLL arrived */
+#define S_ERROR		0x0010	/* M_ERROR arrived */
+#define S_HANGUP	0x0020	/* M_HANGUP arrived */
+#define S_RDNORM	0x0040	/* a band 0 message arrived at an empty head */
+#define S_WRNORM	S_OUTPUT
+#define S_RDBAND	0x0080	/* a message of band > 0 arrived at an empty head */
+#define S_WRBAND	0x0100	/* a band > 0 below the head is writable again */
+#define S_BANDURG	0x0200	/* with S_RDBAND: SIGURG instead of SIGPOLL */
+
+/* Default close time (I_SETCLTIME), milliseconds: SVR4's 15 s. */
+#define STRCLONE_DEFAULT_CLTIME	15000
 
 /* I_STR timeout: seconds; 0 means the default (15 s), -1 waits forever. */
 #define INFTIM		(-1)
