@@ -439,6 +439,7 @@ impl FileOps for Stream {
         seq_print!(m, "strclone-major:\t{}\n", this.major());
         seq_print!(m, "strclone-minor:\t{}\n", this.minor());
         seq_print!(m, "strclone-opener-pid:\t{}\n", this.owner_pid());
+        seq_print!(m, "strclone-sigs:\t{}\n", this.sig_count());
         let mut names = [None; super::plumbing::NSTRPUSH_MAX];
         let n = this
             .module_names(&mut names)

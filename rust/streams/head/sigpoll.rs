@@ -268,6 +268,11 @@ impl Stream {
         drop(gone);
     }
 
+    /// How many processes are registered (fdinfo's `strclone-sigs`).
+    pub(crate) fn sig_count(&self) -> usize {
+        self.inner.lock().head.sigs.len()
+    }
+
     /// The last close of the stream (illumos' `strcleanall`): every
     /// registration goes.
     pub(crate) fn sig_release(&self) {

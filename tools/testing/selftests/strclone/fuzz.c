@@ -222,7 +222,8 @@ static long rnd_size(struct thr *t)
 
 static const unsigned long ioctls[] = {
 	I_NREAD, I_FLUSH, I_STR, I_FIND, I_LOOK, I_CANPUT, I_PUTMSG, I_GETMSG,
-	I_PUSH, I_POP, I_LIST, I_ANCHOR, SAD_GAP, SAD_VML,
+	I_PUSH, I_POP, I_LIST, I_ANCHOR, I_SETSIG, I_GETSIG, I_SETCLTIME, I_GETCLTIME,
+	SAD_GAP, SAD_VML,
 	STRCLONE_GETDEV, ISPTM, UNLKPT, GRANTPT, PTMGETPEER, PTMGETPTN, LOG_GETLOST,
 	TCGETS, TCSETS, TIOCGPTN, TIOCSPTLCK, TIOCGWINSZ, TIOCSCTTY, FIONREAD,
 	FIONBIO, FIOCLEX, FIONCLEX, FIOASYNC, TIOCGPTPEER,
@@ -417,6 +418,18 @@ static void do_ioctl(struct thr *t, int fd)
 		if (cmd == PTMGETPEER && rnd_below(&t->rs, 2))
 			arg = (void *)(uintptr_t)(O_RDWR | (rnd_below(&t->rs, 2) ? O_NONBLOCK : 0) |
 						  (rnd_below(&t->rs, 2) ? O_CLOEXEC : 0));
+	} else if (cmd == I_SETSIG && rnd_below(&t->rs, 2)) {
+		/* Mostly valid events (every one, and S_BANDURG alone). */
+		arg = (void *)(uintptr_t)rnd_below(&t->rs, 0x400);
+	} else if ((cmd == I_SETCLTIME || cmd == I_GETCLTIME || cmd == I_GETSIG) &&
+		   rnd_below(&t->rs, 2)) {
+		/* A close time of 0 to 255 ms, or whatever the buffer holds. */
+		if (cmd == I_SETCLTIME && rnd_below(&t->rs, 2)) {
+			int ms = (int)rnd_below(&t->rs, 256);
+
+			memcpy(t->buf, &ms, sizeof(ms));
+		}
+		arg = t->buf;
 	} else if (cmd == PTMGETPTN && rnd_below(&t->rs, 2)) {
 		/* Mostly a good pointer: the slave nodes get made. */
 		arg = t->buf;
@@ -799,6 +812,9 @@ static void worker(int idx)
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: blocking calls fail EINTR */
 	signal(SIGPIPE, SIG_IGN);
+	/* I_SETSIG and O_ASYNC send these; SIGPOLL would end the worker. */
+	signal(SIGIO, SIG_IGN);
+	signal(SIGURG, SIG_IGN);
 	for (int i = 0; i < opt_threads; i++) {
 		thr[i].idx = i;
 		thr[i].rs = rnd_next(&rs) | 1;
