@@ -155,6 +155,8 @@ pub(crate) const S_WRBAND: u32 = 0x0100;
 pub(crate) const S_BANDURG: u32 = 0x0200;
 /// Default close time, milliseconds.
 pub(crate) const STRCLONE_DEFAULT_CLTIME: u32 = 15000;
+/// Largest close time, milliseconds.
+pub(crate) const STRCLONE_CLTIME_MAX: u32 = 300_000;
 
 /// putmsg/getmsg flags.
 pub(crate) const RS_HIPRI: i32 = 0x01;
@@ -998,6 +1000,7 @@ const CHECKED: &[(&str, u32)] = &[
     ("S_WRBAND", S_WRBAND),
     ("S_BANDURG", S_BANDURG),
     ("STRCLONE_DEFAULT_CLTIME", STRCLONE_DEFAULT_CLTIME),
+    ("STRCLONE_CLTIME_MAX", STRCLONE_CLTIME_MAX),
 ];
 
 #[kernel::prelude::kunit_tests(strclone_uapi)]

@@ -84,7 +84,7 @@
 #define I_FIND		(__SID | 11)	/* const char *: 1 if the module is pushed, else 0 */
 #define I_LIST		(__SID | 21)	/* struct str_list *, or NULL: count (modules + driver) */
 #define I_ANCHOR	(__SID | 24)	/* arg 0: anchor at the topmost module (Solaris) */
-#define I_SETCLTIME	(__SID | 28)	/* const int *: close time, ms (>= 0) */
+#define I_SETCLTIME	(__SID | 28)	/* const int *: close time, ms (0 to STRCLONE_CLTIME_MAX) */
 #define I_GETCLTIME	(__SID | 29)	/* int *: close time, ms */
 #define I_CANPUT	(__SID | 34)	/* arg: band; returns 1 when a write would not block */
 #define I_PUTMSG	(__SID | 0x40)	/* struct strpmsg *: putmsg(2) */
@@ -153,8 +153,13 @@ struct str_list {
 #define S_WRBAND	0x0100	/* a band > 0 below the head is writable again */
 #define S_BANDURG	0x0200	/* with S_RDBAND: SIGURG instead of SIGPOLL */
 
-/* Default close time (I_SETCLTIME), milliseconds: SVR4's 15 s. */
+/*
+ * Close time (I_SETCLTIME), milliseconds: SVR4's 15 s by default; at most
+ * 5 minutes (EINVAL above), since a process that exits cannot be killed
+ * while its last close waits.
+ */
 #define STRCLONE_DEFAULT_CLTIME	15000
+#define STRCLONE_CLTIME_MAX	300000
 
 /* I_STR timeout: seconds; 0 means the default (15 s), -1 waits forever. */
 #define INFTIM		(-1)

@@ -8,7 +8,7 @@
 //! ```text
 //!   last close --O_NONBLOCK, close time 0, kernel thread--> no waiting
 //!       |
-//!       v                     timeout, signal
+//!       v                 timeout, signal, hangup, M_ERROR
 //!   wait for the queue  ---------------------------------> no waiting for
 //!   below the head          (nothing more waits)           the levels left
 //!       | empty
@@ -25,8 +25,10 @@
 //! illumos, whose close waits up to the close time at each level, one
 //! deadline covers the whole close: a close waits at most the close time.
 //! A signal ends the waiting (the close goes on and frees what is left,
-//! as it always did); so does a close from a kernel thread, or a file
-//! opened `O_NONBLOCK`. Nothing here runs on strclone's workqueue, whose
+//! as it always did), and so does a hangup (`M_HANGUP`) or a write error
+//! (`M_ERROR`): output can go nowhere then (illumos waits anyway; Linux's
+//! tty close does not wait after a hangup either). A close from a kernel
+//! thread, or of a file opened `O_NONBLOCK`, does not wait at all. Nothing here runs on strclone's workqueue, whose
 //! service procedures are what drain the queues, and a stream with a file
 //! being closed holds a module reference, so `rmmod` fails (`EBUSY`) at
 //! once instead of waiting.
@@ -34,6 +36,7 @@
 use crate::glue::sigpoll::current_is_kthread;
 use crate::streams::queue::QWANTW;
 use crate::streams::stream::{Qid, Stream};
+use crate::uapi::STRCLONE_CLTIME_MAX;
 use kernel::{
     prelude::*,
     sync::CondVarTimeoutResult,
@@ -49,13 +52,17 @@ pub(crate) struct CloseDrain {
 
 impl Stream {
     /// `I_SETCLTIME`: the close time, milliseconds, from the `int` at
-    /// `arg`; `EINVAL` if negative.
+    /// `arg`; `EINVAL` if negative or above `STRCLONE_CLTIME_MAX` (an
+    /// exiting process cannot be killed while its close waits).
     pub(super) fn i_setcltime(&self, arg: usize) -> Result<isize> {
         let mut b = [0u8; 4];
         UserSlice::new(UserPtr::from_addr(arg), 4)
             .reader()
             .read_slice(&mut b)?;
-        let ms = u32::try_from(i32::from_ne_bytes(b)).map_err(|_| EINVAL)?;
+        let ms = u32::try_from(i32::from_ne_bytes(b))
+            .ok()
+            .filter(|&ms| ms <= STRCLONE_CLTIME_MAX)
+            .ok_or(EINVAL)?;
         self.inner.lock().head.closetime = ms;
         Ok(0)
     }
@@ -86,6 +93,11 @@ impl Stream {
         };
         let mut inner = self.inner.lock();
         while let Some(q) = inner.next(Qid::HeadW) {
+            if inner.head.hangup || inner.head.werr != 0 {
+                // Its output can go nowhere any more: no (more) waiting.
+                c.left = None;
+                return;
+            }
             let Some(queue) = inner.qm(q) else {
                 break;
             };

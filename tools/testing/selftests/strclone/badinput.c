@@ -296,6 +296,7 @@ CALL(c_getsig_ro)
 	return ioctl(c->fd, I_GETSIG, c->ro);
 }
 CALL(c_setcltime_negative) { int t = -1; return ioctl(c->fd, I_SETCLTIME, &t); }
+CALL(c_setcltime_above_max) { int t = STRCLONE_CLTIME_MAX + 1; return ioctl(c->fd, I_SETCLTIME, &t); }
 CALL(c_setcltime_null) { return ioctl(c->fd, I_SETCLTIME, NULL); }
 CALL(c_setcltime_kernel) { return ioctl(c->fd, I_SETCLTIME, KERNEL_PTR); }
 CALL(c_getcltime_null) { return ioctl(c->fd, I_GETCLTIME, NULL); }
@@ -487,6 +488,7 @@ static const struct row {
 	{ "I_GETSIG with NULL", S_ECHO, EFAULT, c_getsig_null },
 	{ "I_GETSIG into a read-only page", S_ECHO, EFAULT, c_getsig_ro },
 	{ "I_SETCLTIME -1", S_ECHO, EINVAL, c_setcltime_negative },
+	{ "I_SETCLTIME above STRCLONE_CLTIME_MAX", S_ECHO, EINVAL, c_setcltime_above_max },
 	{ "I_SETCLTIME with NULL", S_ECHO, EFAULT, c_setcltime_null },
 	{ "I_SETCLTIME with a kernel address", S_ECHO, EFAULT, c_setcltime_kernel },
 	{ "I_GETCLTIME with NULL", S_ECHO, EFAULT, c_getcltime_null },

@@ -421,14 +421,22 @@ static void do_ioctl(struct thr *t, int fd)
 	} else if (cmd == I_SETSIG && rnd_below(&t->rs, 2)) {
 		/* Mostly valid events (every one, and S_BANDURG alone). */
 		arg = (void *)(uintptr_t)rnd_below(&t->rs, 0x400);
-	} else if ((cmd == I_SETCLTIME || cmd == I_GETCLTIME || cmd == I_GETSIG) &&
-		   rnd_below(&t->rs, 2)) {
-		/* A close time of 0 to 255 ms, or whatever the buffer holds. */
-		if (cmd == I_SETCLTIME && rnd_below(&t->rs, 2)) {
-			int ms = (int)rnd_below(&t->rs, 256);
+	} else if (cmd == I_SETCLTIME) {
+		/*
+		 * A close time of 0 to 63 ms (see do_open), negative (EINVAL) or
+		 * above STRCLONE_CLTIME_MAX (EINVAL); or a bad pointer.
+		 */
+		int ms = (int)rnd_below(&t->rs, 64);
 
-			memcpy(t->buf, &ms, sizeof(ms));
-		}
+		if (rnd_below(&t->rs, 8) == 0)
+			ms = rnd_below(&t->rs, 2) ? -(int)rnd_below(&t->rs, 100) - 1
+						  : STRCLONE_CLTIME_MAX + 1 + (int)rnd_below(&t->rs, 1000);
+		memcpy(t->buf, &ms, sizeof(ms));
+		if (rnd_below(&t->rs, 8))
+			arg = t->buf;
+		else if (rnd_below(&t->rs, 2))
+			arg = t->ro;
+	} else if ((cmd == I_GETCLTIME || cmd == I_GETSIG) && rnd_below(&t->rs, 2)) {
 		arg = t->buf;
 	} else if (cmd == PTMGETPTN && rnd_below(&t->rs, 2)) {
 		/* Mostly a good pointer: the slave nodes get made. */
@@ -488,8 +496,18 @@ static void do_open(struct thr *t)
 	}
 	fd = open(node, flags, 0600);
 	count(fd, 0);
-	if (fd >= 0)
+	if (fd >= 0) {
+		/*
+		 * A short close time (0 to 63 ms): the forked children exit
+		 * with whatever is open, and an exiting process cannot be
+		 * interrupted while its last close waits for output to drain
+		 * (streamio_async tests that wait).
+		 */
+		int ms = (int)rnd_below(&t->rs, 64);
+
+		ioctl(fd, I_SETCLTIME, &ms);
 		put_fd(t, fd);
+	}
 }
 
 static void do_close(struct thr *t)

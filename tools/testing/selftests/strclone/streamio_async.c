@@ -610,6 +610,14 @@ TEST(cltime_get_set)
 	EXPECT_EQ(-1, setcltime(fd, -1));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, getcltime(fd));
+	ASSERT_EQ(0, setcltime(fd, STRCLONE_CLTIME_MAX));
+	EXPECT_EQ(STRCLONE_CLTIME_MAX, getcltime(fd));
+	EXPECT_EQ(-1, setcltime(fd, STRCLONE_CLTIME_MAX + 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setcltime(fd, 0x7fffffff));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(STRCLONE_CLTIME_MAX, getcltime(fd));
+	ASSERT_EQ(0, setcltime(fd, 0));
 	EXPECT_EQ(-1, ioctl(fd, I_SETCLTIME, NULL));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(fd, I_GETCLTIME, NULL));
@@ -715,6 +723,33 @@ TEST(close_of_a_drained_stream_does_not_wait)
 	EXPECT_GT(1000, ms);
 }
 
+TEST(close_of_a_hung_up_or_errored_stream_does_not_wait)
+{
+	long long ms;
+	int fd;
+
+	watchdog(WATCHDOG_S);
+	/* Output below the head, then a hangup: it can go nowhere. */
+	fd = echo_with_output(256);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setcltime(fd, 3000));
+	ASSERT_EQ(0, echo_cmd(fd, ECHO_HANGUP));
+	ASSERT_NE(0, poll_fd(fd, POLLIN, WAIT_MS) & POLLHUP);
+	ms = timed_close(fd);
+	EXPECT_LE(0, ms);
+	EXPECT_GT(1000, ms);
+
+	/* Likewise after an M_ERROR with a write error. */
+	fd = echo_with_output(256);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setcltime(fd, 3000));
+	ASSERT_EQ(0, echo_cmd_int(fd, ECHO_ERROR, EPROTO));
+	ASSERT_NE(0, poll_fd(fd, POLLIN, WAIT_MS) & POLLERR);
+	ms = timed_close(fd);
+	EXPECT_LE(0, ms);
+	EXPECT_GT(1000, ms);
+}
+
 static volatile sig_atomic_t alarms;
 
 static void on_alarm(int sig)
@@ -814,6 +849,63 @@ TEST(close_returns_when_output_drains)
 	/* Nothing lost. */
 	EXPECT_EQ(sent, rd.got);
 	close(s);
+}
+
+struct closer {
+	pthread_t thr;
+	int fd;
+	int delay_ms;
+};
+
+static void *close_later(void *a)
+{
+	struct closer *c = a;
+
+	usleep(c->delay_ms * 1000);
+	close(c->fd);
+	return NULL;
+}
+
+/* Fills a ptm master (O_NONBLOCK) until its driver queue is full; returns the bytes. */
+static long fill_master(int m)
+{
+	char buf[1024];
+	long sent = 0;
+
+	memset(buf, 'm', sizeof(buf));
+	for (;;) {
+		ssize_t n = write(m, buf, sizeof(buf));
+
+		if (n < 0)
+			return errno == EAGAIN ? sent : -1;
+		sent += n;
+		if (sent > (1 << 20))
+			return -1;
+	}
+}
+
+TEST(close_wait_ends_when_the_peer_hangs_up)
+{
+	struct closer cl = { .delay_ms = 400 };
+	long long ms;
+	int m, s;
+
+	watchdog(WATCHDOG_S);
+	m = open(PTMX_NODE, O_RDWR | O_NONBLOCK);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, ioctl(m, UNLKPT, 0));
+	s = ioctl(m, PTMGETPEER, O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, s);
+	ASSERT_LT(0, fill_master(m));
+	ASSERT_EQ(0, set_nonblock(m, 0));
+	ASSERT_EQ(0, setcltime(m, 8000));
+	/* The slave never reads; it closes, which hangs the master up. */
+	cl.fd = s;
+	ASSERT_EQ(0, pthread_create(&cl.thr, NULL, close_later, &cl));
+	ms = timed_close(m);
+	pthread_join(cl.thr, NULL);
+	EXPECT_LE(350, ms);
+	EXPECT_GT(6000, ms);
 }
 
 TEST_HARNESS_MAIN
