@@ -111,6 +111,37 @@ impl Inner {
     }
 }
 
+/// Whether `ev` is an event set `I_SETSIG` accepts (0 included: the
+/// removal): known bits only, `S_BANDURG` only with `S_RDBAND`.
+fn setsig_valid(ev: u32) -> bool {
+    ev & !S_ALL == 0 && (ev & S_BANDURG == 0 || ev & S_RDBAND != 0)
+}
+
+/// The signal a process registered for `registered` gets for the events
+/// `bits` (those of its events that happened).
+fn signal_for(registered: u32, bits: u32) -> i32 {
+    if bits & S_RDBAND != 0 && registered & S_BANDURG != 0 {
+        SIGURG
+    } else {
+        SIGPOLL
+    }
+}
+
+/// The events a message arriving at the head sends: `S_HIPRI` for a
+/// high-priority one; for a normal one, `S_INPUT` with `S_RDNORM` (band 0)
+/// or `S_RDBAND`, only if the read queue was empty (`first`).
+fn arrival_events(hipri: bool, band: u8, first: bool) -> u32 {
+    if hipri {
+        S_HIPRI
+    } else if !first {
+        0
+    } else if band == 0 {
+        S_INPUT | S_RDNORM
+    } else {
+        S_INPUT | S_RDBAND
+    }
+}
+
 /// The `SIGIO` code of an event class.
 fn poll_code(events: u32) -> Option<i32> {
     if events & S_HIPRI != 0 {
@@ -144,12 +175,7 @@ impl Stream {
                 if bits == 0 {
                     return true;
                 }
-                let sig = if bits & S_RDBAND != 0 && e.events & S_BANDURG != 0 {
-                    SIGURG
-                } else {
-                    SIGPOLL
-                };
-                let alive = e.proc.kill(sig);
+                let alive = e.proc.kill(signal_for(e.events, bits));
                 gone |= !alive;
                 alive
             });
@@ -167,11 +193,9 @@ impl Stream {
     /// A message was queued at the head (`sigflags` is non-zero): `first`
     /// says the read queue was empty before.
     pub(crate) fn arrival_sig(&self, inner: &mut Inner, hipri: bool, band: u8, first: bool) {
-        if hipri {
-            self.sendsig(inner, S_HIPRI);
-        } else if first {
-            let class = if band == 0 { S_RDNORM } else { S_RDBAND };
-            self.sendsig(inner, S_INPUT | class);
+        let events = arrival_events(hipri, band, first);
+        if events != 0 {
+            self.sendsig(inner, events);
         }
     }
 
@@ -202,10 +226,10 @@ impl Stream {
     /// `S_BANDURG` without `S_RDBAND`, or 0 from a process not registered;
     /// `EAGAIN`: no memory for the entry.
     pub(super) fn i_setsig(&self, arg: usize) -> Result<isize> {
-        let ev = u32::try_from(arg).map_err(|_| EINVAL)?;
-        if ev & !S_ALL != 0 || (ev & S_BANDURG != 0 && ev & S_RDBAND == 0) {
-            return Err(EINVAL);
-        }
+        let ev = u32::try_from(arg)
+            .ok()
+            .filter(|&ev| setsig_valid(ev))
+            .ok_or(EINVAL)?;
         let me = ProcRef::current()?;
         let removed = {
             let mut inner = self.inner.lock();
@@ -296,5 +320,62 @@ impl Stream {
             inner.head.sigflags |= SIG_FASYNC;
         }
         Ok(r)
+    }
+}
+
+#[kunit_tests(strclone_sigpoll)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setsig_accepts_svr4_events_only() {
+        assert!(setsig_valid(0));
+        assert!(setsig_valid(S_ALL));
+        assert!(setsig_valid(S_RDBAND | S_BANDURG));
+        assert!(setsig_valid(S_WRNORM));
+        assert!(!setsig_valid(S_BANDURG));
+        assert!(!setsig_valid(S_BANDURG | S_INPUT | S_RDNORM));
+        assert!(!setsig_valid(0x400));
+        assert!(!setsig_valid(S_INPUT | SIG_FASYNC));
+        assert!(!setsig_valid(u32::MAX));
+    }
+
+    #[test]
+    fn bandurg_turns_rdband_into_sigurg() {
+        assert_eq!(signal_for(S_RDBAND | S_BANDURG, S_RDBAND), SIGURG);
+        assert_eq!(
+            signal_for(S_INPUT | S_RDBAND | S_BANDURG, S_INPUT | S_RDBAND),
+            SIGURG
+        );
+        // Only for S_RDBAND: its other events still send SIGPOLL.
+        assert_eq!(signal_for(S_INPUT | S_RDBAND | S_BANDURG, S_INPUT), SIGPOLL);
+        assert_eq!(
+            signal_for(S_RDBAND | S_BANDURG | S_HANGUP, S_HANGUP),
+            SIGPOLL
+        );
+        assert_eq!(signal_for(S_RDBAND, S_RDBAND), SIGPOLL);
+    }
+
+    #[test]
+    fn arrival_events_follow_strrput() {
+        assert_eq!(arrival_events(true, 0, false), S_HIPRI);
+        assert_eq!(arrival_events(true, 0, true), S_HIPRI);
+        assert_eq!(arrival_events(false, 0, true), S_INPUT | S_RDNORM);
+        assert_eq!(arrival_events(false, 7, true), S_INPUT | S_RDBAND);
+        assert_eq!(arrival_events(false, 0, false), 0);
+        assert_eq!(arrival_events(false, 255, false), 0);
+    }
+
+    #[test]
+    fn fasync_codes() {
+        assert_eq!(poll_code(S_HIPRI), Some(POLL_PRI));
+        assert_eq!(poll_code(S_INPUT | S_RDNORM), Some(POLL_IN));
+        assert_eq!(poll_code(S_INPUT | S_RDBAND), Some(POLL_IN));
+        assert_eq!(poll_code(S_WRNORM), Some(POLL_OUT));
+        // Band writability is SVR4's only: no SIGIO for it.
+        assert_eq!(poll_code(S_WRBAND), None);
+        assert_eq!(poll_code(S_MSG), Some(POLL_MSG));
+        assert_eq!(poll_code(S_ERROR), Some(POLL_ERR));
+        assert_eq!(poll_code(S_HANGUP), Some(POLL_HUP));
     }
 }
