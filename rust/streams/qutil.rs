@@ -46,8 +46,8 @@ impl Stream {
             if inner.head.sigflags == 0 {
                 inner.putq(Qid::HeadR, m);
             } else {
-                let first = inner.head_rq_ref().is_empty();
                 let band = m.band();
+                let first = inner.head_first_for(band);
                 inner.putq(Qid::HeadR, m);
                 self.arrival_sig(&mut inner, false, band, first);
             }

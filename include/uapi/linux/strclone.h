@@ -141,15 +141,15 @@ struct str_list {
  * instead for a banded message (Documentation/strclone/streams.rst,
  * "Asynchronous notification").
  */
-#define S_INPUT		0x0001	/* a normal message (any band) arrived at an empty head */
+#define S_INPUT		0x0001	/* a normal message became the head's first */
 #define S_HIPRI		0x0002	/* a high-priority message arrived */
 #define S_OUTPUT	0x0004	/* band 0 below the head is writable again */
 #define S_MSG		0x0008	/* an M_SIG/M_PCSIG carrying SIGPOLL arrived */
 #define S_ERROR		0x0010	/* M_ERROR arrived */
 #define S_HANGUP	0x0020	/* M_HANGUP arrived */
-#define S_RDNORM	0x0040	/* a band 0 message arrived at an empty head */
+#define S_RDNORM	0x0040	/* a band 0 message became the head's first */
 #define S_WRNORM	S_OUTPUT
-#define S_RDBAND	0x0080	/* a message of band > 0 arrived at an empty head */
+#define S_RDBAND	0x0080	/* a message of band > 0 became the head's first */
 #define S_WRBAND	0x0100	/* a band > 0 below the head is writable again */
 #define S_BANDURG	0x0200	/* with S_RDBAND: SIGURG instead of SIGPOLL */
 

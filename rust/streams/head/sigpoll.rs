@@ -26,7 +26,8 @@
 //!
 //! Which event is sent where (as illumos' `strrput` and `strwsrv`):
 //!
-//! - a normal message reaching an empty head read queue: `S_INPUT`, and
+//! - a normal message that becomes the first of the head read queue (the
+//!   queue was empty, or held only lower bands): `S_INPUT`, and
 //!   `S_RDNORM` (band 0) or `S_RDBAND` (band > 0; `SIGURG` instead of
 //!   `SIGPOLL` for a process that also asked for `S_BANDURG`);
 //! - a high-priority message reaching the head: `S_HIPRI`;
@@ -81,6 +82,16 @@ const POLL_PRI: i32 = 5;
 const POLL_HUP: i32 = 6;
 
 impl Inner {
+    /// Whether a normal message of band `band` queued now at the head
+    /// would be its first message ([`lands_first`]).
+    pub(crate) fn head_first_for(&self, band: u8) -> bool {
+        let front = self
+            .head_rq_ref()
+            .front()
+            .map(|m| (m.ty().is_hipri(), m.band()));
+        lands_first(front, band)
+    }
+
     /// `sigflags` again from the entries (the fasync bit kept).
     fn sig_recompute(&mut self) {
         let ev = self.head.sigs.iter().fold(0, |a, e| a | e.events);
@@ -129,7 +140,7 @@ fn signal_for(registered: u32, bits: u32) -> i32 {
 
 /// The events a message arriving at the head sends: `S_HIPRI` for a
 /// high-priority one; for a normal one, `S_INPUT` with `S_RDNORM` (band 0)
-/// or `S_RDBAND`, only if the read queue was empty (`first`).
+/// or `S_RDBAND`, only if it is the first message of the queue (`first`).
 fn arrival_events(hipri: bool, band: u8, first: bool) -> u32 {
     if hipri {
         S_HIPRI
@@ -139,6 +150,18 @@ fn arrival_events(hipri: bool, band: u8, first: bool) -> u32 {
         S_INPUT | S_RDNORM
     } else {
         S_INPUT | S_RDBAND
+    }
+}
+
+/// Whether a normal message of band `band` goes to the front of a head
+/// read queue whose first message is `front` (high priority, band), as
+/// illumos' "first message" test: an empty queue, or a front message of a
+/// lower band (a queue keeps high-priority messages first, then bands
+/// highest first).
+fn lands_first(front: Option<(bool, u8)>, band: u8) -> bool {
+    match front {
+        None => true,
+        Some((hipri, b)) => !hipri && b < band,
     }
 }
 
@@ -191,7 +214,8 @@ impl Stream {
     }
 
     /// A message was queued at the head (`sigflags` is non-zero): `first`
-    /// says the read queue was empty before.
+    /// says it became the first message there (`Inner::head_first_for`,
+    /// asked before it was queued).
     pub(crate) fn arrival_sig(&self, inner: &mut Inner, hipri: bool, band: u8, first: bool) {
         let events = arrival_events(hipri, band, first);
         if events != 0 {
@@ -364,6 +388,21 @@ mod tests {
         assert_eq!(arrival_events(false, 7, true), S_INPUT | S_RDBAND);
         assert_eq!(arrival_events(false, 0, false), 0);
         assert_eq!(arrival_events(false, 255, false), 0);
+    }
+
+    #[test]
+    fn first_message_rule() {
+        assert!(lands_first(None, 0));
+        assert!(lands_first(None, 3));
+        // Behind a message of its band or a higher one: not first.
+        assert!(!lands_first(Some((false, 0)), 0));
+        assert!(!lands_first(Some((false, 5)), 5));
+        assert!(!lands_first(Some((false, 9)), 5));
+        // Ahead of a lower band: first.
+        assert!(lands_first(Some((false, 0)), 1));
+        assert!(lands_first(Some((false, 4)), 200));
+        // Never ahead of a high-priority message.
+        assert!(!lands_first(Some((true, 0)), 255));
     }
 
     #[test]

@@ -124,8 +124,8 @@ impl Stream {
                     if inner.head.sigflags == 0 {
                         inner.putq(Qid::HeadR, m);
                     } else {
-                        let first = inner.head_rq_ref().is_empty();
                         let (hipri, band) = (m.ty().is_hipri(), m.band());
+                        let first = !hipri && inner.head_first_for(band);
                         inner.putq(Qid::HeadR, m);
                         self.arrival_sig(&mut inner, hipri, band, first);
                     }
