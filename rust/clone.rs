@@ -148,7 +148,7 @@ impl NodeOps for CloneNode {
         if opened.stream.major() != self.major {
             // The target answered with another driver's device: refuse it,
             // as illumos' clone driver does.
-            opened.stream.release();
+            opened.stream.release(false);
             return Err(ENXIO);
         }
         self.autopush.finish_open(opened)

@@ -28,6 +28,8 @@
 //! - [`cred`]: the caller's uid and `CAP_SYS_ADMIN`, for ioctl credentials;
 //! - [`pgrp`]: a process group reference (`pgrp.c`), a terminal stream's
 //!   foreground group, and the signal sent to it;
+//! - [`sigpoll`]: a process reference for `I_SETSIG` and the signal sent
+//!   to it, a stream's fasync list (`sigpoll.c`);
 //! - [`params`]: the module parameters, declared in C (`params.c`) so that
 //!   they show in sysfs;
 //! - [`uapi_check`]: the uapi header's side of the layout checks
@@ -46,6 +48,7 @@ pub(crate) mod msglist;
 pub(crate) mod node;
 pub(crate) mod params;
 pub(crate) mod pgrp;
+pub(crate) mod sigpoll;
 pub(crate) mod time;
 #[cfg(CONFIG_KUNIT = "y")]
 pub(crate) mod uapi_check;

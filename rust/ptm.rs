@@ -435,7 +435,7 @@ impl PtPair {
         }
         let new = self.new_slave()?;
         if !self.publish(&new) {
-            new.release();
+            new.release(false);
             return Err(EAGAIN);
         }
         // Autopushed already, before it was published.
@@ -524,14 +524,15 @@ impl PtSide {
                     return Err(EIO);
                 }
                 sl.reopen().inspect_err(|_| sl.undo_add_open())?;
-                new_anon_file(c"strclone-pts", sl.clone(), flags).inspect_err(|_| sl.release())?
+                new_anon_file(c"strclone-pts", sl.clone(), flags)
+                    .inspect_err(|_| sl.release(false))?
             }
             None => {
                 let new = self.pair.new_slave()?;
                 // Dropping the file on an error releases the stream, whose
                 // close does nothing to the pair: it was never published.
                 let file = new_anon_file(c"strclone-pts", new.clone(), flags)
-                    .inspect_err(|_| new.release())?;
+                    .inspect_err(|_| new.release(false))?;
                 if !self.pair.publish(&new) {
                     // The master closed or the pair hung up meanwhile.
                     return Err(EIO);

@@ -246,5 +246,5 @@ impl FileOps for SadFile {
         seq_print!(m, "strclone-sad:\t{}\n", node);
     }
 
-    fn release(_this: Arc<Self>) {}
+    fn release(_this: Arc<Self>, _nonblock: bool) {}
 }

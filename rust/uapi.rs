@@ -42,12 +42,20 @@ pub(crate) const I_LOOK: u32 = svr4(b'S', 4);
 pub(crate) const I_FLUSH: u32 = svr4(b'S', 5);
 /// `I_STR`.
 pub(crate) const I_STR: u32 = svr4(b'S', 8);
+/// `I_SETSIG`: register the caller for `SIGPOLL` on events.
+pub(crate) const I_SETSIG: u32 = svr4(b'S', 9);
+/// `I_GETSIG`: the caller's registered events.
+pub(crate) const I_GETSIG: u32 = svr4(b'S', 10);
 /// `I_FIND`.
 pub(crate) const I_FIND: u32 = svr4(b'S', 11);
 /// `I_LIST`: the module names (`struct str_list`), or their count.
 pub(crate) const I_LIST: u32 = svr4(b'S', 21);
 /// `I_ANCHOR` (Solaris): anchor at the topmost module.
 pub(crate) const I_ANCHOR: u32 = svr4(b'S', 24);
+/// `I_SETCLTIME`: the close time, milliseconds.
+pub(crate) const I_SETCLTIME: u32 = svr4(b'S', 32);
+/// `I_GETCLTIME`.
+pub(crate) const I_GETCLTIME: u32 = svr4(b'S', 33);
 /// `I_CANPUT`.
 pub(crate) const I_CANPUT: u32 = svr4(b'S', 34);
 /// `I_PUTMSG`: putmsg(2).
@@ -149,7 +157,37 @@ const _: () = {
     assert!(I_GRDOPT == 0x5307 && I_PEEK == 0x530f && I_FDINSERT == 0x5310);
     assert!(I_SWROPT == 0x5313 && I_GWROPT == 0x5314 && I_FLUSHBAND == 0x531c);
     assert!(I_CKBAND == 0x531d && I_GETBAND == 0x531e && I_ATMARK == 0x531f);
+    assert!(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b);
+    assert!(I_SETSIG == 0x5309 && I_GETSIG == 0x530a);
+    assert!(I_SETCLTIME == 0x5320 && I_GETCLTIME == 0x5321);
 };
+
+/// `I_SETSIG` events (SVR4 values).
+pub(crate) const S_INPUT: u32 = 0x0001;
+/// A high-priority message arrived.
+pub(crate) const S_HIPRI: u32 = 0x0002;
+/// Band 0 below the head is writable again (`S_WRNORM`).
+pub(crate) const S_OUTPUT: u32 = 0x0004;
+/// An `M_SIG` carrying `SIGPOLL` arrived.
+pub(crate) const S_MSG: u32 = 0x0008;
+/// `M_ERROR` arrived.
+pub(crate) const S_ERROR: u32 = 0x0010;
+/// `M_HANGUP` arrived.
+pub(crate) const S_HANGUP: u32 = 0x0020;
+/// A band 0 message arrived.
+pub(crate) const S_RDNORM: u32 = 0x0040;
+/// Same as `S_OUTPUT`.
+pub(crate) const S_WRNORM: u32 = S_OUTPUT;
+/// A message of a band above 0 arrived.
+pub(crate) const S_RDBAND: u32 = 0x0080;
+/// A band above 0 is writable again.
+pub(crate) const S_WRBAND: u32 = 0x0100;
+/// With `S_RDBAND`: `SIGURG` instead of `SIGPOLL`.
+pub(crate) const S_BANDURG: u32 = 0x0200;
+/// Default close time, milliseconds.
+pub(crate) const STRCLONE_DEFAULT_CLTIME: u32 = 15000;
+/// Largest close time, milliseconds.
+pub(crate) const STRCLONE_CLTIME_MAX: u32 = 300_000;
 
 /// putmsg/getmsg flags.
 pub(crate) const RS_HIPRI: i32 = 0x01;
@@ -1162,6 +1200,23 @@ const CHECKED: &[(&str, u32)] = &[
     ("strfdinsert.flags", offset_of!(Strfdinsert, flags) as u32),
     ("strfdinsert.fildes", offset_of!(Strfdinsert, fildes) as u32),
     ("strfdinsert.offset", offset_of!(Strfdinsert, offset) as u32),
+    ("I_SETSIG", I_SETSIG),
+    ("I_GETSIG", I_GETSIG),
+    ("I_SETCLTIME", I_SETCLTIME),
+    ("I_GETCLTIME", I_GETCLTIME),
+    ("S_INPUT", S_INPUT),
+    ("S_HIPRI", S_HIPRI),
+    ("S_OUTPUT", S_OUTPUT),
+    ("S_MSG", S_MSG),
+    ("S_ERROR", S_ERROR),
+    ("S_HANGUP", S_HANGUP),
+    ("S_RDNORM", S_RDNORM),
+    ("S_WRNORM", S_WRNORM),
+    ("S_RDBAND", S_RDBAND),
+    ("S_WRBAND", S_WRBAND),
+    ("S_BANDURG", S_BANDURG),
+    ("STRCLONE_DEFAULT_CLTIME", STRCLONE_DEFAULT_CLTIME),
+    ("STRCLONE_CLTIME_MAX", STRCLONE_CLTIME_MAX),
 ];
 
 #[kernel::prelude::kunit_tests(strclone_uapi)]

@@ -67,8 +67,18 @@ pub(crate) trait FileOps: Send + Sync + Sized + 'static {
     fn ioctl(this: ArcBorrow<'_, Self>, file: &File, cmd: u32, arg: usize) -> Result<isize>;
     /// Extra lines for `/proc/<pid>/fdinfo/<fd>`.
     fn show_fdinfo(this: ArcBorrow<'_, Self>, m: &SeqFile);
-    /// The file is being released (last `close(2)` of this file).
-    fn release(this: Arc<Self>);
+    /// The file is being released (last `close(2)` of this file);
+    /// `nonblock`: it was open with `O_NONBLOCK`.
+    fn release(this: Arc<Self>, nonblock: bool);
+    /// Whether the file has `fasync` (`O_ASYNC`) and `flush`.
+    const ASYNC: bool = false;
+    /// The `fasync` operation: `O_ASYNC` set (`on`) or cleared on `file`.
+    fn fasync(_this: ArcBorrow<'_, Self>, _fd: i32, _file: &File, _on: bool) -> Result<i32> {
+        Err(EINVAL)
+    }
+    /// A `close(2)` of a descriptor of the file, by the calling process
+    /// (every close, not only the last one; process exit too).
+    fn flush(_this: ArcBorrow<'_, Self>) {}
 }
 
 /// What a node does when it is opened.
@@ -351,9 +361,35 @@ impl<T: FileOps> FileVTable<T> {
     ///
     /// `file` is a file of ours being released; this is its last use.
     unsafe extern "C" fn release(_inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
+        // SAFETY: `file` is valid during the call.
+        let nonblock = unsafe { (*file).f_flags } & oflags::O_NONBLOCK != 0;
         // SAFETY: Release owns the private data, which came from `into_foreign`.
         let data = unsafe { <Arc<T> as ForeignOwnable>::from_foreign((*file).private_data) };
-        T::release(data);
+        T::release(data, nonblock);
+        0
+    }
+
+    /// # Safety
+    ///
+    /// `file` is a file of ours.
+    unsafe extern "C" fn fasync(fd: c_int, file: *mut bindings::file, on: c_int) -> c_int {
+        // SAFETY: The file is ours.
+        let data = unsafe { Self::data(file) };
+        // SAFETY: `file` is valid during the call, without `fdget_pos`.
+        let f = unsafe { File::from_raw_file(file) };
+        match T::fasync(data, fd, f, on != 0) {
+            Ok(r) => r,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// `file` is a file of ours.
+    unsafe extern "C" fn flush(file: *mut bindings::file, _id: bindings::fl_owner_t) -> c_int {
+        // SAFETY: The file is ours.
+        let data = unsafe { Self::data(file) };
+        T::flush(data);
         0
     }
 
@@ -448,6 +484,8 @@ impl<T: FileOps> FileVTable<T> {
         poll: if T::RW { Some(Self::poll) } else { None },
         unlocked_ioctl: Some(Self::ioctl),
         show_fdinfo: Some(Self::show_fdinfo),
+        fasync: if T::ASYNC { Some(Self::fasync) } else { None },
+        flush: if T::ASYNC { Some(Self::flush) } else { None },
         ..pin_init::zeroed()
     };
 

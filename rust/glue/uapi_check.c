@@ -110,6 +110,9 @@ static_assert(I_PUTPMSG == 0x5342 && I_GETPMSG == 0x5343 && I_SRDOPT == 0x5306);
 static_assert(I_GRDOPT == 0x5307 && I_PEEK == 0x530f && I_FDINSERT == 0x5310);
 static_assert(I_SWROPT == 0x5313 && I_GWROPT == 0x5314 && I_FLUSHBAND == 0x531c);
 static_assert(I_CKBAND == 0x531d && I_GETBAND == 0x531e && I_ATMARK == 0x531f);
+static_assert(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b);
+static_assert(I_SETSIG == 0x5309 && I_GETSIG == 0x530a);
+static_assert(I_SETCLTIME == 0x5320 && I_GETCLTIME == 0x5321);
 
 ASSERT_LAYOUT(testmod_xchg, 8);
 ASSERT_OFFSET(testmod_xchg, a, 0);
@@ -252,6 +255,9 @@ static const u32 strclone_uapi_table[] = {
 	offsetof(struct strfdinsert, flags),
 	offsetof(struct strfdinsert, fildes),
 	offsetof(struct strfdinsert, offset),
+	I_SETSIG, I_GETSIG, I_SETCLTIME, I_GETCLTIME,
+	S_INPUT, S_HIPRI, S_OUTPUT, S_MSG, S_ERROR, S_HANGUP, S_RDNORM, S_WRNORM,
+	S_RDBAND, S_WRBAND, S_BANDURG, STRCLONE_DEFAULT_CLTIME, STRCLONE_CLTIME_MAX,
 };
 
 /* Called from rust/glue/uapi_check.rs (the KUnit cross-check). */

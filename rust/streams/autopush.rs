@@ -279,7 +279,7 @@ impl Autopush {
         match push_all(&o.stream, &cfg) {
             Ok(()) => Ok(o.stream),
             Err(e) => {
-                o.stream.release();
+                o.stream.release(false);
                 Err(e)
             }
         }

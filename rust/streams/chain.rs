@@ -448,10 +448,17 @@ impl Stream {
         let mut cur = q;
         loop {
             let Some(p) = inner.prev(cur) else {
-                // Behind the head's write queue: the writers. Behind
-                // the driver's read queue: nothing in this stream (a
-                // driver that feeds it from elsewhere enables that).
-                break (if q.rd { None } else { Some(Qid::HeadW) }, None);
+                // Behind the head's write queue: the writers (and the
+                // processes that asked for a signal). Behind the driver's
+                // read queue: nothing in this stream (a driver that feeds
+                // it from elsewhere enables that).
+                if q.rd {
+                    break (None, None);
+                }
+                if inner.head.sigflags != 0 {
+                    self.writable_sig(&mut inner);
+                }
+                break (Some(Qid::HeadW), None);
             };
             let Some(queue) = inner.qm(p) else {
                 break (None, None);

@@ -20,14 +20,20 @@
 //!   `I_CANPUT`, `I_ATMARK`) and the band part of `poll`;
 //! - [`options`]: the read and write options (`I_SRDOPT`... `I_GWROPT`);
 //! - [`peek`]: the `I_PEEK` ioctl;
-//! - [`fdinsert`]: the `I_FDINSERT` ioctl.
+//! - [`fdinsert`]: the `I_FDINSERT` ioctl;
+//! - [`sigpoll`]: `I_SETSIG`/`I_GETSIG` and `O_ASYNC`, the signals of
+//!   asynchronous notification;
+//! - [`close`]: `I_SETCLTIME`/`I_GETCLTIME` and the last close's wait for
+//!   the write side to drain.
 
 mod bands;
+mod close;
 mod fdinsert;
 mod ioctl;
 mod msgio;
 mod options;
 mod peek;
+mod sigpoll;
 mod strrput;
 
 use super::msg::{Mblk, MsgType, FLUSHR, FLUSHRW, FLUSHW, MSGMARK, RMSGD, RNORM};
@@ -439,6 +445,10 @@ impl Stream {
             uapi::I_FIND => self.i_find(arg),
             uapi::I_LIST => self.i_list(arg),
             uapi::I_ANCHOR => self.i_anchor(),
+            uapi::I_SETSIG => self.i_setsig(arg),
+            uapi::I_GETSIG => self.i_getsig(arg),
+            uapi::I_SETCLTIME => self.i_setcltime(arg),
+            uapi::I_GETCLTIME => self.i_getcltime(arg),
             uapi::STRCLONE_GETDEV => self.getdev(arg),
             _ => self.transparent(cmd, arg),
         }
@@ -486,6 +496,7 @@ impl FileOps for Stream {
         seq_print!(m, "strclone-minor:\t{}\n", this.minor());
         seq_print!(m, "strclone-opener-pid:\t{}\n", this.owner_pid());
         seq_print!(m, "strclone-token:\t{:#x}\n", this.token());
+        seq_print!(m, "strclone-sigs:\t{}\n", this.sig_count());
         let mut names = [None; super::plumbing::NSTRPUSH_MAX];
         let n = this
             .module_names(&mut names)
@@ -498,7 +509,17 @@ impl FileOps for Stream {
         seq_print!(m, "\n");
     }
 
-    fn release(this: Arc<Self>) {
-        this.release();
+    fn release(this: Arc<Self>, nonblock: bool) {
+        this.release(!nonblock);
+    }
+
+    const ASYNC: bool = true;
+
+    fn fasync(this: ArcBorrow<'_, Self>, fd: i32, file: &File, on: bool) -> Result<i32> {
+        this.sig_fasync(fd, file, on)
+    }
+
+    fn flush(this: ArcBorrow<'_, Self>) {
+        this.sig_close();
     }
 }

@@ -307,6 +307,16 @@ impl Queue {
                 .is_some_and(|v| v.iter().any(|b| b.flags & QB_WANTW != 0))
     }
 
+    /// Calls `f` with each band above 0 that has an entry and is not full
+    /// (what `S_WRBAND` reports).
+    pub(crate) fn for_each_open_band(&self, mut f: impl FnMut(u8)) {
+        for b in self.band_slice() {
+            if b.flags & QB_FULL == 0 {
+                f(b.band);
+            }
+        }
+    }
+
     /// Whether the queue is full (`canput` without the side effect).
     pub(crate) fn is_full(&self) -> bool {
         self.flags & QFULL != 0

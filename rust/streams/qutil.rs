@@ -43,7 +43,14 @@ impl Stream {
             {
                 return Err(m);
             }
-            inner.putq(Qid::HeadR, m);
+            if inner.head.sigflags == 0 {
+                inner.putq(Qid::HeadR, m);
+            } else {
+                let band = m.band();
+                let first = inner.head_first_for(band);
+                inner.putq(Qid::HeadR, m);
+                self.arrival_sig(&mut inner, false, band, first);
+            }
         }
         self.wait.notify_all();
         Ok(())

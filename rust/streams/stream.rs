@@ -33,6 +33,7 @@ use super::msg::{Mblk, MsgType, RNORM};
 use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
 use super::runtime::RuntimeOf;
 use crate::glue::pgrp::Pgrp;
+use crate::glue::sigpoll::{Fasync, ProcRef};
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use kernel::{
     fs::File,
@@ -213,6 +214,28 @@ pub(crate) struct HeadState {
     /// `M_PCPROTO` messages this stream's queues freed beyond their
     /// allowance (STRPRI at the head).
     pub(crate) pcproto_freed: u32,
+    /// The processes registered with `I_SETSIG` (`head/sigpoll.rs`).
+    pub(crate) sigs: KVec<SigEntry>,
+    /// The union of their events, plus `SIG_FASYNC` while a file of the
+    /// stream has `O_ASYNC`: 0 when nobody wants a signal, the one test the
+    /// data path makes.
+    pub(crate) sigflags: u32,
+    /// How long the last close waits for the write side to drain
+    /// (`I_SETCLTIME`), milliseconds (`head/close.rs`).
+    pub(crate) closetime: u32,
+}
+
+/// One process registered with `I_SETSIG` (`head/sigpoll.rs`).
+///
+/// # Invariants
+///
+/// `events` is non-zero and within the events `I_SETSIG` accepts;
+/// `S_BANDURG` only with `S_RDBAND`.
+pub(crate) struct SigEntry {
+    /// The process.
+    pub(crate) proc: ProcRef,
+    /// Its events (`S_INPUT` ...).
+    pub(crate) events: u32,
 }
 
 /// Everything under the stream lock.
@@ -526,6 +549,9 @@ pub(crate) struct Stream {
     /// (`kvfree_call_rcu`) without blocking, where an inline `PollCondVar`
     /// would `synchronize_rcu()` on every stream teardown (~10 ms per close).
     pub(crate) wait: PollCondVarBox,
+    /// The files with `O_ASYNC` set (`head/sigpoll.rs`).
+    #[pin]
+    pub(crate) fasync: Fasync,
     #[pin]
     wsrv_work: Work<Stream, 1>,
     #[pin]
@@ -593,9 +619,13 @@ impl Stream {
                         ioc_next: 1,
                         opens: 1,
                         pcproto_freed: 0,
+                        sigs: KVec::new(),
+                        sigflags: 0,
+                        closetime: crate::uapi::STRCLONE_DEFAULT_CLTIME,
                     },
                 }, "Stream::inner"),
                 wait,
+                fasync <- Fasync::new(),
                 wsrv_work <- new_work!("Stream::wsrv_work"),
                 rsrv_work <- new_work!("Stream::rsrv_work"),
             }),
@@ -664,7 +694,7 @@ impl Stream {
     /// Gives back a file reference taken by [`Self::try_add_open`] for an
     /// open that then failed (a module or the driver refused the reopen).
     pub(crate) fn undo_add_open(self: &Arc<Self>) {
-        self.release();
+        self.release(false);
     }
 
     /// `putq` that makes room first: the oldest messages of `q` are freed
@@ -690,9 +720,12 @@ impl Stream {
     }
 
     /// A file of this stream was released; the last one closes the stream:
-    /// every module is popped (top down, each module's close called), then
-    /// the driver's close runs, queued messages are freed, sleepers wake.
-    pub(crate) fn release(self: &Arc<Self>) {
+    /// the `I_SETSIG` registrations go, every module is popped (top down,
+    /// each module's close called, after its write queue drained when
+    /// `drain`: `head/close.rs`), then the driver's close runs (after the
+    /// driver's write queue drained), queued messages are freed, sleepers
+    /// wake.
+    pub(crate) fn release(self: &Arc<Self>, drain: bool) {
         {
             let mut inner = self.inner.lock();
             inner.head.opens -= 1;
@@ -700,11 +733,15 @@ impl Stream {
                 return;
             }
         }
+        self.sig_release();
+        let mut close = self.close_drain_start(drain);
         while self.nmods.load(Ordering::Acquire) > 0 {
+            self.close_drain(&mut close);
             if self.pop_top(true).is_err() {
                 break;
             }
         }
+        self.close_drain(&mut close);
         {
             let mut inner = self.inner.lock();
             for q in [2, 3] {

@@ -81,6 +81,8 @@
 #define I_SRDOPT	(__SID | 6)	/* arg: read mode | protocol option (RNORM..., RPROT*) */
 #define I_GRDOPT	(__SID | 7)	/* int *: the read options */
 #define I_STR		(__SID | 8)	/* struct strioctl * */
+#define I_SETSIG	(__SID | 9)	/* arg: S_* events for SIGPOLL to the caller; 0: stop */
+#define I_GETSIG	(__SID | 10)	/* int *: the caller's S_* events */
 #define I_FIND		(__SID | 11)	/* const char *: 1 if the module is pushed, else 0 */
 #define I_PEEK		(__SID | 15)	/* struct strpeek *: look at the first message; 1 if any */
 #define I_FDINSERT	(__SID | 16)	/* struct strfdinsert *: putmsg with another stream's token */
@@ -92,6 +94,8 @@
 #define I_CKBAND	(__SID | 29)	/* arg: band; 1 if a message of it is queued at the head */
 #define I_GETBAND	(__SID | 30)	/* int *: band of the first message at the head */
 #define I_ATMARK	(__SID | 31)	/* arg: ANYMARK | LASTMARK; 1 if the first message is marked */
+#define I_SETCLTIME	(__SID | 32)	/* const int *: close time, ms (0 to STRCLONE_CLTIME_MAX) */
+#define I_GETCLTIME	(__SID | 33)	/* int *: close time, ms */
 #define I_CANPUT	(__SID | 34)	/* arg: band; returns 1 when a write would not block */
 #define I_PUTMSG	(__SID | 0x40)	/* struct strpmsg *: putmsg(2) (band 0) */
 #define I_GETMSG	(__SID | 0x41)	/* struct strpmsg *: getmsg(2) */
@@ -178,6 +182,31 @@ struct bandinfo {
 	unsigned char bi_pri;	/* the band */
 	int bi_flag;		/* FLUSHR, FLUSHW or FLUSHRW */
 };
+/*
+ * I_SETSIG events (SVR4 values): SIGPOLL (SIGIO on Linux) is sent to each
+ * registered process when one happens; S_BANDURG with S_RDBAND sends SIGURG
+ * instead for a banded message (Documentation/strclone/streams.rst,
+ * "Asynchronous notification").
+ */
+#define S_INPUT		0x0001	/* a normal message became the head's first */
+#define S_HIPRI		0x0002	/* a high-priority message arrived */
+#define S_OUTPUT	0x0004	/* band 0 below the head is writable again */
+#define S_MSG		0x0008	/* an M_SIG/M_PCSIG carrying SIGPOLL arrived */
+#define S_ERROR		0x0010	/* M_ERROR arrived */
+#define S_HANGUP	0x0020	/* M_HANGUP arrived */
+#define S_RDNORM	0x0040	/* a band 0 message became the head's first */
+#define S_WRNORM	S_OUTPUT
+#define S_RDBAND	0x0080	/* a message of band > 0 became the head's first */
+#define S_WRBAND	0x0100	/* a band > 0 below the head is writable again */
+#define S_BANDURG	0x0200	/* with S_RDBAND: SIGURG instead of SIGPOLL */
+
+/*
+ * Close time (I_SETCLTIME), milliseconds: SVR4's 15 s by default; at most
+ * 5 minutes (EINVAL above), since a process that exits cannot be killed
+ * while its last close waits.
+ */
+#define STRCLONE_DEFAULT_CLTIME	15000
+#define STRCLONE_CLTIME_MAX	300000
 
 /* I_STR timeout: seconds; 0 means the default (15 s), -1 waits forever. */
 #define INFTIM		(-1)

@@ -4,11 +4,13 @@
 //! arrives at the head from below does there.
 
 use super::options::set_rdopt;
+use super::sigpoll::SIGPOLL;
 use crate::streams::msg::{
     Mblk, MsgType, FLUSHR, FLUSHW, MSGNOLOOP, SO_HIWAT, SO_ISNTTY, SO_ISTTY, SO_LOWAT, SO_MREADOFF,
     SO_MREADON, SO_READOPT,
 };
 use crate::streams::stream::{Qid, Stream};
+use crate::uapi::{S_ERROR, S_HANGUP, S_MSG};
 use kernel::sync::Arc;
 
 impl Stream {
@@ -31,7 +33,14 @@ impl Stream {
                 self.wait.notify_all();
             }
             MsgType::Hangup => {
-                let first = !core::mem::replace(&mut self.inner.lock().head.hangup, true);
+                let first = {
+                    let mut inner = self.inner.lock();
+                    let first = !core::mem::replace(&mut inner.head.hangup, true);
+                    if first && inner.head.sigflags != 0 {
+                        self.sendsig(&mut inner, S_HANGUP);
+                    }
+                    first
+                };
                 self.wait.notify_all();
                 // A terminal's processes hear of it (`tty.rs`).
                 if first {
@@ -47,6 +56,9 @@ impl Stream {
                     }
                     if w != 0 {
                         inner.head.werr = i32::from(w);
+                    }
+                    if (r != 0 || w != 0) && inner.head.sigflags != 0 {
+                        self.sendsig(&mut inner, S_ERROR);
                     }
                 }
                 self.wait.notify_all();
@@ -109,15 +121,31 @@ impl Stream {
                     if self.is_closed() {
                         return;
                     }
-                    inner.putq(Qid::HeadR, m);
+                    if inner.head.sigflags == 0 {
+                        inner.putq(Qid::HeadR, m);
+                    } else {
+                        let (hipri, band) = (m.ty().is_hipri(), m.band());
+                        let first = !hipri && inner.head_first_for(band);
+                        inner.putq(Qid::HeadR, m);
+                        self.arrival_sig(&mut inner, hipri, band, first);
+                    }
                 }
                 self.wait.notify_all();
             }
             // A signal for the terminal's foreground process group, if
-            // `TIOCSPGRP` set one (terminals.rst). `M_SIG` is delivered at
+            // `TIOCSPGRP` set one (terminals.rst); SIGPOLL for `S_MSG`. `M_SIG` is delivered at
             // once too, not when a reader reaches it.
             MsgType::Sig | MsgType::PcSig => {
                 let sig = m.bytes().first().copied().unwrap_or(0);
+                if i32::from(sig) == SIGPOLL {
+                    // SVR4: SIGPOLL goes to the processes that asked for
+                    // S_MSG (`I_SETSIG`), not to the process group.
+                    let mut inner = self.inner.lock();
+                    if inner.head.sigflags != 0 {
+                        self.sendsig(&mut inner, S_MSG);
+                    }
+                    return;
+                }
                 let pgrp = self.inner.lock().head.pgrp.clone();
                 if let Some(g) = pgrp {
                     if (1..=64).contains(&sig) {

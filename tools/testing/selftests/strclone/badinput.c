@@ -278,6 +278,29 @@ CALL(c_unlkpt) { return ioctl(c->fd, UNLKPT, 0); }
 CALL(c_grantpt) { return ioctl(c->fd, GRANTPT, 0); }
 CALL(c_getpeer) { return ioctl(c->fd, PTMGETPEER, O_RDWR); }
 CALL(c_getlost_plain) { uint64_t v; return ioctl(c->fd, LOG_GETLOST, &v); }
+CALL(c_setsig_unknown) { return ioctl(c->fd, I_SETSIG, S_INPUT | 0x0400); }
+CALL(c_setsig_negative) { return ioctl(c->fd, I_SETSIG, -1); }
+CALL(c_setsig_bandurg) { return ioctl(c->fd, I_SETSIG, S_BANDURG); }
+CALL(c_setsig_0_unregistered) { return ioctl(c->fd, I_SETSIG, 0); }
+CALL(c_getsig_unregistered) { int ev; return ioctl(c->fd, I_GETSIG, &ev); }
+CALL(c_getsig_null)
+{
+	if (ioctl(c->fd, I_SETSIG, S_HANGUP))
+		return -2;
+	return ioctl(c->fd, I_GETSIG, NULL);
+}
+CALL(c_getsig_ro)
+{
+	if (ioctl(c->fd, I_SETSIG, S_HANGUP))
+		return -2;
+	return ioctl(c->fd, I_GETSIG, c->ro);
+}
+CALL(c_setcltime_negative) { int t = -1; return ioctl(c->fd, I_SETCLTIME, &t); }
+CALL(c_setcltime_above_max) { int t = STRCLONE_CLTIME_MAX + 1; return ioctl(c->fd, I_SETCLTIME, &t); }
+CALL(c_setcltime_null) { return ioctl(c->fd, I_SETCLTIME, NULL); }
+CALL(c_setcltime_kernel) { return ioctl(c->fd, I_SETCLTIME, KERNEL_PTR); }
+CALL(c_getcltime_null) { return ioctl(c->fd, I_GETCLTIME, NULL); }
+CALL(c_getcltime_ro) { return ioctl(c->fd, I_GETCLTIME, c->ro); }
 CALL(c_nread_null) { return ioctl(c->fd, I_NREAD, NULL); }
 CALL(c_nread_kernel) { return ioctl(c->fd, I_NREAD, KERNEL_PTR); }
 CALL(c_nread_ro) { return ioctl(c->fd, I_NREAD, c->ro); }
@@ -537,6 +560,20 @@ static const struct row {
 	{ "STRCLONE_GETDEV with NULL", S_ECHO, EFAULT, c_getdev_null },
 	{ "STRCLONE_GETDEV into an unmapped page", S_ECHO, EFAULT, c_getdev_none },
 	{ "STRCLONE_GETDEV straddling into an unmapped page", S_ECHO, EFAULT, c_getdev_edge },
+	/* I_SETSIG / I_GETSIG (streamio(7I)) and the close time */
+	{ "I_SETSIG with an unknown event bit", S_ECHO, EINVAL, c_setsig_unknown },
+	{ "I_SETSIG -1", S_ECHO, EINVAL, c_setsig_negative },
+	{ "I_SETSIG S_BANDURG without S_RDBAND", S_ECHO, EINVAL, c_setsig_bandurg },
+	{ "I_SETSIG 0 by a process not registered", S_ECHO, EINVAL, c_setsig_0_unregistered },
+	{ "I_GETSIG by a process not registered", S_ECHO, EINVAL, c_getsig_unregistered },
+	{ "I_GETSIG with NULL", S_ECHO, EFAULT, c_getsig_null },
+	{ "I_GETSIG into a read-only page", S_ECHO, EFAULT, c_getsig_ro },
+	{ "I_SETCLTIME -1", S_ECHO, EINVAL, c_setcltime_negative },
+	{ "I_SETCLTIME above STRCLONE_CLTIME_MAX", S_ECHO, EINVAL, c_setcltime_above_max },
+	{ "I_SETCLTIME with NULL", S_ECHO, EFAULT, c_setcltime_null },
+	{ "I_SETCLTIME with a kernel address", S_ECHO, EFAULT, c_setcltime_kernel },
+	{ "I_GETCLTIME with NULL", S_ECHO, EFAULT, c_getcltime_null },
+	{ "I_GETCLTIME into a read-only page", S_ECHO, EFAULT, c_getcltime_ro },
 	/* Bad flush flags */
 	{ "I_FLUSH 0", S_ECHO, EINVAL, c_flush_0 },
 	{ "I_FLUSH FLUSHBAND", S_ECHO, EINVAL, c_flush_band },

@@ -224,7 +224,8 @@ static const unsigned long ioctls[] = {
 	I_NREAD, I_FLUSH, I_STR, I_FIND, I_LOOK, I_CANPUT, I_PUTMSG, I_GETMSG,
 	I_PUTPMSG, I_GETPMSG, I_FLUSHBAND, I_CKBAND, I_GETBAND, I_ATMARK,
 	I_SRDOPT, I_GRDOPT, I_SWROPT, I_GWROPT, I_PEEK, I_FDINSERT,
-	I_PUSH, I_POP, I_LIST, I_ANCHOR, SAD_GAP, SAD_VML,
+	I_PUSH, I_POP, I_LIST, I_ANCHOR, I_SETSIG, I_GETSIG, I_SETCLTIME, I_GETCLTIME,
+	SAD_GAP, SAD_VML,
 	STRCLONE_GETDEV, ISPTM, UNLKPT, GRANTPT, PTMGETPEER, PTMGETPTN, LOG_GETLOST,
 	TCGETS, TCSETS, TIOCGPTN, TIOCSPTLCK, TIOCGWINSZ, TIOCSCTTY, FIONREAD,
 	FIONBIO, FIOCLEX, FIONCLEX, FIOASYNC, TIOCGPTPEER,
@@ -456,6 +457,26 @@ static void do_ioctl(struct thr *t, int fd)
 		if (cmd == PTMGETPEER && rnd_below(&t->rs, 2))
 			arg = (void *)(uintptr_t)(O_RDWR | (rnd_below(&t->rs, 2) ? O_NONBLOCK : 0) |
 						  (rnd_below(&t->rs, 2) ? O_CLOEXEC : 0));
+	} else if (cmd == I_SETSIG && rnd_below(&t->rs, 2)) {
+		/* Mostly valid events (every one, and S_BANDURG alone). */
+		arg = (void *)(uintptr_t)rnd_below(&t->rs, 0x400);
+	} else if (cmd == I_SETCLTIME) {
+		/*
+		 * A close time of 0 to 63 ms (see do_open), negative (EINVAL) or
+		 * above STRCLONE_CLTIME_MAX (EINVAL); or a bad pointer.
+		 */
+		int ms = (int)rnd_below(&t->rs, 64);
+
+		if (rnd_below(&t->rs, 8) == 0)
+			ms = rnd_below(&t->rs, 2) ? -(int)rnd_below(&t->rs, 100) - 1
+						  : STRCLONE_CLTIME_MAX + 1 + (int)rnd_below(&t->rs, 1000);
+		memcpy(t->buf, &ms, sizeof(ms));
+		if (rnd_below(&t->rs, 8))
+			arg = t->buf;
+		else if (rnd_below(&t->rs, 2))
+			arg = t->ro;
+	} else if ((cmd == I_GETCLTIME || cmd == I_GETSIG) && rnd_below(&t->rs, 2)) {
+		arg = t->buf;
 	} else if (cmd == PTMGETPTN && rnd_below(&t->rs, 2)) {
 		/* Mostly a good pointer: the slave nodes get made. */
 		arg = t->buf;
@@ -514,8 +535,18 @@ static void do_open(struct thr *t)
 	}
 	fd = open(node, flags, 0600);
 	count(fd, 0);
-	if (fd >= 0)
+	if (fd >= 0) {
+		/*
+		 * A short close time (0 to 63 ms): the forked children exit
+		 * with whatever is open, and an exiting process cannot be
+		 * interrupted while its last close waits for output to drain
+		 * (streamio_async tests that wait).
+		 */
+		int ms = (int)rnd_below(&t->rs, 64);
+
+		ioctl(fd, I_SETCLTIME, &ms);
 		put_fd(t, fd);
+	}
 }
 
 static void do_close(struct thr *t)
@@ -838,6 +869,9 @@ static void worker(int idx)
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: blocking calls fail EINTR */
 	signal(SIGPIPE, SIG_IGN);
+	/* I_SETSIG and O_ASYNC send these; SIGPOLL would end the worker. */
+	signal(SIGIO, SIG_IGN);
+	signal(SIGURG, SIG_IGN);
 	for (int i = 0; i < opt_threads; i++) {
 		thr[i].idx = i;
 		thr[i].rs = rnd_next(&rs) | 1;
