@@ -291,7 +291,8 @@ impl Stream {
 
     /// A data message routed to the stream head is queued there at once,
     /// under the lock that routed it: what `put_head` does for `M_DATA`,
-    /// `M_PROTO` and `M_PCPROTO`, without taking the lock a second time.
+    /// `M_PROTO` and `M_PCPROTO` (`head_putq_locked`, arrival signals
+    /// included), without taking the lock a second time.
     fn head_in_lock(&self, inner: &mut Inner, r: Routed) -> Routed {
         match r {
             Routed::Call(Target::Head, m)
@@ -302,7 +303,7 @@ impl Stream {
                     // buffer's free routine must not run under it).
                     return Routed::Call(Target::None, m);
                 }
-                inner.putq(Qid::HeadR, m);
+                self.head_putq_locked(inner, m);
                 Routed::HeadQueued
             }
             r => r,

@@ -43,14 +43,7 @@ impl Stream {
             {
                 return Err(m);
             }
-            if inner.head.sigflags == 0 {
-                inner.putq(Qid::HeadR, m);
-            } else {
-                let band = m.band();
-                let first = inner.head_first_for(band);
-                inner.putq(Qid::HeadR, m);
-                self.arrival_sig(&mut inner, false, band, first);
-            }
+            self.head_putq_locked(&mut inner, m);
         }
         self.wait.notify_all();
         Ok(())

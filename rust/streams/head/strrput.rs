@@ -9,11 +9,29 @@ use crate::streams::msg::{
     Mblk, MsgType, FLUSHR, FLUSHW, MSGNOLOOP, SO_HIWAT, SO_ISNTTY, SO_ISTTY, SO_LOWAT, SO_MREADOFF,
     SO_MREADON, SO_READOPT,
 };
-use crate::streams::stream::{Qid, Stream};
+use crate::streams::stream::{Inner, Qid, Stream};
 use crate::uapi::{S_ERROR, S_HANGUP, S_MSG};
 use kernel::sync::Arc;
 
 impl Stream {
+    /// Queues a data message (`M_DATA`, `M_PROTO`, `M_PCPROTO`) at the
+    /// stream head under the stream lock the caller holds, with the arrival
+    /// signals registered processes asked for (`S_INPUT`...,
+    /// `head/sigpoll.rs`): what `strrput` does with one, and what the paths
+    /// that queue at the head without it (the driver's direct path,
+    /// routing under the lock) do too. The caller wakes the readers after
+    /// dropping the lock.
+    pub(crate) fn head_putq_locked(&self, inner: &mut Inner, m: Mblk) {
+        if inner.head.sigflags == 0 {
+            inner.putq(Qid::HeadR, m);
+            return;
+        }
+        let (hipri, band) = (m.ty().is_hipri(), m.band());
+        let first = !hipri && inner.head_first_for(band);
+        inner.putq(Qid::HeadR, m);
+        self.arrival_sig(inner, hipri, band, first);
+    }
+
     /// `strrput`: a message arriving at the stream head from below.
     pub(crate) fn put_head(self: &Arc<Self>, mut m: Mblk) {
         match m.ty() {
@@ -121,14 +139,7 @@ impl Stream {
                     if self.is_closed() {
                         return;
                     }
-                    if inner.head.sigflags == 0 {
-                        inner.putq(Qid::HeadR, m);
-                    } else {
-                        let (hipri, band) = (m.ty().is_hipri(), m.band());
-                        let first = !hipri && inner.head_first_for(band);
-                        inner.putq(Qid::HeadR, m);
-                        self.arrival_sig(&mut inner, hipri, band, first);
-                    }
+                    self.head_putq_locked(&mut inner, m);
                 }
                 self.wait.notify_all();
             }
