@@ -11,6 +11,9 @@
 //!   table of open streams;
 //! - [`stream`]: a stream, its levels (head, pushed modules, driver), the
 //!   `Driver` and `Module` procedures;
+//! - [`modsw`]: the module switch (`fmodsw`): the built-in modules and
+//!   those other kernel modules register (`crate::ddi`), and the counted
+//!   instances that pin them;
 //! - [`sched`]: service procedure scheduling (`qenable`, the work items);
 //! - [`qutil`]: the utility routines drivers and modules call on their
 //!   queues (`putq`, `getq`, `flushq`, `qreply`, `M_FLUSH` handling...);
@@ -18,7 +21,6 @@
 //!   back-enabling), push, pop and reopen;
 //! - [`timeout`]: a module's timeout (`qtimeout`/`quntimeout`): a timer
 //!   whose expiry calls the module from the workqueue;
-//! - [`modsw`]: the module switch (`fmodsw`);
 //! - [`plumbing`]: the module ioctls (`I_PUSH` ... `I_ANCHOR`);
 //! - [`autopush`]: the autopush table the sad driver configures, and the
 //!   pushes it makes at a stream's first open;

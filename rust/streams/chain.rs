@@ -47,7 +47,8 @@ use super::modsw::{EntryRef, ModName};
 use super::msg::{Mblk, MsgType};
 use super::queue::{Queue, QENAB, QINSERVICE, QPCPROTO_MAX};
 use super::stream::{
-    Inner, ModInst, ModState, OpenHow, PutKind, Qid, Stream, TimeoutSlot, LVL_DRV, LVL_HEAD,
+    EntryUse, Inner, ModInst, ModState, OpenHow, PutKind, Qid, Stream, TimeoutSlot, LVL_DRV,
+    LVL_HEAD,
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use kernel::{new_spinlock, new_work, prelude::*, sync::Arc, time::hrtimer::HrTimer};
@@ -519,12 +520,13 @@ impl Stream {
         };
         let (procs, instance) = entry.make(self, lvl)?;
         let put = entry.put();
+        let entry: KBox<dyn EntryUse> = KBox::new(instance, GFP_KERNEL_ACCOUNT)?;
         let inst = Arc::pin_init(
             pin_init!(ModInst {
                 stream: self.clone(),
                 lvl,
                 procs,
-                entry: instance,
+                entry,
                 active: AtomicU32::new(0),
                 procs_on: AtomicBool::new(false),
                 rwork <- new_work!("ModInst::rwork"),

@@ -30,7 +30,8 @@
 //! - a provider's `module_exit` always unregisters: every instance holds
 //!   the provider's module, so none exists when its exit runs.
 
-use super::stream::{DriverLimits, ModEntry, Module, PutKind, Stream};
+pub(crate) use super::stream::ModName;
+use super::stream::{DriverLimits, EntryUse, ModEntry, Module, PutKind, Stream};
 use crate::glue::global;
 use crate::uapi::FMNAMESZ;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -46,52 +47,6 @@ fn builtins() -> [&'static ModEntry; 6] {
         &crate::modules::ptem::ENTRY,
         &crate::modules::ttcompat::ENTRY,
     ]
-}
-
-/// A module name: 1 to `FMNAMESZ` bytes, kept with its NUL.
-#[derive(Copy, Clone, PartialEq, Eq)]
-pub(crate) struct ModName {
-    buf: [u8; FMNAMESZ + 1],
-    len: u8,
-}
-
-impl ModName {
-    /// `name` (without a NUL) if it is a valid module name: `EINVAL` when
-    /// empty, longer than `FMNAMESZ` or holding a NUL.
-    pub(crate) fn new(name: &[u8]) -> Result<Self> {
-        if name.is_empty() || name.len() > FMNAMESZ || name.contains(&0) {
-            return Err(EINVAL);
-        }
-        let mut buf = [0u8; FMNAMESZ + 1];
-        buf[..name.len()].copy_from_slice(name);
-        Ok(Self {
-            buf,
-            len: name.len() as u8,
-        })
-    }
-
-    /// A built-in module's name (valid: checked by the KUnit suite below;
-    /// cut at `FMNAMESZ` if it were not).
-    fn of_builtin(name: &CStr) -> Self {
-        let b = name.to_bytes();
-        let len = b.len().min(FMNAMESZ);
-        let mut buf = [0u8; FMNAMESZ + 1];
-        buf[..len].copy_from_slice(&b[..len]);
-        Self {
-            buf,
-            len: len as u8,
-        }
-    }
-
-    /// The name's bytes, without the NUL.
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.buf[..usize::from(self.len)]
-    }
-
-    /// The name as text (names are checked ASCII-or-not only for display).
-    pub(crate) fn as_str(&self) -> &str {
-        core::str::from_utf8(self.as_bytes()).unwrap_or("?")
-    }
 }
 
 /// Makes the instances of an external module (the DDI's C modules).
@@ -218,9 +173,8 @@ impl EntryRef {
 /// pushed module keeps it in `ModInst::entry`).
 pub(crate) struct Instance(EntryRef);
 
-impl Instance {
-    /// The module's name.
-    pub(crate) fn name(&self) -> ModName {
+impl EntryUse for Instance {
+    fn name(&self) -> ModName {
         self.0.name()
     }
 }

@@ -34,6 +34,7 @@ use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX
 use super::runtime::RuntimeOf;
 use crate::glue::pgrp::Pgrp;
 use crate::glue::sigpoll::{Fasync, ProcRef};
+use crate::uapi::FMNAMESZ;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use kernel::{
     fs::File,
@@ -395,6 +396,59 @@ pub(crate) enum PutKind {
     PassOrQueue,
 }
 
+/// A module name: 1 to `FMNAMESZ` bytes, kept with its NUL.
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub(crate) struct ModName {
+    buf: [u8; FMNAMESZ + 1],
+    len: u8,
+}
+
+impl ModName {
+    /// `name` (without a NUL) if it is a valid module name: `EINVAL` when
+    /// empty, longer than `FMNAMESZ` or holding a NUL.
+    pub(crate) fn new(name: &[u8]) -> Result<Self> {
+        if name.is_empty() || name.len() > FMNAMESZ || name.contains(&0) {
+            return Err(EINVAL);
+        }
+        let mut buf = [0u8; FMNAMESZ + 1];
+        buf[..name.len()].copy_from_slice(name);
+        Ok(Self {
+            buf,
+            len: name.len() as u8,
+        })
+    }
+
+    /// A built-in module's name (valid: checked by the KUnit suite below;
+    /// cut at `FMNAMESZ` if it were not).
+    pub(crate) fn of_builtin(name: &CStr) -> Self {
+        let b = name.to_bytes();
+        let len = b.len().min(FMNAMESZ);
+        let mut buf = [0u8; FMNAMESZ + 1];
+        buf[..len].copy_from_slice(&b[..len]);
+        Self {
+            buf,
+            len: len as u8,
+        }
+    }
+
+    /// The name's bytes, without the NUL.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.buf[..usize::from(self.len)]
+    }
+
+    /// The name as text (names are checked ASCII-or-not only for display).
+    pub(crate) fn as_str(&self) -> &str {
+        core::str::from_utf8(self.as_bytes()).unwrap_or("?")
+    }
+}
+
+/// What a pushed instance keeps of its module switch entry (`modsw.rs`
+/// implements it): while it exists, the entry counts the instance.
+pub(crate) trait EntryUse: Send + Sync {
+    /// The module's name.
+    fn name(&self) -> ModName;
+}
+
 /// A module switch entry (SVR4 `fmodsw`): a name and how to make an
 /// instance.
 pub(crate) struct ModEntry {
@@ -437,11 +491,13 @@ pub(crate) struct ModState {
 pub(crate) struct ModInst {
     pub(crate) stream: Arc<Stream>,
     pub(crate) lvl: u32,
+    /// Counts this instance in its module switch entry. Before `procs`, so
+    /// it is dropped first: the count falls to 0 while a C module's queue
+    /// pair still holds its provider, so the provider's `module_exit` (which
+    /// can only run once that reference is given back) always finds no
+    /// instance and can unregister (`modsw.rs`).
+    pub(crate) entry: KBox<dyn EntryUse>,
     pub(crate) procs: KBox<dyn Module>,
-    /// Counts this instance in its module switch entry. After `procs`, so
-    /// it is dropped after them (a C module's queue pair gives its
-    /// provider's module reference back first).
-    pub(crate) entry: super::modsw::Instance,
     pub(crate) active: AtomicU32,
     pub(crate) procs_on: AtomicBool,
     #[pin]
@@ -500,7 +556,7 @@ impl ModInst {
     }
 
     /// The module's name.
-    pub(crate) fn name(&self) -> super::modsw::ModName {
+    pub(crate) fn name(&self) -> ModName {
         self.entry.name()
     }
 }

@@ -23,6 +23,7 @@
  * program finds it loaded (strclone is reloaded by later tests).
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
@@ -320,6 +321,77 @@ TEST(queue_routines)
 	EXPECT_EQ(2, read_exact(fd, scratch, 2, WAIT_MS));
 	close(fd);
 	EXPECT_EQ(0, unload_kmod_settled("ddireg"));
+}
+
+/*
+ * Pushes and lookups racing the provider's load and unload: two threads
+ * push and pop ddireg (and ask I_FIND for it) on their own echo streams
+ * while the main thread loads and unloads it 30 times. Every push works,
+ * or fails EINVAL (not registered) or ENXIO (registered, but its provider
+ * is unloading: ddi.rst, "Lifetimes"); every unload succeeds once the
+ * threads' instances are popped; the console scan catches any use of a
+ * provider that is gone.
+ */
+struct racer {
+	volatile int stop;
+	int bad;		/* an errno that is not EINVAL or ENXIO */
+	long pushes;
+};
+
+static void *race_push(void *arg)
+{
+	struct racer *r = arg;
+	int fd = open(ECHO_NODE, O_RDWR);
+
+	if (fd < 0) {
+		r->bad = errno;
+		return NULL;
+	}
+	while (!r->stop) {
+		int p = push(fd, "ddireg");
+
+		if (p == 0) {
+			r->pushes++;
+			if (ioctl(fd, I_POP, 0) < 0)
+				r->bad = errno;
+		} else if (p != -EINVAL && p != -ENXIO) {
+			r->bad = -p;
+		}
+		if (ioctl(fd, I_FIND, "ddireg") < 0 && errno != EINVAL)
+			r->bad = errno;
+	}
+	close(fd);
+	return NULL;
+}
+
+TEST(unload_races_pushes)
+{
+	struct racer r[2] = { 0 };
+	pthread_t th[2];
+	int loaded = 0;
+
+	watchdog(60);
+	for (int i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, race_push, &r[i]));
+	for (int round = 0; round < 30; round++) {
+		int l = load_kmod(KMOD_DIR "ddireg.ko");
+
+		EXPECT_EQ(0, l);
+		if (l)
+			break;
+		usleep(2000 + round * 100);
+		EXPECT_EQ(0, unload_kmod_settled("ddireg"));
+		loaded++;
+	}
+	for (int i = 0; i < 2; i++) {
+		r[i].stop = 1;
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(0, r[i].bad) TH_LOG("thread %d: %s", i, strerror(r[i].bad));
+	}
+	EXPECT_EQ(30, loaded);
+	TH_LOG("%ld and %ld pushes of ddireg made it", r[0].pushes, r[1].pushes);
+	/* Unloaded at the end even if a round above failed. */
+	unload_kmod_settled("ddireg");
 }
 
 TEST(unknown_before_load)
