@@ -123,38 +123,37 @@ impl Inner {
         })
     }
 
-    /// SVR4 `bcanput` from queue `q` on: the first queue from `q` on that
-    /// has a service procedure (or the last one) decides for band `band`; a
-    /// full one remembers that a writer waits (`QWANTW`/`QB_WANTW`).
-    pub(crate) fn bcanput_from(&mut self, q: Qid, band: u8) -> bool {
+    /// The queue whose flow control a message put from `q` on meets (the
+    /// search of SVR4's `bcanput`): the first queue from `q` on that has a
+    /// service procedure, or the last one. A module whose procedures are
+    /// off is passed over (it passes messages on). `None` when no queue
+    /// decides (the chain ends in a passed-over module, or `q` is gone):
+    /// anything can be put.
+    pub(crate) fn flow_queue_from(&self, q: Qid) -> Option<Qid> {
         let mut cur = q;
         loop {
             let next = self.next(cur);
-            // A module whose procedures are off passes messages on: the
-            // queue after it decides.
             let off = cur.is_module()
                 && self
                     .mod_pos(cur.lvl)
                     .is_some_and(|p| !self.mods[p].inst.procs_on.load(Ordering::SeqCst));
-            if off {
-                match next {
-                    Some(n) => {
-                        cur = n;
-                        continue;
-                    }
-                    None => return true,
+            if !off {
+                let queue = self.qr(cur)?;
+                if queue.has_service() || next.is_none() {
+                    return Some(cur);
                 }
             }
-            let Some(queue) = self.qm(cur) else {
-                return true;
-            };
-            if queue.has_service() || next.is_none() {
-                return queue.bcanput(band);
-            }
-            cur = match next {
-                Some(n) => n,
-                None => return true,
-            };
+            cur = next?;
+        }
+    }
+
+    /// SVR4 `bcanput` from queue `q` on: the queue [`Self::flow_queue_from`]
+    /// finds decides for band `band`; a full one remembers that a writer
+    /// waits (`QWANTW`/`QB_WANTW`).
+    pub(crate) fn bcanput_from(&mut self, q: Qid, band: u8) -> bool {
+        match self.flow_queue_from(q).and_then(|f| self.qm(f)) {
+            Some(queue) => queue.bcanput(band),
+            None => true,
         }
     }
 
@@ -167,30 +166,15 @@ impl Inner {
     }
 
     /// `POLLWRBAND` for the queue after `q`: the queue that decides flow
-    /// control there (as [`Self::bcanput_from`] finds it) could take a
-    /// message of some band above 0 ([`Queue::any_band_writable`]).
+    /// control there ([`Self::flow_queue_from`]) could take a message of
+    /// some band above 0 ([`Queue::any_band_writable`]).
     pub(crate) fn any_band_writable_next(&mut self, q: Qid) -> bool {
-        let Some(mut cur) = self.next(q) else {
+        let Some(n) = self.next(q) else {
             return true;
         };
-        loop {
-            let next = self.next(cur);
-            let off = cur.is_module()
-                && self
-                    .mod_pos(cur.lvl)
-                    .is_some_and(|p| !self.mods[p].inst.procs_on.load(Ordering::SeqCst));
-            if !off {
-                let Some(queue) = self.qm(cur) else {
-                    return true;
-                };
-                if queue.has_service() || next.is_none() {
-                    return queue.any_band_writable();
-                }
-            }
-            cur = match next {
-                Some(n) => n,
-                None => return true,
-            };
+        match self.flow_queue_from(n).and_then(|f| self.qm(f)) {
+            Some(queue) => queue.any_band_writable(),
+            None => true,
         }
     }
 

@@ -47,7 +47,6 @@ use crate::uapi::{
     S_BANDURG, S_ERROR, S_HANGUP, S_HIPRI, S_INPUT, S_MSG, S_OUTPUT, S_RDBAND, S_RDNORM, S_WRBAND,
     S_WRNORM,
 };
-use core::sync::atomic::Ordering;
 use kernel::{
     fs::File,
     prelude::*,
@@ -106,19 +105,7 @@ impl Inner {
     /// The queue below the stream head whose flow control a writer meets
     /// (as `canputnext(HeadW)` finds it).
     fn flow_queue_below_head(&self) -> Option<Qid> {
-        let mut cur = self.next(Qid::HeadW)?;
-        loop {
-            let next = self.next(cur);
-            let off = cur.is_module()
-                && self
-                    .mod_pos(cur.lvl)
-                    .is_some_and(|p| !self.mods[p].inst.procs_on.load(Ordering::SeqCst));
-            let q = self.qr(cur)?;
-            if !off && (q.has_service() || next.is_none()) {
-                return Some(cur);
-            }
-            cur = next?;
-        }
+        self.flow_queue_from(self.next(Qid::HeadW)?)
     }
 }
 
