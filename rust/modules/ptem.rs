@@ -36,7 +36,7 @@ use crate::modules::mctl::{
     WINSZ_SET, WINSZ_SYNC,
 };
 use crate::modules::MODULE_LIMITS;
-use crate::streams::msg::{Mblk, MsgType};
+use crate::streams::msg::{Mblk, MsgType, STEP_DONE, STEP_SET};
 use crate::streams::stream::{DriverLimits, ModEntry, Module, PutKind, Qid, Stream};
 use core::sync::atomic::AtomicU32;
 use kernel::{
@@ -92,10 +92,6 @@ pub(crate) fn pty_cflag(c: u32) -> u32 {
 pub(crate) fn is_b0(c: u32) -> bool {
     c & CBAUD == 0
 }
-
-/// `cq_private` of the copy steps.
-const STEP_DONE: u64 = 1;
-const STEP_SET: u64 = 2;
 
 /// The module's state.
 struct State {
@@ -234,29 +230,10 @@ impl Ptem {
     }
 
     /// The next step of a transparent ioctl.
-    fn iocdata(&self, s: &Arc<Stream>, wq: Qid, mut m: Mblk) {
-        let r = m.copyresp();
+    fn iocdata(&self, s: &Arc<Stream>, wq: Qid, m: Mblk) {
         self.st.lock().ioc_id = 0;
-        if r.rval != 0 {
-            // The copy failed: the caller has its error; nothing answers.
-            return;
-        }
-        match r.private {
-            STEP_DONE => {
-                m.ioc_answer(Ok(0));
-                s.qreply_from(wq, m);
-            }
-            STEP_SET => match m.data_to_vec(GFP_ATOMIC) {
-                Ok(d) => self.set_cmd(s, wq, m, &d),
-                Err(e) => {
-                    m.ioc_answer(Err(e));
-                    s.qreply_from(wq, m);
-                }
-            },
-            _ => {
-                m.ioc_answer(Err(EPROTO));
-                s.qreply_from(wq, m);
-            }
+        if let Some((m, _, d)) = s.ioc_step(wq, m) {
+            self.set_cmd(s, wq, m, &d);
         }
     }
 

@@ -241,7 +241,13 @@ impl Inner {
     /// it); a message for a module's queue is queued here.
     fn route(&mut self, from: Qid, m: Mblk) -> Routed {
         let next = self.next(from);
-        match self.target(next, &m) {
+        self.route_to(next, m)
+    }
+
+    /// Routes `m` to queue `to` ([`Self::target`] of it); a message for a
+    /// module's queue is queued here.
+    fn route_to(&mut self, to: Option<Qid>, m: Mblk) -> Routed {
+        match self.target(to, &m) {
             Target::Queue(q) => {
                 if self.putq(q, m) {
                     Routed::Schedule(q, Stream::inst_for(self, q))
@@ -300,16 +306,7 @@ impl Stream {
     pub(crate) fn put(self: &Arc<Self>, q: Qid, m: Mblk) {
         let r = {
             let mut inner = self.inner.lock();
-            let r = match inner.target(Some(q), &m) {
-                Target::Queue(q) => {
-                    if inner.putq(q, m) {
-                        Routed::Schedule(q, Self::inst_for(&inner, q))
-                    } else {
-                        Routed::Done
-                    }
-                }
-                t => Routed::Call(t, m),
-            };
+            let r = inner.route_to(Some(q), m);
             self.head_in_lock(&mut inner, r)
         };
         self.finish(r);

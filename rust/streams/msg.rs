@@ -14,7 +14,7 @@
 
 mod ioc;
 
-pub(crate) use ioc::{CopyReq, IocBlk, IocCred, TRANSPARENT};
+pub(crate) use ioc::{CopyReq, IocBlk, IocCred, STEP_DONE, STEP_SET, TRANSPARENT};
 use kernel::{alloc::Flags, prelude::*};
 
 /// Messages at or above this type are high priority.

@@ -6,7 +6,7 @@
 //! `qreply`, the standard `M_FLUSH` handling of a driver and of a module,
 //! and the fast paths a put procedure may take when nothing waits.
 
-use super::msg::{Mblk, MsgType, FLUSHBAND, FLUSHR, FLUSHW};
+use super::msg::{Mblk, MsgType, FLUSHBAND, FLUSHR, FLUSHW, STEP_DONE, STEP_SET};
 use super::queue::{QENAB, QINSERVICE, QNOENB};
 use super::stream::{Qid, Stream};
 use kernel::{prelude::*, sync::Arc};
@@ -162,6 +162,36 @@ impl Stream {
     /// it up from its read queue).
     pub(crate) fn qreply_from(self: &Arc<Self>, q: Qid, m: Mblk) {
         self.putnext(q.other(), m);
+    }
+
+    /// The `M_IOCDATA` of a module's transparent ioctl made of the two
+    /// standard steps (its `M_COPYIN`/`M_COPYOUT` carried [`STEP_SET`] or
+    /// [`STEP_DONE`] as `cq_private`), arriving at write queue `wq`. A
+    /// failed copy ends the ioctl (the caller has its error; nothing
+    /// answers); [`STEP_DONE`] is acknowledged here; anything else is
+    /// refused (`EPROTO`). For [`STEP_SET`] the message, the command and
+    /// the bytes copied in come back for the module to apply and answer
+    /// (the message answered with the errno if they cannot be had).
+    pub(crate) fn ioc_step(
+        self: &Arc<Self>,
+        wq: Qid,
+        mut m: Mblk,
+    ) -> Option<(Mblk, u32, KVec<u8>)> {
+        let r = m.copyresp();
+        if r.rval != 0 {
+            return None;
+        }
+        let answer = match r.private {
+            STEP_DONE => Ok(0),
+            STEP_SET => match m.data_to_vec(GFP_ATOMIC) {
+                Ok(d) => return Some((m, r.cmd, d)),
+                Err(e) => Err(e),
+            },
+            _ => Err(EPROTO),
+        };
+        m.ioc_answer(answer);
+        self.qreply_from(wq, m);
+        None
     }
 
     /// `qreply` from the driver's write queue.

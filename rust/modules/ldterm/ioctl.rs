@@ -7,7 +7,7 @@
 
 use super::termios::{Termios, TERMIOS2_SIZE, TERMIOS_SIZE, VSTART, VSTOP};
 use super::{Drain, Ldterm};
-use crate::streams::msg::{Mblk, MsgType};
+use crate::streams::msg::{Mblk, MsgType, STEP_DONE, STEP_SET};
 use crate::streams::stream::{Qid, Stream};
 use kernel::{prelude::*, sync::Arc};
 
@@ -35,11 +35,6 @@ const TCOOFF: i32 = 0;
 const TCOON: i32 = 1;
 const TCIOFF: i32 = 2;
 const TCION: i32 = 3;
-
-/// `cq_private` of the copy steps: the `M_IOCDATA` answers a copy-out
-/// (the ioctl is done), or brings the settings copied in.
-const STEP_DONE: u64 = 1;
-const STEP_SET: u64 = 2;
 
 /// Whether `cmd` is one of the ioctls `ldterm` answers.
 pub(super) fn is_ours(cmd: u32) -> bool {
@@ -303,29 +298,10 @@ impl Ldterm {
     }
 
     /// The next step of a transparent ioctl.
-    pub(super) fn iocdata(&self, s: &Arc<Stream>, wq: Qid, mut m: Mblk) {
-        let r = m.copyresp();
+    pub(super) fn iocdata(&self, s: &Arc<Stream>, wq: Qid, m: Mblk) {
         self.st.lock().ioc_id = 0;
-        if r.rval != 0 {
-            // The copy failed: the caller has its error; nothing answers.
-            return;
-        }
-        match r.private {
-            STEP_DONE => {
-                m.ioc_answer(Ok(0));
-                s.qreply_from(wq, m);
-            }
-            STEP_SET => match m.data_to_vec(GFP_ATOMIC) {
-                Ok(d) => self.set_cmd(s, wq, m, r.cmd, &d),
-                Err(e) => {
-                    m.ioc_answer(Err(e));
-                    s.qreply_from(wq, m);
-                }
-            },
-            _ => {
-                m.ioc_answer(Err(EPROTO));
-                s.qreply_from(wq, m);
-            }
+        if let Some((m, cmd, d)) = s.ioc_step(wq, m) {
+            self.set_cmd(s, wq, m, cmd, &d);
         }
     }
 }

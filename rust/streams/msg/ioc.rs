@@ -38,6 +38,13 @@
 //! `copyresp` are not in the C ABI yet.
 
 use super::{le32, le64, Mblk, Msg, MsgType};
+
+/// `cq_private` of a module's copy step when the `M_IOCDATA` answers a
+/// copy-out: the ioctl is done (`Stream::ioc_step`).
+pub(crate) const STEP_DONE: u64 = 1;
+/// `cq_private` of a module's copy step when the `M_IOCDATA` brings the
+/// argument copied in, for the module to apply (`Stream::ioc_step`).
+pub(crate) const STEP_SET: u64 = 2;
 use kernel::{alloc::Flags, prelude::*};
 
 impl Msg {
