@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! STREAMS modules that other kernel modules provide, through the C ABI of
-//! `include/linux/strclone_ddi.h` (`Documentation/strclone/ddi.rst`).
+//! STREAMS modules and drivers that other kernel modules provide, through
+//! the C ABI of `include/linux/strclone_ddi.h`
+//! (`Documentation/strclone/ddi.rst`, `driver-api.rst`); the drivers are in
+//! [`driver`].
 //!
 //! A provider registers a `streamtab` under a name
 //! (`strclone_register_module`); the entry joins the module switch
@@ -21,6 +23,10 @@
 //!   module, it always succeeds in the provider's `module_exit`.
 //! - strclone cannot be unloaded while a provider is loaded: the provider
 //!   imports its symbols.
+
+mod driver;
+
+pub(crate) use driver::{clear_env, register_driver, set_env, unregister_driver, DrvEnv, DrvTable};
 
 use crate::glue::ddi::{CPair, CStreamtab};
 use crate::streams::modsw::{self, ExtEntry, ModMaker, ModName};

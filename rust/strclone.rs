@@ -64,7 +64,7 @@ mod sad;
 mod streams;
 mod uapi;
 
-use clone::{CloneNode, Registry, Target, TargetNode};
+use clone::{Registry, Target, TargetNode};
 use glue::node::{Chrdevs, Node, Region};
 use kernel::{debugfs, prelude::*, sync::Arc};
 use sad::SadNode;
@@ -83,13 +83,7 @@ struct StrClone {
     rt: Arc<Runtime>,
     registry: Arc<Registry>,
     #[pin]
-    clone_ptmx: Node<CloneNode>,
-    #[pin]
-    clone_echo: Node<CloneNode>,
-    #[pin]
     ptmajor: Node<TargetNode>,
-    #[pin]
-    clone_strlog: Node<CloneNode>,
     #[pin]
     conslog: Node<log::LogNode>,
     #[pin]
@@ -141,9 +135,13 @@ impl kernel::InPlaceModule for StrClone {
             }
             let mblk_caches = glue::mblk::Caches::new()?;
             let rt = Runtime::new()?;
-            let registry = Registry::new()?;
             // The autopush table: freed with the last node that uses it.
             let autopush = Autopush::new()?;
+            // The chrdevs' class first: the clone major is made with the
+            // table, and every built-in registered below makes its clone
+            // node (`clone.rs`).
+            let chrdevs = Chrdevs::new()?;
+            let registry = Registry::new(autopush.clone())?;
             let sad_admin = SadNode::new(true, registry.clone(), autopush.clone())?;
             let sad_user = SadNode::new(false, registry.clone(), autopush.clone())?;
             let logt = log::LogTarget::new(rt.clone(), log_cnt as usize)?;
@@ -158,6 +156,11 @@ impl kernel::InPlaceModule for StrClone {
             registry.register(pts.clone())?;
             registry.register(echo.clone())?;
             registry.register(logd.clone())?;
+            ddi::set_env(ddi::DrvEnv {
+                registry: registry.clone(),
+                rt: rt.clone(),
+                autopush: autopush.clone(),
+            });
             let mut builtins = KVec::new();
             builtins.push(ptm.clone(), GFP_KERNEL)?;
             builtins.push(pts.clone(), GFP_KERNEL)?;
@@ -173,7 +176,6 @@ impl kernel::InPlaceModule for StrClone {
                 GFP_KERNEL,
             )?;
             let dir = debugfs::Dir::new(c"strclone");
-            let chrdevs = Chrdevs::new()?;
             Ok(try_pin_init!(Self {
                 _chrdevs: chrdevs,
                 _mblk_caches: mblk_caches,
@@ -190,25 +192,10 @@ impl kernel::InPlaceModule for StrClone {
                 dbg_register <- dir.write_callback_file(c"register", ctl.clone(), &|c: &Arc<debug::DebugCtl>, r: &mut kernel::uaccess::UserSliceReader| debug::register(c, r)),
                 dbg_strlog_irq <- dir.write_callback_file(c"strlog_irq", ctl, &|c: &Arc<debug::DebugCtl>, r: &mut kernel::uaccess::UserSliceReader| debug::strlog_irq(c, r)),
                 _dbg_dir: dir,
-                clone_ptmx <- Node::register(
-                    c"clone-ptmx",
-                    0o666,
-                    CloneNode::new(registry.clone(), uapi::PTM_MAJOR, autopush.clone()),
-                ),
-                clone_echo <- Node::register(
-                    c"clone-echo",
-                    0o666,
-                    CloneNode::new(registry.clone(), uapi::ECHO_MAJOR, autopush.clone()),
-                ),
                 ptmajor <- Node::register(
                     c"ptmajor",
                     0o600,
                     TargetNode::new(ptm, autopush.clone()),
-                ),
-                clone_strlog <- Node::register(
-                    c"clone-strlog",
-                    0o666,
-                    CloneNode::new(registry.clone(), uapi::LOG_MAJOR, autopush.clone()),
                 ),
                 conslog <- Node::register(
                     c"conslog",
@@ -222,7 +209,11 @@ impl kernel::InPlaceModule for StrClone {
                 ),
                 sad_admin <- Node::register(c"sad/admin", 0o600, sad_admin),
                 sad_user <- Node::register(c"sad/user", 0o666, sad_user),
-                strpts <- Region::register(pt_cnt, TargetNode::new(pts, autopush)),
+                strpts <- Region::register(c"strpts", pt_cnt, TargetNode::new(pts, autopush))
+                    .pin_chain(|r| {
+                        r.serve_pts();
+                        Ok(())
+                    }),
                 rt,
                 registry,
             }))
@@ -236,6 +227,7 @@ impl PinnedDrop for StrClone {
         // Every file is closed (each holds a module reference), but service
         // procedures may still be queued: run them all before the code goes.
         self.rt.drain();
+        ddi::clear_env();
         glue::global::fini();
     }
 }

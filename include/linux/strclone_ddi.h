@@ -31,6 +31,7 @@
 #ifndef _LINUX_STRCLONE_DDI_H
 #define _LINUX_STRCLONE_DDI_H
 
+#include <linux/kdev_t.h>
 #include <linux/module.h>
 #include <linux/types.h>
 #include <uapi/linux/strclone.h>
@@ -193,6 +194,57 @@ int strclone_register_module(const struct strclone_modsw *m);
 int strclone_unregister_module(const struct strclone_modsw *m);
 /* STRCLONE_DDI_VERSION of the strclone.ko that is loaded. */
 unsigned int strclone_ddi_version(void);
+
+/*
+ * A STREAMS driver (SVR4 cdevsw entry with its d_str). Its streamtab's read
+ * qinit holds the open and close, called as SVR4 calls them:
+ *
+ *   qi_qopen(q, devp, oflag, sflag, crp)  q: the new stream's driver read
+ *	queue; *devp: makedevice(major, minor) of the node opened; sflag:
+ *	CLONEOPEN for an open of /dev/clone-<name> (pick an unused minor and
+ *	store makedevice(getmajor(*devp), minor) in *devp), 0 for an open of
+ *	/dev/<name>/<minor> (*devp may be changed the same way, as a
+ *	self-cloning driver does). Return 0 or an errno (positive or negative).
+ *	A second open of a minor that has an open stream is a reopen: the same
+ *	call on the same queue, sflag 0.
+ *   qi_qclose(q, oflag, crp)  the last close of the stream.
+ *
+ * major: the STREAMS major (1 to 255), or 0 for the lowest free one at or
+ * above STRCLONE_DYN_MAJOR; strclone_register_driver() returns the major.
+ * STRCLONE_D_CLONE makes /dev/clone-<name> (minor <major> of the clone
+ * driver); nodes makes /dev/<name>/0 ... /dev/<name>/<nodes - 1> (0: none).
+ * Both are made before registration returns and removed by
+ * strclone_unregister_driver(). Every open stream holds a reference on
+ * owner.
+ */
+#define STRCLONE_D_CLONE	0x1	/* clonable: /dev/clone-<name> */
+#define STRCLONE_DYN_MAJOR	128	/* where major 0 starts looking */
+#define STRCLONE_MAX_NODES	4096	/* most per-minor nodes */
+
+struct strclone_drvsw {
+	unsigned int version;		/* STRCLONE_DDI_VERSION */
+	const char *name;		/* 1 to FMNAMESZ characters: [a-z0-9_-] */
+	struct streamtab *str;		/* the driver's streamtab */
+	struct module *owner;		/* THIS_MODULE */
+	unsigned int major;		/* 1..255, or 0: any free one */
+	unsigned int flags;		/* STRCLONE_D_CLONE */
+	unsigned int nodes;		/* per-minor nodes, 0..STRCLONE_MAX_NODES */
+};
+
+/* The major (> 0); -EINVAL (version, name, streamtab, owner, major above
+ * 255, flags, nodes), -EBUSY (major or name taken), -ENOSPC (no free major),
+ * -ENOMEM. May sleep. Register last in module_init: an open may come at
+ * once. */
+int strclone_register_driver(const struct strclone_drvsw *d);
+/* 0; -EBUSY while a stream of the driver is open (never in the owner's
+ * module_exit, since every stream holds the owner); -ENOENT if no driver
+ * of that name was registered with that streamtab. May sleep. */
+int strclone_unregister_driver(const struct strclone_drvsw *d);
+
+/* SVR4's device numbers, on the kernel's dev_t. */
+#define getmajor(dev)		MAJOR(dev)
+#define getminor(dev)		MINOR(dev)
+#define makedevice(maj, min)	MKDEV(maj, min)
 
 /*
  * The DDI/DKI routines. Each is exported as strclone_<name> in the

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * strclone's character nodes: one dynamically allocated char device region,
- * one cdev per node and a "strclone" class whose devnode callback gives each
- * /dev node its mode (0666 for the clone nodes, 0600 for /dev/ptmajor, ...).
+ * strclone's character devices: regions, each a dynamically allocated major
+ * with one cdev over all its minors and one open context, and the devices
+ * (the /dev nodes) made on their minors.
  *
  * Why not misc devices: misc_open() calls the driver's open with the global
  * misc_mtx held, so every open of every misc device in the system (and every
@@ -10,28 +10,42 @@
  * one at a time. Through a cdev, chrdev_open() calls our open with no lock
  * held, and opens on two CPUs proceed in parallel.
  *
- * Names: a '/' in a node's name makes a directory under /dev ("sad/admin" is
- * /dev/sad/admin). The driver core names the device "sad!admin" (a kobject
- * name cannot hold a '/'), and device_get_devnode() turns the '!' back into
- * a '/' for devtmpfs, which creates the directory with the first node in it
- * and removes it with the last. strclone_devnode() only sets the mode.
+ * The regions strclone makes (rust/strclone.rs, rust/clone.rs, rust/ddi.rs):
  *
- * Lifetime: a node's cdev comes from cdev_alloc(), so the kernel frees it on
- * its last kobject reference (an open racing with the node's removal may
- * hold one). The open context (the Rust Node) is looked up by minor and is
- * only used inside our open, which runs with a module reference (the fops
- * owner), so the module and its nodes are still there.
+ *   clone       the clone driver: 256 minors, minor M stands for STREAMS
+ *               major M (SVR4 kept the target's major in the clone node's
+ *               minor). /dev/clone-<name> is made when a clonable driver is
+ *               registered at M and removed when it is unregistered.
+ *   strpts      the pts slaves, pt_cnt minors: /dev/strpts/N is made when
+ *               pair N's slave name is asked for or granted (ptm.rst).
+ *   <driver>    a driver registered with per-minor nodes: /dev/<name>/<n>
+ *               for n below the count it asked for, made at registration.
+ *   <node>      one minor for each fixed node (/dev/ptmajor, /dev/strlog,
+ *               /dev/conslog, /dev/sad/admin, /dev/sad/user).
  *
- * The pts slaves (/dev/strpts/N) are a second region, "strpts", of pt_cnt
- * minors: minor N is the slave of ptm pair N. One cdev covers the whole
- * region and has one open context (the pts node in rust/strclone.rs), which
- * finds the pair from the minor; that cdev is always there. What comes and
- * goes with a pair is only its struct device (strclone_pts_dev_add/_del),
- * whose device_add makes devtmpfs create /dev/strpts/N, with the owner,
- * group and mode the pair gives it (strclone_pts_devnode, a device_type
- * devnode, is the only devnode hook that can set uid and gid), and whose
- * device_del removes the node before it returns. The device is made only
- * when the pair's name is asked for or granted (ptm.rst, "Slave nodes").
+ * Each region takes a dynamic major of its own (one line in /proc/devices),
+ * so the number of nodes has no fixed limit: the clone region serves every
+ * clonable driver, and a region per registered driver is SVR4's major per
+ * driver.
+ *
+ * Names: a '/' in a device's name makes a directory under /dev ("sad/admin"
+ * is /dev/sad/admin). The driver core names the device "sad!admin" (a
+ * kobject name cannot hold a '/'), and device_get_devnode() turns the '!'
+ * back into a '/' for devtmpfs, which creates the directory with the first
+ * node in it and removes it with the last. strclone_devnode() sets the
+ * owner, group and mode each device was made with (a device_type devnode is
+ * the only devnode hook that can set uid and gid); device_del() removes the
+ * node before it returns.
+ *
+ * Lifetime: a region's cdev comes from cdev_alloc(), so the kernel frees it
+ * on its last kobject reference (an open racing with the region's removal
+ * may hold one). The open context is found by major in strclone_regions and
+ * used only between strclone_region_enter() and strclone_region_exit(): the
+ * lookup counts the open as a user of the region under the xarray's lock,
+ * and strclone_region_del() takes the region out of the xarray first, then
+ * waits until its users are gone, before the context (owned by Rust) may
+ * be freed. So an open racing with a driver's unregistration either finds
+ * nothing (ENXIO) or finishes with the context alive.
  */
 #include <linux/cdev.h>
 #include <linux/cred.h>
@@ -40,131 +54,132 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uidgid.h>
+#include <linux/wait_bit.h>
+#include <linux/xarray.h>
 
 #include "chrdev.h"
 
-#define STRCLONE_NODES	16
+/* One region: a major, its minors 0..count-1, their cdev and open context. */
+struct strclone_region {
+	dev_t base;
+	unsigned int count;
+	struct cdev *cdev;
+	void *ctx;
+	atomic_t users;		/* opens between enter and exit */
+	struct device *node;	/* a fixed node's device (strclone_node_add) */
+};
 
-static dev_t strclone_base;
-static umode_t strclone_modes[STRCLONE_NODES];
-static void *strclone_ctx[STRCLONE_NODES];
-static struct cdev *strclone_cdevs[STRCLONE_NODES];
-static DEFINE_MUTEX(strclone_nodes_lock);
+/* MAJOR(base) -> region. */
+static DEFINE_XARRAY(strclone_regions);
 
-static dev_t strclone_pts_base;
-static unsigned int strclone_pts_count;
-static struct cdev *strclone_pts_cdev;
-static void *strclone_pts_ctx;
-
-static char *strclone_devnode(const struct device *dev, umode_t *mode)
-{
-	unsigned int i = MINOR(dev->devt) - MINOR(strclone_base);
-
-	/* A pts device's mode came from strclone_pts_devnode already. */
-	if (MAJOR(dev->devt) != MAJOR(strclone_base))
-		return NULL;
-	if (mode && i < STRCLONE_NODES)
-		*mode = strclone_modes[i];
-	return NULL;
-}
+/* The region /dev/strpts/N are made on (rust/ptm.rs names only minors). */
+static struct strclone_region *strclone_pts;
 
 static const struct class strclone_class = {
 	.name = "strclone",
-	.devnode = strclone_devnode,
 };
 
-/* The region and the class; called once at module init. */
+/* The class; called once at module init. */
 int strclone_chrdev_init(void)
 {
-	int err = alloc_chrdev_region(&strclone_base, 0, STRCLONE_NODES, "strclone");
-
-	if (err)
-		return err;
-	err = class_register(&strclone_class);
-	if (err)
-		unregister_chrdev_region(strclone_base, STRCLONE_NODES);
-	return err;
+	return class_register(&strclone_class);
 }
 
-/* Undoes strclone_chrdev_init(); every node is gone by then. */
+/* Undoes strclone_chrdev_init(); every region is gone by then. */
 void strclone_chrdev_exit(void)
 {
 	class_unregister(&strclone_class);
-	unregister_chrdev_region(strclone_base, STRCLONE_NODES);
 }
 
 /*
- * Creates /dev/<name> with permission bits @mode, whose opens go to @fops
- * with @ctx available through strclone_node_ctx(). Returns the node's index
- * (for strclone_node_del()) or a negative errno.
+ * A region called @name (for /proc/devices) of @count minors whose opens go
+ * to @fops with @ctx available through strclone_region_enter(). Returns the
+ * region or an ERR_PTR.
  */
-int strclone_node_add(const char *name, umode_t mode, const struct file_operations *fops,
-		      void *ctx)
+struct strclone_region *strclone_region_add(const char *name, unsigned int count,
+					    const struct file_operations *fops, void *ctx)
 {
-	struct device *dev;
-	struct cdev *cdev;
-	int i, err;
+	struct strclone_region *r;
+	int err;
 
-	mutex_lock(&strclone_nodes_lock);
-	for (i = 0; i < STRCLONE_NODES && strclone_cdevs[i]; i++)
-		;
-	if (i == STRCLONE_NODES) {
-		err = -ENOSPC;
-		goto out;
-	}
-	cdev = cdev_alloc();
-	if (!cdev) {
+	if (!count || count > MINORMASK + 1)
+		return ERR_PTR(-EINVAL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return ERR_PTR(-ENOMEM);
+	r->count = count;
+	r->ctx = ctx;
+	err = alloc_chrdev_region(&r->base, 0, count, name);
+	if (err)
+		goto out_free;
+	err = xa_insert(&strclone_regions, MAJOR(r->base), r, GFP_KERNEL);
+	if (err)
+		goto out_region;
+	r->cdev = cdev_alloc();
+	if (!r->cdev) {
 		err = -ENOMEM;
-		goto out;
+		goto out_xa;
 	}
-	cdev->owner = fops->owner;
-	cdev->ops = fops;
-	strclone_modes[i] = mode;
-	WRITE_ONCE(strclone_ctx[i], ctx);
-	err = cdev_add(cdev, strclone_base + i, 1);
+	r->cdev->owner = fops->owner;
+	r->cdev->ops = fops;
+	err = cdev_add(r->cdev, r->base, count);
 	if (err) {
-		kobject_put(&cdev->kobj);
-		goto out_ctx;
+		kobject_put(&r->cdev->kobj);
+		goto out_xa;
 	}
-	dev = device_create(&strclone_class, NULL, strclone_base + i, NULL, "%s", name);
-	if (IS_ERR(dev)) {
-		err = PTR_ERR(dev);
-		cdev_del(cdev);
-		goto out_ctx;
-	}
-	strclone_cdevs[i] = cdev;
-	mutex_unlock(&strclone_nodes_lock);
-	return i;
+	return r;
 
-out_ctx:
-	WRITE_ONCE(strclone_ctx[i], NULL);
-out:
-	mutex_unlock(&strclone_nodes_lock);
-	return err;
+out_xa:
+	xa_erase(&strclone_regions, MAJOR(r->base));
+out_region:
+	unregister_chrdev_region(r->base, count);
+out_free:
+	kfree(r);
+	return ERR_PTR(err);
 }
 
-/* Removes the node strclone_node_add() returned @i for. */
-void strclone_node_del(int i)
+/*
+ * Removes @r: no open finds it afterwards, and the opens that found it have
+ * returned when this does. Every device made on it is gone already.
+ */
+void strclone_region_del(struct strclone_region *r)
 {
-	mutex_lock(&strclone_nodes_lock);
-	device_destroy(&strclone_class, strclone_base + i);
-	cdev_del(strclone_cdevs[i]);
-	strclone_cdevs[i] = NULL;
-	WRITE_ONCE(strclone_ctx[i], NULL);
-	mutex_unlock(&strclone_nodes_lock);
+	if (READ_ONCE(strclone_pts) == r)
+		WRITE_ONCE(strclone_pts, NULL);
+	xa_erase(&strclone_regions, MAJOR(r->base));
+	cdev_del(r->cdev);
+	wait_var_event(&r->users, !atomic_read(&r->users));
+	unregister_chrdev_region(r->base, r->count);
+	kfree(r);
 }
 
-/* The @ctx of the node @inode is, for its open. */
-void *strclone_node_ctx(const struct inode *inode)
+/*
+ * The context of the region @inode belongs to, for an open: NULL if there
+ * is none (removed, or a stray node). Non-NULL: *@rp is the region, to be
+ * given to strclone_region_exit() when the open is done with the context.
+ */
+void *strclone_region_enter(const struct inode *inode, struct strclone_region **rp)
 {
-	unsigned int i = MINOR(inode->i_rdev) - MINOR(strclone_base);
+	struct strclone_region *r;
+	void *ctx = NULL;
 
-	if (strclone_pts_count && MAJOR(inode->i_rdev) == MAJOR(strclone_pts_base))
-		return MINOR(inode->i_rdev) < strclone_pts_count ? READ_ONCE(strclone_pts_ctx) :
-								    NULL;
-	if (MAJOR(inode->i_rdev) != MAJOR(strclone_base))
-		return NULL;
-	return i < STRCLONE_NODES ? READ_ONCE(strclone_ctx[i]) : NULL;
+	xa_lock(&strclone_regions);
+	r = xa_load(&strclone_regions, imajor(inode));
+	if (r && iminor(inode) < r->count) {
+		atomic_inc(&r->users);
+		ctx = r->ctx;
+	}
+	xa_unlock(&strclone_regions);
+	*rp = ctx ? r : NULL;
+	return ctx;
+}
+
+/* Ends the use strclone_region_enter() began. */
+void strclone_region_exit(struct strclone_region *r)
+{
+	/* wake_up_var() only hashes the address: @r may be freed by then. */
+	if (atomic_dec_and_test(&r->users))
+		wake_up_var(&r->users);
 }
 
 /* The minor of the device @file was opened on. */
@@ -173,64 +188,17 @@ unsigned int strclone_file_minor(const struct file *file)
 	return MINOR(file_inode(file)->i_rdev);
 }
 
-/*
- * The pts region: @count minors, one cdev whose opens go to @fops with @ctx.
- * Called once, from module init, after strclone_chrdev_init().
- */
-int strclone_pts_region_add(unsigned int count, const struct file_operations *fops, void *ctx)
-{
-	struct cdev *cdev;
-	int err = alloc_chrdev_region(&strclone_pts_base, 0, count, "strpts");
-
-	if (err)
-		return err;
-	cdev = cdev_alloc();
-	if (!cdev) {
-		err = -ENOMEM;
-		goto out_region;
-	}
-	cdev->owner = fops->owner;
-	cdev->ops = fops;
-	WRITE_ONCE(strclone_pts_ctx, ctx);
-	strclone_pts_count = count;
-	err = cdev_add(cdev, strclone_pts_base, count);
-	if (err) {
-		kobject_put(&cdev->kobj);
-		goto out_ctx;
-	}
-	strclone_pts_cdev = cdev;
-	return 0;
-
-out_ctx:
-	WRITE_ONCE(strclone_pts_ctx, NULL);
-	strclone_pts_count = 0;
-out_region:
-	unregister_chrdev_region(strclone_pts_base, count);
-	return err;
-}
-
-/* Undoes strclone_pts_region_add(); every pts device is gone by then. */
-void strclone_pts_region_del(void)
-{
-	cdev_del(strclone_pts_cdev);
-	strclone_pts_cdev = NULL;
-	WRITE_ONCE(strclone_pts_ctx, NULL);
-	unregister_chrdev_region(strclone_pts_base, strclone_pts_count);
-	strclone_pts_count = 0;
-}
-
-/* One pts slave's device, and the owner and mode of its /dev node. */
-struct strclone_pts_dev {
+/* One device: its /dev node's owner and mode. */
+struct strclone_dev {
 	struct device dev;
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
 };
 
-static char *strclone_pts_devnode(const struct device *dev, umode_t *mode, kuid_t *uid,
-				  kgid_t *gid)
+static char *strclone_devnode(const struct device *dev, umode_t *mode, kuid_t *uid, kgid_t *gid)
 {
-	const struct strclone_pts_dev *p = container_of(dev, struct strclone_pts_dev, dev);
+	const struct strclone_dev *p = container_of(dev, struct strclone_dev, dev);
 
 	if (mode)
 		*mode = p->mode;
@@ -238,31 +206,32 @@ static char *strclone_pts_devnode(const struct device *dev, umode_t *mode, kuid_
 		*uid = p->uid;
 	if (gid)
 		*gid = p->gid;
-	/* The name is the device's: "strpts!N", that is strpts/N. */
+	/* The name is the device's, with '!' for '/'. */
 	return NULL;
 }
 
-static const struct device_type strclone_pts_type = {
-	.name = "strpts",
-	.devnode = strclone_pts_devnode,
+static const struct device_type strclone_dev_type = {
+	.name = "strclone",
+	.devnode = strclone_devnode,
 };
 
-static void strclone_pts_release(struct device *dev)
+static void strclone_dev_release(struct device *dev)
 {
-	kfree(container_of(dev, struct strclone_pts_dev, dev));
+	kfree(container_of(dev, struct strclone_dev, dev));
 }
 
 /*
- * Creates /dev/strpts/@minor owned by (@uid, @gid) (kernel ids, that is of
- * the initial user namespace) with permission bits @mode. Returns the
- * device (for strclone_pts_dev_del()) or an ERR_PTR.
+ * Makes /dev/@name for @minor of @r, owned by (@uid, @gid) (kernel ids, of
+ * the initial user namespace) with permission bits @mode. Returns the device
+ * (for strclone_dev_del()) or an ERR_PTR.
  */
-struct device *strclone_pts_dev_add(unsigned int minor, u32 uid, u32 gid, umode_t mode)
+struct device *strclone_dev_add(struct strclone_region *r, unsigned int minor, const char *name,
+				u32 uid, u32 gid, umode_t mode)
 {
-	struct strclone_pts_dev *p;
+	struct strclone_dev *p;
 	int err;
 
-	if (minor >= strclone_pts_count)
+	if (minor >= r->count)
 		return ERR_PTR(-ENXIO);
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
@@ -271,11 +240,11 @@ struct device *strclone_pts_dev_add(unsigned int minor, u32 uid, u32 gid, umode_
 	p->gid = KGIDT_INIT(gid);
 	p->mode = mode;
 	device_initialize(&p->dev);
-	p->dev.devt = MKDEV(MAJOR(strclone_pts_base), minor);
+	p->dev.devt = r->base + minor;
 	p->dev.class = &strclone_class;
-	p->dev.type = &strclone_pts_type;
-	p->dev.release = strclone_pts_release;
-	err = dev_set_name(&p->dev, "strpts!%u", minor);
+	p->dev.type = &strclone_dev_type;
+	p->dev.release = strclone_dev_release;
+	err = dev_set_name(&p->dev, "%s", name);
 	if (!err)
 		err = device_add(&p->dev);
 	if (err) {
@@ -285,10 +254,56 @@ struct device *strclone_pts_dev_add(unsigned int minor, u32 uid, u32 gid, umode_
 	return &p->dev;
 }
 
-/* Removes the device (and its /dev node) strclone_pts_dev_add() made. */
-void strclone_pts_dev_del(struct device *dev)
+/* Removes the device (and its /dev node) strclone_dev_add() made. */
+void strclone_dev_del(struct device *dev)
 {
 	device_unregister(dev);
+}
+
+/*
+ * A fixed node: /dev/@name with permission bits @mode, owned by root, on a
+ * region of its own. Returns the region (for strclone_node_del()) or an
+ * ERR_PTR.
+ */
+struct strclone_region *strclone_node_add(const char *name, umode_t mode,
+					  const struct file_operations *fops, void *ctx)
+{
+	struct strclone_region *r = strclone_region_add(name, 1, fops, ctx);
+	struct device *dev;
+
+	if (IS_ERR(r))
+		return r;
+	dev = strclone_dev_add(r, 0, name, 0, 0, mode);
+	if (IS_ERR(dev)) {
+		strclone_region_del(r);
+		return ERR_CAST(dev);
+	}
+	r->node = dev;
+	return r;
+}
+
+/* Removes the node strclone_node_add() made, and its region. */
+void strclone_node_del(struct strclone_region *r)
+{
+	strclone_dev_del(r->node);
+	strclone_region_del(r);
+}
+
+void strclone_pts_region_set(struct strclone_region *r)
+{
+	WRITE_ONCE(strclone_pts, r);
+}
+
+/* Makes /dev/strpts/@minor as strclone_dev_add() does. */
+struct device *strclone_pts_dev_add(unsigned int minor, u32 uid, u32 gid, umode_t mode)
+{
+	struct strclone_region *r = READ_ONCE(strclone_pts);
+	char name[24];
+
+	if (!r)
+		return ERR_PTR(-ENXIO);
+	snprintf(name, sizeof(name), "strpts/%u", minor);
+	return strclone_dev_add(r, minor, name, uid, gid, mode);
 }
 
 /* The calling task's real uid and gid, as kernel ids. */

@@ -34,9 +34,9 @@ use crate::streams::{
     modsw::ModName,
     msg::MsgType,
     queue::{QLimits, INFPSZ, QHIWAT_MAX},
-    stream::{DriverLimits, OpenHow, Qid, Stream},
+    stream::{DriverLimits, OpenHow, Qid, Stream, LVL_DRV},
 };
-use crate::uapi::{FMNAMESZ, MODOPEN};
+use crate::uapi::{CLONEOPEN, FMNAMESZ, MODOPEN};
 use core::{
     cell::UnsafeCell,
     ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void},
@@ -97,6 +97,23 @@ pub(crate) struct Modsw {
     owner: *mut bindings::module,
 }
 
+/// `struct strclone_drvsw`.
+#[repr(C)]
+pub(crate) struct Drvsw {
+    version: c_uint,
+    name: *const c_char,
+    str_: *const StreamTab,
+    owner: *mut bindings::module,
+    major: c_uint,
+    flags: c_uint,
+    nodes: c_uint,
+}
+
+/// `STRCLONE_D_CLONE`.
+const D_CLONE: c_uint = 0x1;
+/// `STRCLONE_MAX_NODES`.
+pub(crate) const MAX_NODES: u32 = 4096;
+
 /// `queue_t`: the C-visible part of a queue.
 #[repr(C)]
 pub(crate) struct RawQueue {
@@ -125,6 +142,10 @@ const _: () = {
     assert!(size_of::<StreamTab>() == 32);
     assert!(size_of::<Modsw>() == 32);
     assert!(offset_of!(Modsw, owner) == 24);
+    assert!(size_of::<Drvsw>() == 48);
+    assert!(offset_of!(Drvsw, owner) == 24);
+    assert!(offset_of!(Drvsw, major) == 32);
+    assert!(offset_of!(Drvsw, nodes) == 40);
 };
 
 extern "C" {
@@ -215,6 +236,46 @@ impl CStreamtab {
         ))
     }
 
+    /// The driver `d` describes: `EINVAL` as [`Self::from_modsw`], and for
+    /// a name that is not a file name of `[A-Za-z0-9_.-]`, a major above
+    /// 255, unknown flags or too many nodes.
+    ///
+    /// # Safety
+    ///
+    /// `d` is NULL or points at a `struct strclone_drvsw` whose pointers are
+    /// NULL or valid (the module comment's contract).
+    unsafe fn from_drvsw(d: *const Drvsw) -> Result<DriverDesc> {
+        // SAFETY: The caller's promise.
+        let d = unsafe { d.as_ref() }.ok_or(EINVAL)?;
+        let m = Modsw {
+            version: d.version,
+            name: d.name,
+            str_: d.str_,
+            owner: d.owner,
+        };
+        // SAFETY: The same pointers, under the same promise.
+        let (name, tab) = unsafe { Self::from_modsw(&m) }?;
+        let file_name = name
+            .as_bytes()
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+            && !matches!(name.as_bytes(), b"." | b"..");
+        if !file_name
+            || d.major as usize >= crate::uapi::NMAJOR
+            || d.flags & !D_CLONE != 0
+            || d.nodes > MAX_NODES
+        {
+            return Err(EINVAL);
+        }
+        Ok(DriverDesc {
+            name,
+            tab,
+            major: d.major,
+            clonable: d.flags & D_CLONE != 0,
+            nodes: d.nodes,
+        })
+    }
+
     /// What identifies the registration: the `streamtab`'s address.
     pub(crate) fn key(&self) -> usize {
         self.key
@@ -232,6 +293,20 @@ impl CStreamtab {
             wsrv,
         }
     }
+}
+
+/// A driver registration, checked ([`CStreamtab::from_drvsw`]).
+pub(crate) struct DriverDesc {
+    /// Its name (`/dev/clone-<name>`, `/dev/<name>/<minor>`).
+    pub(crate) name: ModName,
+    /// Its procedures.
+    pub(crate) tab: CStreamtab,
+    /// The STREAMS major asked for; 0 for any free one.
+    pub(crate) major: u32,
+    /// `STRCLONE_D_CLONE`.
+    pub(crate) clonable: bool,
+    /// Per-minor nodes asked for.
+    pub(crate) nodes: u32,
 }
 
 /// A module name from C: at most `FMNAMESZ` bytes before the NUL.
@@ -283,7 +358,33 @@ impl Drop for ModuleRef {
     }
 }
 
-/// One pushed instance of a C module (see the module comment).
+/// How a queue pair refers to its stream.
+///
+/// # Invariants
+///
+/// A `Borrowed` stream holds no count of its own: it is the stream whose
+/// driver owns the pair, so it outlives the pair, and the `ManuallyDrop`
+/// never gives a count back.
+enum StreamLink {
+    /// A module instance's own reference (it is popped, and freed, apart
+    /// from the stream).
+    Owned(Arc<Stream>),
+    /// A driver's pair: owned by its stream (a counted reference would be a
+    /// cycle).
+    Borrowed(ManuallyDrop<Arc<Stream>>),
+}
+
+impl StreamLink {
+    fn get(&self) -> &Arc<Stream> {
+        match self {
+            Self::Owned(s) => s,
+            Self::Borrowed(s) => s,
+        }
+    }
+}
+
+/// One queue pair of a C module instance or of a C driver's stream (see the
+/// module comment).
 ///
 /// # Invariants
 ///
@@ -294,7 +395,7 @@ impl Drop for ModuleRef {
 #[repr(C)]
 pub(crate) struct CPair {
     q: [UnsafeCell<RawQueue>; 2],
-    stream: Arc<Stream>,
+    stream: StreamLink,
     lvl: u32,
     rd: *const QInit,
     wr: *const QInit,
@@ -312,6 +413,22 @@ impl CPair {
     /// A queue pair for an instance of `tab` pushed on `s` at level `lvl`,
     /// holding a reference on its provider (`ENXIO` when it is going away).
     pub(crate) fn new(tab: &CStreamtab, s: &Arc<Stream>, lvl: u32) -> Result<Pin<KBox<Self>>> {
+        Self::make(tab, StreamLink::Owned(s.clone()), lvl)
+    }
+
+    /// The driver queue pair of `s`, a stream whose driver will own the
+    /// pair (so the pair holds no count on it), holding a reference on the
+    /// provider (`ENXIO` when it is going away).
+    pub(crate) fn new_driver(tab: &CStreamtab, s: &Arc<Stream>) -> Result<Pin<KBox<Self>>> {
+        // SAFETY: `Arc::as_ptr` of a live `Arc` is what `from_raw` expects.
+        // No count is taken, and the `ManuallyDrop` never gives one back;
+        // the caller makes the pair part of `s`'s driver, so `s` outlives it
+        // (`StreamLink`'s invariant).
+        let borrowed = ManuallyDrop::new(unsafe { Arc::from_raw(Arc::as_ptr(s)) });
+        Self::make(tab, StreamLink::Borrowed(borrowed), LVL_DRV)
+    }
+
+    fn make(tab: &CStreamtab, stream: StreamLink, lvl: u32) -> Result<Pin<KBox<Self>>> {
         let owner = ModuleRef::get(tab.owner)?;
         let q = |qinfo: *const QInit, side: u32| {
             UnsafeCell::new(RawQueue {
@@ -326,7 +443,7 @@ impl CPair {
         let pair = KBox::pin(
             Self {
                 q: [q(tab.rd, 0), q(tab.wr, 1)],
-                stream: s.clone(),
+                stream,
                 lvl,
                 rd: tab.rd,
                 wr: tab.wr,
@@ -355,11 +472,25 @@ impl CPair {
             OpenHow::Push => MODOPEN as c_int,
             OpenHow::Reopen => 0,
         };
-        let mut dev = ((self.stream.major() & 0xfff) << 20) | (self.stream.minor() & 0xfffff);
+        let s = self.stream.get();
+        self.call_open(makedev(s.major(), s.minor()), sflag)
+            .map(|_| ())
+    }
+
+    /// Calls a driver's open on its read queue with `(major, minor)`,
+    /// `CLONEOPEN` if `clone`, and returns the `(major, minor)` it left in
+    /// `*devp`, or its errno.
+    pub(crate) fn open_driver(&self, major: u32, minor: u32, clone: bool) -> Result<(u32, u32)> {
+        let sflag = if clone { CLONEOPEN as c_int } else { 0 };
+        let dev = self.call_open(makedev(major, minor), sflag)?;
+        Ok((dev >> 20, dev & 0xfffff))
+    }
+
+    fn call_open(&self, mut dev: u32, sflag: c_int) -> Result<u32> {
         // SAFETY: `rd` is valid (type invariant); the queue is this pair's.
         let r = unsafe { strclone_call_qopen(self.rd, self.qptr(true), &mut dev, 3, sflag) };
         match r.unsigned_abs() {
-            0 => Ok(()),
+            0 => Ok(dev),
             e @ 1..=4095 => Err(Error::from_errno(-(e as i32))),
             _ => Err(EIO),
         }
@@ -395,6 +526,11 @@ impl CPair {
     }
 }
 
+/// The kernel's `MKDEV` (what SVR4's `makedevice` is on Linux).
+fn makedev(major: u32, minor: u32) -> u32 {
+    ((major & 0xfff) << 20) | (minor & 0xfffff)
+}
+
 /// The stream and queue a `queue_t *` from C names.
 ///
 /// # Safety
@@ -415,7 +551,7 @@ unsafe fn resolve<'a>(q: *mut RawQueue) -> Option<(&'a Arc<Stream>, Qid)> {
     // `pair` never change after construction.
     let (side, pair) = unsafe { ((*q).side, &*(*q).pair.cast::<CPair>()) };
     Some((
-        &pair.stream,
+        pair.stream.get(),
         Qid {
             lvl: pair.lvl,
             rd: side == 0,
@@ -477,6 +613,35 @@ pub(crate) unsafe extern "C" fn strclone_unregister_module(m: *const Modsw) -> c
     // SAFETY: As above.
     let r = unsafe { name_of(m.name) }
         .and_then(|name| crate::ddi::unregister_module(&name, m.str_ as usize));
+    r.map_or_else(|e| e.to_errno(), |()| 0)
+}
+
+/// `strclone_register_driver`: the major, or a negative errno.
+///
+/// # Safety
+///
+/// `d` is NULL or a valid `struct strclone_drvsw` (module comment).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_register_driver(d: *const Drvsw) -> c_int {
+    // SAFETY: The caller's promise.
+    let r = unsafe { CStreamtab::from_drvsw(d) }.and_then(crate::ddi::register_driver);
+    r.map_or_else(|e| e.to_errno(), |major| major as c_int)
+}
+
+/// `strclone_unregister_driver`.
+///
+/// # Safety
+///
+/// As [`strclone_register_driver`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_unregister_driver(d: *const Drvsw) -> c_int {
+    // SAFETY: The caller's promise.
+    let Some(d) = (unsafe { d.as_ref() }) else {
+        return EINVAL.to_errno();
+    };
+    // SAFETY: As above.
+    let r = unsafe { name_of(d.name) }
+        .and_then(|name| crate::ddi::unregister_driver(&name, d.str_ as usize));
     r.map_or_else(|e| e.to_errno(), |()| 0)
 }
 

@@ -53,3 +53,9 @@ static_assert(sizeof(struct iocblk) == 28);	/* IocBlk::SIZE, rust/streams/msg/io
 static_assert(offsetof(struct iocblk, ioc_count) == 8);
 static_assert(offsetof(struct iocblk, ioc_rval) == 16);
 static_assert(offsetof(struct iocblk, ioc_admin) == 24);
+static_assert(sizeof(struct strclone_drvsw) == 48);
+static_assert(offsetof(struct strclone_drvsw, name) == 8);
+static_assert(offsetof(struct strclone_drvsw, owner) == 24);
+static_assert(offsetof(struct strclone_drvsw, major) == 32);
+static_assert(offsetof(struct strclone_drvsw, flags) == 36);
+static_assert(offsetof(struct strclone_drvsw, nodes) == 40);

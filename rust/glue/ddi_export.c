@@ -31,6 +31,8 @@ int strclone_call_qclose(struct qinit *qi, queue_t *q, int oflag)
 
 EXPORT_SYMBOL_NS_GPL(strclone_register_module, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_unregister_module, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_register_driver, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_unregister_driver, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_ddi_version, "STRCLONE");
 
 EXPORT_SYMBOL_NS_GPL(strclone_allocb, "STRCLONE");

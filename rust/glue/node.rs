@@ -2,9 +2,12 @@
 
 //! Character nodes and stream files.
 //!
-//! A [`Node`] is a character device (`/dev/<name>`, a cdev of strclone's
-//! own region, see `chrdev.c`) with a chosen mode whose open is handed to a
-//! per-node context ([`NodeOps`]); the file that open returns
+//! A [`Node`] is a fixed character device (`/dev/<name>`, on a region of
+//! its own, see `chrdev.c`) with a chosen mode whose open is handed to a
+//! per-node context ([`NodeOps`]); a [`Region`] is a major of many minors
+//! with one context, whose `/dev` nodes ([`DevNode`]) come and go (the clone
+//! nodes with registration, the pts nodes with pairs); the file an open
+//! returns
 //! is driven by [`FileOps`]: read, write, poll, ioctl, fdinfo and release.
 //! [`new_anon_file`] and [`FdSlot`] make further files for a stream without
 //! any node (the pts side of a ptm pair, like Linux's `TIOCGPTPEER`): the
@@ -92,32 +95,48 @@ pub(crate) trait NodeOps: Send + Sync + 'static {
 extern "C" {
     fn strclone_chrdev_init() -> c_int;
     fn strclone_chrdev_exit();
+    // Returns `struct strclone_region *` or an `ERR_PTR`; `fops` is a
+    // `const struct file_operations *` (passed untyped: bindgen's struct has
+    // a zero-sized member that is not FFI-safe).
+    fn strclone_region_add(
+        name: *const c_char,
+        count: c_uint,
+        fops: *const c_void,
+        ctx: *mut c_void,
+    ) -> *mut c_void;
+    fn strclone_region_del(r: *mut c_void);
+    // `const struct inode *`, untyped as `fops` above.
+    fn strclone_region_enter(inode: *const c_void, rp: *mut *mut c_void) -> *mut c_void;
+    fn strclone_region_exit(r: *mut c_void);
+    // `const struct file *`, untyped as `fops` above.
+    fn strclone_file_minor(file: *const c_void) -> c_uint;
+    // Returns `struct device *` or an `ERR_PTR`.
+    fn strclone_dev_add(
+        r: *mut c_void,
+        minor: c_uint,
+        name: *const c_char,
+        uid: u32,
+        gid: u32,
+        mode: u16,
+    ) -> *mut c_void;
+    fn strclone_dev_del(dev: *mut c_void);
     fn strclone_node_add(
         name: *const c_char,
         mode: u16,
-        // `const struct file_operations *` (passed untyped: bindgen's
-        // struct has a zero-sized member that is not FFI-safe).
         fops: *const c_void,
         ctx: *mut c_void,
-    ) -> c_int;
-    fn strclone_node_del(i: c_int);
-    // `const struct inode *`, untyped as `fops` above.
-    fn strclone_node_ctx(inode: *const c_void) -> *mut c_void;
-    // `const struct file *`, untyped as `fops` above.
-    fn strclone_file_minor(file: *const c_void) -> c_uint;
-    fn strclone_pts_region_add(count: c_uint, fops: *const c_void, ctx: *mut c_void) -> c_int;
-    fn strclone_pts_region_del();
-    // Returns `struct device *` or an `ERR_PTR`.
+    ) -> *mut c_void;
+    fn strclone_node_del(r: *mut c_void);
+    fn strclone_pts_region_set(r: *mut c_void);
     fn strclone_pts_dev_add(minor: c_uint, uid: u32, gid: u32, mode: u16) -> *mut c_void;
-    fn strclone_pts_dev_del(dev: *mut c_void);
 }
 
-/// strclone's character device region and its `strclone` class
-/// (`chrdev.c`). Every [`Node`] must be dropped before it.
+/// strclone's device class (`chrdev.c`). Every [`Node`] and [`Region`]
+/// must be dropped before it.
 pub(crate) struct Chrdevs(());
 
 impl Chrdevs {
-    /// Allocates the region and registers the class.
+    /// Registers the class.
     pub(crate) fn new() -> Result<Self> {
         // SAFETY: Called once, from module init; undone by `drop`.
         to_result(unsafe { strclone_chrdev_init() })?;
@@ -127,25 +146,26 @@ impl Chrdevs {
 
 impl Drop for Chrdevs {
     fn drop(&mut self) {
-        // SAFETY: The region and class exist (`new` succeeded) and every
-        // node was removed before (the caller's field order).
+        // SAFETY: The class exists (`new` succeeded) and every region was
+        // removed before (the caller's field order).
         unsafe { strclone_chrdev_exit() };
     }
 }
 
-/// A registered character node.
+/// A fixed character node: `/dev/<name>`, root's, with a chosen mode, on a
+/// region of one minor of its own.
 ///
 /// # Invariants
 ///
-/// `idx` holds the index `strclone_node_add` returned from the end of
+/// `raw` holds the region `strclone_node_add` returned from the end of
 /// [`Node::register`] until [`PinnedDrop`]: `/dev/<name>` exists, its opens
-/// call `NodeVTable::<N>::VTABLE`, and its context is this (pinned) `Node`;
-/// `ops` is initialised before registration and dropped after removal.
+/// call `NodeVTable::<N>::VTABLE`, and its context is this (pinned) `Node`'s
+/// `ops`, initialised before registration and dropped after removal.
 #[pin_data(PinnedDrop)]
 pub(crate) struct Node<N: NodeOps> {
     ops: N,
     #[pin]
-    idx: Opaque<c_int>,
+    raw: Opaque<*mut c_void>,
 }
 
 // SAFETY: `strclone_node_del` may run on any thread; `ops` is `Send`.
@@ -159,15 +179,15 @@ impl<N: NodeOps> Node<N> {
     pub(crate) fn register(name: &'static CStr, mode: u16, ops: N) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             ops,
-            idx <- Opaque::try_ffi_init(move |slot: *mut c_int| {
-                // SAFETY: `slot` is the `idx` field of a pinned `Node<N>`
+            raw <- Opaque::try_ffi_init(move |slot: *mut *mut c_void| {
+                // SAFETY: `slot` is the `raw` field of a pinned `Node<N>`
                 // (`Opaque` is transparent), whose `ops` is initialised.
-                let node = unsafe { container_of!(slot.cast::<Opaque<c_int>>(), Node<N>, idx) };
+                let node = unsafe { container_of!(slot.cast::<Opaque<*mut c_void>>(), Node<N>, raw) };
                 // SAFETY: `node` is valid (above); no reference is made.
                 let ops = unsafe { core::ptr::addr_of!((*node).ops) };
                 // SAFETY: `name` is a C string, the vtable is static, and the
                 // node (so `ops`) stays pinned until `PinnedDrop` removes it.
-                let i = unsafe {
+                let r = unsafe {
                     strclone_node_add(
                         name.as_char_ptr(),
                         mode,
@@ -175,9 +195,9 @@ impl<N: NodeOps> Node<N> {
                         ops.cast_mut().cast::<c_void>(),
                     )
                 };
-                to_result(i)?;
+                let r = from_err_ptr(r)?;
                 // SAFETY: The initializer may write to `slot`.
-                unsafe { slot.write(i) };
+                unsafe { slot.write(r) };
                 Ok::<(), Error>(())
             }),
         })
@@ -187,59 +207,107 @@ impl<N: NodeOps> Node<N> {
 #[pinned_drop]
 impl<N: NodeOps> PinnedDrop for Node<N> {
     fn drop(self: Pin<&mut Self>) {
-        // SAFETY: By the type invariant the node exists with this index.
-        unsafe { strclone_node_del(*self.idx.get()) };
+        // SAFETY: By the type invariant the node exists, and is removed
+        // only here (which waits for the opens using `ops`).
+        unsafe { strclone_node_del(*self.raw.get()) };
     }
 }
 
 /// A region of `count` character devices of their own (dynamic) major,
-/// minors `0..count`, all opened through one `N`: the pts slaves
-/// (`chrdev.c`). The region has no `/dev` nodes of its own; a [`DevNode`]
-/// makes the node of one minor. Only one region exists (the C side keeps
-/// one).
+/// minors `0..count`, all opened through one `N`: the clone driver (minor =
+/// STREAMS major), the pts slaves, a registered driver's minors
+/// (`chrdev.c`). The region has no `/dev` nodes of its own; [`DevNode`]s
+/// make them.
 ///
 /// # Invariants
 ///
-/// From the end of [`Region::register`] until [`PinnedDrop`], the region
-/// and its cdev exist, and the cdev's opens call `NodeVTable::<N>::VTABLE`
-/// with this region's (pinned) `ops` as context.
+/// `raw` holds the region `strclone_region_add` returned, from the end of
+/// [`Region::register`] until [`PinnedDrop`]: its cdev's opens call
+/// `NodeVTable::<N>::VTABLE` with this region's (pinned) `ops` as context.
 #[pin_data(PinnedDrop)]
 pub(crate) struct Region<N: NodeOps> {
     ops: N,
     #[pin]
-    registered: Opaque<()>,
+    raw: Opaque<*mut c_void>,
 }
 
-// SAFETY: `strclone_pts_region_del` may run on any thread; `ops` is `Send`.
+// SAFETY: `strclone_region_del` may run on any thread; `ops` is `Send`.
 unsafe impl<N: NodeOps> Send for Region<N> {}
-// SAFETY: `&Region` only exposes `&N`, which is `Sync`.
+// SAFETY: `&Region` only exposes `&N`, which is `Sync`, and makes devices,
+// which may be done from any thread.
 unsafe impl<N: NodeOps> Sync for Region<N> {}
 
 impl<N: NodeOps> Region<N> {
-    /// Registers the region of `count` minors (1 to 2^20). The
-    /// [`Chrdevs`] must exist and outlive the region.
-    pub(crate) fn register(count: u32, ops: N) -> impl PinInit<Self, Error> {
+    /// Registers the region `name` (its line in `/proc/devices`) of `count`
+    /// minors (1 to 2^20). The [`Chrdevs`] must exist and outlive the
+    /// region.
+    pub(crate) fn register(name: &CStr, count: u32, ops: N) -> impl PinInit<Self, Error> + '_ {
         try_pin_init!(Self {
             ops,
-            registered <- Opaque::try_ffi_init(move |slot: *mut ()| {
-                // SAFETY: `slot` is the `registered` field of a pinned
-                // `Region<N>` (`Opaque` is transparent), whose `ops` is
-                // initialised.
-                let region =
-                    unsafe { container_of!(slot.cast::<Opaque<()>>(), Region<N>, registered) };
+            raw <- Opaque::try_ffi_init(move |slot: *mut *mut c_void| {
+                // SAFETY: `slot` is the `raw` field of a pinned `Region<N>`
+                // (`Opaque` is transparent), whose `ops` is initialised.
+                let region = unsafe {
+                    container_of!(slot.cast::<Opaque<*mut c_void>>(), Region<N>, raw)
+                };
                 // SAFETY: `region` is valid (above); no reference is made.
                 let ops = unsafe { core::ptr::addr_of!((*region).ops) };
-                // SAFETY: The vtable is static, and the region (so `ops`)
-                // stays pinned until `PinnedDrop` removes the cdev.
-                to_result(unsafe {
-                    strclone_pts_region_add(
+                // SAFETY: `name` is a C string (copied), the vtable is
+                // static, and the region (so `ops`) stays pinned until
+                // `PinnedDrop` removes it.
+                let r = unsafe {
+                    strclone_region_add(
+                        name.as_char_ptr(),
                         count,
                         core::ptr::from_ref(NodeVTable::<N>::build()).cast::<c_void>(),
                         ops.cast_mut().cast::<c_void>(),
                     )
-                })
+                };
+                let r = from_err_ptr(r)?;
+                // SAFETY: The initializer may write to `slot`.
+                unsafe { slot.write(r) };
+                Ok::<(), Error>(())
             }),
         })
+    }
+
+    /// The context its opens get.
+    pub(crate) fn ops(&self) -> &N {
+        &self.ops
+    }
+
+    /// Makes `/dev/<name>` for `minor`, owned by the kernel ids `uid` and
+    /// `gid` with permission bits `mode`. Sleeps (devtmpfs makes the node
+    /// before this returns). Every `DevNode` of the region must be dropped
+    /// before the region.
+    pub(crate) fn node(
+        &self,
+        minor: u32,
+        name: &CStr,
+        uid: u32,
+        gid: u32,
+        mode: u16,
+    ) -> Result<DevNode> {
+        // SAFETY: The region exists (type invariant); `name` is copied.
+        let p = unsafe {
+            strclone_dev_add(
+                *self.raw.get(),
+                minor,
+                name.as_char_ptr(),
+                uid,
+                gid,
+                mode,
+            )
+        };
+        DevNode::of(p)
+    }
+
+    /// Makes this region the one `DevNode::pts` makes its nodes on (there
+    /// is one pts region).
+    pub(crate) fn serve_pts(&self) {
+        // SAFETY: The region exists (type invariant); `chrdev.c` forgets it
+        // when it is removed.
+        unsafe { strclone_pts_region_set(*self.raw.get()) };
     }
 }
 
@@ -247,9 +315,9 @@ impl<N: NodeOps> Region<N> {
 impl<N: NodeOps> PinnedDrop for Region<N> {
     fn drop(self: Pin<&mut Self>) {
         // SAFETY: By the type invariant the region exists; every `DevNode`
-        // of it is gone (each is owned by an open pair, and the module is
-        // unloading, so none is open).
-        unsafe { strclone_pts_region_del() };
+        // of it is gone (their owners' order), and the removal waits for
+        // the opens that use `ops`.
+        unsafe { strclone_region_del(*self.raw.get()) };
     }
 }
 
@@ -259,14 +327,14 @@ pub(crate) fn file_minor(file: &File) -> u32 {
     unsafe { strclone_file_minor(file.as_ptr().cast::<c_void>()) }
 }
 
-/// The `/dev` node of one minor of the [`Region`]: `/dev/strpts/<minor>`
-/// exists from [`DevNode::create`] until the `DevNode` is dropped (the drop
-/// waits until devtmpfs has removed it).
+/// The `/dev` node of one minor of a [`Region`]: it exists from its
+/// creation until the `DevNode` is dropped (the drop waits until devtmpfs
+/// has removed it).
 ///
 /// # Invariants
 ///
-/// `dev` is a `struct device *` that `strclone_pts_dev_add` returned and
-/// that has not been deleted.
+/// `dev` is a `struct device *` that `strclone_dev_add` returned and that
+/// has not been deleted.
 pub(crate) struct DevNode {
     dev: core::ptr::NonNull<c_void>,
 }
@@ -277,16 +345,18 @@ unsafe impl Send for DevNode {}
 unsafe impl Sync for DevNode {}
 
 impl DevNode {
-    /// Creates the node of `minor`, owned by the kernel ids `uid` and `gid`
-    /// with permission bits `mode`. Sleeps (devtmpfs makes the node before
-    /// this returns).
-    pub(crate) fn create(minor: u32, uid: u32, gid: u32, mode: u16) -> Result<Self> {
-        // SAFETY: Any values may be passed; the region exists while pairs
-        // do (see `Region`).
-        let p = unsafe { strclone_pts_dev_add(minor, uid, gid, mode) };
+    fn of(p: *mut c_void) -> Result<Self> {
         let p = from_err_ptr(p)?;
         let dev = core::ptr::NonNull::new(p).ok_or(ENOMEM)?;
         Ok(Self { dev })
+    }
+
+    /// Creates `/dev/strpts/<minor>` on the pts region ([`Region::serve_pts`];
+    /// `ENXIO` before it exists), owned by the kernel ids `uid` and `gid`
+    /// with permission bits `mode`. Sleeps.
+    pub(crate) fn create(minor: u32, uid: u32, gid: u32, mode: u16) -> Result<Self> {
+        // SAFETY: Any values may be passed.
+        Self::of(unsafe { strclone_pts_dev_add(minor, uid, gid, mode) })
     }
 }
 
@@ -294,7 +364,7 @@ impl Drop for DevNode {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the device exists and is deleted
         // only here.
-        unsafe { strclone_pts_dev_del(self.dev.as_ptr()) };
+        unsafe { strclone_dev_del(self.dev.as_ptr()) };
     }
 }
 
@@ -311,19 +381,25 @@ impl<N: NodeOps> NodeVTable<N> {
         if ret != 0 {
             return ret;
         }
-        // SAFETY: `inode` is valid during the call.
-        let ctx = unsafe { strclone_node_ctx(inode.cast::<c_void>()) };
+        let mut region: *mut c_void = core::ptr::null_mut();
+        // SAFETY: `inode` is valid during the call; `region` is written.
+        let ctx = unsafe { strclone_region_enter(inode.cast::<c_void>(), &mut region) };
         if ctx.is_null() {
             return ENXIO.to_errno();
         }
         // SAFETY: The context of a device whose opens call this vtable is the
-        // `ops` of a pinned `Node<N>` or `Region<N>` (type invariants), alive
-        // while the module is, and the open holds a module reference.
+        // `ops` of a pinned `Node<N>` or `Region<N>` (type invariants), and
+        // stays alive until `strclone_region_exit` (the region's removal
+        // waits for it).
         let ops = unsafe { &*ctx.cast::<N>() };
         // SAFETY: `raw` is valid for the duration of the open call and has no
         // active `fdget_pos` region.
         let file = unsafe { File::from_raw_file(raw) };
-        match ops.open(file) {
+        let r = ops.open(file);
+        // SAFETY: `region` is what `strclone_region_enter` gave; `ops` is
+        // not used after this.
+        unsafe { strclone_region_exit(region) };
+        match r {
             Ok(data) => {
                 // SAFETY: The open call may replace `private_data`; every
                 // other operation in `FileVTable<N::File>` reads it back as

@@ -145,7 +145,7 @@ pub(crate) trait Driver: Send + Sync {
     /// Queue limits and which driver queues have service procedures.
     fn limits(&self) -> DriverLimits;
     /// The driver's name (`mi_idname`: what `I_LIST` reports last).
-    fn name(&self) -> &'static CStr;
+    fn name(&self) -> &CStr;
     /// Ioctls the target handles itself on this stream's file.
     fn target_ioctl(&self) -> Option<&dyn TargetIoctl> {
         None
@@ -590,7 +590,9 @@ impl TimeoutSlot {
 #[pin_data]
 pub(crate) struct Stream {
     major: u32,
-    minor: u32,
+    /// Set once more by a driver whose open picks the minor after the
+    /// stream exists ([`Stream::set_minor`]).
+    minor: AtomicU32,
     owner_pid: i32,
     closed: AtomicBool,
     pub(crate) nmods: AtomicU8,
@@ -641,7 +643,7 @@ impl Stream {
         let s = Arc::pin_init(
             pin_init!(Self {
                 major,
-                minor,
+                minor: AtomicU32::new(minor),
                 owner_pid,
                 closed: AtomicBool::new(false),
                 nmods: AtomicU8::new(0),
@@ -698,7 +700,14 @@ impl Stream {
 
     /// The minor the target allocated.
     pub(crate) fn minor(&self) -> u32 {
-        self.minor
+        self.minor.load(Ordering::Relaxed)
+    }
+
+    /// The minor a driver's open picked (SVR4's `*devp` on return from a
+    /// `CLONEOPEN`): called by the target's open only, before the stream
+    /// is handed to anybody.
+    pub(crate) fn set_minor(&self, minor: u32) {
+        self.minor.store(minor, Ordering::Relaxed);
     }
 
     /// Thread id (in the initial pid namespace) of the task that opened the

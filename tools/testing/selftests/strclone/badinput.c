@@ -31,7 +31,7 @@
 STRCLONE_BARE_PTS()
 
 #define PTMAJOR_NODE	"/dev/ptmajor"
-#define CLONE_STRLOG	"/dev/clone-strlog"
+#define CLONE_STRLOG	"/tmp/badinput-clone-21"	/* mk_clone_node() */
 #define CONSLOG_NODE	"/dev/conslog"
 #define STRLOG_NODE	"/dev/strlog"
 
@@ -236,7 +236,13 @@ static long dbg_write(const char *path, const char *text)
 /* Opens.  */
 CALL(c_open_ptmajor_rdwr) { (void)c; return open_close(PTMAJOR_NODE, O_RDWR); }
 CALL(c_open_ptmajor_rdonly) { (void)c; return open_close(PTMAJOR_NODE, O_RDONLY); }
-CALL(c_open_clone_strlog) { (void)c; return open_close(CLONE_STRLOG, O_RDWR); }
+CALL(c_open_clone_strlog)
+{
+	(void)c;
+	if (mk_clone_node(CLONE_STRLOG, STRCLONE_LOG_MAJOR))
+		return errno = EPERM, -2;
+	return open_close(CLONE_STRLOG, O_RDWR);
+}
 CALL(c_open_conslog_rdonly) { (void)c; return open_close(CONSLOG_NODE, O_RDONLY); }
 CALL(c_open_conslog_rdwr) { (void)c; return open_close(CONSLOG_NODE, O_RDWR); }
 CALL(c_open_ptmx_unreg) { (void)c; return open_unregistered(PTMX_NODE, STRCLONE_PTM_MAJOR); }
@@ -541,11 +547,11 @@ static const struct row {
 	/* Open modes and nodes */
 	{ "open /dev/ptmajor O_RDWR", S_NONE, EINVAL, c_open_ptmajor_rdwr },
 	{ "open /dev/ptmajor O_RDONLY", S_NONE, EINVAL, c_open_ptmajor_rdonly },
-	{ "open /dev/clone-strlog (log is not clonable)", S_NONE, ENXIO, c_open_clone_strlog },
+	{ "open the clone minor of major 21 (log is not clonable)", S_NONE, ENXIO, c_open_clone_strlog },
 	{ "open /dev/conslog O_RDONLY", S_NONE, EINVAL, c_open_conslog_rdonly },
 	{ "open /dev/conslog O_RDWR", S_NONE, EINVAL, c_open_conslog_rdwr },
-	{ "open /dev/clone-ptmx with major 23 unregistered", S_NONE, ENXIO, c_open_ptmx_unreg },
-	{ "open /dev/clone-echo with major 72 unregistered", S_NONE, ENXIO, c_open_echo_unreg },
+	{ "open /dev/clone-ptmx with major 23 unregistered (node gone)", S_NONE, ENOENT, c_open_ptmx_unreg },
+	{ "open /dev/clone-echo with major 72 unregistered (node gone)", S_NONE, ENOENT, c_open_echo_unreg },
 	{ "open /dev/strlog with every strlog minor in use", S_NONE, ENXIO, c_strlog_exhausted },
 	/* Unknown ioctls */
 	{ "unknown STREAMS ioctl ('S'<<8)|99", S_ECHO, ENOTTY, c_ioctl_unknown_S },

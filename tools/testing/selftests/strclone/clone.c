@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -174,19 +175,29 @@ TEST(fdinfo_shows_major_and_minor)
 
 TEST(strlog_is_not_clonable)
 {
+	static const char node[] = "/tmp/clone-21";
 	struct stat st;
 	int fd;
 
 	watchdog(WATCHDOG_S);
-	/* The module always creates the node: its absence is a failure. */
-	ASSERT_EQ(0, stat(STRLOG_CLONE_NODE, &st))
-		TH_LOG("stat %s: %s", STRLOG_CLONE_NODE, strerror(errno));
-	EXPECT_TRUE(S_ISCHR(st.st_mode));
-	fd = open(STRLOG_CLONE_NODE, O_RDWR);
+	/* Only a clonable driver gets its clone node... */
+	EXPECT_EQ(-1, stat(STRLOG_CLONE_NODE, &st));
+	EXPECT_EQ(ENOENT, errno);
+	/* ...and an open of the clone minor of a driver that is not fails. */
+	ASSERT_EQ(0, mk_clone_node(node, STRCLONE_LOG_MAJOR));
+	fd = open(node, O_RDWR);
 	EXPECT_EQ(-1, fd);
 	EXPECT_EQ(ENXIO, errno);
 	if (fd >= 0)
 		close(fd);
+	/* So does one of an empty slot. */
+	ASSERT_EQ(0, mk_clone_node(node, 99));
+	fd = open(node, O_RDWR);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(ENXIO, errno);
+	if (fd >= 0)
+		close(fd);
+	unlink(node);
 }
 
 /*
@@ -212,21 +223,42 @@ FIXTURE_TEARDOWN_PARENT(table)
 	dbg_write(DBG_REGISTER, "72");
 }
 
-TEST_F(table, unregistered_target_gives_enxio)
+TEST_F(table, nodes_follow_registration)
 {
 	struct strclone_devinfo di;
-	char buf[16];
-	int old, fd;
+	struct stat st, ptmx;
+	char buf[16], via[64];
+	int old, fd, path;
+
+	/* One clone major; the minor is the target's STREAMS major. */
+	ASSERT_EQ(0, stat(ECHO_NODE, &st)) TH_LOG("%s: %s", ECHO_NODE, strerror(errno));
+	ASSERT_EQ(0, stat(PTMX_NODE, &ptmx)) TH_LOG("%s: %s", PTMX_NODE, strerror(errno));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(STRCLONE_ECHO_MAJOR, minor(st.st_rdev));
+	EXPECT_EQ(STRCLONE_PTM_MAJOR, minor(ptmx.st_rdev));
+	EXPECT_EQ(major(st.st_rdev), major(ptmx.st_rdev));
 
 	old = open(ECHO_NODE, O_RDWR);
 	ASSERT_LE(0, old) TH_LOG("open %s: %s", ECHO_NODE, strerror(errno));
+	/* A handle on the node itself, to open it after it is gone. */
+	path = open(ECHO_NODE, O_PATH);
+	ASSERT_LE(0, path) TH_LOG("O_PATH %s: %s", ECHO_NODE, strerror(errno));
+	snprintf(via, sizeof(via), "/proc/self/fd/%d", path);
 
 	ASSERT_EQ(0, dbg_write(DBG_UNREGISTER, "72"));
+	/* The node went with the registration... */
 	fd = open(ECHO_NODE, O_RDWR);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(ENOENT, errno);
+	if (fd >= 0)
+		close(fd);
+	/* ...and an open that reached the device anyway finds no target. */
+	fd = open(via, O_RDWR);
 	EXPECT_EQ(-1, fd);
 	EXPECT_EQ(ENXIO, errno);
 	if (fd >= 0)
 		close(fd);
+	close(path);
 
 	/* The stream opened before keeps working. */
 	ASSERT_EQ(5, write(old, "still", 5));

@@ -28,46 +28,12 @@
 
 #include "kselftest_harness.h"
 #include "strclone_util.h"
+#include "kmod_util.h"
 #include "upcase.h"
 
 STRCLONE_BARE_PTS()
 
-#define KMOD_DIR	"/opt/strclone/kmod/"
 #define DDIREG_PARAMS	"/sys/module/ddireg/parameters/"
-
-static int load_kmod(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int r;
-
-	if (fd < 0)
-		return -errno;
-	r = syscall(SYS_finit_module, fd, "", 0);
-	r = r < 0 ? -errno : 0;
-	close(fd);
-	return r;
-}
-
-static int unload_kmod(const char *name)
-{
-	return syscall(SYS_delete_module, name, O_NONBLOCK) < 0 ? -errno : 0;
-}
-
-/*
- * Unload that may have to wait a moment: a popped instance is freed once
- * strclone's workqueue has run its last queued service work item, and
- * until then it holds the provider (ddi.rst, "Lifetimes"). Retries
- * EWOULDBLOCK for up to 2 s.
- */
-static int unload_kmod_settled(const char *name)
-{
-	long long end = now_ms() + 2000;
-	int r;
-
-	while ((r = unload_kmod(name)) == -EWOULDBLOCK && now_ms() < end)
-		usleep(10000);
-	return r;
-}
 
 static int load_upcase(void)
 {
@@ -77,36 +43,6 @@ static int load_upcase(void)
 static int unload_upcase(void)
 {
 	return unload_kmod_settled("upcase");
-}
-
-/* Reads a parameter file into buf (trailing newline cut); 0 or -errno. */
-static int read_param(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	buf[n] = 0;
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = 0;
-	return 0;
-}
-
-static int write_param(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
 }
 
 /* ddireg's "unregister" command, then what it returned ("unregistered"). */

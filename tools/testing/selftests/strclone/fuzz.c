@@ -72,7 +72,7 @@ STRCLONE_BARE_PTS()
 #define NOPS		32
 
 static const char *const nodes[] = {
-	"/dev/clone-ptmx", "/dev/clone-echo", "/dev/ptmajor", "/dev/clone-strlog",
+	"/dev/clone-ptmx", "/dev/clone-echo", "/dev/ptmajor",
 	"/dev/conslog", "/dev/strlog", "/dev/sad/admin", "/dev/sad/user",
 };
 

@@ -35,7 +35,7 @@ STRCLONE_BARE_PTS()
 #define PTMAJOR_NODE	"/dev/ptmajor"
 #define STRLOG_NODE	"/dev/strlog"
 #define CONSLOG_NODE	"/dev/conslog"
-#define CLONE_STRLOG	"/dev/clone-strlog"
+#define CLONE_STRLOG	"/tmp/perms-clone-21"	/* mk_clone_node() */
 #define USER_UID	1000
 #define NOBODY_UID	65534
 
@@ -172,7 +172,7 @@ TEST(clone_nodes_work_for_any_user)
 	watchdog(WATCHDOG_S);
 	expect_mode(_metadata, PTMX_NODE, 0666);
 	expect_mode(_metadata, ECHO_NODE, 0666);
-	expect_mode(_metadata, CLONE_STRLOG, 0666);
+	ASSERT_EQ(0, mk_clone_node(CLONE_STRLOG, STRCLONE_LOG_MAJOR));
 	EXPECT_EQ(0, as_user(USER_UID, user_clone_nodes, NULL));
 	EXPECT_EQ(0, as_user(NOBODY_UID, user_clone_nodes, NULL));
 }

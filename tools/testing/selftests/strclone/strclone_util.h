@@ -22,11 +22,34 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <linux/strclone.h>
 
 #define ECHO_NODE	"/dev/clone-echo"
 #define PTMX_NODE	"/dev/clone-ptmx"
+
+/*
+ * Makes @path (mode 0666) a node of the clone major's minor @smajor, that
+ * is a clone node for STREAMS major @smajor whether or not a clonable
+ * driver is registered there (strclone makes /dev/clone-<name> only for
+ * those). The clone major is read off ECHO_NODE. 0 or -errno.
+ */
+static inline int mk_clone_node(const char *path, unsigned int smajor)
+{
+	struct stat st;
+
+	if (stat(ECHO_NODE, &st))
+		return -errno;
+	unlink(path);
+	if (mknod(path, S_IFCHR | 0666, makedev(major(st.st_rdev), smajor)))
+		return -errno;
+	/* mknod() applies the umask. */
+	if (chmod(path, 0666))
+		return -errno;
+	return 0;
+}
 
 /* How long anything may take to arrive before a test gives up. */
 #define WAIT_MS		5000

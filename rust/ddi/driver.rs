@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! STREAMS drivers that other kernel modules provide through the C ABI
+//! (`strclone_register_driver`, `Documentation/strclone/driver-api.rst`).
+//!
+//! A registered driver is a [`Target`] in the clone table like the built-in
+//! ones, at the STREAMS major it asked for (or the lowest free one from
+//! `STRCLONE_DYN_MAJOR`): the table makes `/dev/clone-<name>` for it when it
+//! is clonable, and this file makes its per-minor nodes `/dev/<name>/<n>`
+//! (a region of its own, `glue/chrdev.c`) when it asked for them.
+//!
+//! An open, through either node, goes as SVR4's `stropen`:
+//!
+//! ```text
+//!   clone node            per-minor node /dev/<name>/<n>
+//!       |                     |  a stream open on minor n?  yes: reopen it
+//!       v                     v  (every module's open, then the driver's)
+//!   new stream (minor 0, or n), its driver queue pair (a CPair at the
+//!   driver level, holding a reference on the provider)
+//!       |
+//!   qi_qopen(RD(q), &dev, oflag, CLONEOPEN or 0, cred)
+//!       |  refused: the stream is released, the open fails with the errno
+//!       v
+//!   the minor is what *devp says now (the driver picked it): it must be
+//!   this driver's major and not open already (ENXIO, after the driver's
+//!   close, otherwise); the stream takes it and joins the driver's table
+//! ```
+//!
+//! Every open is serialised per driver by `open_lock`, which also holds the
+//! `dead` flag: unregistration takes it, fails `EBUSY` if a stream is open,
+//! and otherwise marks the driver dead, so an open that comes later (through
+//! a node that is still there, or one already past the table) fails
+//! `ENXIO`. The driver's close runs at the stream's last close, which takes
+//! the stream out of the table. Each stream's pair holds a reference on the
+//! provider until the stream is freed, so the provider cannot be unloaded
+//! while a stream, or a work item of one, exists.
+//!
+//! Lock order: the driver table (`glue::global::EXT_DRVS`), then a driver's
+//! `open_lock`, then the clone table's node mutex (`clone.rs`), then a
+//! driver's `streams` spinlock.
+
+use crate::clone::{Registry, Target, TargetNode};
+use crate::glue::ddi::{CPair, CStreamtab, DriverDesc};
+use crate::glue::global;
+use crate::glue::node::{file_minor, DevNode, Region};
+use crate::streams::autopush::{Autopush, Opened};
+use crate::streams::modsw::ModName;
+use crate::streams::msg::Mblk;
+use crate::streams::stream::{Driver, DriverLimits, OpenHow, Runtime, SFlag, Stream};
+use core::sync::atomic::{AtomicBool, Ordering};
+use kernel::{
+    fs::File,
+    new_mutex, new_spinlock,
+    prelude::*,
+    rbtree::{RBTree, RBTreeNode},
+    str::CString,
+    sync::{Arc, Mutex, SetOnce, SpinLock},
+};
+
+/// Where a driver registered with major 0 starts looking
+/// (`STRCLONE_DYN_MAJOR`).
+const DYN_MAJOR: u32 = 128;
+
+/// Most minors a driver's open may pick (the kernel's 20 bits).
+const MAX_MINOR: u32 = (1 << 20) - 1;
+
+/// What strclone needs from the module that registered the drivers: the
+/// clone table, the runtime and the autopush table. Set at init.
+#[derive(Clone)]
+pub(crate) struct DrvEnv {
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) rt: Arc<Runtime>,
+    pub(crate) autopush: Arc<Autopush>,
+}
+
+/// The registered drivers (`glue::global::EXT_DRVS`).
+pub(crate) struct DrvTable {
+    env: Option<DrvEnv>,
+    drivers: KVec<ExtDriver>,
+}
+
+impl DrvTable {
+    /// An empty table, before init.
+    pub(crate) const fn new() -> Self {
+        Self {
+            env: None,
+            drivers: KVec::new(),
+        }
+    }
+}
+
+impl Default for DrvTable {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One registered driver, and the nodes made for it.
+struct ExtDriver {
+    key: usize,
+    target: Arc<CTarget>,
+    /// `/dev/<name>/<n>`: dropped before `region`.
+    devs: KVec<DevNode>,
+    region: Option<Pin<KBox<Region<TargetNode>>>>,
+}
+
+impl Drop for ExtDriver {
+    fn drop(&mut self) {
+        // The nodes before their region (which waits for opens in flight).
+        self.devs.clear();
+        self.region = None;
+    }
+}
+
+/// What a driver's target and its streams share.
+#[pin_data]
+struct Shared {
+    name: CString,
+    modname: ModName,
+    major: u32,
+    tab: CStreamtab,
+    limits: DriverLimits,
+    /// The open streams, by minor.
+    #[pin]
+    streams: SpinLock<RBTree<u32, Arc<Stream>>>,
+}
+
+impl Shared {
+    fn get(&self, minor: u32) -> Option<Arc<Stream>> {
+        self.streams.lock().get(&minor).cloned()
+    }
+
+    fn forget(&self, minor: u32) {
+        let gone = self.streams.lock().remove(&minor);
+        // Outside the lock.
+        drop(gone);
+    }
+}
+
+/// A registered C driver as a clone table target.
+#[pin_data]
+pub(crate) struct CTarget {
+    shared: Arc<Shared>,
+    clonable: bool,
+    rt: Arc<Runtime>,
+    /// True once unregistered; held across every open.
+    #[pin]
+    open_lock: Mutex<bool>,
+}
+
+impl Target for CTarget {
+    fn name(&self) -> &CStr {
+        &self.shared.name
+    }
+
+    fn major(&self) -> u32 {
+        self.shared.major
+    }
+
+    fn clonable(&self) -> bool {
+        self.clonable
+    }
+
+    fn open(&self, file: &File, sflag: SFlag) -> Result<Opened> {
+        let dead = self.open_lock.lock();
+        if *dead {
+            return Err(ENXIO);
+        }
+        let clone = sflag == SFlag::CloneOpen;
+        let minor = if clone { 0 } else { file_minor(file) };
+        if !clone {
+            if let Some(s) = self.shared.get(minor) {
+                // Its last close is in progress: not a stream to join.
+                if !s.try_add_open() {
+                    return Err(ENXIO);
+                }
+                s.reopen().inspect_err(|_| s.undo_add_open())?;
+                return Ok(Opened::existing(s));
+            }
+        }
+        self.open_new(minor, clone)
+    }
+
+    fn open_count(&self) -> usize {
+        self.shared.streams.lock().iter().count()
+    }
+
+    fn limit(&self) -> usize {
+        MAX_MINOR as usize + 1
+    }
+}
+
+impl CTarget {
+    /// A new stream on `minor` (0 for a clone open), opened by the driver.
+    /// Called with `open_lock` held.
+    fn open_new(&self, minor: u32, clone: bool) -> Result<Opened> {
+        let sh = &self.shared;
+        let cell = Arc::new(
+            DrvCell {
+                pair: SetOnce::new(),
+                opened: AtomicBool::new(false),
+            },
+            GFP_KERNEL,
+        )?;
+        let drv = KBox::new(
+            CDriver {
+                shared: sh.clone(),
+                cell: cell.clone(),
+            },
+            GFP_KERNEL_ACCOUNT,
+        )?;
+        let s = Stream::new(sh.major, minor, drv, &self.rt)?;
+        let r = self.start(&s, &cell, minor, clone);
+        // The pair goes with the stream, not before it.
+        drop(cell);
+        match r {
+            Ok(()) => Ok(Opened::created(s)),
+            Err(e) => {
+                s.release(false);
+                Err(e)
+            }
+        }
+    }
+
+    /// Calls the driver's open for the new stream `s` and gives the stream
+    /// the minor it picked; on failure the caller releases `s` (the driver's
+    /// close has run if its open had succeeded).
+    fn start(&self, s: &Arc<Stream>, cell: &DrvCell, minor: u32, clone: bool) -> Result {
+        let sh = &self.shared;
+        if !cell.pair.populate(CPair::new_driver(&sh.tab, s)?) {
+            return Err(EINVAL);
+        }
+        let pair = cell.pair.as_ref().ok_or(EINVAL)?;
+        let (maj, min) = pair.open_driver(sh.major, minor, clone)?;
+        // Room in the table first: nothing can fail after the check.
+        let node = RBTreeNode::new(min, s.clone(), GFP_KERNEL_ACCOUNT);
+        let mut streams = sh.streams.lock();
+        let taken = streams.get(&min).is_some();
+        let node = match node {
+            Ok(node) if maj == sh.major && !taken => node,
+            other => {
+                drop(streams);
+                // Another driver's device, a minor that is open already, or
+                // no memory: the driver's open succeeded, so it is closed.
+                pair.close();
+                return Err(other.err().map_or(ENXIO, Into::into));
+            }
+        };
+        s.set_minor(min);
+        streams.insert(node);
+        cell.opened.store(true, Ordering::Release);
+        Ok(())
+    }
+}
+
+/// A driver stream's pair, made once the stream exists, and whether the
+/// driver's open succeeded (so its close is due).
+struct DrvCell {
+    pair: SetOnce<Pin<KBox<CPair>>>,
+    opened: AtomicBool,
+}
+
+/// One stream's driver: every procedure is the C driver's.
+struct CDriver {
+    shared: Arc<Shared>,
+    cell: Arc<DrvCell>,
+}
+
+impl CDriver {
+    fn pair(&self) -> Option<&CPair> {
+        self.cell.pair.as_ref().map(|p| &**p)
+    }
+}
+
+impl Driver for CDriver {
+    fn wput(&self, _s: &Arc<Stream>, m: Mblk) {
+        if let Some(p) = self.pair() {
+            p.put(false, m);
+        }
+    }
+
+    fn wsrv(&self, _s: &Arc<Stream>) {
+        if let Some(p) = self.pair() {
+            p.srv(false);
+        }
+    }
+
+    fn rput(&self, _s: &Arc<Stream>, m: Mblk) {
+        if let Some(p) = self.pair() {
+            p.put(true, m);
+        }
+    }
+
+    fn rsrv(&self, _s: &Arc<Stream>) {
+        if let Some(p) = self.pair() {
+            p.srv(true);
+        }
+    }
+
+    fn reopen(&self, _s: &Arc<Stream>) -> Result {
+        self.pair().ok_or(ENXIO)?.open(OpenHow::Reopen)
+    }
+
+    fn close(&self, s: &Arc<Stream>) {
+        if !self.cell.opened.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        if let Some(p) = self.pair() {
+            p.close();
+        }
+        self.shared.forget(s.minor());
+    }
+
+    fn limits(&self) -> DriverLimits {
+        self.shared.limits
+    }
+
+    fn name(&self) -> &CStr {
+        &self.shared.name
+    }
+}
+
+/// Makes the environment drivers are registered in available (at init).
+pub(crate) fn set_env(env: DrvEnv) {
+    global::ext_drvs().env = Some(env);
+}
+
+/// Forgets the environment (at exit: no provider is loaded, each one pins
+/// strclone, so no driver is registered).
+pub(crate) fn clear_env() {
+    let old = core::mem::take(&mut *global::ext_drvs());
+    drop(old);
+}
+
+/// Registers the C driver `d`; returns its major.
+pub(crate) fn register_driver(d: DriverDesc) -> Result<u32> {
+    let mut table = global::ext_drvs();
+    let env = table.env.clone().ok_or(ENXIO)?;
+    if table
+        .drivers
+        .iter()
+        .any(|x| x.target.shared.modname.as_bytes() == d.name.as_bytes())
+    {
+        return Err(EBUSY);
+    }
+    table.drivers.reserve(1, GFP_KERNEL)?;
+    let major = match d.major {
+        0 => env.registry.free_major(DYN_MAJOR)?,
+        m => m,
+    };
+    let name = CString::try_from_fmt(fmt!("{}", d.name.as_str()))?;
+    let key = d.tab.key();
+    let limits = d.tab.limits();
+    let shared = Arc::pin_init(
+        pin_init!(Shared {
+            name,
+            modname: d.name,
+            major,
+            tab: d.tab,
+            limits,
+            streams <- new_spinlock!(RBTree::new(), "CTarget::streams"),
+        }),
+        GFP_KERNEL,
+    )?;
+    let rt = env.rt.clone();
+    let target = Arc::pin_init(
+        pin_init!(CTarget {
+            shared,
+            clonable: d.clonable,
+            rt,
+            open_lock <- new_mutex!(false, "CTarget::open_lock"),
+        }),
+        GFP_KERNEL,
+    )?;
+    let mut ext = ExtDriver {
+        key,
+        target: target.clone(),
+        devs: KVec::new(),
+        region: None,
+    };
+    env.registry.register(target.clone())?;
+    if let Err(e) = make_nodes(&mut ext, &env, d.nodes) {
+        // Nobody can have a stream yet: the nodes are not there, and a
+        // clone open would hold a stream the unregistration waits for.
+        drop(ext);
+        let _ = unregister_target(&env, &target);
+        return Err(e);
+    }
+    // Reserved above.
+    let _ = table.drivers.push(ext, GFP_KERNEL);
+    pr_info!(
+        "driver {} registered at major {}\n",
+        target.shared.modname.as_str(),
+        major
+    );
+    Ok(major)
+}
+
+/// The region and `/dev/<name>/<n>` nodes of a driver that asked for them.
+fn make_nodes(ext: &mut ExtDriver, env: &DrvEnv, nodes: u32) -> Result {
+    if nodes == 0 {
+        return Ok(());
+    }
+    let t = &ext.target;
+    let tn = TargetNode::new(t.clone(), env.autopush.clone());
+    let region = KBox::pin_init(Region::register(&t.shared.name, nodes, tn), GFP_KERNEL)?;
+    ext.devs.reserve(nodes as usize, GFP_KERNEL)?;
+    for n in 0..nodes {
+        let path = CString::try_from_fmt(fmt!("{}/{}", t.shared.modname.as_str(), n))?;
+        let dev = region.node(n, &path, 0, 0, 0o600)?;
+        // Reserved above.
+        let _ = ext.devs.push(dev, GFP_KERNEL);
+    }
+    ext.region = Some(region);
+    Ok(())
+}
+
+/// Marks `target` dead (`EBUSY` if a stream is open) and takes it out of
+/// the clone table (its clone node goes).
+fn unregister_target(env: &DrvEnv, target: &Arc<CTarget>) -> Result {
+    {
+        let mut dead = target.open_lock.lock();
+        if target.shared.streams.lock().iter().next().is_some() {
+            return Err(EBUSY);
+        }
+        *dead = true;
+    }
+    // Already out of the table if the debugfs hook took it (ENXIO).
+    let _ = env.registry.unregister(target.shared.major);
+    Ok(())
+}
+
+/// Unregisters the driver `name` registered with the `streamtab` at `key`:
+/// `ENOENT` if there is none, `EBUSY` while a stream of it is open.
+pub(crate) fn unregister_driver(name: &ModName, key: usize) -> Result {
+    let mut table = global::ext_drvs();
+    let env = table.env.clone().ok_or(ENOENT)?;
+    let pos = table
+        .drivers
+        .iter()
+        .position(|x| x.key == key && x.target.shared.modname.as_bytes() == name.as_bytes())
+        .ok_or(ENOENT)?;
+    unregister_target(&env, &table.drivers[pos].target)?;
+    let ext = table.drivers.remove(pos).map_err(|_| EINVAL)?;
+    drop(table);
+    // Its nodes, then its region, outside the table's lock.
+    drop(ext);
+    pr_info!("driver {} unregistered\n", name.as_str());
+    Ok(())
+}

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A STREAMS driver from another kernel module, through the DDI's C ABI
+ * (strclone_register_driver): samples/kmod/sloop.ko, a loopback driver in
+ * C, loaded here.
+ *
+ * - Its nodes follow its registration: /dev/clone-sloop (minor <major> of
+ *   the clone major) and /dev/sloop/0, /dev/sloop/1 appear with the load
+ *   and go with the unload.
+ * - Clone opens get distinct minors that the C driver picked (CLONEOPEN),
+ *   at the major strclone gave it; data and M_PROTO loop back; its own
+ *   I_STR ioctls are answered by it, others refused with its errno.
+ * - Flow control through its put and service procedures: with nobody
+ *   reading, a non-blocking writer gets EAGAIN, and every byte comes back
+ *   in order once read.
+ * - A per-minor node opens that minor; a second open of it is a reopen of
+ *   the same stream (the driver's open is called again on it).
+ * - A C module (upcase) pushes onto it.
+ * - Lifetime: the provider cannot be unloaded while a stream is open
+ *   (delete_module: EWOULDBLOCK), can once it is closed; a major that is
+ *   taken is refused (EBUSY); loads and unloads race with opens of its
+ *   clone node, which get a working stream or ENOENT/ENXIO, nothing else.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "kselftest_harness.h"
+#include "kmod_util.h"
+#include "sloop.h"
+#include "upcase.h"
+
+#define SLOOP_KO	KMOD_DIR "sloop.ko"
+#define SLOOP_CLONE	"/dev/clone-sloop"
+#define SLOOP_PARAMS	"/sys/module/sloop/parameters/"
+
+static int sloop_major(void)
+{
+	char buf[16];
+
+	if (read_param(SLOOP_PARAMS "registered", buf, sizeof(buf)))
+		return -1;
+	return atoi(buf);
+}
+
+static __u32 sloop_u32(int fd, int cmd)
+{
+	__u32 v = 0xdeadbeef;
+
+	if (istr(fd, cmd, &v, sizeof(v), NULL) < 0)
+		return 0xffffffff;
+	return v;
+}
+
+FIXTURE(sloop) {
+	int major;
+};
+
+FIXTURE_SETUP(sloop)
+{
+	watchdog(60);
+	ASSERT_EQ(0, load_kmod(SLOOP_KO)) TH_LOG("load %s", SLOOP_KO);
+	self->major = sloop_major();
+	ASSERT_LT(0, self->major);
+}
+
+FIXTURE_TEARDOWN(sloop)
+{
+	EXPECT_EQ(0, unload_kmod_settled("sloop"));
+}
+
+TEST_F(sloop, nodes_follow_registration)
+{
+	struct stat st, echo;
+
+	ASSERT_EQ(0, stat(SLOOP_CLONE, &st)) TH_LOG("%s: %s", SLOOP_CLONE, strerror(errno));
+	ASSERT_EQ(0, stat(ECHO_NODE, &echo));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0666, st.st_mode & 0777);
+	/* Minor <major> of the clone major, as every clone node. */
+	EXPECT_EQ(major(echo.st_rdev), major(st.st_rdev));
+	EXPECT_EQ(self->major, (int)minor(st.st_rdev));
+	/* Major 0 asked for: the lowest free one from STRCLONE_DYN_MAJOR. */
+	EXPECT_LE(128, self->major);
+	for (int i = 0; i < SLOOP_NODES; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/dev/sloop/%d", i);
+		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s: %s", path, strerror(errno));
+		EXPECT_EQ((unsigned int)i, minor(st.st_rdev));
+		EXPECT_EQ(0600, st.st_mode & 0777);
+	}
+	EXPECT_NE(0, access("/dev/sloop/2", F_OK));
+}
+
+TEST_F(sloop, clone_opens_get_the_minors_the_driver_picks)
+{
+	struct strclone_devinfo d1, d2;
+	int a = open(SLOOP_CLONE, O_RDWR), b = open(SLOOP_CLONE, O_RDWR);
+
+	ASSERT_LE(0, a) TH_LOG("open: %s", strerror(errno));
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, getdev(a, &d1));
+	ASSERT_EQ(0, getdev(b, &d2));
+	EXPECT_EQ((unsigned int)self->major, d1.major);
+	EXPECT_EQ((unsigned int)self->major, d2.major);
+	/* The first free from 2 (0 and 1 are the nodes'), in order. */
+	EXPECT_EQ(2u, d1.minor);
+	EXPECT_EQ(3u, d2.minor);
+	EXPECT_EQ(d1.minor, sloop_u32(a, SLOOP_GETMINOR));
+	EXPECT_EQ(d2.minor, sloop_u32(b, SLOOP_GETMINOR));
+	close(a);
+	/* The freed minor is picked again. */
+	a = open(SLOOP_CLONE, O_RDWR);
+	ASSERT_LE(0, a);
+	EXPECT_EQ(2u, sloop_u32(a, SLOOP_GETMINOR));
+	close(a);
+	close(b);
+}
+
+TEST_F(sloop, data_and_ioctls)
+{
+	char buf[64], ctl[8];
+	struct strbuf c = { .maxlen = sizeof(ctl), .buf = ctl };
+	struct strbuf d = { .maxlen = sizeof(buf), .buf = buf };
+	struct strbuf pc = { .len = 3, .buf = "pri" };
+	int flags = 0, fd = open(SLOOP_CLONE, O_RDWR);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(5, write(fd, "hello", 5));
+	ASSERT_EQ(5, read_exact(fd, buf, 5, WAIT_MS));
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+	/* M_PCPROTO comes straight back. */
+	ASSERT_EQ(0, strclone_putmsg(fd, &pc, NULL, RS_HIPRI));
+	ASSERT_EQ(0, strclone_getmsg(fd, &c, &d, &flags));
+	EXPECT_EQ(RS_HIPRI, flags);
+	EXPECT_EQ(3, c.len);
+	EXPECT_EQ(0, memcmp(ctl, "pri", 3));
+	/* Its own ioctls; another is refused with the driver's EINVAL. */
+	EXPECT_EQ(1u, sloop_u32(fd, SLOOP_OPENS));
+	EXPECT_EQ(-1, istr(fd, ('L' << 8) | 99, NULL, 0, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
+TEST_F(sloop, flow_control_and_order)
+{
+	static char out[256 * 1024], in[256 * 1024];
+	size_t sent = 0, got = 0;
+	int fd = open(SLOOP_CLONE, O_RDWR | O_NONBLOCK);
+	ssize_t n;
+
+	ASSERT_LE(0, fd);
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (char)(i * 7 + i / 4096);
+	/* Nobody reads: the writer is stopped. */
+	while ((n = write(fd, out + sent, 1024)) > 0)
+		sent += n;
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_LT(0u, sent);
+	EXPECT_GT(sizeof(out), sent);
+	/* Everything comes back, in order, once read. */
+	while (got < sent) {
+		n = read_exact(fd, in + got, sent - got, WAIT_MS);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	EXPECT_EQ(sent, got);
+	EXPECT_EQ(0, memcmp(in, out, sent));
+	close(fd);
+}
+
+TEST_F(sloop, minor_node_opens_and_reopens)
+{
+	struct strclone_devinfo d;
+	char buf[8];
+	int a = open("/dev/sloop/1", O_RDWR), b;
+
+	ASSERT_LE(0, a) TH_LOG("open: %s", strerror(errno));
+	ASSERT_EQ(0, getdev(a, &d));
+	EXPECT_EQ(1u, d.minor);
+	EXPECT_EQ((unsigned int)self->major, d.major);
+	b = open("/dev/sloop/1", O_RDWR);
+	ASSERT_LE(0, b);
+	/* One stream: the driver's open ran twice on it. */
+	EXPECT_EQ(2u, sloop_u32(b, SLOOP_OPENS));
+	ASSERT_EQ(3, write(a, "one", 3));
+	ASSERT_EQ(3, read_exact(b, buf, 3, WAIT_MS));
+	EXPECT_EQ(0, memcmp(buf, "one", 3));
+	close(a);
+	close(b);
+	/* Closed, the minor opens anew. */
+	a = open("/dev/sloop/1", O_RDWR);
+	ASSERT_LE(0, a);
+	EXPECT_EQ(1u, sloop_u32(a, SLOOP_OPENS));
+	close(a);
+}
+
+TEST_F(sloop, c_module_pushes_on_c_driver)
+{
+	char buf[8];
+	int fd = open(SLOOP_CLONE, O_RDWR);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, load_kmod(KMOD_DIR "upcase.ko"));
+	ASSERT_EQ(0, ioctl(fd, I_PUSH, "upcase")) TH_LOG("I_PUSH: %s", strerror(errno));
+	ASSERT_EQ(4, write(fd, "abcd", 4));
+	ASSERT_EQ(4, read_exact(fd, buf, 4, WAIT_MS));
+	EXPECT_EQ(0, memcmp(buf, "ABCD", 4));
+	/* The module's ioctl, then the driver's through it. */
+	EXPECT_EQ(1u, sloop_u32(fd, SLOOP_OPENS));
+	EXPECT_EQ(0, ioctl(fd, I_POP, 0));
+	close(fd);
+	EXPECT_EQ(0, unload_kmod_settled("upcase"));
+}
+
+TEST_F(sloop, unload_refused_while_open)
+{
+	int fd = open(SLOOP_CLONE, O_RDWR);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EWOULDBLOCK, unload_kmod("sloop"));
+	/* Still fully there. */
+	EXPECT_EQ(0, access(SLOOP_CLONE, F_OK));
+	ASSERT_EQ(2, write(fd, "ok", 2));
+	close(fd);
+}
+
+TEST(taken_major_is_refused)
+{
+	char args[32];
+
+	watchdog(60);
+	snprintf(args, sizeof(args), "major=%d", STRCLONE_ECHO_MAJOR);
+	EXPECT_EQ(-EBUSY, load_kmod_args(SLOOP_KO, args));
+	EXPECT_EQ(-EINVAL, load_kmod_args(SLOOP_KO, "major=256"));
+	/* A major of its own works, and the nodes go with the unload. */
+	ASSERT_EQ(0, load_kmod_args(SLOOP_KO, "major=200"));
+	EXPECT_EQ(0, access(SLOOP_CLONE, F_OK));
+	EXPECT_EQ(0, unload_kmod_settled("sloop"));
+	EXPECT_NE(0, access(SLOOP_CLONE, F_OK));
+	EXPECT_NE(0, access("/dev/sloop/0", F_OK));
+}
+
+static atomic_int stop;
+static atomic_int opened, gone, other;
+
+static void *opener(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&stop)) {
+		int fd = open(SLOOP_CLONE, O_RDWR);
+
+		if (fd >= 0) {
+			char c;
+
+			/* A working stream, even while its provider goes. */
+			if (write(fd, "x", 1) != 1 || read_exact(fd, &c, 1, WAIT_MS) != 1 || c != 'x')
+				atomic_fetch_add(&other, 1);
+			else
+				atomic_fetch_add(&opened, 1);
+			close(fd);
+		} else if (errno == ENOENT || errno == ENXIO) {
+			atomic_fetch_add(&gone, 1);
+		} else {
+			atomic_fetch_add(&other, 1);
+		}
+	}
+	return NULL;
+}
+
+TEST(load_unload_races_opens)
+{
+	pthread_t t;
+	int rounds = 50, loaded = 0;
+
+	watchdog(300);
+	ASSERT_EQ(0, pthread_create(&t, NULL, opener, NULL));
+	for (int i = 0; i < rounds; i++) {
+		if (load_kmod(SLOOP_KO))
+			break;
+		loaded++;
+		usleep(2000);
+		/* Streams may be open this instant: retry while busy. */
+		if (unload_kmod_settled("sloop"))
+			break;
+	}
+	atomic_store(&stop, 1);
+	pthread_join(t, NULL);
+	EXPECT_EQ(rounds, loaded);
+	EXPECT_EQ(0, atomic_load(&other));
+	TH_LOG("%d rounds: %d streams worked, %d opens found no driver", loaded,
+	       atomic_load(&opened), atomic_load(&gone));
+	EXPECT_NE(0, access(SLOOP_CLONE, F_OK));
+}
+
+TEST_HARNESS_MAIN
