@@ -10,8 +10,9 @@
 //!   /dev/strlog   minor 5 (CLONEMIN)  every open gets the lowest unused
 //!                                     minor in 6..log_cnt-1 (ENXIO when none
 //!                                     is left): a reader or a writer stream
-//!   /dev/clone-strlog                 the clone node: always ENXIO (a clone
-//!                                     open arrives as CLONEMIN instead)
+//!   (no /dev/clone-strlog)            not clonable: a clone open arrives as
+//!                                     CLONEMIN instead (the clone minor 21
+//!                                     gives ENXIO)
 //! ```
 //!
 //! Writers: `write(2)` on either node (a console message), `putmsg` with a

@@ -24,7 +24,7 @@ kernel() {
 lint() {
     log "rustfmt --check"
     /usr/bin/rustfmt --check --edition 2021 --config-path "$KSRC_DIR/.rustfmt.toml" rust/*.rs \
-        || die "rustfmt: the code above is not formatted (run: make fmt)"
+        samples/kmod/*.rs || die "rustfmt: the code above is not formatted (run: make fmt)"
 }
 
 # The uapi header as user programs include it: with -Werror, alone and after
@@ -74,7 +74,8 @@ module() {
 # test providers (tools/testing/selftests/strclone/kmod), out of tree
 # against the kernel strclone.ko was built for, each directory into its own
 # directory under OUT; modpost takes strclone's exports from its
-# Module.symvers. Warnings fail the build, as for strclone.ko.
+# Module.symvers. Warnings (compiler and clippy, for the Rust sample) fail
+# the build, as for strclone.ko.
 KMOD_DIRS=(samples/kmod tools/testing/selftests/strclone/kmod)
 kmods() {
     local kdir=$1 out=$2 symvers=$3 d
@@ -84,6 +85,7 @@ kmods() {
         log "building the DDI modules of $d against $kdir"
         local blog="$o/build.log"
         if ! make -C "$kdir" M="$STRCLONE_ROOT/$d" MO="$o" "${KMAKE_TOOLS[@]}" \
+                CLIPPY=1 CLIPPY_DRIVER=/usr/bin/clippy-driver \
                 KBUILD_EXTRA_SYMBOLS="$symvers" -j"$JOBS" modules >"$blog" 2>&1; then
             cat "$blog" >&2
             die "the DDI modules of $d failed to build"
@@ -149,7 +151,7 @@ case "${1:-}" in
     bootstrap) bootstrap ;;
     kernel) bootstrap; kernel "${2:-test}" ;;
     module) bootstrap; k=$(kernel test); module "$k" "$BUILD/module-test"; echo "$BUILD/module-test/strclone.ko" ;;
-    fmt) /usr/bin/rustfmt --edition 2021 --config-path "$KSRC_DIR/.rustfmt.toml" rust/*.rs ;;
+    fmt) /usr/bin/rustfmt --edition 2021 --config-path "$KSRC_DIR/.rustfmt.toml" rust/*.rs samples/kmod/*.rs ;;
     run)
         bootstrap
         k=$(kernel test)

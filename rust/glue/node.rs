@@ -289,16 +289,8 @@ impl<N: NodeOps> Region<N> {
         mode: u16,
     ) -> Result<DevNode> {
         // SAFETY: The region exists (type invariant); `name` is copied.
-        let p = unsafe {
-            strclone_dev_add(
-                *self.raw.get(),
-                minor,
-                name.as_char_ptr(),
-                uid,
-                gid,
-                mode,
-            )
-        };
+        let p =
+            unsafe { strclone_dev_add(*self.raw.get(), minor, name.as_char_ptr(), uid, gid, mode) };
         DevNode::of(p)
     }
 

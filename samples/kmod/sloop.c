@@ -238,8 +238,9 @@ static int __init sloop_init(void)
 {
 	int r;
 
-	if (major < 0 || major > 255)
+	if (major < 0)
 		return -EINVAL;
+	/* strclone checks the rest (EINVAL above 255, EBUSY if taken). */
 	sloop_drvsw.major = major;
 	r = strclone_register_driver(&sloop_drvsw);
 	if (r < 0)
