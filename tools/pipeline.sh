@@ -250,6 +250,7 @@ case "${1:-}" in
             commit=unknown
         fi
         module "$k" "$BUILD/module-perf"
+        kmods "$k" "$BUILD/kmod-perf" "$BUILD/module-perf/Module.symvers"
         samples
         log "building the benchmark program (static)"
         make -s -C tools/bench OUTPUT="$BUILD/bench" all
@@ -273,7 +274,7 @@ case "${1:-}" in
         python3 tools/bench/hostwatch.py --qmp "$qmp" --summary "$watch_summary" \
             --log "$BUILD/bench-hostwatch.log" --max-pause "${BENCH_MAX_PAUSE:-1200}" &
         watcher=$!
-        VM_MODULE="$BUILD/module-perf/strclone.ko" VM_NO_SELFTESTS=1 VM_EXTRA="$BUILD/bench/bench" \
+        VM_MODULE="$BUILD/module-perf/strclone.ko" VM_KMOD="$BUILD/kmod-perf" VM_NO_SELFTESTS=1 VM_EXTRA="$BUILD/bench/bench" \
             vm "$k" tools/vm/plan-bench.sh bench --timeout "$(( ${BENCH_TIMEOUT:-2400} + ${BENCH_MAX_PAUSE:-1200} ))" \
             --append "idle=poll ${BENCH_APPEND:-}" --qmp "$qmp"
         kill "$watcher" 2>/dev/null || true

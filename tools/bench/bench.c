@@ -93,7 +93,7 @@ static double RUN_S = 1.0;	/* seconds per time-boxed run */
 static int REPS = 7;		/* runs per measurement */
 static int NO_SYS;		/* -n: leave sysctls and /dev/kmsg alone */
 static int QUICK;
-static const char *GROUPS = "open_close,scaling,latency,throughput,modules,terminal,memory,live,log,profile";
+static const char *GROUPS = "open_close,scaling,latency,throughput,modules,drivers,terminal,memory,live,log,profile";
 
 static long LIVE_LEVELS[] = { 0, 1000, 10000, 60000 };
 #define NLEVELS (sizeof(LIVE_LEVELS) / sizeof(LIVE_LEVELS[0]))
@@ -1208,6 +1208,100 @@ static void g_modules(void)
 	note("modules open+close of an echo stream with 0/1/4 %s pushed: %.0f/%.0f/%.0f per s", MOD_NAME,
 	     median(ser("ops/s", "modules/open_close/n0")), median(ser("ops/s", "modules/open_close/n1")),
 	     median(ser("ops/s", "modules/open_close/n4")));
+}
+
+/* ---- drivers from other kernel modules ------------------------------------ */
+
+/* The C sample driver (samples/kmod/sloop.c, which plan-bench.sh loads)
+ * against the built-in echo: both loop every message back up through a
+ * write service procedure, with the same queue limits; sloop's procedures
+ * are C, called through the DDI's C ABI (driver-api.rst). */
+static const struct node N_DRV[] = {
+	{ "echo", "/dev/clone-echo", O_RDWR | O_CLOEXEC, K_ONE, 0 },
+	{ "sloop", "/dev/clone-sloop", O_RDWR | O_CLOEXEC, K_ONE, 0 },
+};
+#define NDRV ((int)(sizeof(N_DRV) / sizeof(N_DRV[0])))
+#define DRV_SIZE ((size_t)4096)
+
+/* Loopback transfer through a fresh stream of driver d (writer on CPU 0,
+ * reader on CPU 1, one descriptor), as the modules group does. */
+static double drv_xfer(int d, size_t nmax, double cap_s, int *capped)
+{
+	char what[96], sid[64];
+	struct pair p;
+	int fds[2], r;
+
+	r = unit_open(&N_DRV[d], fds);
+	if (r < 0) {
+		fail("opening %s: %s", N_DRV[d].path, strerror(-r));
+		return 0;
+	}
+	memset(&p, 0, sizeof(p));
+	p.fds[0] = fds[0];
+	p.nfds = 1;
+	p.a_w = p.a_r = p.b_w = p.b_r = fds[0];
+	snprintf(sid, sizeof(sid), "drivers/%s/%zu", N_DRV[d].name, DRV_SIZE);
+	snprintf(what, sizeof(what), "drivers: %s", sid);
+	return xfer_pair(&p, what, sid, DRV_SIZE, nmax, cap_s, capped);
+}
+
+static void g_drivers(void)
+{
+	size_t nbytes[NDRV];
+	int ok[NDRV], d, rep;
+
+	phase("drivers", 120 + NDRV * ((1 + 8 * REPS) + (1 + 10 * REPS)) * RUN_S);
+	for (d = 0; d < NDRV; d++)
+		if (!warm(&N_DRV[d], 0.2 * RUN_S))
+			return;
+	/* Throughput: calibrate once, then every run moves that many bytes;
+	 * inside a repetition the two drivers run one after the other. */
+	xfer_pin = 1;
+	for (d = 0; d < NDRV; d++) {
+		double r = drv_xfer(d, (size_t)1 << 40, 0.3 * RUN_S, NULL);
+		size_t n = (size_t)(r * RUN_S);
+
+		ok[d] = r > 0;
+		n -= n % DRV_SIZE;
+		nbytes[d] = n < 16 * DRV_SIZE ? 16 * DRV_SIZE : n;
+	}
+	for (rep = 0; rep < REPS; rep++) {
+		for (d = 0; d < NDRV; d++) {
+			char key[96];
+			int capped = 0;
+			double r;
+
+			if (!ok[d])
+				continue;
+			r = drv_xfer(d, nbytes[d], 5 * RUN_S, &capped);
+			if (r <= 0) {
+				ok[d] = 0;
+				continue;
+			}
+			put(ser("MB/s", "drivers/%s/%zu", N_DRV[d].name, DRV_SIZE), r / 1e6);
+			if (capped) {
+				snprintf(key, sizeof(key), "drivers/%s/%zu/capped_runs", N_DRV[d].name, DRV_SIZE);
+				xnum(key, 1);
+			}
+		}
+	}
+	xfer_pin = 0;
+	/* open+close, one thread, the two drivers alternating. */
+	for (rep = 0; rep < REPS; rep++) {
+		for (d = 0; d < NDRV; d++) {
+			double sw = 0, r = oc_rate_sw(&N_DRV[d], RUN_S, &sw);
+
+			if (r < 0) {
+				fail("open+close %s: %s", N_DRV[d].path, strerror((int)-r));
+				return;
+			}
+			put(ser("ops/s", "drivers/open_close/%s", N_DRV[d].name), r);
+			put(ser("sw/op", "drivers/open_close/%s/sleeps_per_op", N_DRV[d].name), sw);
+		}
+	}
+	note("drivers: 4 KiB loopback echo %.2f MB/s, sloop (C) %.2f MB/s; open+close echo %.0f/s, sloop %.0f/s",
+	     median(ser("MB/s", "drivers/echo/%zu", DRV_SIZE)), median(ser("MB/s", "drivers/sloop/%zu", DRV_SIZE)),
+	     median(ser("ops/s", "drivers/open_close/echo")), median(ser("ops/s", "drivers/open_close/sloop")));
 }
 
 /* ---- round-trip latency ------------------------------------------------- */
@@ -2861,6 +2955,8 @@ int main(int argc, char **argv)
 		g_throughput();
 	if (selected("modules"))
 		g_modules();
+	if (selected("drivers"))
+		g_drivers();
 	if (selected("terminal"))
 		g_terminal();
 	if (selected("memory"))

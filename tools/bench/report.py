@@ -331,6 +331,24 @@ def targets(data):
             "none, paired by run.",
             fspread(data, a, "MB/s"), "no module " + fspread(data, b, "MB/s"),
             data.ratio(a, b), 0.9, ">="))
+    if data.has("drivers/sloop/4096") or data.has("drivers/open_close/sloop"):
+        a, b = "drivers/sloop/4096", "drivers/echo/4096"
+        T.append(Target(
+            "drv_tp", "C sample driver vs built-in echo, 4 KiB loopback throughput",
+            "bytes per second through a stream of ``sloop`` (``samples/kmod/sloop.c``, a loopback "
+            "driver in C registered by another kernel module, its procedures called through the "
+            "DDI's C ABI) against a stream of the built-in echo, which does the same in Rust "
+            "inside strclone (writer thread on CPU 0, reader on CPU 1, one descriptor, 4 KiB "
+            "writes); ratio = sloop / echo, paired by run.",
+            fspread(data, a, "MB/s"), "echo " + fspread(data, b, "MB/s"),
+            data.ratio(a, b), 0.9, ">="))
+        a, b = "drivers/open_close/sloop", "drivers/open_close/echo"
+        T.append(Target(
+            "drv_oc", "C sample driver vs built-in echo, open+close",
+            "streams opened and closed per second by one thread through ``/dev/clone-sloop`` "
+            "against ``/dev/clone-echo``; ratio = sloop / echo, paired by run.",
+            fspread(data, a, "/s"), "echo " + fspread(data, b, "/s"),
+            data.ratio(a, b), 0.9, ">="))
     if data.has("log/strclone/1"):
         T.append(Target(
             "log_rate", "log fan-out, one reader, vs /dev/kmsg",

@@ -16,7 +16,7 @@
  * - A per-minor node opens that minor; a second open of it is a reopen of
  *   the same stream (the driver's open is called again on it).
  * - A C module (upcase) pushes onto it.
- * - The registration rules (kmod/ddireg.c, a test provider): each wrong
+ * - The registration rules (kmod/ddidrv.c, a test provider): each wrong
  *   strclone_register_driver()'s exact errno, and
  *   strclone_unregister_driver() refused with EBUSY while a stream of the
  *   driver is open, accepted once it is closed, its node gone with it.
@@ -252,15 +252,15 @@ TEST(taken_major_is_refused)
 	EXPECT_NE(0, access("/dev/sloop/0", F_OK));
 }
 
-#define DDIREG_PARAMS	"/sys/module/ddireg/parameters/"
+#define DDIDRV_PARAMS	"/sys/module/ddidrv/parameters/"
 
-/* ddireg's "drvunreg" command, then what it returned. */
+/* ddidrv's "drvunreg" command, then what it returned. */
 static int drvunreg(const char *cmd)
 {
 	char buf[32];
 
-	if (write_param(DDIREG_PARAMS "drvunreg", cmd) ||
-	    read_param(DDIREG_PARAMS "drvunregistered", buf, sizeof(buf)))
+	if (write_param(DDIDRV_PARAMS "drvunreg", cmd) ||
+	    read_param(DDIDRV_PARAMS "drvunregistered", buf, sizeof(buf)))
 		return 1000;
 	return atoi(buf);
 }
@@ -275,10 +275,10 @@ TEST(registration_rules)
 	int fd;
 
 	watchdog(60);
-	ASSERT_EQ(0, load_kmod(KMOD_DIR "ddireg.ko"));
-	ASSERT_EQ(0, read_param(DDIREG_PARAMS "drvresults", res, sizeof(res)));
+	ASSERT_EQ(0, load_kmod(KMOD_DIR "ddidrv.ko"));
+	ASSERT_EQ(0, read_param(DDIDRV_PARAMS "drvresults", res, sizeof(res)));
 	EXPECT_STREQ(want, res);
-	ASSERT_EQ(0, read_param(DDIREG_PARAMS "drvmajor", buf, sizeof(buf)));
+	ASSERT_EQ(0, read_param(DDIDRV_PARAMS "drvmajor", buf, sizeof(buf)));
 	EXPECT_LE(128, atoi(buf));
 	fd = open("/dev/clone-ddidrv", O_RDWR);
 	ASSERT_LE(0, fd) TH_LOG("open /dev/clone-ddidrv: %s", strerror(errno));
@@ -295,7 +295,7 @@ TEST(registration_rules)
 	EXPECT_LE(0, fd);
 	if (fd >= 0)
 		close(fd);
-	EXPECT_EQ(0, unload_kmod_settled("ddireg"));
+	EXPECT_EQ(0, unload_kmod_settled("ddidrv"));
 	EXPECT_NE(0, access("/dev/clone-ddidrv", F_OK));
 }
 

@@ -24,7 +24,9 @@
  * opened meanwhile get modules autopushed), poll, epoll, fcntl, dup, fork
  * with the streams open (the child does a few operations, maybe as an
  * unprivileged user, and exits without closing), reading fdinfo and the
- * debugfs files, and registering/unregistering targets. A per-thread timer
+ * debugfs files, and registering/unregistering targets; with the sample C
+ * driver (samples/kmod/sloop.ko, loaded for the run when the VM has it)
+ * its clone node and minor nodes among the nodes. A per-thread timer
  * interrupts every blocking call (every 50 ms), so nothing waits for long.
  *
  * The pass condition is that the kernel survives without a splat (the
@@ -61,6 +63,7 @@
 #include "kselftest.h"
 #include "strclone_util.h"
 #include "rel_util.h"
+#include "kmod_util.h"
 
 /* Bare pts slaves: these tests predate the ptem/ldterm autopush default. */
 STRCLONE_BARE_PTS()
@@ -74,7 +77,11 @@ STRCLONE_BARE_PTS()
 static const char *const nodes[] = {
 	"/dev/clone-ptmx", "/dev/clone-echo", "/dev/ptmajor",
 	"/dev/conslog", "/dev/strlog", "/dev/sad/admin", "/dev/sad/user",
+	"/dev/clone-sloop", "/dev/sloop/0", "/dev/sloop/1",
 };
+
+/* The sample C driver: loaded for the run if the VM has it. */
+#define SLOOP_KO	"/opt/strclone/kmod/sloop.ko"
 
 /* The (major, minor) of every SAD_SAP set tried, for the final clear. */
 #define MAX_APS	512
@@ -532,6 +539,10 @@ static void do_open(struct thr *t)
 			node = nodes[rnd_below(&t->rs, 2)];
 		if (rnd_below(&t->rs, 3) == 0)
 			flags = (flags & ~O_ACCMODE) | O_RDWR;
+		/* A clone node is gone while its target is unregistered (the
+		 * debugfs hook): O_CREAT would leave a regular file there,
+		 * which devtmpfs would keep instead of the node. */
+		flags &= ~(O_CREAT | O_EXCL);
 	}
 	fd = open(node, flags, 0600);
 	count(fd, 0);
@@ -892,7 +903,7 @@ int main(int argc, char **argv)
 	pid_t pids[MAX_PROCS];
 	const char *env;
 	long long t0, deadline;
-	int ch, stuck = 0, stalled = 0, idle;
+	int ch, stuck = 0, stalled = 0, idle, sloop;
 	char what[8192];
 
 	env = getenv("FUZZ_SECONDS");
@@ -926,7 +937,10 @@ int main(int argc, char **argv)
 		       (unsigned long long)opt_seed);
 	if (access(ECHO_NODE, F_OK))
 		ksft_exit_fail_msg("no %s: strclone not loaded\n", ECHO_NODE);
-	ksft_set_plan(6);
+	ksft_set_plan(7);
+	sloop = access(SLOOP_KO, R_OK) == 0;
+	if (sloop && load_kmod(SLOOP_KO))
+		ksft_exit_fail_msg("loading %s failed\n", SLOOP_KO);
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
@@ -1061,5 +1075,13 @@ int main(int argc, char **argv)
 	if (!idle)
 		ksft_print_msg("still open after every fuzzer exited:\n%s", what);
 	ksft_test_result(idle, "every stream closed and every minor free afterwards (debugfs)\n");
+	if (sloop) {
+		int r = unload_kmod_settled("sloop");
+
+		ksft_test_result(r == 0 && access("/dev/clone-sloop", F_OK),
+				 "the sample driver unloads afterwards, its nodes gone (%d)\n", r);
+	} else {
+		ksft_test_result_skip("no %s in this VM\n", SLOOP_KO);
+	}
 	ksft_finished();
 }
