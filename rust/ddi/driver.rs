@@ -27,10 +27,12 @@
 //! ```
 //!
 //! Every open is serialised per driver by `open_lock`, which also holds the
-//! `dead` flag: unregistration takes it, fails `EBUSY` if a stream is open,
-//! and otherwise marks the driver dead, so an open that comes later (through
-//! a node that is still there, or one already past the table) fails
-//! `ENXIO`. The driver's close runs at the stream's last close, which takes
+//! `dead` flag. A driver is dead until its registration is complete (its
+//! nodes made), so a registration that fails half-way has no stream to
+//! undo; unregistration takes the lock, fails `EBUSY` if a stream is open,
+//! and otherwise marks the driver dead again, so an open that comes later
+//! (through a node that is still there, or one already past the table)
+//! fails `ENXIO`. The driver's close runs at the stream's last close, which takes
 //! the stream out of the table. Each stream's pair holds a reference on the
 //! provider until the stream is freed, so the provider cannot be unloaded
 //! while a stream, or a work item of one, exists.
@@ -143,7 +145,8 @@ pub(crate) struct CTarget {
     shared: Arc<Shared>,
     clonable: bool,
     rt: Arc<Runtime>,
-    /// True once unregistered; held across every open.
+    /// True until registered and once unregistered; held across every
+    /// open.
     #[pin]
     open_lock: Mutex<bool>,
 }
@@ -368,7 +371,10 @@ pub(crate) fn register_driver(d: DriverDesc) -> Result<u32> {
             shared,
             clonable: d.clonable,
             rt,
-            open_lock <- new_mutex!(false, "CTarget::open_lock"),
+            // Dead until the registration is complete: an open that finds
+            // a node early fails `ENXIO`, so a registration that fails
+            // half-way has no stream to wait for.
+            open_lock <- new_mutex!(true, "CTarget::open_lock"),
         }),
         GFP_KERNEL,
     )?;
@@ -380,12 +386,12 @@ pub(crate) fn register_driver(d: DriverDesc) -> Result<u32> {
     };
     env.registry.register(target.clone())?;
     if let Err(e) = make_nodes(&mut ext, &env, d.nodes) {
-        // Nobody can have a stream yet: the nodes are not there, and a
-        // clone open would hold a stream the unregistration waits for.
+        // Nobody has a stream: the target is still dead.
         drop(ext);
-        let _ = unregister_target(&env, &target);
+        let _ = env.registry.unregister(major);
         return Err(e);
     }
+    *target.open_lock.lock() = false;
     // Reserved above.
     let _ = table.drivers.push(ext, GFP_KERNEL);
     pr_info!(

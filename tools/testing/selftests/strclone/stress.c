@@ -78,6 +78,7 @@
 #include "kselftest.h"
 #include "strclone_util.h"
 #include "rel_util.h"
+#include "kmod_util.h"
 
 /* Bare pts slaves: these tests predate the ptem/ldterm autopush default. */
 STRCLONE_BARE_PTS()
@@ -2014,6 +2015,88 @@ static int sc_debugfs(int nth, struct sys_ctx *c, int *enomem)
 	return inj;
 }
 
+/* ---- drivers from other kernel modules (the samples and ddidrv) ---- */
+
+#define DDIDRV_PARAMS	"/sys/module/ddidrv/parameters/"
+
+/* The name of -@r, a negative errno. */
+static const char *nerr(int r)
+{
+	return errname(r < 0 && r > -4096 ? -r : EIO);
+}
+
+/* Loads the test module @name (from KMOD_DIR) unless it is loaded. */
+static int kmod_ready(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	if (access(path, F_OK) == 0)
+		return 0;
+	snprintf(path, sizeof(path), KMOD_DIR "%s.ko", name);
+	return load_kmod(path);
+}
+
+static int sc_open_sloop(int n, struct sys_ctx *c, int *e)
+{
+	int r = kmod_ready("sloop");
+
+	if (r)
+		return snprintf(c->err, sizeof(c->err), "setup: load sloop: %s", nerr(r)), 0;
+	return sc_open(n, c, e, "/dev/clone-sloop", O_RDWR);
+}
+
+/*
+ * strclone_register_driver() with a fault: ddidrv registers its driver
+ * again when "2" is written to its drvunreg parameter, in the writer's
+ * context. The result is 0 (and the clone node is there) or -ENOMEM (and
+ * neither the node nor the driver is).
+ */
+static int sc_register_driver(int nth, struct sys_ctx *c, int *enomem)
+{
+	char buf[32], targets[4096];
+	int r, inj, fd;
+	ssize_t w;
+
+	r = kmod_ready("ddidrv");
+	if (r)
+		return snprintf(c->err, sizeof(c->err), "setup: load ddidrv: %s", nerr(r)), 0;
+	/* Unregistered first (ENOENT if it already is). */
+	if (write_param(DDIDRV_PARAMS "drvunreg", "1") ||
+	    read_param(DDIDRV_PARAMS "drvunregistered", buf, sizeof(buf)) ||
+	    (atoi(buf) != 0 && atoi(buf) != -ENOENT))
+		return snprintf(c->err, sizeof(c->err), "setup: unregister ddidrv: %s", buf), 0;
+	fd = open(DDIDRV_PARAMS "drvunreg", O_WRONLY);
+	if (fd < 0)
+		return snprintf(c->err, sizeof(c->err), "setup: open drvunreg: %s", errname(errno)), 0;
+	w = ARMED(nth, &inj, write(fd, "2", 1));
+	close(fd);
+	if (w < 0) {
+		/* The parameter write itself failed, before strclone ran. */
+		if (errno != ENOMEM)
+			snprintf(c->err, sizeof(c->err), "write drvunreg: %s", errname(errno));
+		*enomem = 1;
+		return inj;
+	}
+	if (read_param(DDIDRV_PARAMS "drvunregistered", buf, sizeof(buf)))
+		return snprintf(c->err, sizeof(c->err), "read drvunregistered"), inj;
+	r = atoi(buf);
+	if (r == 0) {
+		if (access("/dev/clone-ddidrv", F_OK))
+			snprintf(c->err, sizeof(c->err), "registered, but no /dev/clone-ddidrv");
+	} else if (r == -ENOMEM) {
+		*enomem = 1;
+		if (access("/dev/clone-ddidrv", F_OK) == 0)
+			snprintf(c->err, sizeof(c->err), "ENOMEM, but /dev/clone-ddidrv is there");
+		else if (read_text(DBG_TARGETS, targets, sizeof(targets)) >= 0 &&
+			 strstr(targets, "ddidrv"))
+			snprintf(c->err, sizeof(c->err), "ENOMEM, but the clone table has ddidrv");
+	} else {
+		snprintf(c->err, sizeof(c->err), "register: %s", nerr(r));
+	}
+	return inj;
+}
+
 static const struct {
 	const char *name;
 	scen_fn fn;
@@ -2044,6 +2127,8 @@ static const struct {
 	{ "I_PUSH nullmod on echo", sc_push },
 	{ "open /dev/clone-echo with autopush of two modules", sc_open_autopush },
 	{ "SAD_SAP (set one minor)", sc_sad_sap },
+	{ "open /dev/clone-sloop (a C driver)", sc_open_sloop },
+	{ "strclone_register_driver (ddidrv)", sc_register_driver },
 };
 
 #define NTH_MAX	64
@@ -2090,6 +2175,9 @@ static void systematic_pass(void)
 					      scenarios[i].name, points, nomem, points - nomem);
 	}
 	close(nth_fd);
+	/* The test modules the driver scenarios loaded go again. */
+	unload_kmod_settled("sloop");
+	unload_kmod_settled("ddidrv");
 }
 
 /* ---- main ------------------------------------------------------------------ */
