@@ -423,12 +423,14 @@ struct copyresp {
  * warning.
  *
  * mcopyin(mp, private, size, useraddr): turns the M_IOCTL or M_IOCDATA mp,
- * in place, into an M_COPYIN of size bytes at useraddr (NULL: the
- * transparent ioctl's argument); b_cont is freed; the caller qreply()s it.
+ * in place, into an M_COPYIN of size bytes at useraddr (NULL: the argument
+ * of a transparent M_IOCTL; an M_IOCDATA has none, so a module keeps the
+ * address from the M_IOCTL); b_cont is freed; the caller qreply()s it.
  * mcopyout(mp, private, size, useraddr, dp): an M_COPYOUT of the first
  * size bytes of dp (which replaces b_cont), or with dp NULL of b_cont
  * itself (useraddr needed then: without it b_cont is the argument).
- * 0; -EINVAL for another message type, no address, a size above 4 GiB,
+ * 0; -EINVAL for another message type, no address (useraddr NULL and mp
+ * not a transparent M_IOCTL), a size above 4 GiB,
  * or less data than size; -ENOMEM if the first block is shared or too
  * small to be rewritten in place (never an ioctl the stream head made).
  * On failure mp is unchanged (answer it with miocnak()) and dp is still

@@ -8,6 +8,7 @@
 
 use super::{Queue, QNOENB, QWANTR};
 use crate::streams::msg::{Mblk, Msg, MsgType};
+use kernel::prelude::kunit_tests;
 
 /// Where a message sorts on a queue: high-priority messages above every
 /// band, then the bands, highest first (the queue's order invariant).
@@ -81,5 +82,84 @@ impl Queue {
         let band = self.account_sub(&m);
         let back = self.update_band(band);
         Some((m, back))
+    }
+}
+
+#[kunit_tests(strclone_queue_insq)]
+mod tests {
+    use super::super::{QLimits, INFPSZ, QPCPROTO_MAX};
+    use super::*;
+    use kernel::prelude::*;
+
+    fn q() -> Queue {
+        let lim = QLimits {
+            minpsz: 0,
+            maxpsz: INFPSZ,
+            hiwat: 1000,
+            lowat: 100,
+        };
+        Queue::new(lim, false, QPCPROTO_MAX)
+    }
+
+    fn msg(ty: MsgType, band: u8, tag: u8) -> Mblk {
+        let mut m = Mblk::with(ty, &[tag], GFP_KERNEL).unwrap();
+        m.set_band(band);
+        m
+    }
+
+    fn addr(m: &Mblk) -> usize {
+        let p: *const Msg = &**m;
+        p as usize
+    }
+
+    fn order(q: &mut Queue) -> KVec<u8> {
+        let mut v = KVec::new();
+        while let (Some(m), _) = q.getq() {
+            v.push(m.bytes()[0], GFP_KERNEL).unwrap();
+        }
+        v
+    }
+
+    #[test]
+    fn insq_places_and_rmvq_removes() {
+        let mut q = q();
+        let (a, c) = (msg(MsgType::Data, 0, b'A'), msg(MsgType::Data, 0, b'C'));
+        let (aa, ca) = (addr(&a), addr(&c));
+        q.putq(a);
+        q.putq(c);
+        assert!(q.insq(Some(ca), msg(MsgType::Data, 0, b'B')).is_ok());
+        assert!(q.insq(None, msg(MsgType::Data, 0, b'D')).is_ok());
+        let (a, _) = q.rmvq(aa).unwrap();
+        assert_eq!(a.bytes()[0], b'A');
+        assert!(q.rmvq(aa).is_none());
+        assert_eq!(q.count(), 3);
+        assert_eq!(&order(&mut q)[..], b"BCD");
+        assert_eq!(q.count(), 0);
+    }
+
+    #[test]
+    fn insq_keeps_the_order_invariant() {
+        let mut q = q();
+        let b0 = msg(MsgType::Data, 0, b'0');
+        let b0a = addr(&b0);
+        q.putq(b0);
+        // Band 3 behind nothing higher, before band 0: fine.
+        assert!(q.insq(Some(b0a), msg(MsgType::Data, 3, b'3')).is_ok());
+        // Band 5 at the end, behind band 0: refused.
+        let (m, why) = q.insq(None, msg(MsgType::Data, 5, b'5')).unwrap_err();
+        assert_eq!(why, InsqError::Order);
+        assert_eq!(m.band(), 5);
+        // High priority before band 0 but behind band 3: refused.
+        let (_, why) = q
+            .insq(Some(b0a), msg(MsgType::PcProto, 0, b'P'))
+            .unwrap_err();
+        assert_eq!(why, InsqError::Order);
+        // Not on the queue.
+        let stray = msg(MsgType::Data, 0, b'S');
+        let (_, why) = q
+            .insq(Some(addr(&stray)), msg(MsgType::Data, 0, b'X'))
+            .unwrap_err();
+        assert_eq!(why, InsqError::NotQueued);
+        assert_eq!(&order(&mut q)[..], b"30");
     }
 }
