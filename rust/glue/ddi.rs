@@ -403,6 +403,13 @@ impl CPair {
     }
 }
 
+impl Drop for CPair {
+    fn drop(&mut self) {
+        // Callouts an instance left without a close (its open failed).
+        super::ddi_util::cancel_instance_pending(&self.stream, self.lvl);
+    }
+}
+
 /// The stream and queue a `queue_t *` from C names.
 ///
 /// # Safety

@@ -335,6 +335,20 @@ fn cancel(id: usize, belongs: impl Fn(&Callout) -> bool) -> Cancelled {
 /// for those running: its close returned (`CPair::close`), so nothing may
 /// call it any more. Process context.
 pub(crate) fn cancel_instance(s: &Arc<Stream>, lvl: u32) {
+    cancel_instance_then(s, lvl, true);
+}
+
+/// Cancels the pending callouts of the instance at level `lvl` of `s`
+/// without waiting for running ones: its queue pair is being freed, maybe
+/// under a stream lock, after a close that waited already or after an open
+/// that failed (whose callouts never passed `Stream::run_callout`'s gate:
+/// the procedures were never on). So the provider is not held until a
+/// timeout of an instance that never opened would have come due.
+pub(crate) fn cancel_instance_pending(s: &Arc<Stream>, lvl: u32) {
+    cancel_instance_then(s, lvl, false);
+}
+
+fn cancel_instance_then(s: &Arc<Stream>, lvl: u32, wait: bool) {
     let ours = |c: &Callout| {
         c.target
             .as_ref()
@@ -366,7 +380,7 @@ pub(crate) fn cancel_instance(s: &Arc<Stream>, lvl: u32) {
             }
         }
         drop(gone);
-        if !running {
+        if !running || !wait {
             return;
         }
         core::hint::spin_loop();

@@ -8,7 +8,7 @@
  *   one (the time it had left, then -1 for a second cancel) and it never
  *   fires; a timeout and a qbufcall left pending at the close are
  *   cancelled by it (they never run) and the provider can be unloaded at
- *   once;
+ *   once; so can it after an open that armed a timeout and failed;
  * - qbufcall runs, from process context; qunbufcall cancels one that
  *   cannot be satisfied; bufcall without a queue runs; unbufcall cancels
  *   one, after which the provider unloads;
@@ -187,6 +187,38 @@ TEST_F(du, close_cancels_what_the_instance_left_pending)
 	EXPECT_EQ(before, read_int_param("timeouts"));
 	EXPECT_EQ(0, unload_ddiutil());
 	/* Loaded again for the teardown's unload. */
+	ASSERT_EQ(0, load_kmod(KMOD));
+}
+
+static int write_param(const char *name, const char *val)
+{
+	char path[128];
+	int fd, n;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+TEST_F(du, failed_open_leaves_nothing_pending)
+{
+	int fd = open(ECHO_NODE, O_RDWR);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write_param("fail_open", "1"));
+	/* The open arms a 10 s timeout and fails: the instance is freed
+	 * without a close, and its timeout with it. */
+	EXPECT_EQ(-1, ioctl(fd, I_PUSH, "ddiutil"));
+	EXPECT_EQ(EIO, errno);
+	ASSERT_EQ(0, write_param("fail_open", "0"));
+	close(fd);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, unload_ddiutil());
 	ASSERT_EQ(0, load_kmod(KMOD));
 }
 

@@ -38,6 +38,15 @@ static const struct kernel_param_ops timeouts_ops = { .get = timeouts_get };
 module_param_cb(timeouts, &timeouts_ops, NULL, 0444);
 MODULE_PARM_DESC(timeouts, "qtimeout callbacks that ran");
 
+static bool fail_open;
+module_param(fail_open, bool, 0644);
+MODULE_PARM_DESC(fail_open, "open arms a 10 s timeout, then fails EIO");
+
+static void never_cb(void *arg)
+{
+	atomic_inc(&timeouts_run);
+}
+
 struct du {
 	queue_t *rq;
 	timeout_id_t tid;
@@ -354,6 +363,11 @@ static int du_open(queue_t *q, dev_t *devp, int oflag, int sflag, cred_t *crp)
 
 	if (q->q_ptr)
 		return 0;
+	if (fail_open) {
+		/* Left pending by an open that fails: no close will come. */
+		qtimeout(q, never_cb, NULL, msecs_to_jiffies(10000));
+		return EIO;
+	}
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
