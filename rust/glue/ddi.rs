@@ -366,15 +366,15 @@ impl CPair {
     }
 
     /// Calls the module's close, then cancels (and waits for) what it left
-    /// pending: timeouts and bufcalls (`ddi_util.rs`).
+    /// pending: timeouts and bufcalls (`ddi_callout.rs`).
     pub(crate) fn close(&self) {
         // SAFETY: As in `open`.
         unsafe { strclone_call_qclose(self.rd, self.qptr(true), 3) };
-        super::ddi_util::cancel_instance(&self.stream, self.lvl);
+        super::ddi_callout::cancel_instance(&self.stream, self.lvl);
     }
 
     /// Another reference on the provider (for a callback it leaves
-    /// pending, `ddi_util.rs`).
+    /// pending, `ddi_callout.rs`).
     pub(super) fn provider(&self) -> Result<ModuleRef> {
         ModuleRef::get(self.owner.0)
     }
@@ -406,7 +406,7 @@ impl CPair {
 impl Drop for CPair {
     fn drop(&mut self) {
         // Callouts an instance left without a close (its open failed).
-        super::ddi_util::cancel_instance_pending(&self.stream, self.lvl);
+        super::ddi_callout::cancel_instance_pending(&self.stream, self.lvl);
     }
 }
 

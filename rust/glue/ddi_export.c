@@ -69,7 +69,7 @@ EXPORT_SYMBOL_NS_GPL(strclone_putnextctl1, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_qprocson, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_qprocsoff, "STRCLONE");
 
-/* The utility routines (rust/glue/ddi_util.rs, ddi_util.c). */
+/* The utility routines (rust/glue/ddi_callout.rs, ddi_util.rs, ddi_util.c). */
 EXPORT_SYMBOL_NS_GPL(strclone_qtimeout, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_quntimeout, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_qbufcall, "STRCLONE");

@@ -28,7 +28,7 @@ pub(crate) fn init() {
     // SAFETY: called exactly once, from module init, before any use (see
     // the module comment).
     unsafe { EXT_MODS.init() };
-    super::ddi_util::init();
+    super::ddi_callout::init();
 }
 
 /// An `Arc` published for C callers without a handle: set once at module
@@ -112,7 +112,7 @@ pub(crate) fn publish(log: Arc<LogTarget>, rt: Arc<Runtime>) -> DdiGlobals {
 pub(crate) fn fini() {
     let old = core::mem::take(&mut *EXT_MODS.lock());
     drop(old);
-    super::ddi_util::fini();
+    super::ddi_callout::fini();
 }
 
 /// The registered modules' table, locked (a sleeping lock: registration

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Calls into a module or driver that do not come from a message: the
-//! callbacks of the DDI's `qtimeout` and `qbufcall` (`glue/ddi_util.rs`
+//! callbacks of the DDI's `qtimeout` and `qbufcall` (`glue/ddi_callout.rs`
 //! schedules them; `Documentation/strclone/ddi.rst`, "Timeouts and
 //! bufcalls"). A callback for a queue runs only while that queue's
 //! procedures may be called, and is counted like them.
