@@ -17,6 +17,9 @@
 //!   caches, and [`mblk::Mblk`], the safe owner of a message;
 //! - [`ddi`]: the C ABI other kernel modules call (`ddi_export.c` exports
 //!   it), and the queue pairs of the C modules they register;
+//! - [`ddi_callout`]: the DDI's timeouts and bufcalls for C code;
+//! - [`ddi_util`]: the DDI's `strlog`, `insq`/`rmvq` and ioctl answers for
+//!   C code (`ddi_util.c`: `strlog`'s varargs);
 //! - [`global`]: module-wide state C callers reach without a handle (the
 //!   registered modules' table);
 //! - [`msglist`]: the queue list that links messages through
@@ -42,6 +45,8 @@
 pub(crate) mod cred;
 pub(crate) mod ctx;
 pub(crate) mod ddi;
+pub(crate) mod ddi_callout;
+pub(crate) mod ddi_util;
 pub(crate) mod global;
 pub(crate) mod mblk;
 pub(crate) mod msglist;

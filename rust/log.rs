@@ -390,6 +390,36 @@ impl LogTarget {
         }
     }
 
+    /// [`Self::strlog`] with the text already formatted (the DDI's
+    /// `strlog` for C callers, `glue/ddi_util.rs`). Same contexts.
+    pub(crate) fn strlog_text(
+        self: &Arc<Self>,
+        mid: i16,
+        sid: i16,
+        level: i8,
+        flags: i16,
+        text: &[u8],
+    ) {
+        let ctl = LogCtl {
+            mid,
+            sid,
+            level,
+            flags,
+            ..Default::default()
+        };
+        if ctx::in_task() {
+            self.log(ctl, false, Text::Bytes(text));
+        } else {
+            // Formatted again into the interrupt path's buffer: up to the
+            // first byte that is not UTF-8.
+            let t = match core::str::from_utf8(text) {
+                Ok(t) => t,
+                Err(e) => core::str::from_utf8(&text[..e.valid_up_to()]).unwrap_or(""),
+            };
+            self.strlog_deferred(ctl, format_args!("{}", t));
+        }
+    }
+
     /// `strlog` in interrupt context: stamp, format and park the message
     /// for [`Self::deliver_deferred`]. A message none of whose classes has a
     /// reader is not parked (and so takes no sequence number).

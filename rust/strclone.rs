@@ -108,6 +108,8 @@ struct StrClone {
     #[pin]
     dbg_strlog_irq: debugfs::File<Arc<debug::DebugCtl>>,
     _dbg_dir: debugfs::Dir,
+    /// The log and runtime the DDI's C callers reach (`glue::global`).
+    _ddi_globals: glue::global::DdiGlobals,
     /// The nodes' device region and class: declared after the nodes so it
     /// is dropped after them, initialised before them.
     _chrdevs: Chrdevs,
@@ -176,7 +178,9 @@ impl kernel::InPlaceModule for StrClone {
                 GFP_KERNEL,
             )?;
             let dir = debugfs::Dir::new(c"strclone");
+            let ddi_globals = glue::global::publish(logt.clone(), rt.clone());
             Ok(try_pin_init!(Self {
+                _ddi_globals: ddi_globals,
                 _chrdevs: chrdevs,
                 _mblk_caches: mblk_caches,
                 dbg_streams <- dir.read_callback_file(

@@ -21,6 +21,9 @@
 //!   back-enabling), push, pop and reopen;
 //! - [`timeout`]: a module's timeout (`qtimeout`/`quntimeout`): a timer
 //!   whose expiry calls the module from the workqueue;
+//! - [`callout`]: callbacks into a module or driver that no message
+//!   brings (the DDI's `qtimeout`/`qbufcall`), gated like its procedures;
+//! - [`insq`]: SVR4 `insq`/`rmvq` on a queue of a stream (the DDI's);
 //! - [`plumbing`]: the module ioctls (`I_PUSH` ... `I_ANCHOR`);
 //! - [`autopush`]: the autopush table the sad driver configures, and the
 //!   pushes it makes at a stream's first open;
@@ -39,8 +42,10 @@
 //! for the head to `strrput`) without an import.
 
 pub(crate) mod autopush;
+pub(crate) mod callout;
 pub(crate) mod chain;
 pub(crate) mod head;
+pub(crate) mod insq;
 pub(crate) mod modsw;
 pub(crate) mod msg;
 pub(crate) mod plumbing;

@@ -338,4 +338,175 @@ void strclone_qprocsoff(queue_t *q);
 #define qprocsoff(q)	strclone_qprocsoff(q)
 #endif
 
+/*
+ * Utility routines: timeouts, bufcalls, strlog, queue editing, ioctl answers
+ * --------------------------------------------------------------------------
+ *
+ * Contexts: every routine here may be called from a module's or driver's
+ * open, close, put and service procedures and from its timeout and bufcall
+ * callbacks (process context), never from an interrupt handler, a timer
+ * or a tasklet (refused: the failure value is returned, with a warning),
+ * except strlog(), which may be called from any context but NMI. None of
+ * them sleeps. quntimeout(), qunbufcall() and unbufcall() wait, spinning,
+ * for a callback of the id that is running on another CPU (callbacks must
+ * not sleep, as put and service procedures must not; a callback may cancel
+ * itself: that returns at once).
+ */
+
+/* An id of a pending timeout or bufcall; 0 (NULL) is never one. */
+typedef void *timeout_id_t;
+typedef void *bufcall_id_t;
+
+/*
+ * qtimeout(q, func, arg, ticks): func(arg) in ticks clock ticks (jiffies:
+ * msecs_to_jiffies() converts; a negative delay is 0, more than INT_MAX is
+ * cut to it), from strclone's workqueue (process context, not a timer
+ * softirq), and only while q's procedures are on: for a module, while it is
+ * pushed and not being popped (counted like a service procedure, so a pop
+ * waits for it before the module's close; one that comes due during the
+ * module's open runs right after it). A pending timeout holds a reference
+ * on the provider's module and on the stream. The instance's close
+ * cancels every timeout and bufcall it left pending and waits for one that
+ * runs: no callback runs after the close returned, and the provider can
+ * then be unloaded. 0 for a NULL q or func, interrupt context, or no memory.
+ *
+ * quntimeout(q, id): cancels timeout id of q's instance; the ticks it had
+ * left (0 or more), or -1 if it already ran (it is waited for if it runs),
+ * or if id is not a pending timeout of q's instance.
+ */
+timeout_id_t strclone_qtimeout(queue_t *q, void (*func)(void *), void *arg, long ticks);
+long strclone_quntimeout(queue_t *q, timeout_id_t id);
+
+/*
+ * qbufcall(q, size, pri, func, arg): func(arg) once an allocation of size
+ * bytes would likely succeed (tried a tick later, then every 20 ms: an
+ * allocb() of that size that does not fail), with qtimeout()'s rules for
+ * q's instance (cancelled at its close). pri is accepted and ignored.
+ * 0 on failure, as qtimeout(). qunbufcall(q, id) cancels it.
+ *
+ * bufcall(size, pri, func, arg): the same without a queue: it is tied to no
+ * instance, so strclone cannot cancel it at a close; it holds the calling
+ * module (THIS_MODULE) until it ran or unbufcall(id) cancelled it. A
+ * module calling it from an instance must unbufcall() in its close, as in
+ * SVR4; qbufcall() needs no such care. unbufcall() cancels either form.
+ */
+bufcall_id_t strclone_qbufcall(queue_t *q, size_t size, unsigned int pri,
+			       void (*func)(void *), void *arg);
+void strclone_qunbufcall(queue_t *q, bufcall_id_t id);
+bufcall_id_t strclone_bufcall(size_t size, unsigned int pri, void (*func)(void *), void *arg,
+			      struct module *owner);
+void strclone_unbufcall(bufcall_id_t id);
+
+/*
+ * strlog(mid, sid, level, flags, fmt, ...): a message for the log driver's
+ * readers (/dev/strlog: SL_ERROR, SL_TRACE, SL_CONSOLE... of
+ * <uapi/linux/strclone.h>; Documentation/strclone/log.rst), formatted as
+ * printk formats it (at most 1024 bytes kept; from an interrupt handler at
+ * most 256). Any context but NMI; never sleeps. 1 when handed to the log
+ * (whether a reader takes it is the readers' filters'), 0 when it could not
+ * be (NMI, no memory for a text longer than 191 bytes, NULL fmt).
+ */
+__printf(5, 6)
+int strclone_strlog(short mid, short sid, char level, unsigned short flags, const char *fmt, ...);
+
+/*
+ * insq(q, emp, mp): puts mp on q before the queued message emp (at the end
+ * for a NULL emp), scheduling q's service procedure as putq() does. 1; 0 if
+ * emp is not on q, if the place would break the queue's order (a
+ * high-priority message behind a normal one, or a band behind a lower
+ * band: SVR4's rule), or without room (a fifth M_PCPROTO, no memory for a
+ * new band's entry); mp is then still the caller's.
+ *
+ * rmvq(q, mp): takes the queued message mp off q (back-enabling the writer
+ * behind as getq() does); it is the caller's again. 1; 0 (and a warning,
+ * once) if mp is not on q. emp and mp are compared with q's messages under
+ * the stream's lock, never followed: a stale pointer is refused, not used.
+ */
+int strclone_insq(queue_t *q, mblk_t *emp, mblk_t *mp);
+int strclone_rmvq(queue_t *q, mblk_t *mp);
+
+/*
+ * Transparent ioctls. A module or driver that gets an M_IOCTL whose
+ * ioc_count is TRANSPARENT finds the caller's argument (for most commands
+ * an address in its memory) in b_cont (8 bytes); it asks the stream head
+ * to copy with mcopyin()/mcopyout() and qreply(), and receives the result
+ * as an M_IOCDATA (struct copyresp: cp_rval 0, or the errno of a copy that
+ * failed, after which the head has already answered the caller and the
+ * module only frees the message; cp_private is what it passed as private;
+ * the bytes copied in are in b_cont). It answers the last step with
+ * miocack()/miocnak() (ddi.rst, "Ioctls").
+ *
+ * The first block of M_COPYIN/M_COPYOUT and of M_IOCDATA. Packed: cq_addr
+ * is at offset 28 as in strclone's encoding. cq_private/cp_private carry
+ * mcopyin's and mcopyout's private argument (SVR4's mblk_t * of the
+ * module's state; here any pointer or number).
+ */
+struct copyreq {
+	unsigned int cq_cmd;		/* the ioctl's command */
+	unsigned int cq_id;		/* its id */
+	unsigned int cq_size;		/* bytes to copy */
+	unsigned int cq_flag;		/* 0 */
+	unsigned int __cq_pad;
+	unsigned int cq_uid;		/* the caller's uid */
+	unsigned int cq_admin;		/* the caller had CAP_SYS_ADMIN */
+	unsigned long long cq_addr;	/* the address in the caller's memory */
+	unsigned long long cq_private;	/* back in cp_private */
+} __attribute__((packed));
+
+struct copyresp {
+	unsigned int cp_cmd;		/* the ioctl's command */
+	unsigned int cp_id;		/* its id */
+	unsigned int __cp_pad0;
+	int cp_rval;			/* 0, or the errno of a failed copy */
+	unsigned int __cp_pad1;
+	unsigned int cp_uid;
+	unsigned int cp_admin;
+	unsigned long long __cp_pad2;
+	unsigned long long cp_private;	/* cq_private of the request */
+} __attribute__((packed));
+
+/*
+ * miocack(q, mp, count, rval): turns the M_IOCTL or M_IOCDATA mp into an
+ * M_IOCACK with ioctl(2)'s return value rval and the first count bytes of
+ * b_cont as the data (the rest trimmed; count is cut to what is there), and
+ * qreply()s it. miocnak(q, mp, count, error): an M_IOCNAK with the errno
+ * error (0: EINVAL); a negative answer carries no data (count is ignored,
+ * b_cont freed). Either takes mp; any other message type is freed, with a
+ * warning.
+ *
+ * mcopyin(mp, private, size, useraddr): turns the M_IOCTL or M_IOCDATA mp,
+ * in place, into an M_COPYIN of size bytes at useraddr (NULL: the argument
+ * of a transparent M_IOCTL; an M_IOCDATA has none, so a module keeps the
+ * address from the M_IOCTL); b_cont is freed; the caller qreply()s it.
+ * mcopyout(mp, private, size, useraddr, dp): an M_COPYOUT of the first
+ * size bytes of dp (which replaces b_cont), or with dp NULL of b_cont
+ * itself (useraddr needed then: without it b_cont is the argument).
+ * 0; -EINVAL for another message type, no address (useraddr NULL and mp
+ * not a transparent M_IOCTL), a size above 4 GiB,
+ * or less data than size; -ENOMEM if the first block is shared or too
+ * small to be rewritten in place (never an ioctl the stream head made).
+ * On failure mp is unchanged (answer it with miocnak()) and dp is still
+ * the caller's. (SVR4's are void; the return value can be ignored.)
+ */
+void strclone_miocack(queue_t *q, mblk_t *mp, int count, int rval);
+void strclone_miocnak(queue_t *q, mblk_t *mp, int count, int error);
+int strclone_mcopyin(mblk_t *mp, void *private, size_t size, void *useraddr);
+int strclone_mcopyout(mblk_t *mp, void *private, size_t size, void *useraddr, mblk_t *dp);
+
+#ifndef STRCLONE_NO_SVR4_NAMES
+#define qtimeout(q, func, arg, ticks)	strclone_qtimeout(q, func, arg, ticks)
+#define quntimeout(q, id)	strclone_quntimeout(q, id)
+#define qbufcall(q, size, pri, func, arg)	strclone_qbufcall(q, size, pri, func, arg)
+#define qunbufcall(q, id)	strclone_qunbufcall(q, id)
+#define bufcall(size, pri, func, arg)	strclone_bufcall(size, pri, func, arg, THIS_MODULE)
+#define unbufcall(id)	strclone_unbufcall(id)
+#define strlog(mid, sid, level, flags, ...)	strclone_strlog(mid, sid, level, flags, __VA_ARGS__)
+#define insq(q, emp, mp)	strclone_insq(q, emp, mp)
+#define rmvq(q, mp)	strclone_rmvq(q, mp)
+#define miocack(q, mp, count, rval)	strclone_miocack(q, mp, count, rval)
+#define miocnak(q, mp, count, error)	strclone_miocnak(q, mp, count, error)
+#define mcopyin(mp, private, size, useraddr)	strclone_mcopyin(mp, private, size, useraddr)
+#define mcopyout(mp, private, size, useraddr, dp)	strclone_mcopyout(mp, private, size, useraddr, dp)
+#endif
+
 #endif /* _LINUX_STRCLONE_DDI_H */

@@ -334,12 +334,12 @@ unsafe fn name_of(p: *const c_char) -> Result<ModName> {
 }
 
 /// A reference on a provider's kernel module (`try_module_get`).
-struct ModuleRef(*mut bindings::module);
+pub(super) struct ModuleRef(*mut bindings::module);
 
 impl ModuleRef {
     /// `ENXIO` when the module is being unloaded. A NULL owner (built into
     /// the kernel) needs no reference.
-    fn get(m: *mut bindings::module) -> Result<Self> {
+    pub(super) fn get(m: *mut bindings::module) -> Result<Self> {
         // SAFETY: `m` is NULL or the owner the registration named, valid
         // while registered (`CStreamtab`'s invariant); `try_module_get`
         // accepts NULL.
@@ -399,7 +399,7 @@ pub(crate) struct CPair {
     lvl: u32,
     rd: *const QInit,
     wr: *const QInit,
-    _owner: ModuleRef,
+    owner: ModuleRef,
 }
 
 // SAFETY: The C-visible queues are only read by strclone after construction
@@ -447,7 +447,7 @@ impl CPair {
                 lvl,
                 rd: tab.rd,
                 wr: tab.wr,
-                _owner: owner,
+                owner,
             },
             GFP_KERNEL_ACCOUNT,
         )?;
@@ -496,10 +496,18 @@ impl CPair {
         }
     }
 
-    /// Calls the module's close.
+    /// Calls the module's close, then cancels (and waits for) what it left
+    /// pending: timeouts and bufcalls (`ddi_callout.rs`).
     pub(crate) fn close(&self) {
         // SAFETY: As in `open`.
         unsafe { strclone_call_qclose(self.rd, self.qptr(true), 3) };
+        super::ddi_callout::cancel_instance(self.stream.get(), self.lvl);
+    }
+
+    /// Another reference on the provider (for a callback it leaves
+    /// pending, `ddi_callout.rs`).
+    pub(super) fn provider(&self) -> Result<ModuleRef> {
+        ModuleRef::get(self.owner.0)
     }
 
     /// Calls the put procedure of the read (`rd`) or write queue with `m`.
@@ -531,12 +539,22 @@ fn makedev(major: u32, minor: u32) -> u32 {
     ((major & 0xfff) << 20) | (minor & 0xfffff)
 }
 
+impl Drop for CPair {
+    fn drop(&mut self) {
+        // Callouts an instance left without a close (its open failed). A
+        // driver's pair may be dropped with its stream: only the stream's
+        // address is compared (a pending callout holds the stream, so none
+        // is left for a stream being freed).
+        super::ddi_callout::cancel_instance_pending(self.stream.get(), self.lvl);
+    }
+}
+
 /// The stream and queue a `queue_t *` from C names.
 ///
 /// # Safety
 ///
 /// `q` is NULL or a queue of a live [`CPair`] (the module comment).
-unsafe fn resolve<'a>(q: *mut RawQueue) -> Option<(&'a Arc<Stream>, Qid)> {
+pub(super) unsafe fn resolve<'a>(q: *mut RawQueue) -> Option<(&'a Arc<Stream>, Qid)> {
     if q.is_null() {
         return None;
     }
@@ -559,12 +577,28 @@ unsafe fn resolve<'a>(q: *mut RawQueue) -> Option<(&'a Arc<Stream>, Qid)> {
     ))
 }
 
+/// The pair a `queue_t *` from C belongs to, with its stream and queue
+/// ([`resolve`]'s answer and the pair).
+///
+/// # Safety
+///
+/// As [`resolve`].
+pub(super) unsafe fn resolve_pair<'a>(
+    q: *mut RawQueue,
+) -> Option<(&'a CPair, &'a Arc<Stream>, Qid)> {
+    // SAFETY: The caller's promise.
+    let (s, qid) = unsafe { resolve(q) }?;
+    // SAFETY: A queue of a live pair (the caller's promise); `pair` never
+    // changes after construction.
+    Some((unsafe { &*(*q).pair.cast::<CPair>() }, s, qid))
+}
+
 /// Takes ownership of a message from C.
 ///
 /// # Safety
 ///
 /// `mp` is NULL or a message the caller owns and hands over.
-unsafe fn take(mp: *mut Msgb) -> Option<Mblk> {
+pub(super) unsafe fn take(mp: *mut Msgb) -> Option<Mblk> {
     // SAFETY: The caller's promise.
     NonNull::new(mp).map(|p| unsafe { Mblk::from_raw(p) })
 }
@@ -575,12 +609,12 @@ unsafe fn take(mp: *mut Msgb) -> Option<Mblk> {
 /// # Safety
 ///
 /// As [`take`]; the caller keeps ownership.
-unsafe fn borrow(mp: *mut Msgb) -> Option<ManuallyDrop<Mblk>> {
+pub(super) unsafe fn borrow(mp: *mut Msgb) -> Option<ManuallyDrop<Mblk>> {
     // SAFETY: The caller's promise.
     unsafe { take(mp) }.map(ManuallyDrop::new)
 }
 
-fn give(m: Result<Mblk>) -> *mut Msgb {
+pub(super) fn give(m: Result<Mblk>) -> *mut Msgb {
     m.map_or(ptr::null_mut(), |m| m.into_raw().as_ptr())
 }
 

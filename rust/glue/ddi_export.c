@@ -70,3 +70,18 @@ EXPORT_SYMBOL_NS_GPL(strclone_putnextctl, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_putnextctl1, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_qprocson, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_qprocsoff, "STRCLONE");
+
+/* The utility routines (rust/glue/ddi_callout.rs, ddi_util.rs, ddi_util.c). */
+EXPORT_SYMBOL_NS_GPL(strclone_qtimeout, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_quntimeout, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_qbufcall, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_qunbufcall, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_bufcall, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_unbufcall, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_strlog, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_insq, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_rmvq, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_miocack, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_miocnak, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_mcopyin, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_mcopyout, "STRCLONE");

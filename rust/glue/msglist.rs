@@ -166,6 +166,66 @@ impl MsgList {
         }
     }
 
+    /// The listed message at address `at` (a message's identity, as C code
+    /// holds it), if it is on this list.
+    fn find(&self, at: usize) -> Option<*mut Msgb> {
+        let mut cur = self.head;
+        while !cur.is_null() {
+            if cur as usize == at {
+                return Some(cur);
+            }
+            // SAFETY: `cur` is listed.
+            cur = unsafe { (*cur).b_next };
+        }
+        None
+    }
+
+    /// The neighbours a message inserted before the listed message at
+    /// address `at` (at the end for `None`) would have: the one before it
+    /// and the one after it. `None` when `at` is not on this list.
+    pub(crate) fn neighbours(&self, at: Option<usize>) -> Option<(Option<&Msgb>, Option<&Msgb>)> {
+        let next = match at {
+            Some(a) => self.find(a)?,
+            None => ptr::null_mut(),
+        };
+        let prev = if next.is_null() {
+            self.tail
+        } else {
+            // SAFETY: `next` is listed.
+            unsafe { (*next).b_prev }
+        };
+        // SAFETY: Both are null or listed.
+        Some(unsafe { (prev.as_ref(), next.as_ref()) })
+    }
+
+    /// Inserts `m` before the listed message at address `at` (at the end
+    /// for `None`); gives `m` back when `at` is not on this list.
+    pub(crate) fn insert_before_addr(
+        &mut self,
+        m: Mblk,
+        at: Option<usize>,
+    ) -> core::result::Result<(), Mblk> {
+        let prev = match at {
+            None => self.tail,
+            Some(a) => match self.find(a) {
+                // SAFETY: `n` is listed.
+                Some(n) => unsafe { (*n).b_prev },
+                None => return Err(m),
+            },
+        };
+        // SAFETY: `prev` is null (front: `at` was the head) or listed.
+        unsafe { self.link_after(prev, m) };
+        Ok(())
+    }
+
+    /// Removes the listed message at address `at` and hands it back;
+    /// `None` when it is not on this list.
+    pub(crate) fn remove_addr(&mut self, at: usize) -> Option<Mblk> {
+        let p = self.find(at)?;
+        // SAFETY: `p` is listed.
+        Some(unsafe { self.unlink(p) })
+    }
+
     /// Calls `f` on every message, front to back.
     pub(crate) fn for_each(&self, mut f: impl FnMut(&Msgb)) {
         let mut cur = self.head;

@@ -46,6 +46,9 @@
 //! (an ioctl answer, a flush, a hangup), and are never queued in bulk.
 
 use super::msg::{Mblk, Msg, MsgList, MsgType};
+
+mod insq;
+pub(crate) use insq::InsqError;
 use kernel::prelude::*;
 
 /// The queue is full (count or blocks at or above hiwat).

@@ -211,8 +211,24 @@ impl Mblk {
     /// caller's memory (`None`: the argument of a transparent `M_IOCTL`).
     /// Errors as [`Self::mcopyin`].
     pub(crate) fn mcopyout(&mut self, private: u64, addr: Option<u64>, data: Mblk) -> Result {
-        let size = u32::try_from(data.size()).map_err(|_| EINVAL)?;
-        self.copy_request(MsgType::CopyOut, private, size, addr)?;
+        self.mcopyout_or_back(private, addr, data)
+            .map_err(|(e, _)| e)
+    }
+
+    /// [`Self::mcopyout`] that gives `data` back with the error (the DDI's
+    /// `mcopyout`, whose caller keeps its data block on failure).
+    pub(crate) fn mcopyout_or_back(
+        &mut self,
+        private: u64,
+        addr: Option<u64>,
+        data: Mblk,
+    ) -> core::result::Result<(), (Error, Mblk)> {
+        let Ok(size) = u32::try_from(data.size()) else {
+            return Err((EINVAL, data));
+        };
+        if let Err(e) = self.copy_request(MsgType::CopyOut, private, size, addr) {
+            return Err((e, data));
+        }
         drop(self.take_cont());
         self.link_cont(data);
         Ok(())
