@@ -676,9 +676,9 @@ static const struct row {
 	{ "mmap of a stream", S_ECHO, ENODEV, c_mmap },
 	/* After hangup / error */
 	{ "write after hangup", S_ECHO_HUNG, EIO, c_write_x },
-	{ "putmsg after hangup", S_ECHO_HUNG, EIO, c_putmsg_x },
-	{ "high-priority putmsg after hangup", S_ECHO_HUNG, EIO, c_putmsg_hipri_x },
-	{ "I_STR after hangup", S_ECHO_HUNG, EIO, c_istr_reverse },
+	{ "putmsg after hangup", S_ECHO_HUNG, ENXIO, c_putmsg_x },
+	{ "high-priority putmsg after hangup", S_ECHO_HUNG, ENXIO, c_putmsg_hipri_x },
+	{ "I_STR after hangup", S_ECHO_HUNG, ENXIO, c_istr_reverse },
 	{ "read after M_ERROR(EPROTO)", S_ECHO_ERROR, EPROTO, c_read_8 },
 	{ "write after M_ERROR(EPROTO)", S_ECHO_ERROR, EPROTO, c_write_x },
 	{ "getmsg after M_ERROR(EPROTO)", S_ECHO_ERROR, EPROTO, c_getmsg_any },
@@ -705,7 +705,7 @@ static const struct row {
 	{ "open /dev/strpts/N after the master closed", S_PAIR_NOMASTER_NAMED, EAGAIN, c_node_after },
 	{ "master write after the slave closed", S_PAIR_NOSLAVE, EIO, c_write_x },
 	{ "slave write after the master closed", S_PAIR_NOMASTER, EIO, c_write_x },
-	{ "slave I_STR after the master closed", S_PAIR_NOMASTER, EIO, c_istr_ptm },
+	{ "slave I_STR after the master closed", S_PAIR_NOMASTER, ENXIO, c_istr_ptm },
 	/* log */
 	{ "I_CONSLOG on /dev/conslog", S_CONSLOG, EINVAL, c_conslog_register },
 	{ "read on /dev/conslog", S_CONSLOG, EBADF, c_read_8 },
