@@ -253,16 +253,19 @@ TEST(transparent_tcgetattr)
 {
 	struct termios t;
 	struct winsize w = { .ws_row = 24, .ws_col = 80 };
-	int m, s;
+	int m, s, old;
 
 	watchdog(WATCHDOG_S);
+	/* An earlier program may have left pts_autopush off (strclone_util.h). */
+	old = set_pts_autopush(1);
+	ASSERT_LE(0, old) TH_LOG("pts_autopush: %s", strerror(-old));
 	m = open(PTMX_NODE, O_RDWR | O_NOCTTY);
 	ASSERT_LE(0, m) TH_LOG("open %s: %s", PTMX_NODE, strerror(errno));
 	ASSERT_EQ(0, ioctl(m, UNLKPT, 0));
 	s = ioctl(m, PTMGETPEER, O_RDWR | O_NOCTTY);
 	ASSERT_LE(0, s) TH_LOG("PTMGETPEER: %s", strerror(errno));
 	memset(&t, 0xa5, sizeof(t));
-	EXPECT_EQ(0, tcgetattr(s, &t));
+	EXPECT_EQ(0, tcgetattr(s, &t)) TH_LOG("tcgetattr: %s", strerror(errno));
 	EXPECT_NE(0u, t.c_lflag & ICANON);
 	EXPECT_EQ(1, isatty(s));
 	EXPECT_EQ(0, ioctl(s, TIOCSWINSZ, &w));
@@ -272,6 +275,7 @@ TEST(transparent_tcgetattr)
 	EXPECT_EQ(80, w.ws_col);
 	close(s);
 	close(m);
+	set_pts_autopush(old);
 }
 
 /* Bad 32-bit pointers: EFAULT, and the message stays whole. */

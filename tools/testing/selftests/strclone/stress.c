@@ -21,7 +21,8 @@
  *    after the flush arrives, after a hangup a truncated tail is allowed);
  *  - nothing lost: at the end every frame written on a live pair arrives,
  *    and the survivor of a closed pair reads to end of file;
- *  - hangup: a close is seen by the peer (POLLHUP, end of file, EIO) as soon
+ *  - hangup: a close is seen by the peer (POLLHUP, end of file, EIO for
+ *    write and ENXIO for putmsg) as soon
  *    as close(2) returned, and nothing arrives after end of file;
  *  - modules: every stream's module stack is what its pushes and pops made
  *    it (I_LIST, names and order), I_PUSH fails EINVAL only at nstrpush and
@@ -707,7 +708,8 @@ static void op_write(struct worker *w, struct slot *s, struct dir *d, int fd, in
 	}
 	if (errno == EAGAIN && !hung)
 		return;
-	if (errno == EIO && hung)
+	/* After a hangup write(2) fails EIO, putmsg ENXIO (streamio.rst). */
+	if (errno == (use_putmsg ? ENXIO : EIO) && hung)
 		return;
 	if (fault_ok(errno, use_putmsg ? C_PUTMSG : C_WRITE))
 		return;
