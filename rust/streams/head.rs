@@ -114,6 +114,11 @@ impl Stream {
             return Err(ERANGE);
         }
         loop {
+            // write(2): a hangup comes first (illumos' strwriteable for
+            // POSIX); putmsg: the write errno, then the hangup.
+            if inner.head.hangup && hup == EIO {
+                return Err(EIO);
+            }
             if inner.head.werr != 0 {
                 return Err(errno(inner.head.werr));
             }
