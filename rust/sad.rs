@@ -28,11 +28,12 @@ use crate::glue::{
     node::{FileOps, NodeOps},
 };
 use crate::streams::autopush::{ApConfig, Autopush};
+use crate::streams::compat::Abi;
 use crate::streams::modsw;
 use crate::streams::plumbing::{nstrpush, NSTRPUSH_MAX};
 use crate::uapi::{
-    self, StrList, Strapush, FMNAMESZ, MAXAPUSH, SAP_ALL, SAP_CLEAR, SAP_ONE, SAP_RANGE,
-    STRAPUSH_SIZE, STR_LIST_SIZE, STR_MLIST_SIZE,
+    self, Strapush, FMNAMESZ, MAXAPUSH, SAP_ALL, SAP_CLEAR, SAP_ONE, SAP_RANGE, STRAPUSH_SIZE,
+    STR_MLIST_SIZE,
 };
 use kernel::{
     fs::File,
@@ -181,12 +182,8 @@ impl SadFile {
     /// `SAD_VML`: 0 when every name in the caller's `struct str_list` is a
     /// registered module, 1 when one is not. The whole list is read first
     /// (`EFAULT`), then every name must have its NUL (`EINVAL`).
-    fn vml(&self, arg: usize) -> Result<isize> {
-        let mut raw = [0u8; STR_LIST_SIZE];
-        UserSlice::new(UserPtr::from_addr(arg), STR_LIST_SIZE)
-            .reader()
-            .read_slice(&mut raw)?;
-        let sl = StrList::decode(&raw);
+    fn vml(&self, arg: usize, abi: Abi) -> Result<isize> {
+        let sl = abi.read_str_list(arg)?;
         // No stream holds more than nstrpush modules: no longer list makes
         // sense (illumos has no bound and copies in whatever is asked for).
         if sl.sl_nmods <= 0 || sl.sl_nmods as usize > nstrpush() {
@@ -207,6 +204,21 @@ impl SadFile {
             all_known &= modsw::find(name_of(field)?).is_some();
         }
         Ok(isize::from(!all_known))
+    }
+}
+
+impl SadFile {
+    /// The sad ioctls of a caller whose structures have the layout of
+    /// `abi` (`struct strapush` is the same in both).
+    fn sad_ioctl(&self, cmd: u32, arg: usize, abi: Abi) -> Result<isize> {
+        match cmd {
+            uapi::SAD_SAP => self.sap(arg),
+            uapi::SAD_GAP => self.gap(arg),
+            uapi::SAD_VML => self.vml(arg, abi),
+            // `I_STR` (the commands are transparent ioctls only), Solaris'
+            // AP_VERSION 1 commands, anything else.
+            _ => Err(EINVAL),
+        }
     }
 }
 
@@ -231,14 +243,16 @@ impl FileOps for SadFile {
     }
 
     fn ioctl(this: ArcBorrow<'_, Self>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        match cmd {
-            uapi::SAD_SAP => this.sap(arg),
-            uapi::SAD_GAP => this.gap(arg),
-            uapi::SAD_VML => this.vml(arg),
-            // `I_STR` (the commands are transparent ioctls only), Solaris'
-            // AP_VERSION 1 commands, anything else.
-            _ => Err(EINVAL),
-        }
+        this.sad_ioctl(cmd, arg, Abi::Native)
+    }
+
+    fn compat_ioctl(
+        this: ArcBorrow<'_, Self>,
+        _file: &File,
+        cmd: u32,
+        arg: usize,
+    ) -> Result<isize> {
+        this.sad_ioctl(cmd, arg, Abi::Ilp32)
     }
 
     fn show_fdinfo(this: ArcBorrow<'_, Self>, m: &SeqFile) {

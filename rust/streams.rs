@@ -4,6 +4,8 @@
 //! of queue pairs, the module switch and the stream head.
 //! `Documentation/strclone/streams.rst` describes the model and the rules.
 //!
+//! - [`compat`]: 32-bit programs: the ILP32 layouts of the ioctl
+//!   arguments that hold a pointer, read and written through `Abi`;
 //! - [`msg`]: message types and the SVR4 payloads of structured messages,
 //!   over the message blocks of `crate::glue::mblk`;
 //! - [`queue`]: one queue: its messages, counts, water marks and flags;
@@ -44,6 +46,7 @@
 pub(crate) mod autopush;
 pub(crate) mod callout;
 pub(crate) mod chain;
+pub(crate) mod compat;
 pub(crate) mod head;
 pub(crate) mod insq;
 pub(crate) mod modsw;

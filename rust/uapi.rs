@@ -266,8 +266,9 @@ pub(crate) const NMAJOR: usize = 256;
 // ---- Structures -----------------------------------------------------------
 //
 // The mirrors use the header's field order and types (`int` is `i32`,
-// a user pointer is `u64`: strclone is built for 64-bit kernels only and has
-// no 32-bit compat ioctls).
+// a user pointer is `u64`: strclone is built for 64-bit kernels only). These
+// are the layouts of 64-bit programs; a 32-bit program's, for the structures
+// that hold a pointer, are in `streams/compat.rs`.
 
 fn rd_i32(b: &[u8], at: usize) -> i32 {
     let mut w = [0u8; 4];

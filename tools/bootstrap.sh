@@ -13,7 +13,7 @@ set -euo pipefail
 PKGS=(rustc-web rust-web-src rust-web-clippy rustfmt-web
       "libclang1-$LLVM_SUFFIX" "libclang-common-$LLVM_SUFFIX-dev"
       build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils kmod
-      qemu-system-x86 busybox-static python3 pkgconf)
+      qemu-system-x86 busybox-static python3 pkgconf gcc-multilib)
 [ "${STRCLONE_LLVM:-0}" = 1 ] && PKGS+=("clang-$LLVM_SUFFIX" "lld-$LLVM_SUFFIX" "llvm-$LLVM_SUFFIX")
 
 install_packages() {

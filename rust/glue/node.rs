@@ -68,6 +68,13 @@ pub(crate) trait FileOps: Send + Sync + Sized + 'static {
     fn poll(this: ArcBorrow<'_, Self>, file: &File, table: PollTable<'_>) -> u32;
     /// `ioctl(2)`.
     fn ioctl(this: ArcBorrow<'_, Self>, file: &File, cmd: u32, arg: usize) -> Result<isize>;
+    /// `ioctl(2)` from a 32-bit program (`compat_ioctl`); `arg` is the
+    /// program's 32-bit value zero-extended, as `compat_ptr` makes it. The
+    /// default is the native `ioctl`, which is right for every argument
+    /// without a pointer or a `long` inside (`crate::streams::compat`).
+    fn compat_ioctl(this: ArcBorrow<'_, Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        Self::ioctl(this, file, cmd, arg)
+    }
     /// Extra lines for `/proc/<pid>/fdinfo/<fd>`.
     fn show_fdinfo(this: ArcBorrow<'_, Self>, m: &SeqFile);
     /// The file is being released (last `close(2)` of this file);
@@ -535,6 +542,26 @@ impl<T: FileOps> FileVTable<T> {
 
     /// # Safety
     ///
+    /// `file` is a file of ours.
+    unsafe extern "C" fn compat_ioctl(
+        file: *mut bindings::file,
+        cmd: c_uint,
+        arg: c_ulong,
+    ) -> c_long {
+        // SAFETY: The file is ours.
+        let data = unsafe { Self::data(file) };
+        // SAFETY: `file` is valid during the call, without `fdget_pos`.
+        let f = unsafe { File::from_raw_file(file) };
+        // compat_ptr(): the 32-bit value, zero-extended.
+        let arg = arg as u32 as usize;
+        match T::compat_ioctl(data, f, cmd, arg) {
+            Ok(r) => r as c_long,
+            Err(e) => e.to_errno() as c_long,
+        }
+    }
+
+    /// # Safety
+    ///
     /// `m` is a seq_file being written for `file`, a file of ours.
     unsafe extern "C" fn show_fdinfo(m: *mut bindings::seq_file, file: *mut bindings::file) {
         // SAFETY: The file is ours.
@@ -551,6 +578,7 @@ impl<T: FileOps> FileVTable<T> {
         write_iter: if T::RW { Some(Self::write_iter) } else { None },
         poll: if T::RW { Some(Self::poll) } else { None },
         unlocked_ioctl: Some(Self::ioctl),
+        compat_ioctl: Some(Self::compat_ioctl),
         show_fdinfo: Some(Self::show_fdinfo),
         fasync: if T::ASYNC { Some(Self::fasync) } else { None },
         flush: if T::ASYNC { Some(Self::flush) } else { None },

@@ -24,10 +24,17 @@
 //! - [`sigpoll`]: `I_SETSIG`/`I_GETSIG` and `O_ASYNC`, the signals of
 //!   asynchronous notification;
 //! - [`close`]: `I_SETCLTIME`/`I_GETCLTIME` and the last close's wait for
-//!   the write side to drain.
+//!   the write side to drain;
+//! - [`errs`]: SVR4's error conventions: what a hung-up stream or one with
+//!   an `M_ERROR` answers, and the access modes `getmsg`/`putmsg` need.
+//!
+//! 32-bit programs come in through [`FileOps::compat_ioctl`] with the same
+//! dispatch: the ioctls whose argument holds a pointer read it through
+//! [`Abi`] (`crate::streams::compat`).
 
 mod bands;
 mod close;
+mod errs;
 mod fdinsert;
 mod ioctl;
 mod msgio;
@@ -36,6 +43,7 @@ mod peek;
 mod sigpoll;
 mod strrput;
 
+use super::compat::Abi;
 use super::msg::{Mblk, MsgType, FLUSHR, FLUSHRW, FLUSHW, MSGMARK, RMSGD, RNORM};
 use super::queue::QLimits;
 use super::stream::{Qid, Stream, TargetIoctl};
@@ -90,20 +98,32 @@ fn errno(e: i32) -> Error {
 impl Stream {
     /// Blocks (or fails `EAGAIN`) until the queue below the head can take a
     /// normal message of band `band`, and returns that queue's limits.
-    /// Fails with the hangup/error errno, or `ERANGE` first when `len` (the
-    /// size of a write not yet started) is below the queue's minimum packet
-    /// size.
-    fn wait_writable(&self, nonblock: bool, len: Option<usize>, band: u8) -> Result<QLimits> {
+    /// Fails with the `M_ERROR` write errno, `hup` after a hangup (`EIO`
+    /// for `write(2)`, `ENXIO` for `putmsg`: `errs.rs`), or `ERANGE` first
+    /// when `len` (the size of a write not yet started) is below the
+    /// queue's minimum packet size.
+    fn wait_writable(
+        &self,
+        nonblock: bool,
+        len: Option<usize>,
+        band: u8,
+        hup: Error,
+    ) -> Result<QLimits> {
         let mut inner = self.inner.lock();
         if len.is_some_and(|n| n < inner.below_head_limits().minpsz) {
             return Err(ERANGE);
         }
         loop {
-            if inner.head.hangup {
+            // write(2): a hangup comes first (illumos' strwriteable for
+            // POSIX); putmsg: the write errno, then the hangup.
+            if inner.head.hangup && hup == EIO {
                 return Err(EIO);
             }
             if inner.head.werr != 0 {
                 return Err(errno(inner.head.werr));
+            }
+            if inner.head.hangup {
+                return Err(hup);
             }
             if inner.bcanputnext(Qid::HeadW, band) {
                 return Ok(inner.below_head_limits());
@@ -127,7 +147,7 @@ impl Stream {
             // One lock round trip per chunk: the room below the head, and
             // the packet size to cut at (the queue below may change
             // between chunks: a push or a pop).
-            let lim = match self.wait_writable(nonblock, (sent == 0).then_some(total), 0) {
+            let lim = match self.wait_writable(nonblock, (sent == 0).then_some(total), 0, EIO) {
                 Ok(lim) => lim,
                 Err(e) => return if sent > 0 { Ok(sent) } else { Err(e) },
             };
@@ -153,14 +173,15 @@ impl Stream {
         Ok(sent)
     }
 
-    /// A write of 0 bytes: sends nothing and returns 0, unless the write
-    /// options have `SNDZERO`; then a zero-length `M_DATA` goes down, under
-    /// flow control as any write.
+    /// A write of 0 bytes: a zero-length `M_DATA` goes down, under flow
+    /// control as any write, while the write options have `SNDZERO` (a new
+    /// stream's default, SVR4's for a STREAMS device); without it the
+    /// write sends nothing and returns 0.
     fn write_zero(self: &Arc<Self>, nonblock: bool) -> Result<usize> {
         if self.wropt() & uapi::SNDZERO == 0 {
             return Ok(0);
         }
-        self.wait_writable(nonblock, Some(0), 0)?;
+        self.wait_writable(nonblock, Some(0), 0, EIO)?;
         let m = Mblk::with(MsgType::Data, &[], GFP_KERNEL_ACCOUNT)?;
         self.putnext(Qid::HeadW, m);
         Ok(0)
@@ -240,6 +261,11 @@ impl Stream {
                     }
                     None if done > 0 => return Ok(done),
                     Some(m) if done > 0 && m.flag() & MSGMARK != 0 => return Ok(done),
+                    // A zero-length message is the next read's: it makes
+                    // that read return 0, and only that one.
+                    Some(m) if done > 0 && m.ty() == MsgType::Data && m.size() == 0 => {
+                        return Ok(done)
+                    }
                     _ => {}
                 }
                 (options::rdopt_mode(inner.head.rdopt), prot)
@@ -347,20 +373,16 @@ impl Stream {
         Ok(msgs as isize)
     }
 
+    /// `I_FLUSH`: `ENXIO` after a hangup, the `M_ERROR` errno after one
+    /// (`errs.rs`), before the flags are looked at (as illumos).
     fn i_flush(self: &Arc<Self>, arg: usize) -> Result<isize> {
+        self.ioctl_gone()?;
         let flags = match arg {
             a if a == usize::from(FLUSHR) => FLUSHR,
             a if a == usize::from(FLUSHW) => FLUSHW,
             a if a == usize::from(FLUSHRW) => FLUSHRW,
             _ => return Err(EINVAL),
         };
-        if self.inner.lock().head.hangup {
-            // Nothing goes downstream any more; flush the head only.
-            if flags & FLUSHR != 0 {
-                self.flushq(Qid::HeadR, false);
-            }
-            return Ok(0);
-        }
         if flags & FLUSHR != 0 {
             self.flushq(Qid::HeadR, false);
         }
@@ -397,13 +419,15 @@ impl Stream {
     }
 
     /// The stream head's ioctls; `target` sees the call first, and what
-    /// neither knows goes down as a transparent ioctl.
+    /// neither knows goes down as a transparent ioctl. `abi` is the
+    /// caller's data model, for the arguments that hold a pointer.
     pub(crate) fn head_ioctl(
         self: &Arc<Self>,
         file: &File,
         cmd: u32,
         arg: usize,
         target: Option<&dyn TargetIoctl>,
+        abi: Abi,
     ) -> Result<isize> {
         if let Some(t) = target {
             if let Some(r) = t.ioctl(self, file, cmd, arg) {
@@ -423,12 +447,20 @@ impl Stream {
         match cmd {
             uapi::I_NREAD => self.i_nread(arg),
             uapi::I_FLUSH => self.i_flush(arg),
-            uapi::I_STR => self.i_str(arg),
-            uapi::I_PUTMSG => self.i_putmsg(arg, nonblock),
-            uapi::I_GETMSG => self.i_getmsg(arg, nonblock),
+            uapi::I_STR => self.i_str(arg, abi),
+            uapi::I_PUTMSG => {
+                errs::need_write(file).and_then(|()| self.i_putmsg(arg, abi, nonblock))
+            }
+            uapi::I_GETMSG => {
+                errs::need_read(file).and_then(|()| self.i_getmsg(arg, abi, nonblock))
+            }
             uapi::I_CANPUT => self.i_canput(arg),
-            uapi::I_PUTPMSG => self.i_putpmsg(arg, nonblock),
-            uapi::I_GETPMSG => self.i_getpmsg(arg, nonblock),
+            uapi::I_PUTPMSG => {
+                errs::need_write(file).and_then(|()| self.i_putpmsg(arg, abi, nonblock))
+            }
+            uapi::I_GETPMSG => {
+                errs::need_read(file).and_then(|()| self.i_getpmsg(arg, abi, nonblock))
+            }
             uapi::I_FLUSHBAND => self.i_flushband(arg),
             uapi::I_CKBAND => self.i_ckband(arg),
             uapi::I_GETBAND => self.i_getband(arg),
@@ -437,13 +469,15 @@ impl Stream {
             uapi::I_GRDOPT => self.i_grdopt(arg),
             uapi::I_SWROPT => self.i_swropt(arg),
             uapi::I_GWROPT => self.i_gwropt(arg),
-            uapi::I_PEEK => self.i_peek(arg),
-            uapi::I_FDINSERT => self.i_fdinsert(arg, nonblock),
+            uapi::I_PEEK => self.i_peek(arg, abi),
+            uapi::I_FDINSERT => {
+                errs::need_write(file).and_then(|()| self.i_fdinsert(arg, abi, nonblock))
+            }
             uapi::I_PUSH => self.i_push(arg),
             uapi::I_POP => self.i_pop(),
             uapi::I_LOOK => self.i_look(arg),
             uapi::I_FIND => self.i_find(arg),
-            uapi::I_LIST => self.i_list(arg),
+            uapi::I_LIST => self.i_list(arg, abi),
             uapi::I_ANCHOR => self.i_anchor(),
             uapi::I_SETSIG => self.i_setsig(arg),
             uapi::I_GETSIG => self.i_getsig(arg),
@@ -488,7 +522,13 @@ impl FileOps for Stream {
     fn ioctl(this: ArcBorrow<'_, Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
         let s: Arc<Stream> = this.into();
         let target = s.driver().target_ioctl();
-        s.head_ioctl(file, cmd, arg, target)
+        s.head_ioctl(file, cmd, arg, target, Abi::Native)
+    }
+
+    fn compat_ioctl(this: ArcBorrow<'_, Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        let s: Arc<Stream> = this.into();
+        let target = s.driver().target_ioctl();
+        s.head_ioctl(file, cmd, arg, target, Abi::Ilp32)
     }
 
     fn show_fdinfo(this: ArcBorrow<'_, Self>, m: &SeqFile) {

@@ -4,6 +4,7 @@
 //! `I_LIST`, `I_ANCHOR` (`streamio(7I)`; errnos as illumos' `strioctl`).
 //! `Documentation/strclone/modules.rst` has the table.
 
+use super::compat::Abi;
 use super::modsw::{self, ModName};
 use super::stream::Stream;
 use crate::glue::{cred, params};
@@ -119,7 +120,7 @@ impl Stream {
     /// `I_LIST`: with a NULL argument the number of modules plus the
     /// driver; otherwise fills the caller's `struct str_list` (modules top
     /// down, then the driver) and sets `sl_nmods` to the entries filled.
-    pub(crate) fn i_list(&self, arg: usize) -> Result<isize> {
+    pub(crate) fn i_list(&self, arg: usize, abi: Abi) -> Result<isize> {
         self.stream_error()?;
         let mut names = [None; NSTRPUSH_MAX];
         let n = self.module_names(&mut names).min(NSTRPUSH_MAX);
@@ -127,16 +128,10 @@ impl Stream {
             return Ok((n + 1) as isize);
         }
         let uptr = UserPtr::from_addr(arg);
-        let mut raw = [0u8; uapi::STR_LIST_SIZE];
-        UserSlice::new(uptr, uapi::STR_LIST_SIZE)
-            .reader()
-            .read_slice(&mut raw)?;
-        let mut w4 = [0u8; 4];
-        w4.copy_from_slice(&raw[0..4]);
-        let want = i32::from_ne_bytes(w4);
-        let mut w8 = [0u8; 8];
-        w8.copy_from_slice(&raw[8..16]);
-        let list = u64::from_ne_bytes(w8) as usize;
+        // `sl_nmods` is at offset 0 in both layouts (`compat.rs`).
+        let sl = abi.read_str_list(arg)?;
+        let want = sl.sl_nmods;
+        let list = sl.sl_modlist as usize;
         if want < 1 {
             return Err(EINVAL);
         }

@@ -668,7 +668,9 @@ impl Stream {
                         plumbing: false,
                         mread: false,
                         rdopt: RNORM as u8,
-                        wropt: 0,
+                        // SNDZERO: a zero-length write(2) sends a
+                        // zero-length message (SVR4 write(2) on a device).
+                        wropt: crate::uapi::SNDZERO as u8,
                         istty: false,
                         pgrp: None,
                         anchor: 0,

@@ -62,13 +62,13 @@ pub(super) fn poll_wrband(inner: &mut Inner) -> u32 {
 
 impl Stream {
     /// `I_CANPUT`: 1 if a normal message of band `arg` would go down now
-    /// without blocking, else 0 (0 after a hangup).
+    /// without blocking, else 0. After a hangup `ENXIO`, after an
+    /// `M_ERROR` its errno (`errs.rs`).
     pub(super) fn i_canput(&self, arg: usize) -> Result<isize> {
+        self.ioctl_gone()?;
         let band = band_arg(arg)?;
         let mut inner = self.inner.lock();
-        Ok(isize::from(
-            !inner.head.hangup && inner.bcanputnext(Qid::HeadW, band),
-        ))
+        Ok(isize::from(inner.bcanputnext(Qid::HeadW, band)))
     }
 
     /// `I_CKBAND`: 1 if a normal message of band `arg` is on the head read
@@ -129,13 +129,15 @@ impl Stream {
     /// `I_FLUSHBAND`: flushes band `bi_pri` as `I_FLUSH` flushes (`bi_flag`
     /// is `FLUSHR`, `FLUSHW` or `FLUSHRW`, else `EINVAL`): the head read
     /// queue's messages of that band for `FLUSHR`, and an `M_FLUSH` with
-    /// `FLUSHBAND` and the band travels down. After a hangup only the head
-    /// is flushed.
+    /// `FLUSHBAND` and the band travels down. After a hangup `ENXIO`,
+    /// after an `M_ERROR` its errno (`errs.rs`; illumos reads the argument
+    /// first).
     pub(super) fn i_flushband(self: &Arc<Self>, arg: usize) -> Result<isize> {
         let mut raw = [0u8; uapi::BANDINFO_SIZE];
         UserSlice::new(UserPtr::from_addr(arg), uapi::BANDINFO_SIZE)
             .reader()
             .read_slice(&mut raw)?;
+        self.ioctl_gone()?;
         let bi = uapi::Bandinfo::decode(&raw);
         let flags = match bi.bi_flag {
             f if f == i32::from(FLUSHR) => FLUSHR,
@@ -143,12 +145,8 @@ impl Stream {
             f if f == i32::from(FLUSHRW) => FLUSHRW,
             _ => return Err(EINVAL),
         };
-        let hangup = self.inner.lock().head.hangup;
         if flags & FLUSHR != 0 {
             self.flushband(Qid::HeadR, bi.bi_pri, false);
-        }
-        if hangup {
-            return Ok(0);
         }
         let m = Mblk::with(
             MsgType::Flush,

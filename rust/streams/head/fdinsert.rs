@@ -15,13 +15,10 @@
 //! stream's fdinfo.
 
 use crate::glue::node::rw_file_of_fd;
+use crate::streams::compat::Abi;
 use crate::streams::stream::Stream;
 use crate::uapi;
-use kernel::{
-    prelude::*,
-    sync::Arc,
-    uaccess::{UserPtr, UserSlice},
-};
+use kernel::{prelude::*, sync::Arc};
 
 /// Size of the token in the control part (SVR4: a pointer).
 const TOKEN_SIZE: i32 = 8;
@@ -31,12 +28,14 @@ impl Stream {
     /// `fildes` not an open stream, `offset` negative, not a multiple of 8
     /// or without 8 bytes of the control part after it (which also refuses
     /// a missing control part). Then as `putmsg`.
-    pub(super) fn i_fdinsert(self: &Arc<Self>, arg: usize, nonblock: bool) -> Result<isize> {
-        let mut raw = [0u8; uapi::STRFDINSERT_SIZE];
-        UserSlice::new(UserPtr::from_addr(arg), uapi::STRFDINSERT_SIZE)
-            .reader()
-            .read_slice(&mut raw)?;
-        let f = uapi::Strfdinsert::decode(&raw);
+    pub(super) fn i_fdinsert(
+        self: &Arc<Self>,
+        arg: usize,
+        abi: Abi,
+        nonblock: bool,
+    ) -> Result<isize> {
+        let f = abi.read_strfdinsert(arg)?;
+        self.put_gone()?;
         let hipri = match f.flags {
             0 => false,
             x if x == uapi::RS_HIPRI as u32 => true,

@@ -61,6 +61,7 @@
 
 use super::{copy_out, errno, STRMSGSZ};
 use crate::glue::cred;
+use crate::streams::compat::Abi;
 use crate::streams::msg::{CopyReq, IocBlk, IocCred, Mblk, Msg, MsgType, TRANSPARENT};
 use crate::streams::stream::{Inner, Qid, Stream};
 use crate::uapi;
@@ -103,12 +104,13 @@ fn secs_to_jiffies(secs: i32) -> Jiffies {
 }
 
 impl Stream {
-    pub(super) fn i_str(self: &Arc<Self>, arg: usize) -> Result<isize> {
+    /// `I_STR`; `abi` is the caller's layout of `struct strioctl`. After a
+    /// hangup `ENXIO`, after an `M_ERROR` its errno (`errs.rs`), before
+    /// the argument is read (as illumos).
+    pub(super) fn i_str(self: &Arc<Self>, arg: usize, abi: Abi) -> Result<isize> {
+        self.ioctl_gone()?;
         let uptr = UserPtr::from_addr(arg);
-        let mut r = UserSlice::new(uptr, uapi::STRIOCTL_SIZE).reader();
-        let mut raw = [0u8; uapi::STRIOCTL_SIZE];
-        r.read_slice(&mut raw)?;
-        let s = uapi::Strioctl::decode(&raw);
+        let s = abi.read_strioctl(arg)?;
         if s.ic_len < 0 || s.ic_len as usize > STRMSGSZ || s.ic_timout < -1 {
             return Err(EINVAL);
         }
@@ -154,7 +156,7 @@ impl Stream {
             let mut w = UserSlice::new(UserPtr::from_addr(s.ic_dp as usize), out.len()).writer();
             w.write_slice(&out)?;
         }
-        // Write back ic_len (offset 8 in struct strioctl).
+        // Write back ic_len (offset 8 in struct strioctl, in both layouts).
         let mut w = UserSlice::new(uptr.wrapping_byte_add(8), 4).writer();
         w.write(&(out.len() as i32))?;
         Ok(ioc.rval as isize)
@@ -162,12 +164,10 @@ impl Stream {
 
     /// A transparent ioctl: `cmd` with the caller's `arg`, for whichever
     /// module or driver knows it. Its return value is the answer's
-    /// `ioc_rval`.
+    /// `ioc_rval`. After a hangup `ENXIO` and after an `M_ERROR` its errno
+    /// (`errs.rs`): nothing goes down.
     pub(super) fn transparent(self: &Arc<Self>, cmd: u32, arg: usize) -> Result<isize> {
-        // After a hangup nothing goes down, so nobody can know the command.
-        if self.inner.lock().head.hangup {
-            return Err(ENOTTY);
-        }
+        self.ioctl_gone()?;
         let cr = caller_cred();
         let argm = Mblk::with(
             MsgType::Data,
@@ -183,12 +183,7 @@ impl Stream {
             cr,
         };
         let m = ioc.into_msg(Some(argm), GFP_KERNEL_ACCOUNT)?;
-        let id = match self.claim_ioc_slot(None) {
-            Ok(id) => id,
-            // Hung up while waiting for the slot: it was never sent.
-            Err(e) if e == EIO => return Err(ENOTTY),
-            Err(e) => return Err(e),
-        };
+        let id = self.claim_ioc_slot(None)?;
         let result = self.ioc_exchange(id, m, cr, None);
         self.release_ioc_slot();
         let reply = result?;
@@ -231,14 +226,14 @@ impl Stream {
     /// Waits until the stream's ioctl slot is free and takes it, for at
     /// most `tmo` seconds (`None`: no limit; `ETIME` after it); returns the
     /// id the ioctl's answers must carry, which is accepted from now on.
-    /// `EIO` once the stream hung up.
+    /// `ENXIO` once the stream hung up.
     fn claim_ioc_slot(&self, tmo: Option<i32>) -> Result<u32> {
         let mut left = tmo.map(secs_to_jiffies);
         let mut timed_out = false;
         let mut inner = self.inner.lock();
         loop {
             if inner.head.hangup {
-                return Err(EIO);
+                return Err(ENXIO);
             }
             if !inner.head.ioc_busy {
                 inner.head.ioc_busy = true;
@@ -293,7 +288,7 @@ impl Stream {
     }
 
     /// Waits for the answer to what was just sent (WAITING above). On
-    /// hangup (`EIO`), timeout (`ETIME`) or a signal (`ERESTARTSYS`) the
+    /// hangup (`ENXIO`), timeout (`ETIME`) or a signal (`ERESTARTSYS`) the
     /// ioctl is given up, unless an answer was filed by then.
     fn ioc_wait(&self, tmo: Option<i32>) -> Result<Mblk> {
         let mut left = tmo.map(secs_to_jiffies);
@@ -303,7 +298,7 @@ impl Stream {
                 return Ok(r);
             }
             if inner.head.hangup {
-                break EIO;
+                break ENXIO;
             }
             match self.sleep(&mut inner, &mut left) {
                 Ok(true) => {}

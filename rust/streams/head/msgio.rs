@@ -7,6 +7,7 @@
 //! [`Stream::put_parts`].
 
 use super::{copy_out, errno, Want, STRCTLSZ, STRMSGSZ};
+use crate::streams::compat::Abi;
 use crate::streams::msg::{Mblk, Msg, MsgType, MSGMARK};
 use crate::streams::stream::{Qid, Stream};
 use crate::uapi;
@@ -24,20 +25,36 @@ enum Report {
     Getpmsg,
 }
 
-fn read_pmsg(arg: usize) -> Result<uapi::Strpmsg> {
-    let mut raw = [0u8; uapi::STRPMSG_SIZE];
-    UserSlice::new(UserPtr::from_addr(arg), uapi::STRPMSG_SIZE)
-        .reader()
-        .read_slice(&mut raw)?;
-    Ok(uapi::Strpmsg::decode(&raw))
-}
-
 impl Stream {
-    /// `I_PUTMSG`: flags 0 or `RS_HIPRI`; the band field is not used (band
-    /// 0).
-    pub(super) fn i_putmsg(self: &Arc<Self>, arg: usize, nonblock: bool) -> Result<isize> {
-        let p = read_pmsg(arg)?;
-        if p.flags != 0 && p.flags != uapi::RS_HIPRI {
+    /// Whether a `putmsg` may send at all: the `M_ERROR` write errno, else
+    /// `ENXIO` after a hangup (illumos' `strwriteable` for `putmsg`),
+    /// before the arguments are looked at. An `EPIPE` raises `SIGPIPE`
+    /// with `SNDPIPE`, as any failed `putmsg`.
+    pub(super) fn put_gone(&self) -> Result {
+        let e = {
+            let inner = self.inner.lock();
+            if inner.head.werr != 0 {
+                errno(inner.head.werr)
+            } else if inner.head.hangup {
+                ENXIO
+            } else {
+                return Ok(());
+            }
+        };
+        Err(self.write_failed(e))
+    }
+
+    /// `I_PUTMSG`: flags 0 or `RS_HIPRI`, band 0 (putmsg has no band: any
+    /// other is `EINVAL`).
+    pub(super) fn i_putmsg(
+        self: &Arc<Self>,
+        arg: usize,
+        abi: Abi,
+        nonblock: bool,
+    ) -> Result<isize> {
+        let p = abi.read_strpmsg(arg)?;
+        self.put_gone()?;
+        if (p.flags != 0 && p.flags != uapi::RS_HIPRI) || p.band != 0 {
             return Err(EINVAL);
         }
         self.put_parts(&p, 0, p.flags == uapi::RS_HIPRI, nonblock, None)
@@ -45,8 +62,14 @@ impl Stream {
 
     /// `I_PUTPMSG`: `MSG_HIPRI` (band 0) or `MSG_BAND` with a band from 0
     /// to 255; anything else is `EINVAL`.
-    pub(super) fn i_putpmsg(self: &Arc<Self>, arg: usize, nonblock: bool) -> Result<isize> {
-        let p = read_pmsg(arg)?;
+    pub(super) fn i_putpmsg(
+        self: &Arc<Self>,
+        arg: usize,
+        abi: Abi,
+        nonblock: bool,
+    ) -> Result<isize> {
+        let p = abi.read_strpmsg(arg)?;
+        self.put_gone()?;
         let band = u8::try_from(p.band).map_err(|_| EINVAL)?;
         let hipri = match p.flags {
             uapi::MSG_HIPRI if band == 0 => true,
@@ -135,14 +158,14 @@ impl Stream {
         };
         if hipri {
             let inner = self.inner.lock();
-            if inner.head.hangup {
-                return Err(EIO);
-            }
             if inner.head.werr != 0 {
                 return Err(errno(inner.head.werr));
             }
+            if inner.head.hangup {
+                return Err(ENXIO);
+            }
         } else {
-            self.wait_writable(nonblock, None, band)?;
+            self.wait_writable(nonblock, None, band, ENXIO)?;
             m.set_band(band);
         }
         self.putnext(Qid::HeadW, m);
@@ -151,49 +174,59 @@ impl Stream {
 
     /// `I_GETMSG`: flags 0 or `MSG_ANY` (any message) or `RS_HIPRI` (a
     /// high-priority one only).
-    pub(super) fn i_getmsg(self: &Arc<Self>, arg: usize, nonblock: bool) -> Result<isize> {
-        let p = read_pmsg(arg)?;
+    pub(super) fn i_getmsg(
+        self: &Arc<Self>,
+        arg: usize,
+        abi: Abi,
+        nonblock: bool,
+    ) -> Result<isize> {
+        let p = abi.read_strpmsg(arg)?;
         let want = match p.flags {
             0 | uapi::MSG_ANY => Want::Any,
             uapi::RS_HIPRI => Want::HiPri,
             _ => return Err(EINVAL),
         };
-        self.getmsg_as(arg, p, want, Report::Getmsg, nonblock)
+        self.getmsg_as(arg, abi, p, want, Report::Getmsg, nonblock)
     }
 
     /// `I_GETPMSG`: `MSG_HIPRI` (band must be 0), `MSG_ANY`, or `MSG_BAND`
     /// (a message of the band or above, or a high-priority one; the band
     /// from 0 to 255); anything else is `EINVAL`.
-    pub(super) fn i_getpmsg(self: &Arc<Self>, arg: usize, nonblock: bool) -> Result<isize> {
-        let p = read_pmsg(arg)?;
+    pub(super) fn i_getpmsg(
+        self: &Arc<Self>,
+        arg: usize,
+        abi: Abi,
+        nonblock: bool,
+    ) -> Result<isize> {
+        let p = abi.read_strpmsg(arg)?;
         let want = match p.flags {
             uapi::MSG_HIPRI if p.band == 0 => Want::HiPri,
             uapi::MSG_ANY => Want::Any,
             uapi::MSG_BAND => Want::Band(u8::try_from(p.band).map_err(|_| EINVAL)?),
             _ => return Err(EINVAL),
         };
-        self.getmsg_as(arg, p, want, Report::Getpmsg, nonblock)
+        self.getmsg_as(arg, abi, p, want, Report::Getpmsg, nonblock)
     }
 
     fn getmsg_as(
         self: &Arc<Self>,
         arg: usize,
+        abi: Abi,
         mut p: uapi::Strpmsg,
         want: Want,
         report: Report,
         nonblock: bool,
     ) -> Result<isize> {
-        let uptr = UserPtr::from_addr(arg);
         // The structure is written back at the end: a read-only one fails
         // now, before a message is taken.
-        write_pmsg(uptr, &p)?;
+        abi.write_strpmsg(arg, &p)?;
         let Some(mut m) = self.take_head(nonblock, want, None)? else {
             // End of file.
             p.ctl.len = 0;
             p.data.len = 0;
             p.flags = 0;
             p.band = 0;
-            return write_pmsg(uptr, &p).map(|()| 0);
+            return abi.write_strpmsg(arg, &p).map(|()| 0);
         };
         let ty = m.ty();
         let band = m.band();
@@ -302,7 +335,7 @@ impl Stream {
         }
         p.flags = out_flags;
         p.band = out_band;
-        write_pmsg(uptr, &p)?;
+        abi.write_strpmsg(arg, &p)?;
         Ok(more as isize)
     }
 }
@@ -338,10 +371,4 @@ pub(super) fn copy_getmsg(m: &Msg, p: &uapi::Strpmsg) -> Result {
         cur = b.cont();
     }
     Ok(())
-}
-
-fn write_pmsg(uptr: UserPtr, p: &uapi::Strpmsg) -> Result {
-    UserSlice::new(uptr, uapi::STRPMSG_SIZE)
-        .writer()
-        .write_slice(&p.encode())
 }

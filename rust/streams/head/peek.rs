@@ -10,13 +10,11 @@
 
 use super::errno;
 use super::msgio::copy_getmsg;
+use crate::streams::compat::Abi;
 use crate::streams::msg::{Msg, MsgType};
 use crate::streams::stream::Stream;
 use crate::uapi;
-use kernel::{
-    prelude::*,
-    uaccess::{UserPtr, UserSlice},
-};
+use kernel::prelude::*;
 
 /// The lengths `getmsg` reports for `m` with capacities `p`: the bytes
 /// copied, or -1 for a part the message does not have or the caller did
@@ -45,13 +43,8 @@ impl Stream {
     /// only; anything else is `EINVAL`). Returns 1 and fills the
     /// structure when there is such a message, 0 (and writes nothing)
     /// when there is none; never waits. After `M_ERROR`: its read errno.
-    pub(super) fn i_peek(&self, arg: usize) -> Result<isize> {
-        let uptr = UserPtr::from_addr(arg);
-        let mut raw = [0u8; uapi::STRPEEK_SIZE];
-        UserSlice::new(uptr, uapi::STRPEEK_SIZE)
-            .reader()
-            .read_slice(&mut raw)?;
-        let mut sp = uapi::Strpeek::decode(&raw);
+    pub(super) fn i_peek(&self, arg: usize, abi: Abi) -> Result<isize> {
+        let mut sp = abi.read_strpeek(arg)?;
         let hipri_only = match sp.flags {
             0 => false,
             f if f == uapi::RS_HIPRI as u32 => true,
@@ -83,9 +76,7 @@ impl Stream {
         } else {
             0
         };
-        UserSlice::new(uptr, uapi::STRPEEK_SIZE)
-            .writer()
-            .write_slice(&sp.encode())?;
+        abi.write_strpeek(arg, &sp)?;
         Ok(1)
     }
 }

@@ -88,8 +88,9 @@ static int do_setup(enum setup s, struct ctx *c)
 		if (s == S_ECHO_PROTO)
 			return putmsg_parts(c->fd, "ctl", 3, "data", 4, 0) == 0 &&
 			       wait_nread(c->fd, 1, WAIT_MS, NULL) == 1 ? 0 : -1;
+		/* The hangup may overtake the ioctl's own answer (ENXIO). */
 		if (s == S_ECHO_HUNG)
-			return echo_cmd(c->fd, ECHO_HANGUP) == 0 &&
+			return (echo_cmd(c->fd, ECHO_HANGUP) == 0 || errno == ENXIO) &&
 			       (poll_fd(c->fd, POLLIN, WAIT_MS) & POLLHUP) ? 0 : -1;
 		if (s == S_ECHO_ERROR)
 			return echo_cmd_int(c->fd, ECHO_ERROR, EPROTO) == 0 &&
@@ -436,6 +437,14 @@ CALL(c_write_kernel) { return write(c->fd, KERNEL_PTR, 8); }
 CALL(c_write_x) { return write(c->fd, "x", 1); }
 CALL(c_putmsg_x) { return putmsg_raw(c->fd, -1, NULL, 1, "x", 0); }
 CALL(c_putmsg_hipri_x) { return putmsg_raw(c->fd, 1, "x", -1, NULL, RS_HIPRI); }
+CALL(c_putmsg_band1) { struct strpmsg m = { .ctlbuf = { .len = -1 }, .databuf = { .len = 1, .buf = "x" }, .band = 1 }; return ioctl(c->fd, I_PUTMSG, &m); }
+CALL(c_flush_rw) { return ioctl(c->fd, I_FLUSH, FLUSHRW); }
+CALL(c_canput_0) { return ioctl(c->fd, I_CANPUT, 0L); }
+CALL(c_flushband_r) { return flushband_raw(c->fd, 1, FLUSHR); }
+CALL(c_fdinsert_self) { return fdinsert_raw(c->fd, 16, c->fd, 0, 0); }
+CALL(c_pop) { return ioctl(c->fd, I_POP, 0); }
+CALL(c_getpmsg_any) { return pmsg_raw(c->fd, I_GETPMSG, 0, MSG_ANY); }
+CALL(c_putpmsg_b1) { return pmsg_raw(c->fd, I_PUTPMSG, 1, MSG_BAND); }
 CALL(c_istr_reverse) { char b[8] = "abc"; return istr_raw(c->fd, ECHO_REVERSE, 1, 3, b); }
 CALL(c_lseek) { return lseek(c->fd, 0, SEEK_SET); }
 CALL(c_pread) { char b[8]; return pread(c->fd, b, 8, 0); }
@@ -682,9 +691,25 @@ static const struct row {
 	{ "mmap of a stream", S_ECHO, ENODEV, c_mmap },
 	/* After hangup / error */
 	{ "write after hangup", S_ECHO_HUNG, EIO, c_write_x },
-	{ "putmsg after hangup", S_ECHO_HUNG, EIO, c_putmsg_x },
-	{ "high-priority putmsg after hangup", S_ECHO_HUNG, EIO, c_putmsg_hipri_x },
-	{ "I_STR after hangup", S_ECHO_HUNG, EIO, c_istr_reverse },
+	{ "putmsg after hangup", S_ECHO_HUNG, ENXIO, c_putmsg_x },
+	{ "high-priority putmsg after hangup", S_ECHO_HUNG, ENXIO, c_putmsg_hipri_x },
+	{ "I_STR after hangup", S_ECHO_HUNG, ENXIO, c_istr_reverse },
+	{ "transparent TCGETS after hangup", S_ECHO_HUNG, ENXIO, c_tcgets },
+	{ "I_FLUSH after hangup", S_ECHO_HUNG, ENXIO, c_flush_rw },
+	{ "I_FLUSHBAND after hangup", S_ECHO_HUNG, ENXIO, c_flushband_r },
+	{ "I_CANPUT after hangup", S_ECHO_HUNG, ENXIO, c_canput_0 },
+	{ "I_FDINSERT after hangup", S_ECHO_HUNG, ENXIO, c_fdinsert_self },
+	{ "I_STR after M_ERROR(EPROTO)", S_ECHO_ERROR, EPROTO, c_istr_reverse },
+	{ "transparent TCGETS after M_ERROR(EPROTO)", S_ECHO_ERROR, EPROTO, c_tcgets },
+	{ "I_FLUSH after M_ERROR(EPROTO)", S_ECHO_ERROR, EPROTO, c_flush_rw },
+	{ "I_CANPUT after M_ERROR(EPROTO)", S_ECHO_ERROR, EPROTO, c_canput_0 },
+	{ "I_POP after M_ERROR(EPROTO)", S_ECHO_ERROR, EPROTO, c_pop },
+	{ "getmsg on a stream opened O_WRONLY", S_ECHO_WRONLY, EBADF, c_getmsg_any },
+	{ "getpmsg on a stream opened O_WRONLY", S_ECHO_WRONLY, EBADF, c_getpmsg_any },
+	{ "putmsg on a stream opened O_RDONLY", S_ECHO_RDONLY, EBADF, c_putmsg_x },
+	{ "putpmsg on a stream opened O_RDONLY", S_ECHO_RDONLY, EBADF, c_putpmsg_b1 },
+	{ "I_FDINSERT on a stream opened O_RDONLY", S_ECHO_RDONLY, EBADF, c_fdinsert_self },
+	{ "I_PUTMSG with a band (putmsg has none)", S_ECHO, EINVAL, c_putmsg_band1 },
 	{ "read after M_ERROR(EPROTO)", S_ECHO_ERROR, EPROTO, c_read_8 },
 	{ "write after M_ERROR(EPROTO)", S_ECHO_ERROR, EPROTO, c_write_x },
 	{ "getmsg after M_ERROR(EPROTO)", S_ECHO_ERROR, EPROTO, c_getmsg_any },
@@ -711,7 +736,7 @@ static const struct row {
 	{ "open /dev/strpts/N after the master closed", S_PAIR_NOMASTER_NAMED, EAGAIN, c_node_after },
 	{ "master write after the slave closed", S_PAIR_NOSLAVE, EIO, c_write_x },
 	{ "slave write after the master closed", S_PAIR_NOMASTER, EIO, c_write_x },
-	{ "slave I_STR after the master closed", S_PAIR_NOMASTER, EIO, c_istr_ptm },
+	{ "slave I_STR after the master closed", S_PAIR_NOMASTER, ENXIO, c_istr_ptm },
 	/* log */
 	{ "I_CONSLOG on /dev/conslog", S_CONSLOG, EINVAL, c_conslog_register },
 	{ "read on /dev/conslog", S_CONSLOG, EBADF, c_read_8 },

@@ -21,7 +21,8 @@
  *    after the flush arrives, after a hangup a truncated tail is allowed);
  *  - nothing lost: at the end every frame written on a live pair arrives,
  *    and the survivor of a closed pair reads to end of file;
- *  - hangup: a close is seen by the peer (POLLHUP, end of file, EIO) as soon
+ *  - hangup: a close is seen by the peer (POLLHUP, end of file, EIO for
+ *    write and ENXIO for putmsg) as soon
  *    as close(2) returned, and nothing arrives after end of file;
  *  - modules: every stream's module stack is what its pushes and pops made
  *    it (I_LIST, names and order), I_PUSH fails EINVAL only at nstrpush and
@@ -708,7 +709,8 @@ static void op_write(struct worker *w, struct slot *s, struct dir *d, int fd, in
 	}
 	if (errno == EAGAIN && !hung)
 		return;
-	if (errno == EIO && hung)
+	/* After a hangup write(2) fails EIO, putmsg ENXIO (streamio.rst). */
+	if (errno == (use_putmsg ? ENXIO : EIO) && hung)
 		return;
 	if (fault_ok(errno, use_putmsg ? C_PUTMSG : C_WRITE))
 		return;
@@ -804,9 +806,12 @@ static void op_ioctl(struct worker *w, struct slot *s, int fd, int is_master, in
 			fail(CAT_OP, "%s: I_NREAD: %s", who, errname(errno));
 		break;
 	case 1:
+		/* ENXIO once hung up (SVR4); a hangup may also be on its way. */
 		r = ioctl(fd, I_CANPUT, 0);
-		if (r < 0 || r > 1 || (hung && r))
-			fail(CAT_OP, "%s: I_CANPUT returned %d (hung up: %d)", who, r, hung);
+		if (hung ? !(r == -1 && errno == ENXIO)
+			 : !(r == 0 || r == 1 || (r == -1 && errno == ENXIO)))
+			fail(CAT_OP, "%s: I_CANPUT returned %d, %s (hung up: %d)", who, r,
+			     r < 0 ? errname(errno) : "-", hung);
 		break;
 	case 2: {
 		/* A ptm slave is the pts driver's minor of the same number. */
@@ -889,8 +894,13 @@ static void op_flush(struct worker *w, struct slot *s, int fd, struct dir *rx, s
 		tx->resync_until = tx->tx_seq;
 	}
 	atomic_fetch_add(&resyncs, 1);
-	if (ioctl(fd, I_FLUSH, f) < 0 && !fault_ok(errno, C_FLUSH))
+	/* ENXIO once hung up (SVR4); a hangup may also be on its way. */
+	if (ioctl(fd, I_FLUSH, f) == 0) {
+		if (hung)
+			fail(CAT_OP, "%s: I_FLUSH %d succeeded after hangup", who, f);
+	} else if (errno != ENXIO && !fault_ok(errno, C_FLUSH)) {
 		fail(CAT_OP, "%s: I_FLUSH %d: %s", who, f, errname(errno));
+	}
 	(void)s;
 }
 
