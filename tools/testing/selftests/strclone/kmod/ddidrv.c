@@ -6,7 +6,8 @@
  * At load it tries every wrong strclone_register_driver() and records what
  * each returned in the read-only parameter "drvresults" ("case=errno ...");
  * then it registers a clonable driver "ddidrv" (major 0: any free one, in
- * "drvmajor"), whose streams take every message written and free it.
+ * "drvmajor"), whose streams take every message written and free it, and
+ * whose close still sends messages up the closing stream.
  * Writing 1 to "drvunreg" calls strclone_unregister_driver() now and
  * records the result in "drvunregistered" (EBUSY while a stream of it is
  * open); writing 2 registers it again.
@@ -53,6 +54,31 @@ static int ddidrv_open(queue_t *q, dev_t *devp, int oflag, int sflag, cred_t *cr
 	return 0;
 }
 
+/*
+ * A driver that still sends up its closing stream (bad input the stream
+ * must absorb): a data message by putnext(), a high-priority one by
+ * qreply(), then an M_HANGUP; the head is closing, so each is freed with
+ * the stream (kmemleak checks that nothing stays).
+ */
+static int ddidrv_close(queue_t *q, int oflag, cred_t *crp)
+{
+	mblk_t *mp = allocb(8, BPRI_MED);
+
+	if (mp) {
+		*mp->b_wptr++ = 'x';
+		putnext(q, mp);
+	}
+	mp = allocb(8, BPRI_MED);
+	if (mp) {
+		mp->b_datap->db_type = M_PCPROTO;
+		*mp->b_wptr++ = 'y';
+		qreply(WR(q), mp);
+	}
+	putnextctl(q, M_HANGUP);
+	freemsg(NULL);
+	return 0;
+}
+
 static int ddidrv_wput(queue_t *q, mblk_t *mp)
 {
 	freemsg(mp);
@@ -60,7 +86,8 @@ static int ddidrv_wput(queue_t *q, mblk_t *mp)
 }
 
 static struct qinit ddidrv_rinit = {
-	.qi_putp = ddidrv_rput, .qi_qopen = ddidrv_open, .qi_minfo = &ddidrv_minfo,
+	.qi_putp = ddidrv_rput, .qi_qopen = ddidrv_open, .qi_qclose = ddidrv_close,
+	.qi_minfo = &ddidrv_minfo,
 };
 static struct qinit ddidrv_winit = { .qi_putp = ddidrv_wput, .qi_minfo = &ddidrv_minfo };
 static struct streamtab ddidrv_info = { .st_rdinit = &ddidrv_rinit, .st_wrinit = &ddidrv_winit };
