@@ -291,11 +291,16 @@ impl PipeEnd {
         };
         if let Some(p) = peer {
             if s.can_bypass(Qid::DrvW) {
-                let m = match p.put_up_direct(m) {
-                    Ok(()) => return,
-                    Err(m) => m,
+                // One lock round trip for band 0 data with nothing pushed.
+                let m = if m.band() == 0 {
+                    match p.put_up_direct(m) {
+                        Ok(()) => return,
+                        Err(m) => m,
+                    }
+                } else {
+                    m
                 };
-                if p.canputnext(Qid::DrvR) {
+                if p.bcanputnext(Qid::DrvR, m.band()) {
                     p.putnext(Qid::DrvR, m);
                     return;
                 }
