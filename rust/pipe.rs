@@ -33,7 +33,8 @@
 //! end which head a flush reaches as `FLUSHR`.
 //!
 //! Closing an end hangs up the other (`M_HANGUP`: its reads drain what is
-//! queued, then return 0; its writes fail, with `EPIPE` and `SIGPIPE`
+//! queued, what the closing end still had waiting for it included, then
+//! return 0; a pipe end's close never waits, its close time is 0; its writes fail, with `EPIPE` and `SIGPIPE`
 //! under `SNDPIPE`, which both ends have from their open). The pipe's
 //! number is free again when both ends have closed.
 //!
@@ -223,7 +224,13 @@ impl PipePair {
         )?;
         let minor = self.n * 2 + side as u32;
         let s = Stream::new(uapi::PIPE_MAJOR, minor, d, &self.target.rt)?;
-        s.inner.lock().head.wropt = uapi::SNDPIPE as u8;
+        {
+            let mut inner = s.inner.lock();
+            inner.head.wropt = uapi::SNDPIPE as u8;
+            // A pipe end's close does not wait for its write side: what
+            // is left there moves to the other end (`close`).
+            inner.head.closetime = 0;
+        }
         // Room at the head for what a writer has in flight (the driver
         // queue's), as a Linux pipe's 64 KiB.
         s.set_water(Qid::HeadR, DRV_LIMITS.hiwat, DRV_LIMITS.lowat);
@@ -506,6 +513,13 @@ impl Driver for PipeEnd {
         };
         self.pair.target.open.fetch_sub(1, Ordering::Relaxed);
         if let Some(p) = peer {
+            // What this end wrote and the other has not taken yet is the
+            // other's: it moves to its read side now, whatever the flow
+            // control (at most this write queue's worth), ahead of the
+            // hangup, as in SVR4, where it would be at that head already.
+            while let Some(m) = s.getq(Qid::DrvW) {
+                p.putnext(Qid::DrvR, m);
+            }
             p.hangup();
             // What it still had queued for us will never be read.
             p.flushq(Qid::DrvW, true);

@@ -351,7 +351,7 @@ TEST(pipemod_flush_reaches_data_in_transit)
 TEST(widowed_reader_drains_then_eof)
 {
 	char buf[16];
-	int p[2];
+	int p[2], ms = -1;
 
 	S_PIPE(p);
 	ASSERT_EQ(4, write(p[0], "last", 4));
@@ -360,6 +360,51 @@ TEST(widowed_reader_drains_then_eof)
 	EXPECT_EQ(4, read(p[1], buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "last", 4));
 	EXPECT_EQ(0, read(p[1], buf, sizeof(buf)));
+	/* A pipe end's close does not wait. */
+	ASSERT_EQ(0, ioctl(p[1], I_GETCLTIME, &ms));
+	EXPECT_EQ(0, ms);
+	close(p[1]);
+}
+
+/*
+ * A writer that closes with more written than the reader's head holds (the
+ * rest waits in its driver queue): the close returns at once and every
+ * byte still arrives, then end of file.
+ */
+TEST(close_with_data_in_flight_loses_nothing)
+{
+	static unsigned char in[1 << 18], out[1 << 18];
+	size_t sent = 0, got = 0;
+	long long t0;
+	int p[2];
+
+	S_PIPE(p);
+	fill_pat(in, 0, sizeof(in));
+	ASSERT_EQ(0, set_nonblock(p[0], 1));
+	while (sent < sizeof(in)) {
+		ssize_t r = write(p[0], in + sent, 4096);
+
+		if (r < 0) {
+			ASSERT_EQ(EAGAIN, errno);
+			break;
+		}
+		sent += r;
+	}
+	ASSERT_LT(65536, sent);
+	ASSERT_EQ(0, set_nonblock(p[0], 0));
+	t0 = now_ms();
+	close(p[0]);
+	EXPECT_GT(1000, now_ms() - t0);
+	for (;;) {
+		ssize_t r = read(p[1], out + got, sizeof(out) - got);
+
+		ASSERT_LE(0, r);
+		if (r == 0)
+			break;
+		got += r;
+	}
+	EXPECT_EQ(sent, got);
+	EXPECT_EQ(-1, check_pat(out, 0, got));
 	close(p[1]);
 }
 
