@@ -22,8 +22,8 @@
 //! otherwise it waits on the writer's driver write queue, whose service
 //! procedure moves it on when the other end's reader drains its head (the
 //! head back-enables the other driver's read queue, whose service
-//! procedure re-enables this write queue). Data written before end 1
-//! exists waits there too.
+//! procedure runs this write queue's, in the reader's context). Data
+//! written before end 1 exists waits there too.
 //!
 //! `M_FLUSH` crosses unchanged, as in SVR4, so a pipe flushes the right
 //! queues only with `pipemod` pushed on one end (it exchanges `FLUSHR` and
@@ -490,9 +490,13 @@ impl Driver for PipeEnd {
     }
 
     fn rsrv(&self, _s: &Arc<Stream>) {
-        // Our head drained: the other end may send again.
+        // Our head drained: the other end may send again. Its write
+        // service procedure runs here and now (`QINSERVICE` keeps it from
+        // running twice at once), not from its work item: this is the
+        // reader that drained the head (`Stream::back_enable_now`), and it
+        // wants exactly what that procedure moves.
         if let Some(p) = self.peer() {
-            p.qenable(Qid::DrvW);
+            p.run_service(Qid::DrvW, None);
         }
     }
 
