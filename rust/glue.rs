@@ -33,6 +33,8 @@
 //!   foreground group, and the signal sent to it;
 //! - [`sigpoll`]: a process reference for `I_SETSIG` and the signal sent
 //!   to it, a stream's fasync list (`sigpoll.c`);
+//! - [`passfp`]: `M_PASSFP` messages, which hold an open file between
+//!   `I_SENDFD` and `I_RECVFD`, and the descriptor a receiver gets;
 //! - [`params`]: the module parameters, declared in C (`params.c`) so that
 //!   they show in sysfs;
 //! - [`uapi_check`]: the uapi header's side of the layout checks
@@ -52,6 +54,7 @@ pub(crate) mod mblk;
 pub(crate) mod msglist;
 pub(crate) mod node;
 pub(crate) mod params;
+pub(crate) mod passfp;
 pub(crate) mod pgrp;
 pub(crate) mod sigpoll;
 pub(crate) mod time;

@@ -35,7 +35,7 @@
 //! - [`streams`]: messages, queues, put/service scheduling, the stream head;
 //! - [`clone`]: the major-indexed target table and the clone nodes;
 //! - [`ptm`]: the ptm target and its pts slave driver (`/dev/strpts/N`);
-//!   [`echo`]: a loopback target;
+//!   [`echo`]: a loopback target; [`pipe`]: STREAMS pipes and `I_SENDFD`;
 //!   [`log`]: the log target (`/dev/strlog`, `/dev/conslog`) and the
 //!   in-kernel `strlog()`;
 //! - [`sad`]: the STREAMS administrative driver (`/dev/sad/admin`,
@@ -59,6 +59,7 @@ mod glue;
 mod log;
 mod minors;
 mod modules;
+mod pipe;
 mod ptm;
 mod sad;
 mod streams;
@@ -157,6 +158,11 @@ impl kernel::InPlaceModule for StrClone {
             registry.register(ptm.clone())?;
             registry.register(pts.clone())?;
             registry.register(echo.clone())?;
+            let pipe: Arc<dyn Target> = Arc::new(
+                pipe::Pipe(pipe::PipeTarget::new(rt.clone(), autopush.clone())?),
+                GFP_KERNEL,
+            )?;
+            registry.register(pipe.clone())?;
             registry.register(logd.clone())?;
             ddi::set_env(ddi::DrvEnv {
                 registry: registry.clone(),
@@ -167,6 +173,7 @@ impl kernel::InPlaceModule for StrClone {
             builtins.push(ptm.clone(), GFP_KERNEL)?;
             builtins.push(pts.clone(), GFP_KERNEL)?;
             builtins.push(echo, GFP_KERNEL)?;
+            builtins.push(pipe, GFP_KERNEL)?;
             builtins.push(logd, GFP_KERNEL)?;
             let ctl = Arc::new(
                 debug::DebugCtl {

@@ -56,6 +56,12 @@ pub(crate) const I_ANCHOR: u32 = svr4(b'S', 24);
 pub(crate) const I_SETCLTIME: u32 = svr4(b'S', 32);
 /// `I_GETCLTIME`.
 pub(crate) const I_GETCLTIME: u32 = svr4(b'S', 33);
+/// `I_RECVFD`: take the file an `I_SENDFD` passed (`struct strrecvfd`).
+pub(crate) const I_RECVFD: u32 = svr4(b'S', 14);
+/// `I_SENDFD`: pass an open file to the other end of a pipe.
+pub(crate) const I_SENDFD: u32 = svr4(b'S', 17);
+/// On a pipe end: a new descriptor for the other end (arg: open flags).
+pub(crate) const STRCLONE_PIPEPEER: u32 = _IO(b'C' as u32, 48);
 /// `I_CANPUT`.
 pub(crate) const I_CANPUT: u32 = svr4(b'S', 34);
 /// `I_PUTMSG`: putmsg(2).
@@ -160,6 +166,7 @@ const _: () = {
     assert!(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b);
     assert!(I_SETSIG == 0x5309 && I_GETSIG == 0x530a);
     assert!(I_SETCLTIME == 0x5320 && I_GETCLTIME == 0x5321);
+    assert!(I_RECVFD == 0x530e && I_SENDFD == 0x5311 && STRCLONE_PIPEPEER == 0x4330);
 };
 
 /// `I_SETSIG` events (SVR4 values).
@@ -260,6 +267,8 @@ pub(crate) const PTS_MAJOR: u32 = 24;
 pub(crate) const ECHO_MAJOR: u32 = 72;
 /// The log target.
 pub(crate) const LOG_MAJOR: u32 = 21;
+/// The STREAMS pipe target.
+pub(crate) const PIPE_MAJOR: u32 = 73;
 /// Size of the clone table.
 pub(crate) const NMAJOR: usize = 256;
 
@@ -812,6 +821,43 @@ impl Strapush {
     }
 }
 
+/// `struct strrecvfd`: what `I_RECVFD` fills in.
+#[repr(C)]
+#[derive(Copy, Clone, Debug, Default)]
+pub(crate) struct Strrecvfd {
+    /// The new descriptor.
+    pub(crate) fd: i32,
+    /// The sender's effective uid.
+    pub(crate) uid: u32,
+    /// The sender's effective gid.
+    pub(crate) gid: u32,
+    /// Zeroed.
+    pub(crate) fill: [u8; 8],
+}
+
+/// Size of `struct strrecvfd`.
+pub(crate) const STRRECVFD_SIZE: usize = size_of::<Strrecvfd>();
+
+const _: () = {
+    assert!(STRRECVFD_SIZE == 20);
+    assert!(offset_of!(Strrecvfd, fd) == 0);
+    assert!(offset_of!(Strrecvfd, uid) == 4);
+    assert!(offset_of!(Strrecvfd, gid) == 8);
+    assert!(offset_of!(Strrecvfd, fill) == 12);
+};
+
+impl Strrecvfd {
+    /// The bytes given to the caller.
+    pub(crate) fn encode(&self) -> [u8; STRRECVFD_SIZE] {
+        let mut b = [0u8; STRRECVFD_SIZE];
+        b[0..4].copy_from_slice(&self.fd.to_ne_bytes());
+        b[4..8].copy_from_slice(&self.uid.to_ne_bytes());
+        b[8..12].copy_from_slice(&self.gid.to_ne_bytes());
+        b[12..20].copy_from_slice(&self.fill);
+        b
+    }
+}
+
 /// `struct bandinfo`: the argument of `I_FLUSHBAND`.
 #[repr(C)]
 #[derive(Copy, Clone, Debug)]
@@ -1218,6 +1264,16 @@ const CHECKED: &[(&str, u32)] = &[
     ("S_BANDURG", S_BANDURG),
     ("STRCLONE_DEFAULT_CLTIME", STRCLONE_DEFAULT_CLTIME),
     ("STRCLONE_CLTIME_MAX", STRCLONE_CLTIME_MAX),
+    ("I_RECVFD", I_RECVFD),
+    ("I_SENDFD", I_SENDFD),
+    ("M_PASSFP", MsgType::PassFp.0 as u32),
+    ("sizeof(struct strrecvfd)", STRRECVFD_SIZE as u32),
+    ("strrecvfd.fd", offset_of!(Strrecvfd, fd) as u32),
+    ("strrecvfd.uid", offset_of!(Strrecvfd, uid) as u32),
+    ("strrecvfd.gid", offset_of!(Strrecvfd, gid) as u32),
+    ("strrecvfd.fill", offset_of!(Strrecvfd, fill) as u32),
+    ("STRCLONE_PIPE_MAJOR", PIPE_MAJOR),
+    ("STRCLONE_PIPEPEER", STRCLONE_PIPEPEER),
 ];
 
 #[kernel::prelude::kunit_tests(strclone_uapi)]

@@ -475,6 +475,23 @@ impl Msgb {
         ptr::eq(self.b_datap, other.b_datap)
     }
 
+    /// The `free_arg` of this block's `esballoc` buffer when `free_func`
+    /// frees it, `None` for any other data block. How the owner of an
+    /// `esballoc` buffer finds its own state again (`passfp.rs`).
+    pub(crate) fn esb_arg(
+        &self,
+        free_func: unsafe extern "C" fn(*mut c_void),
+    ) -> Option<*mut c_void> {
+        let frtn = self.db().db_frtnp;
+        if frtn.is_null() {
+            return None;
+        }
+        // SAFETY: A non-null `db_frtnp` points at the `EsbFree` inside the
+        // data block's object (`esballoc`), alive while the block is.
+        let rtn = unsafe { &(*frtn.cast::<EsbFree>()).rtn };
+        (rtn.free_func.map(|f| f as usize) == Some(free_func as usize)).then_some(rtn.free_arg)
+    }
+
     /// Bytes in the `M_DATA` blocks of the message from here (`msgdsize`).
     pub(crate) fn msgdsize(&self) -> usize {
         let mut n = 0;

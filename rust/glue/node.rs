@@ -611,6 +611,14 @@ pub(crate) fn rw_file_of_fd<T: FileOps>(fd: i32) -> Option<Arc<T>> {
     }
     let fd = u32::try_from(fd).ok()?;
     let file = LocalFile::fget(fd).ok()?;
+    rw_data_of_file::<T>(&file)
+}
+
+/// [`rw_file_of_fd`] for a file the caller holds.
+pub(crate) fn rw_data_of_file<T: FileOps>(file: &LocalFile) -> Option<Arc<T>> {
+    if !T::RW {
+        return None;
+    }
     let raw = file.as_ptr();
     // SAFETY: `raw` is a valid file while `file` holds its reference; its
     // `f_op` is null or points at a `file_operations` that outlives it.
@@ -627,8 +635,8 @@ pub(crate) fn rw_file_of_fd<T: FileOps>(fd: i32) -> Option<Arc<T>> {
     // SAFETY: The operations are strclone's and have `read_iter`, so they
     // are a `FileVTable` of the one `RW` type (invariant on `FileOps::RW`),
     // `T` here since `T::RW`: `private_data` came from
-    // `Arc<T>::into_foreign` and is not released while `file` holds the
-    // file. The clone outlives the borrow.
+    // `Arc<T>::into_foreign` and is not released while the caller holds
+    // the file. The clone outlives the borrow.
     let data = unsafe { <Arc<T> as ForeignOwnable>::borrow((*raw).private_data) };
     Some(data.into())
 }

@@ -103,6 +103,8 @@ static_assert(I_PUSH == 0x5302 && I_POP == 0x5303 && I_LIST == 0x5315 && I_ANCHO
 static_assert(SAD_SAP == 0x4401 && SAD_GAP == 0x4402 && SAD_VML == 0x4403);
 static_assert(STRCLONE_GETDEV == 0x80084301 && LOG_GETLOST == 0x80084310);
 static_assert(ISPTM == 0x5001 && UNLKPT == 0x5002 && GRANTPT == 0x5005 && PTMGETPEER == 0x5010);
+static_assert(I_RECVFD == 0x530e && I_SENDFD == 0x5311 && STRCLONE_PIPEPEER == 0x4330);
+static_assert(sizeof(struct strrecvfd) == 20);
 static_assert(PTMGETPTN == 0x80045030);
 static_assert(I_TRCLOG == 0x4c01 && I_ERRLOG == 0x4c02 && I_CONSLOG == 0x4c03);
 static_assert(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b && ECHO_MARK == 0x450c);
@@ -258,6 +260,13 @@ static const u32 strclone_uapi_table[] = {
 	I_SETSIG, I_GETSIG, I_SETCLTIME, I_GETCLTIME,
 	S_INPUT, S_HIPRI, S_OUTPUT, S_MSG, S_ERROR, S_HANGUP, S_RDNORM, S_WRNORM,
 	S_RDBAND, S_WRBAND, S_BANDURG, STRCLONE_DEFAULT_CLTIME, STRCLONE_CLTIME_MAX,
+	I_RECVFD, I_SENDFD, M_PASSFP,
+	sizeof(struct strrecvfd),
+	offsetof(struct strrecvfd, fd),
+	offsetof(struct strrecvfd, uid),
+	offsetof(struct strrecvfd, gid),
+	offsetof(struct strrecvfd, fill),
+	STRCLONE_PIPE_MAJOR, STRCLONE_PIPEPEER,
 };
 
 /* Called from rust/glue/uapi_check.rs (the KUnit cross-check). */

@@ -21,6 +21,7 @@
 //! - [`options`]: the read and write options (`I_SRDOPT`... `I_GWROPT`);
 //! - [`peek`]: the `I_PEEK` ioctl;
 //! - [`fdinsert`]: the `I_FDINSERT` ioctl;
+//! - [`passfp`]: `I_RECVFD` (a pipe's driver answers `I_SENDFD`);
 //! - [`sigpoll`]: `I_SETSIG`/`I_GETSIG` and `O_ASYNC`, the signals of
 //!   asynchronous notification;
 //! - [`close`]: `I_SETCLTIME`/`I_GETCLTIME` and the last close's wait for
@@ -39,6 +40,7 @@ mod fdinsert;
 mod ioctl;
 mod msgio;
 mod options;
+mod passfp;
 mod peek;
 mod sigpoll;
 mod strrput;
@@ -473,6 +475,8 @@ impl Stream {
             uapi::I_FDINSERT => {
                 errs::need_write(file).and_then(|()| self.i_fdinsert(arg, abi, nonblock))
             }
+            uapi::I_RECVFD => self.i_recvfd(arg, nonblock),
+            uapi::I_SENDFD => self.i_sendfd_not_pipe(arg),
             uapi::I_PUSH => self.i_push(arg),
             uapi::I_POP => self.i_pop(),
             uapi::I_LOOK => self.i_look(arg),

@@ -37,6 +37,8 @@ impl MsgType {
     /// A break on the line (a terminal module sends it down for
     /// `TCSBRK`).
     pub(crate) const Break: Self = Self(0x08);
+    /// An open file passed over a pipe (`I_SENDFD`; `glue::passfp`).
+    pub(crate) const PassFp: Self = Self(crate::glue::passfp::M_PASSFP);
     /// A signal for the stream head to send, in order with data (one
     /// byte: the signal number).
     pub(crate) const Sig: Self = Self(0x0b);

@@ -150,6 +150,12 @@ pub(crate) trait Driver: Send + Sync {
     fn target_ioctl(&self) -> Option<&dyn TargetIoctl> {
         None
     }
+    /// The driver instance as its own type, for a target that must
+    /// recognise its streams among others (a pipe end passed by
+    /// `I_SENDFD`).
+    fn as_any(&self) -> Option<&dyn core::any::Any> {
+        None
+    }
 }
 
 /// The `module_info`/`qinit` of a driver or module.

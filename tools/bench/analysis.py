@@ -239,6 +239,54 @@ _t_tp_pipe_4096 = _t_tp_pty_65536
 _t_tp_pipe_65536 = _t_tp_pty_65536
 
 
+def _spipe_common(t, data):
+    size = t.tid.rsplit("_", 1)[1]
+    a, b = f"pipes/throughput/spipe/{size}", f"pipes/throughput/pipe/{size}"
+    return (f"Per run the STREAMS pipe's reader got {_n(data.med(a + '/bytes_per_read'))} bytes per "
+            f"read(2) and slept {_f(data.med(a + '/reader_sleeps_per_read'))} times per read, its "
+            f"writer {_f(data.med(a + '/writer_sleeps_per_write'))} times per write; the pipe(2)'s "
+            f"reader got {_n(data.med(b + '/bytes_per_read'))} bytes per read. Runs spread "
+            f"{_n(data.lo(a))} to {_n(data.hi(a))} MB/s (STREAMS) and {_n(data.lo(b))} to "
+            f"{_n(data.hi(b))} MB/s (pipe). ")
+
+
+def _t_spipe_64(t, data, met):
+    return _spipe_common(t, data) + (
+        "A STREAMS pipe keeps every write(2) as a message, as SVR4's do (``getmsg`` on the other "
+        "end gets each one back whole), so a 64-byte write costs a block allocation charged to the "
+        "writer's memory cgroup, the stream head's write path, the pipe driver's hand-over to the "
+        "other end's head (``PipeEnd::send`` in ``rust/pipe.rs``: with nothing pushed one lock "
+        "round trip, ``Stream::put_up_direct``), and on the reader's side one lock round trip and "
+        "one free per message. A Linux pipe appends the 64 bytes to the page it is filling under "
+        "``pipe->mutex`` and its reader copies whole pages; merging writes is what a pipe may do "
+        "and a stream may not.")
+
+
+def _t_spipe_4096(t, data, met):
+    return _spipe_common(t, data) + (
+        "At 4 KiB a write is one page-sized block on both sides; the STREAMS pipe moves it to the "
+        "other end's head without copying it (``PipeEnd::send``), and its reader's copy-out is the "
+        "only other copy, as the pipe's.")
+
+
+def _t_spipe_65536(t, data, met):
+    return _spipe_common(t, data) + (
+        "A 64 KiB write is one message (a chain of page-sized blocks: the pipe driver's write "
+        "queue has no packet size limit), and each end holds 64 KiB at its head plus 64 KiB on the "
+        "writer's driver queue, so a writer sleeps less often than on a pipe's 64 KiB ring.")
+
+
+def _t_spipe_msg(t, data, met):
+    return ("Each ``putmsg`` is one ``M_PROTO`` block with the data block chained, handed to the "
+            "other end's head as the writes above; each ``getmsg`` takes one message and copies "
+            "both parts out. The socketpair copies the 80-byte record into an ``sk_buff`` and "
+            "queues it on the peer socket's receive queue; its reader takes one record per "
+            f"``recvmsg``. Runs spread {_n(data.lo('pipes/msgrate/spipe'))} to "
+            f"{_n(data.hi('pipes/msgrate/spipe'))} messages/s (STREAMS) and "
+            f"{_n(data.lo('pipes/msgrate/seqpacket'))} to {_n(data.hi('pipes/msgrate/seqpacket'))} "
+            "(socketpair).")
+
+
 def _t_rtt(t, data, met):
     pipe = _ratio(data, "latency/pipe", "latency/pty")
     c0 = _ratio(data, "latency/strclone/cpu0", "latency/pty/cpu0")

@@ -51,6 +51,9 @@
  *               other pairs are held open
  *   log         strclone log fan-out with 1, 2, 3 readers (one per class);
  *               /dev/kmsg with 1, 2, 3, 10, 100 readers as a reference
+ *   pipes       STREAMS pipes (s_pipe) against pipe(2) for 64 B, 4 KiB and
+ *               64 KiB writes, and putmsg/getmsg (control + data) against an
+ *               AF_UNIX SOCK_SEQPACKET socketpair (pipes.c)
  *   profile     kernel profiles (perf_event cpu-clock sampling on every
  *               CPU, symbolised with /proc/kallsyms) of the main workloads
  *
@@ -93,7 +96,7 @@ static double RUN_S = 1.0;	/* seconds per time-boxed run */
 static int REPS = 7;		/* runs per measurement */
 static int NO_SYS;		/* -n: leave sysctls and /dev/kmsg alone */
 static int QUICK;
-static const char *GROUPS = "open_close,scaling,latency,throughput,modules,drivers,terminal,memory,live,log,profile";
+static const char *GROUPS = "open_close,scaling,latency,throughput,modules,drivers,terminal,memory,live,log,pipes,profile";
 
 static long LIVE_LEVELS[] = { 0, 1000, 10000, 60000 };
 #define NLEVELS (sizeof(LIVE_LEVELS) / sizeof(LIVE_LEVELS[0]))
@@ -2851,6 +2854,9 @@ static void g_profile(void)
 	}
 }
 
+/* The pipes group: a file of its own, which uses the helpers above. */
+#include "pipes.c"
+
 /* ---- main ---------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -2965,6 +2971,8 @@ int main(int argc, char **argv)
 		g_live();
 	if (selected("log"))
 		g_log();
+	if (selected("pipes"))
+		g_pipes();
 	if (selected("profile"))
 		g_profile();
 	phase(NULL, 0);

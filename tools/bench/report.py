@@ -198,6 +198,13 @@ def term_modules(data):
 TERM_LINES = [4096, 80]
 
 
+def has_pipes(data):
+    """Whether the run has the pipes group (``-g`` may leave it out; a run
+    from before it existed has none): without it the report leaves its
+    targets out."""
+    return data.has("pipes/throughput/spipe/4096")
+
+
 def live_levels(data):
     """The live-stream levels measured, from the series ids."""
     lv = sorted({int(k.split("/")[2]) for k in data.s if re.fullmatch(r"live/(strclone|ptmx)_pair/\d+", k)})
@@ -388,6 +395,25 @@ def targets(data):
             "strclone / native.",
             fspread(data, c + "strclone/4096", "MB/s"), "pty " + fspread(data, c + "pty/4096", "MB/s"),
             data.ratio(c + "strclone/4096", c + "pty/4096"), 1.0, ">="))
+    if has_pipes(data):
+        for size in (64, 4096, 65536):
+            a, b = f"pipes/throughput/spipe/{size}", f"pipes/throughput/pipe/{size}"
+            T.append(Target(
+                f"spipe_{size}", f"STREAMS pipe throughput, {size_label(size)} writes, vs pipe(2)",
+                f"bytes per second from a writer thread on end 0 of a STREAMS pipe (``s_pipe``; "
+                f"{size_label(size)} writes, one message each) to a reader thread on end 1, against a "
+                "Linux ``pipe(2)`` with the same threads; ratio = STREAMS pipe / pipe, paired by run.",
+                fspread(data, a, "MB/s"), "pipe " + fspread(data, b, "MB/s"),
+                data.ratio(a, b), 1.0, ">="))
+        a, b = "pipes/msgrate/spipe", "pipes/msgrate/seqpacket"
+        T.append(Target(
+            "spipe_msg", "putmsg/getmsg over a STREAMS pipe vs AF_UNIX SOCK_SEQPACKET",
+            "messages per second with a 16-byte control part and 64 bytes of data, a writer thread "
+            "(``putmsg``) and a reader thread (``getmsg``) on the two ends of a STREAMS pipe, "
+            "against ``sendmsg``/``recvmsg`` of one 80-byte record on an ``AF_UNIX`` "
+            "``SOCK_SEQPACKET`` socketpair; ratio = STREAMS pipe / socketpair, paired by run.",
+            fspread(data, a, "/s"), "seqpacket " + fspread(data, b, "/s"),
+            data.ratio(a, b), 1.0, ">="))
     T.append(Target(
         "rtt", "1-byte round trip vs native pty (time, lower is better)",
         "the time of a 1-byte ping-pong master -> slave -> master between two threads: strclone "

@@ -14,6 +14,8 @@
  * Nodes (all created by strclone.ko):
  *   /dev/clone-ptmx   clone node of the ptm target (STREAMS major 23)
  *   /dev/clone-echo   clone node of the echo (loopback) target (major 72)
+ *   /dev/clone-pipe   clone node of the pipe target (major 73): one end of a
+ *                     new STREAMS pipe; STRCLONE_PIPEPEER gives the other
  *   /dev/ptmajor      the ptm target's own node; open gives EINVAL (0600)
  *   /dev/clone-strlog clone node of the log target: ENXIO (not clonable)
  *   /dev/conslog      log target minor 0 (CONSWMIN), write-only
@@ -40,6 +42,7 @@
 #define STRCLONE_PTS_MAJOR	24	/* the pts slaves: minor N is ptm pair N's */
 #define STRCLONE_ECHO_MAJOR	72
 #define STRCLONE_LOG_MAJOR	21
+#define STRCLONE_PIPE_MAJOR	73	/* STREAMS pipes: minor 2N and 2N+1 are pipe N's ends */
 
 /* ---- Message types (SVR4 values). ---------------------------------- */
 #define M_DATA		0x00
@@ -84,8 +87,10 @@
 #define I_SETSIG	(__SID | 9)	/* arg: S_* events for SIGPOLL to the caller; 0: stop */
 #define I_GETSIG	(__SID | 10)	/* int *: the caller's S_* events */
 #define I_FIND		(__SID | 11)	/* const char *: 1 if the module is pushed, else 0 */
+#define I_RECVFD	(__SID | 14)	/* struct strrecvfd *: take a file passed by I_SENDFD */
 #define I_PEEK		(__SID | 15)	/* struct strpeek *: look at the first message; 1 if any */
 #define I_FDINSERT	(__SID | 16)	/* struct strfdinsert *: putmsg with another stream's token */
+#define I_SENDFD	(__SID | 17)	/* arg: fd to pass to the other end of a pipe */
 #define I_SWROPT	(__SID | 19)	/* arg: write options (SNDZERO, SNDPIPE) */
 #define I_GWROPT	(__SID | 20)	/* int *: the write options */
 #define I_LIST		(__SID | 21)	/* struct str_list *, or NULL: count (modules + driver) */
@@ -322,6 +327,24 @@ struct strclone_devinfo {
 };
 /* On any strclone stream: which (major, minor) this fd is. */
 #define STRCLONE_GETDEV		_IOR('C', 1, struct strclone_devinfo)
+
+/*
+ * ---- STREAMS pipes (Documentation/strclone/pipes.rst). ----------------
+ * An open of /dev/clone-pipe gives one end of a new pipe; STRCLONE_PIPEPEER
+ * on it (arg: open flags, O_RDWR with O_NONBLOCK and O_CLOEXEC allowed)
+ * returns a descriptor for the other end, once (EBUSY afterwards).
+ * libstrclone's s_pipe() does both. I_SENDFD passes an open file to the
+ * other end, where I_RECVFD takes it (an M_PASSFP message at the head).
+ */
+#define STRCLONE_PIPEPEER	_IO('C', 48)
+
+/* What I_RECVFD fills in (SVR4 <stropts.h>). */
+struct strrecvfd {
+	int fd;			/* the new descriptor */
+	__u32 uid;		/* the sender's effective uid (uid_t) */
+	__u32 gid;		/* the sender's effective gid (gid_t) */
+	char fill[8];		/* zeroed */
+};
 
 /* ---- ptm target (Solaris <sys/ptms.h> numbering). ------------------ */
 #define ISPTM		(('P' << 8) | 1)	/* 0 on a master stream */

@@ -229,6 +229,11 @@ impl Stream {
             return abi.write_strpmsg(arg, &p).map(|()| 0);
         };
         let ty = m.ty();
+        if ty == MsgType::PassFp {
+            // A passed file is taken by I_RECVFD only (illumos' getmsg).
+            self.putbq(Qid::HeadR, m);
+            return Err(EBADMSG);
+        }
         let band = m.band();
         let marked = m.flag() & MSGMARK;
         let (out_flags, out_band) = match (report, ty.is_hipri()) {

@@ -95,13 +95,26 @@ impl Stream {
     }
 
     /// What a write, `putmsg` or `I_FDINSERT` that failed with `e` returns:
-    /// `e`, and with `SNDPIPE` set an `EPIPE` also sends the caller
-    /// `SIGPIPE`, as SVR4 does for a write to a widowed pipe.
+    /// `e`, unless `SNDPIPE` is set and the write failed with `EPIPE` (an
+    /// `M_ERROR` carrying it) or because the stream hung up (a widowed
+    /// pipe: its end has `SNDPIPE` from its open): then `EPIPE`, and the
+    /// caller gets `SIGPIPE`, as on a Linux pipe. (illumos'
+    /// `strwriteable` turns every write error into `EPIPE` under
+    /// `SNDPIPE`; strclone keeps another `M_ERROR` errno as it is.)
     pub(super) fn write_failed(&self, e: Error) -> Error {
-        if e == EPIPE && self.wropt() & SNDPIPE != 0 {
-            crate::glue::pgrp::signal_current(SIGPIPE);
+        let (wropt, hangup) = {
+            let inner = self.inner.lock();
+            (u32::from(inner.head.wropt), inner.head.hangup)
+        };
+        if wropt & SNDPIPE == 0 {
+            return e;
         }
-        e
+        let from_state = e == EPIPE || (hangup && (e == EIO || e == ENXIO));
+        if !from_state {
+            return e;
+        }
+        crate::glue::pgrp::signal_current(SIGPIPE);
+        EPIPE
     }
 }
 

@@ -58,6 +58,8 @@ impl Stream {
             match inner.head_rq_ref().front() {
                 None => return Ok(0),
                 Some(m) if hipri_only && !m.ty().is_hipri() => return Ok(0),
+                // A passed file is for I_RECVFD only (as getmsg).
+                Some(m) if m.ty() == MsgType::PassFp => return Err(EBADMSG),
                 Some(m) => m.dupmsg(GFP_ATOMIC)?,
             }
         };

@@ -133,7 +133,8 @@ impl Stream {
             MsgType::IocAck | MsgType::IocNak | MsgType::CopyIn | MsgType::CopyOut => {
                 self.ioc_reply_arrived(m)
             }
-            MsgType::Data | MsgType::Proto | MsgType::PcProto => {
+            // A passed file waits at the head for I_RECVFD (`passfp.rs`).
+            MsgType::Data | MsgType::Proto | MsgType::PcProto | MsgType::PassFp => {
                 {
                     let mut inner = self.inner.lock();
                     if self.is_closed() {

@@ -14,7 +14,7 @@
  * Documentation/strclone/library.rst describes them and their errnos.
  * ioctl() is declared by <sys/ioctl.h> (included through the uapi header)
  * with the C library's own prototype. fattach() and fdetach() are not
- * provided.
+ * provided (Documentation/strclone/pipes.rst says why).
  */
 #ifndef _STROPTS_H
 #define _STROPTS_H 1
@@ -33,6 +33,8 @@ int putmsg(int __fildes, const struct strbuf *__ctlptr, const struct strbuf *__d
 	   int __flags);
 int putpmsg(int __fildes, const struct strbuf *__ctlptr, const struct strbuf *__dataptr,
 	    int __band, int __flags);
+/* A STREAMS pipe: two connected streams (fd[0], fd[1]); 0, or -1 and errno. */
+int s_pipe(int __fd[2]);
 
 #ifdef __cplusplus
 }

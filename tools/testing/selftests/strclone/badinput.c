@@ -34,6 +34,7 @@ STRCLONE_BARE_PTS()
 #define CLONE_STRLOG	"/tmp/badinput-clone-21"	/* mk_clone_node() */
 #define CONSLOG_NODE	"/dev/conslog"
 #define STRLOG_NODE	"/dev/strlog"
+#define PIPE_NODE	"/dev/clone-pipe"
 
 /* ---- what a row starts from ------------------------------------------ */
 
@@ -56,6 +57,9 @@ enum setup {
 	S_STRLOG_ERRHELD,	/* fd: strlog; fd2: another strlog holding I_ERRLOG */
 	S_CONSLOG,		/* fd: /dev/conslog, O_WRONLY */
 	S_LOGREADER_MSG,	/* fd: console reader with one message queued */
+	S_PIPE,			/* fd: STREAMS pipe end 0, O_NONBLOCK; fd2: end 1 */
+	S_PIPE_WIDOWED,		/* fd: end 0 after end 1 closed */
+	S_PIPE_END0,		/* fd: end 0 alone, end 1 not made yet */
 };
 
 struct ctx {
@@ -160,6 +164,23 @@ static int do_setup(enum setup s, struct ctx *c)
 			return -1;
 		close(m);
 		return wait_nread(c->fd, 1, WAIT_MS, NULL) >= 1 ? 0 : -1;
+	case S_PIPE:
+	case S_PIPE_WIDOWED:
+	case S_PIPE_END0:
+		c->fd = open(PIPE_NODE, fl);
+		if (c->fd < 0)
+			return -1;
+		if (s == S_PIPE_END0)
+			return 0;
+		c->fd2 = ioctl(c->fd, STRCLONE_PIPEPEER, fl);
+		if (c->fd2 < 0)
+			return -1;
+		if (s == S_PIPE_WIDOWED) {
+			close(c->fd2);
+			c->fd2 = -1;
+			return poll_fd(c->fd, POLLIN, WAIT_MS) & POLLHUP ? 0 : -1;
+		}
+		return 0;
 	}
 	return -1;
 }
@@ -547,6 +568,42 @@ CALL(c_ioctl_closed)
 	return ioctl(fd, I_NREAD, &fd);
 }
 
+/* STREAMS pipes and fd passing (pipes.rst). */
+CALL(c_sendfd_neg) { return ioctl(c->fd, I_SENDFD, -1); }
+CALL(c_sendfd_closed) { return ioctl(c->fd, I_SENDFD, 1000000); }
+CALL(c_sendfd_self) { return ioctl(c->fd, I_SENDFD, c->fd); }
+CALL(c_sendfd_receiver) { return ioctl(c->fd, I_SENDFD, c->fd2); }
+CALL(c_sendfd_full)
+{
+	char buf[4096] = { 0 };
+
+	while (write(c->fd, buf, sizeof(buf)) > 0)
+		;
+	if (errno != EAGAIN)
+		return 0;
+	return ioctl(c->fd, I_SENDFD, c->fd);
+}
+CALL(c_recvfd_null) { return ioctl(c->fd, I_RECVFD, NULL); }
+CALL(c_recvfd) { struct strrecvfd r; return ioctl(c->fd, I_RECVFD, &r); }
+CALL(c_recvfd_bad_buf)
+{
+	if (ioctl(c->fd2, I_SENDFD, c->fd2) || wait_nread(c->fd, 1, WAIT_MS, NULL) != 1)
+		return 0;
+	return ioctl(c->fd, I_RECVFD, c->none);
+}
+CALL(c_recvfd_ro_buf)
+{
+	if (ioctl(c->fd2, I_SENDFD, c->fd2) || wait_nread(c->fd, 1, WAIT_MS, NULL) != 1)
+		return 0;
+	return ioctl(c->fd, I_RECVFD, c->ro);
+}
+CALL(c_pipepeer) { return ioctl(c->fd, STRCLONE_PIPEPEER, O_RDWR); }
+CALL(c_pipepeer_peer) { return ioctl(c->fd2, STRCLONE_PIPEPEER, O_RDWR); }
+CALL(c_pipepeer_ocreat) { return ioctl(c->fd, STRCLONE_PIPEPEER, O_RDWR | O_CREAT); }
+CALL(c_pipepeer_accmode3) { return ioctl(c->fd, STRCLONE_PIPEPEER, O_ACCMODE); }
+CALL(c_pipepeer_64bit) { return ioctl(c->fd, STRCLONE_PIPEPEER, (1UL << 32) | O_RDWR); }
+CALL(c_open_pipe_unreg) { (void)c; return open_unregistered(PIPE_NODE, STRCLONE_PIPE_MAJOR); }
+
 static const struct row {
 	const char *name;
 	enum setup setup;
@@ -749,6 +806,30 @@ static const struct row {
 	{ "LOG_GETLOST into a read-only page", S_STRLOG, EFAULT, c_getlost_ro },
 	{ "read on an empty strlog stream (O_NONBLOCK)", S_STRLOG, EAGAIN, c_read_8 },
 	{ "read on a log reader (M_PROTO first: use getmsg)", S_LOGREADER_MSG, EBADMSG, c_read_8 },
+	/* STREAMS pipes: I_SENDFD, I_RECVFD, STRCLONE_PIPEPEER */
+	{ "open /dev/clone-pipe with major 73 unregistered", S_NONE, ENXIO, c_open_pipe_unreg },
+	{ "I_SENDFD -1", S_PIPE, EBADF, c_sendfd_neg },
+	{ "I_SENDFD of a closed descriptor", S_PIPE, EBADF, c_sendfd_closed },
+	{ "I_SENDFD on a stream that is not a pipe", S_ECHO, EINVAL, c_sendfd_self },
+	{ "I_SENDFD -1 on a stream that is not a pipe", S_ECHO, EBADF, c_sendfd_neg },
+	{ "I_SENDFD of the receiving end (a reference cycle)", S_PIPE, ETOOMANYREFS, c_sendfd_receiver },
+	{ "I_SENDFD with the other end full", S_PIPE, EAGAIN, c_sendfd_full },
+	{ "I_SENDFD on a widowed pipe", S_PIPE_WIDOWED, ENXIO, c_sendfd_self },
+	{ "I_SENDFD before the other end exists", S_PIPE_END0, EAGAIN, c_sendfd_self },
+	{ "I_RECVFD with nothing queued, O_NONBLOCK", S_PIPE, EAGAIN, c_recvfd },
+	{ "I_RECVFD on a widowed pipe with nothing queued", S_PIPE_WIDOWED, ENXIO, c_recvfd },
+	{ "I_RECVFD with data at the front", S_ECHO_DATA, EBADMSG, c_recvfd },
+	{ "I_RECVFD with NULL and nothing queued", S_PIPE, EAGAIN, c_recvfd_null },
+	{ "I_RECVFD into an unmapped page", S_PIPE, EFAULT, c_recvfd_bad_buf },
+	{ "I_RECVFD into a read-only page", S_PIPE, EFAULT, c_recvfd_ro_buf },
+	{ "I_RECVFD after M_ERROR(EPROTO)", S_ECHO_ERROR, EPROTO, c_recvfd },
+	{ "STRCLONE_PIPEPEER twice", S_PIPE, EBUSY, c_pipepeer },
+	{ "STRCLONE_PIPEPEER on end 1", S_PIPE, EBUSY, c_pipepeer_peer },
+	{ "STRCLONE_PIPEPEER with O_CREAT", S_PIPE_END0, EINVAL, c_pipepeer_ocreat },
+	{ "STRCLONE_PIPEPEER with access mode 3", S_PIPE_END0, EINVAL, c_pipepeer_accmode3 },
+	{ "STRCLONE_PIPEPEER with flags above 32 bits", S_PIPE_END0, EINVAL, c_pipepeer_64bit },
+	{ "STRCLONE_PIPEPEER on a widowed pipe", S_PIPE_WIDOWED, EBUSY, c_pipepeer },
+	{ "STRCLONE_PIPEPEER on an echo stream", S_ECHO, ENOTTY, c_pipepeer },
 	/* debugfs control files */
 	{ "debugfs register \"ptm\" (not a number)", S_NONE, EINVAL, c_dbg_register_text },
 	{ "debugfs unregister 256", S_NONE, EINVAL, c_dbg_unregister_256 },
@@ -838,6 +919,7 @@ int main(void)
 		write_text(DBG_REGISTER, "21");
 		write_text(DBG_REGISTER, "23");
 		write_text(DBG_REGISTER, "72");
+		write_text(DBG_REGISTER, "73");
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			ksft_test_result_pass("%s: %s\n", table[i].name, msg);
 		} else {

@@ -77,7 +77,7 @@ STRCLONE_BARE_PTS()
 static const char *const nodes[] = {
 	"/dev/clone-ptmx", "/dev/clone-echo", "/dev/ptmajor",
 	"/dev/conslog", "/dev/strlog", "/dev/sad/admin", "/dev/sad/user",
-	"/dev/clone-sloop", "/dev/sloop/0", "/dev/sloop/1",
+	"/dev/clone-pipe", "/dev/clone-sloop", "/dev/sloop/0", "/dev/sloop/1",
 };
 
 /* The sample C driver: loaded for the run if the VM has it. */
@@ -236,6 +236,7 @@ static const unsigned long ioctls[] = {
 	STRCLONE_GETDEV, ISPTM, UNLKPT, GRANTPT, PTMGETPEER, PTMGETPTN, LOG_GETLOST,
 	TCGETS, TCSETS, TIOCGPTN, TIOCSPTLCK, TIOCGWINSZ, TIOCSCTTY, FIONREAD,
 	FIONBIO, FIOCLEX, FIONCLEX, FIOASYNC, TIOCGPTPEER,
+	I_SENDFD, I_RECVFD, STRCLONE_PIPEPEER,
 };
 
 static const int istr_cmds[] = {
@@ -484,6 +485,14 @@ static void do_ioctl(struct thr *t, int fd)
 			arg = t->ro;
 	} else if ((cmd == I_GETCLTIME || cmd == I_GETSIG) && rnd_below(&t->rs, 2)) {
 		arg = t->buf;
+	} else if (cmd == I_SENDFD && rnd_below(&t->rs, 4)) {
+		/* Mostly one of our descriptors: pipe ends, streams, anything. */
+		arg = (void *)(uintptr_t)any_fd(t);
+	} else if (cmd == I_RECVFD && rnd_below(&t->rs, 2)) {
+		arg = t->buf;
+	} else if (cmd == STRCLONE_PIPEPEER && rnd_below(&t->rs, 2)) {
+		arg = (void *)(uintptr_t)(O_RDWR | (rnd_below(&t->rs, 2) ? O_NONBLOCK : 0) |
+					  (rnd_below(&t->rs, 2) ? O_CLOEXEC : 0));
 	} else if (cmd == PTMGETPTN && rnd_below(&t->rs, 2)) {
 		/* Mostly a good pointer: the slave nodes get made. */
 		arg = t->buf;
@@ -494,8 +503,14 @@ static void do_ioctl(struct thr *t, int fd)
 	cur_cmd = cmd;
 	r = ioctl(fd, cmd, arg);
 	count(r, 5);
-	if (r >= 0 && cmd == PTMGETPEER)
+	if (r >= 0 && (cmd == PTMGETPEER || cmd == STRCLONE_PIPEPEER))
 		put_fd(t, (int)r);
+	if (r == 0 && cmd == I_RECVFD && arg == t->buf) {
+		struct strrecvfd rf;
+
+		memcpy(&rf, t->buf, sizeof(rf));
+		put_fd(t, rf.fd);
+	}
 }
 
 static void do_open(struct thr *t)
@@ -723,7 +738,7 @@ static void do_misc(struct thr *t)
 
 static void do_debugfs(struct thr *t)
 {
-	static const char *const texts[] = { "21", "23", "72", "0", "255", "256", "-1", "abc",
+	static const char *const texts[] = { "21", "23", "72", "73", "0", "255", "256", "-1", "abc",
 					     " 23 ", "23\n", "99999999999999999999", "" };
 	long r;
 
@@ -1037,9 +1052,11 @@ int main(int argc, char **argv)
 	write_text(DBG_REGISTER, "21");
 	write_text(DBG_REGISTER, "23");
 	write_text(DBG_REGISTER, "72");
+	write_text(DBG_REGISTER, "73");
 	read_text(DBG_TARGETS, what, sizeof(what));
-	ksft_test_result(strstr(what, "21 strlog") && strstr(what, "23 ptmx") && strstr(what, "72 echo"),
-			 "clone table restored (21, 23, 72 registered)\n");
+	ksft_test_result(strstr(what, "21 strlog") && strstr(what, "23 ptmx") && strstr(what, "72 echo") &&
+			 strstr(what, "73 pipe"),
+			 "clone table restored (21, 23, 72, 73 registered)\n");
 	/* Clear every autopush configuration the fuzzers may have set. */
 	{
 		int admin = open("/dev/sad/admin", O_RDWR), n = atomic_load(&sh->naps), left = 0;

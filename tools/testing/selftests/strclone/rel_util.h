@@ -53,6 +53,7 @@ static const struct { int e; const char *n; } rel_errnames[] = {
 	{ ENOEXEC, "ENOEXEC" }, { ETXTBSY, "ETXTBSY" }, { EFBIG, "EFBIG" },
 	{ EMLINK, "EMLINK" }, { ENOLINK, "ENOLINK" }, { EKEYREJECTED, "EKEYREJECTED" },
 	{ ENOTCONN, "ENOTCONN" }, { ECONNRESET, "ECONNRESET" }, { ENOTSUP, "ENOTSUP" },
+	{ ETOOMANYREFS, "ETOOMANYREFS" },
 };
 
 static inline const char *errname(int e)

@@ -276,7 +276,7 @@ static void on_sigpipe(int sig)
 
 /*
  * SNDPIPE: a write that fails with EPIPE (here from an M_ERROR carrying
- * EPIPE: there are no STREAMS pipes yet) also raises SIGPIPE.
+ * EPIPE; the widowed STREAMS pipe is pipes.c's) also raises SIGPIPE.
  */
 TEST(sndpipe_sigpipe_with_epipe)
 {

@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! STREAMS pipes (the pipe target, STREAMS major 73), and `I_SENDFD`.
+//!
+//! A clone open of `/dev/clone-pipe` makes a new pipe N and returns its
+//! end 0 (minor 2N); `STRCLONE_PIPEPEER` on it returns a descriptor for
+//! end 1 (minor 2N+1), once. libstrclone's `s_pipe()` does both. Each end
+//! is a full stream: a stream head, any pushed modules, and a `PipeEnd`
+//! driver that hands what is written on one end to the other end's read
+//! side, as SVR4's cross-connected stream heads do:
+//!
+//! ```text
+//!  write(end 0) -> head 0 -> modules 0 -> PipeEnd 0 --.    .-- PipeEnd 1 <- ...
+//!                                                      \  /
+//!  read(end 0)  <- head 0 <- modules 0 <---------------+\/+
+//!                                                      /\
+//!  read(end 1)  <- head 1 <- modules 1 <--------------'  '
+//! ```
+//!
+//! Flow control crosses the pipe as in ptm: a message goes straight to the
+//! other end's read side when nothing waits ahead of it and there is room;
+//! otherwise it waits on the writer's driver write queue, whose service
+//! procedure moves it on when the other end's reader drains its head (the
+//! head back-enables the other driver's read queue, whose service
+//! procedure runs this write queue's, in the reader's context). Data
+//! written before end 1 exists waits there too.
+//!
+//! `M_FLUSH` crosses unchanged, as in SVR4, so a pipe flushes the right
+//! queues only with `pipemod` pushed on one end (it exchanges `FLUSHR` and
+//! `FLUSHW`). Messages waiting on a driver write queue are the tail of the
+//! other end's head read queue, and are flushed whenever that head flushes
+//! its read side: the driver works out from the `pipemod`s pushed on each
+//! end which head a flush reaches as `FLUSHR`.
+//!
+//! Closing an end hangs up the other (`M_HANGUP`: its reads drain what is
+//! queued, what the closing end still had waiting for it included, then
+//! return 0; a pipe end's close never waits, its close time is 0; its writes fail, with `EPIPE` and `SIGPIPE`
+//! under `SNDPIPE`, which both ends have from their open). The pipe's
+//! number is free again when both ends have closed.
+//!
+//! `I_SENDFD` (answered here, for the stream head) puts an `M_PASSFP`
+//! (`glue::passfp`) holding the file on the other end's read side;
+//! `I_RECVFD` (`streams/head/passfp.rs`) takes it there. A file sent but
+//! never received is closed when its message is freed. A pipe end waiting
+//! in a message keeps its stream open, so passing pipe ends could build a
+//! cycle that nothing ever frees (end A in flight to end B while B is in
+//! flight to A, or B sent to itself). Each end counts the pipe ends in
+//! flight towards it, and `I_SENDFD` refuses (`ETOOMANYREFS`) to send a
+//! pipe end to itself or one that has pipe ends in flight towards it:
+//! the last edge of any cycle would be such a send. Checks and counts are
+//! under one lock for all pipes (`PipeTarget::send_lock`).
+
+use crate::clone::Target;
+use crate::glue::cred;
+use crate::glue::node::{new_anon_file, FdSlot};
+use crate::glue::passfp::{self, Sendable};
+use crate::minors::{AllocFail, MinorPool};
+use crate::modules::pipemod::reverse;
+use crate::streams::autopush::{Autopush, Opened};
+use crate::streams::msg::{Mblk, MsgType, FLUSHR, FLUSHW};
+use crate::streams::queue::{QLimits, INFPSZ};
+use crate::streams::stream::{
+    Driver, DriverLimits, Qid, Runtime, SFlag, Stream, TargetIoctl, HEAD_LIMITS,
+};
+use crate::uapi;
+use core::any::Any;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use kernel::{
+    fs::{file::flags as oflags, File},
+    new_spinlock,
+    prelude::*,
+    sync::{Arc, SpinLock},
+};
+
+/// Most pipes open at once (two minors each).
+const PIPE_MAX: usize = 1 << 20;
+
+/// A pipe end's driver write queue: what waits for room at the other end.
+/// No packet size limit (a write goes across as one message), and room for
+/// 64 KiB in flight, as a Linux pipe.
+const DRV_LIMITS: QLimits = QLimits {
+    minpsz: 0,
+    maxpsz: INFPSZ,
+    hiwat: 65536,
+    lowat: 16384,
+};
+
+/// The pipe target.
+#[pin_data]
+pub(crate) struct PipeTarget {
+    rt: Arc<Runtime>,
+    autopush: Arc<Autopush>,
+    open: AtomicUsize,
+    #[pin]
+    minors: MinorPool,
+    /// Serialises `I_SENDFD`'s cycle check with its count (module doc).
+    #[pin]
+    send_lock: SpinLock<()>,
+}
+
+impl PipeTarget {
+    /// The target; new ends get their autopush modules from `autopush`.
+    pub(crate) fn new(rt: Arc<Runtime>, autopush: Arc<Autopush>) -> Result<Arc<Self>> {
+        Arc::pin_init(
+            pin_init!(Self {
+                rt,
+                autopush,
+                open: AtomicUsize::new(0),
+                minors <- MinorPool::new(0, PIPE_MAX),
+                send_lock <- new_spinlock!((), "PipeTarget::send_lock"),
+            }),
+            GFP_KERNEL,
+        )
+    }
+}
+
+/// `Arc<dyn Target>` face of the pipe target.
+pub(crate) struct Pipe(pub(crate) Arc<PipeTarget>);
+
+impl Target for Pipe {
+    fn name(&self) -> &'static CStr {
+        c"pipe"
+    }
+
+    fn major(&self) -> u32 {
+        uapi::PIPE_MAJOR
+    }
+
+    fn clonable(&self) -> bool {
+        true
+    }
+
+    fn open(&self, _file: &File, sflag: SFlag) -> Result<Opened> {
+        if sflag != SFlag::CloneOpen {
+            return Err(EINVAL);
+        }
+        let t = &self.0;
+        let n = t.minors.alloc().map_err(|e| match e {
+            AllocFail::Exhausted => ENXIO,
+            AllocFail::NoMemory => ENOMEM,
+        })?;
+        let pair = Arc::pin_init(
+            pin_init!(PipePair {
+                n,
+                target: t.clone(),
+                state <- new_spinlock!(PairState {
+                    ends: [None, None],
+                    peer_made: false,
+                    closed: 0,
+                }, "PipePair::state"),
+                ends_to: [AtomicUsize::new(0), AtomicUsize::new(0)],
+            }),
+            GFP_KERNEL_ACCOUNT,
+        );
+        let pair = match pair {
+            Ok(p) => p,
+            Err(e) => {
+                t.minors.free(n);
+                return Err(e);
+            }
+        };
+        // From here the pair frees the number: when end 0 closes (or, if
+        // it never opens, when the pair goes).
+        let s = pair.new_end(0)?;
+        pair.state.lock().ends[0] = Some(s.clone());
+        t.open.fetch_add(1, Ordering::Relaxed);
+        Ok(Opened::created(s))
+    }
+
+    fn open_count(&self) -> usize {
+        self.0.open.load(Ordering::Relaxed)
+    }
+
+    fn limit(&self) -> usize {
+        self.0.minors.limit()
+    }
+}
+
+struct PairState {
+    /// The ends' streams while they are open.
+    ends: [Option<Arc<Stream>>; 2],
+    /// End 1 was made, or is being made (`STRCLONE_PIPEPEER`).
+    peer_made: bool,
+    /// Ends that have closed.
+    closed: u8,
+}
+
+/// One pipe.
+///
+/// # Invariants
+///
+/// `state.ends[i]` is `Some` exactly while end `i` is open; these are the
+/// only references from the pipe to its streams, so closing both ends
+/// breaks every reference cycle. `ends_to[i]` counts the `M_PASSFP`
+/// messages alive that carry a pipe end towards end `i` (each holds a
+/// [`InFlight`]). The pipe number is allocated until [`PipePair::drop`].
+#[pin_data(PinnedDrop)]
+struct PipePair {
+    n: u32,
+    target: Arc<PipeTarget>,
+    #[pin]
+    state: SpinLock<PairState>,
+    ends_to: [AtomicUsize; 2],
+}
+
+#[pinned_drop]
+impl PinnedDrop for PipePair {
+    fn drop(self: Pin<&mut Self>) {
+        // Nothing refers to the pipe any more: neither end, no message.
+        self.target.minors.free(self.n);
+    }
+}
+
+impl PipePair {
+    /// A new stream for end `side`, not yet the pipe's: `SNDPIPE` set, as
+    /// for every SVR4 pipe end, and end 1 with its autopush modules.
+    fn new_end(self: &Arc<Self>, side: usize) -> Result<Arc<Stream>> {
+        let d = KBox::new(
+            PipeEnd {
+                pair: self.clone(),
+                side,
+            },
+            GFP_KERNEL_ACCOUNT,
+        )?;
+        let minor = self.n * 2 + side as u32;
+        let s = Stream::new(uapi::PIPE_MAJOR, minor, d, &self.target.rt)?;
+        {
+            let mut inner = s.inner.lock();
+            // `SNDPIPE` beside every new stream's `SNDZERO`.
+            inner.head.wropt |= uapi::SNDPIPE as u8;
+            // A pipe end's close does not wait for its write side: what
+            // is left there moves to the other end (`close`).
+            inner.head.closetime = 0;
+        }
+        // Room at the head for what a writer has in flight (the driver
+        // queue's), as a Linux pipe's 64 KiB.
+        s.set_water(Qid::HeadR, DRV_LIMITS.hiwat, DRV_LIMITS.lowat);
+        if side == 0 {
+            // The clone driver autopushes end 0.
+            return Ok(s);
+        }
+        // A refused push releases the stream; its close does nothing to
+        // the pipe, which has not seen it.
+        self.target.autopush.finish_open(Opened::created(s))
+    }
+
+    fn end(&self, side: usize) -> Option<Arc<Stream>> {
+        self.state.lock().ends[side].clone()
+    }
+}
+
+/// A pipe end passed by `I_SENDFD` and not yet received or freed: counted
+/// in `PipePair::ends_to` of the end it is going to.
+struct InFlight {
+    pair: Arc<PipePair>,
+    to: usize,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.pair.ends_to[self.to].fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Whether a flush crossing `s` from its driver to its head (or back)
+/// arrives with `FLUSHR` and `FLUSHW` exchanged: an odd number of
+/// `pipemod`s pushed.
+fn reverses(s: &Stream) -> bool {
+    let inner = s.inner.lock();
+    let n = inner
+        .mods
+        .iter()
+        .filter(|m| m.inst.name().as_bytes() == b"pipemod")
+        .count();
+    n % 2 == 1
+}
+
+/// The driver of one end.
+struct PipeEnd {
+    pair: Arc<PipePair>,
+    side: usize,
+}
+
+impl PipeEnd {
+    fn peer(&self) -> Option<Arc<Stream>> {
+        self.pair.end(1 - self.side)
+    }
+
+    /// Sends `m` towards the other end: straight to its read side when
+    /// nothing waits ahead of it and there is room, else onto this end's
+    /// write queue. Freed when the other end has closed.
+    fn send(&self, s: &Arc<Stream>, m: Mblk) {
+        let peer = {
+            let st = self.pair.state.lock();
+            if st.closed & (1 << (1 - self.side)) != 0 {
+                return;
+            }
+            st.ends[1 - self.side].clone()
+        };
+        if let Some(p) = peer {
+            if s.can_bypass(Qid::DrvW) {
+                // One lock round trip for band 0 data with nothing pushed.
+                let m = if m.band() == 0 {
+                    match p.put_up_direct(m) {
+                        Ok(()) => return,
+                        Err(m) => m,
+                    }
+                } else {
+                    m
+                };
+                if p.bcanputnext(Qid::DrvR, m.band()) {
+                    p.putnext(Qid::DrvR, m);
+                    return;
+                }
+                s.putq(Qid::DrvW, m);
+                return;
+            }
+        }
+        s.putq(Qid::DrvW, m);
+    }
+
+    /// Moves messages from this end's write queue to the other end.
+    fn forward(&self, s: &Arc<Stream>) {
+        loop {
+            let Some(peer) = self.peer() else {
+                if self.pair.state.lock().closed & (1 << (1 - self.side)) != 0 {
+                    // Nobody will ever read these.
+                    s.flushq(Qid::DrvW, true);
+                }
+                // Before end 1 is made, data waits here.
+                return;
+            };
+            let Some(m) = s.getq(Qid::DrvW) else {
+                return;
+            };
+            if !m.ty().is_hipri() && !peer.bcanputnext(Qid::DrvR, m.band()) {
+                s.putbq(Qid::DrvW, m);
+                return;
+            }
+            peer.putnext(Qid::DrvR, m);
+        }
+    }
+
+    /// `M_FLUSH` from this end's head: crosses unchanged; on the way, the
+    /// driver queues that are the tail of a head read queue that the flush
+    /// reaches as `FLUSHR` are flushed with it (module doc).
+    fn flush(&self, s: &Arc<Stream>, m: Mblk) {
+        let f = m.flush_flags();
+        let Some(peer) = self.peer() else {
+            // No other end yet: a plain driver's flush of its write queue.
+            if f & FLUSHW != 0 {
+                s.flush_as(Qid::DrvW, &m);
+            }
+            return;
+        };
+        // This end's head flushed its read side: what the other end holds
+        // for it goes too.
+        let at_own_head = if reverses(s) { reverse(f) } else { f };
+        if at_own_head & FLUSHR != 0 {
+            peer.flush_as(Qid::DrvW, &m);
+        }
+        // The other end's head will flush its read side: so does what
+        // waits here for it.
+        let at_peer_head = if reverses(&peer) { reverse(f) } else { f };
+        if at_peer_head & FLUSHR != 0 {
+            s.flush_as(Qid::DrvW, &m);
+        }
+        peer.putnext(Qid::DrvR, m);
+    }
+
+    /// `I_SENDFD`: errnos as illumos' (`streamio(7I)`), plus
+    /// `ETOOMANYREFS` for a send that could close a reference cycle.
+    fn sendfd(&self, s: &Arc<Stream>, arg: usize) -> Result<isize> {
+        let file = Sendable::of_fd(arg)?;
+        if s.inner.lock().head.hangup {
+            return Err(ENXIO);
+        }
+        // The other end must have room now (SVR4 does not wait); before
+        // end 1 exists there is no head to take it.
+        let peer = self.peer().ok_or(EAGAIN)?;
+        if !s.can_bypass(Qid::DrvW) || !peer.canputnext(Qid::DrvR) {
+            return Err(EAGAIN);
+        }
+        let to = 1 - self.side;
+        let sent: Option<(Arc<PipePair>, usize)> = passfp::stream_of_file::<Stream>(file.file())
+            .and_then(|st| {
+                let e = st.driver().as_any()?.downcast_ref::<PipeEnd>()?;
+                Some((e.pair.clone(), e.side))
+            });
+        let guard = match sent {
+            None => None,
+            Some((sp, sside)) => {
+                let _g = self.pair.target.send_lock.lock();
+                if (Arc::ptr_eq(&sp, &self.pair) && sside == to)
+                    || sp.ends_to[sside].load(Ordering::Acquire) > 0
+                {
+                    return Err(ETOOMANYREFS);
+                }
+                self.pair.ends_to[to].fetch_add(1, Ordering::AcqRel);
+                let g: KBox<dyn Send + Sync> = KBox::new(
+                    InFlight {
+                        pair: self.pair.clone(),
+                        to,
+                    },
+                    GFP_ATOMIC,
+                )
+                .inspect_err(|_| {
+                    self.pair.ends_to[to].fetch_sub(1, Ordering::AcqRel);
+                })?;
+                Some(g)
+            }
+        };
+        let m = passfp::message(file, cred::eff_kids(), guard, GFP_KERNEL_ACCOUNT)?;
+        peer.putnext(Qid::DrvR, m);
+        Ok(0)
+    }
+
+    /// `STRCLONE_PIPEPEER`: a descriptor for end 1, made now; `EBUSY` once
+    /// it was made (on end 1 too: its other end exists).
+    fn get_peer_fd(&self, s: &Arc<Stream>, flags: usize) -> Result<isize> {
+        let allowed =
+            oflags::O_ACCMODE | oflags::O_NONBLOCK | oflags::O_CLOEXEC | oflags::O_LARGEFILE;
+        let flags = u32::try_from(flags).map_err(|_| EINVAL)?;
+        if flags & !allowed != 0 || flags & oflags::O_ACCMODE == oflags::O_ACCMODE {
+            return Err(EINVAL);
+        }
+        {
+            let mut st = self.pair.state.lock();
+            if self.side == 1 || st.peer_made {
+                return Err(EBUSY);
+            }
+            st.peer_made = true;
+        }
+        let undo = || self.pair.state.lock().peer_made = false;
+        // The descriptor and the file before the end is published: a
+        // failure (EMFILE, ENFILE, ENOMEM) leaves the pipe as it was.
+        let slot = FdSlot::reserve(flags).inspect_err(|_| undo())?;
+        let new = self.pair.new_end(1).inspect_err(|_| undo())?;
+        // Dropping the file on an error releases the stream, whose close
+        // does nothing to the pipe: it was never published.
+        let file = new_anon_file(c"strclone-pipe", new.clone(), flags).inspect_err(|_| {
+            new.release(false);
+            undo();
+        })?;
+        self.pair.state.lock().ends[1] = Some(new);
+        self.pair.target.open.fetch_add(1, Ordering::Relaxed);
+        let fd = slot.install(file);
+        // Data written before end 1 existed can flow now.
+        s.qenable(Qid::DrvW);
+        Ok(fd as isize)
+    }
+}
+
+impl Driver for PipeEnd {
+    fn name(&self) -> &'static CStr {
+        c"pipe"
+    }
+
+    fn limits(&self) -> DriverLimits {
+        DriverLimits {
+            rlim: HEAD_LIMITS,
+            wlim: DRV_LIMITS,
+            rsrv: true,
+            wsrv: true,
+        }
+    }
+
+    fn wput(&self, s: &Arc<Stream>, m: Mblk) {
+        match m.ty() {
+            MsgType::Data | MsgType::Proto | MsgType::PassFp => self.send(s, m),
+            // High priority: across at once (nothing is ahead of it).
+            MsgType::PcProto => {
+                if let Some(p) = self.peer() {
+                    p.putnext(Qid::DrvR, m);
+                }
+            }
+            MsgType::Flush => self.flush(s, m),
+            MsgType::Ioctl => {
+                // No driver ioctls: EINVAL for I_STR, ENOTTY for a
+                // transparent one.
+                let mut m = m;
+                m.ioc_nak_unknown();
+                s.qreply(m);
+            }
+            _ => drop(m),
+        }
+    }
+
+    fn wsrv(&self, s: &Arc<Stream>) {
+        self.forward(s);
+    }
+
+    fn rsrv(&self, _s: &Arc<Stream>) {
+        // Our head drained: the other end may send again. Its write
+        // service procedure runs here and now (`QINSERVICE` keeps it from
+        // running twice at once), not from its work item: this is the
+        // reader that drained the head (`Stream::back_enable_now`), and it
+        // wants exactly what that procedure moves.
+        if let Some(p) = self.peer() {
+            p.run_service(Qid::DrvW, None);
+        }
+    }
+
+    fn close(&self, s: &Arc<Stream>) {
+        let peer = {
+            let mut st = self.pair.state.lock();
+            if !st.ends[self.side]
+                .as_ref()
+                .is_some_and(|e| Arc::ptr_eq(e, s))
+            {
+                // An end 1 that was never published (its autopush or its
+                // file failed).
+                return;
+            }
+            st.ends[self.side] = None;
+            st.closed |= 1 << self.side;
+            st.ends[1 - self.side].clone()
+        };
+        self.pair.target.open.fetch_sub(1, Ordering::Relaxed);
+        if let Some(p) = peer {
+            // What this end wrote and the other has not taken yet is the
+            // other's: it moves to its read side now, whatever the flow
+            // control (at most this write queue's worth), ahead of the
+            // hangup, as in SVR4, where it would be at that head already.
+            while let Some(m) = s.getq(Qid::DrvW) {
+                p.putnext(Qid::DrvR, m);
+            }
+            p.hangup();
+            // What it still had queued for us will never be read.
+            p.flushq(Qid::DrvW, true);
+        }
+    }
+
+    fn target_ioctl(&self) -> Option<&dyn TargetIoctl> {
+        Some(self)
+    }
+
+    fn as_any(&self) -> Option<&dyn Any> {
+        Some(self)
+    }
+}
+
+impl TargetIoctl for PipeEnd {
+    fn ioctl(&self, s: &Arc<Stream>, _file: &File, cmd: u32, arg: usize) -> Option<Result<isize>> {
+        match cmd {
+            uapi::I_SENDFD => Some(self.sendfd(s, arg)),
+            uapi::STRCLONE_PIPEPEER => Some(self.get_peer_fd(s, arg)),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pipes group of the benchmark (included by bench.c, whose helpers it
+ * uses): STREAMS pipes against their native counterparts, in the same boot.
+ *
+ *   throughput  end 0 -> end 1 of a STREAMS pipe (open /dev/clone-pipe,
+ *               STRCLONE_PIPEPEER: what s_pipe() does) against a Linux
+ *               pipe(2), 64 B, 4 KiB and 64 KiB writes, a writer and a
+ *               reader thread, a fixed byte count per run (calibrated as
+ *               the throughput group's)
+ *   msgrate     messages with a control and a data part (16 + 64 bytes):
+ *               putmsg(2)/getmsg(2) over a STREAMS pipe against
+ *               sendmsg(2)/recvmsg(2) of one 80-byte record over an
+ *               AF_UNIX SOCK_SEQPACKET socketpair (which keeps record
+ *               boundaries as a stream keeps messages), a writer and a
+ *               reader thread, a fixed message count per run
+ *
+ * The series are pipes/throughput/{spipe,pipe}/<size> (MB/s) and
+ * pipes/msgrate/{spipe,seqpacket} (messages/s); report.py compares them.
+ */
+#include <sys/socket.h>
+
+#define PIPE_SIZES_N 3
+static const size_t PIPE_SIZES[PIPE_SIZES_N] = { 64, 4096, 65536 };
+
+enum pmech { P_SPIPE, P_PIPE, NPMECH };
+static const char *PMECH[] = { "spipe", "pipe" };
+
+/* A STREAMS pipe as a pair: end 0 writes, end 1 reads. */
+static int open_spipe(struct pair *p)
+{
+	int a, b;
+
+	memset(p, 0, sizeof(*p));
+	a = open("/dev/clone-pipe", O_RDWR | O_CLOEXEC);
+	if (a < 0) {
+		fail("open /dev/clone-pipe: %s", strerror(errno));
+		return -1;
+	}
+	b = ioctl(a, STRCLONE_PIPEPEER, O_RDWR | O_CLOEXEC);
+	if (b < 0) {
+		fail("STRCLONE_PIPEPEER: %s", strerror(errno));
+		close(a);
+		return -1;
+	}
+	p->fds[0] = a;
+	p->fds[1] = b;
+	p->nfds = 2;
+	p->a_w = a;
+	p->b_r = b;
+	p->b_w = b;
+	p->a_r = a;
+	return 0;
+}
+
+static int open_pmech(enum pmech m, struct pair *p)
+{
+	int pp[2];
+
+	if (m == P_SPIPE)
+		return open_spipe(p);
+	memset(p, 0, sizeof(*p));
+	if (pipe2(pp, O_CLOEXEC)) {
+		fail("pipe2: %s", strerror(errno));
+		return -1;
+	}
+	p->fds[0] = pp[0];
+	p->fds[1] = pp[1];
+	p->nfds = 2;
+	p->a_w = pp[1];
+	p->b_r = pp[0];
+	p->a_r = pp[0];
+	p->b_w = pp[1];
+	return 0;
+}
+
+static double pipe_xfer_run(enum pmech m, size_t size, size_t nmax, double cap_s, int *capped)
+{
+	struct pair p;
+	char what[64], sid[64];
+
+	if (open_pmech(m, &p))
+		return 0;
+	snprintf(what, sizeof(what), "pipes throughput %s %zu B", PMECH[m], size);
+	snprintf(sid, sizeof(sid), "pipes/throughput/%s/%zu", PMECH[m], size);
+	return xfer_pair(&p, what, sid, size, nmax, cap_s, capped);
+}
+
+/* ---- message rate ------------------------------------------------------- */
+
+#define MSG_CTL 16
+#define MSG_DATA 64
+
+enum mmech { MM_SPIPE, MM_SEQPACKET, NMMECH };
+static const char *MMECH[] = { "spipe", "seqpacket" };
+
+struct mrate {
+	int wfd, rfd;
+	enum mmech m;
+	long nmax;
+	double cap_s;
+	_Atomic long total;	/* messages the reader waits for */
+	double t0, t1;
+	long sent, got;
+	int werr, rerr, bad, capped;
+	volatile int stop;
+	pthread_barrier_t bar;
+};
+
+static int mr_send(struct mrate *x, char *ctl, char *data)
+{
+	if (x->m == MM_SPIPE) {
+		struct strbuf c = { .len = MSG_CTL, .buf = ctl };
+		struct strbuf d = { .len = MSG_DATA, .buf = data };
+
+		return strclone_putmsg(x->wfd, &c, &d, 0);
+	} else {
+		struct iovec iov[2] = { { ctl, MSG_CTL }, { data, MSG_DATA } };
+		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+		return sendmsg(x->wfd, &mh, 0) == MSG_CTL + MSG_DATA ? 0 : -1;
+	}
+}
+
+/* 1 for a whole message, 0 for a short or mangled one, -1 on error. */
+static int mr_recv(struct mrate *x, char *ctl, char *data)
+{
+	if (x->m == MM_SPIPE) {
+		struct strbuf c = { .maxlen = MSG_CTL, .buf = ctl };
+		struct strbuf d = { .maxlen = MSG_DATA, .buf = data };
+		int flags = 0;
+
+		if (strclone_getmsg(x->rfd, &c, &d, &flags))
+			return -1;
+		return c.len == MSG_CTL && d.len == MSG_DATA;
+	} else {
+		struct iovec iov[2] = { { ctl, MSG_CTL }, { data, MSG_DATA } };
+		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+		ssize_t k = recvmsg(x->rfd, &mh, 0);
+
+		if (k < 0)
+			return -1;
+		return k == MSG_CTL + MSG_DATA && !(mh.msg_flags & MSG_TRUNC);
+	}
+}
+
+static void *mr_writer(void *arg)
+{
+	struct mrate *x = arg;
+	char ctl[MSG_CTL], data[MSG_DATA];
+	long i;
+
+	memset(ctl, 'c', sizeof(ctl));
+	memset(data, 'd', sizeof(data));
+	pthread_barrier_wait(&x->bar);
+	x->t0 = now();
+	for (i = 0; i < x->nmax && !x->stop; i++) {
+		if (i % 64 == 0 && now() - x->t0 > x->cap_s) {
+			/* Time is up: one last message, and the reader knows the end. */
+			x->capped = 1;
+			atomic_store(&x->total, i + 1);
+			x->nmax = i + 1;
+		}
+		while (mr_send(x, ctl, data)) {
+			if (errno == EINTR && !x->stop)
+				continue;
+			x->werr = errno;
+			goto out;
+		}
+	}
+out:
+	x->sent = i;
+	return NULL;
+}
+
+static void *mr_reader(void *arg)
+{
+	struct mrate *x = arg;
+	char ctl[MSG_CTL], data[MSG_DATA];
+	long n = 0;
+
+	pthread_barrier_wait(&x->bar);
+	while (n < atomic_load(&x->total)) {
+		int r = mr_recv(x, ctl, data);
+
+		if (r < 0) {
+			if (errno == EINTR) {
+				if (x->stop)
+					break;
+				continue;
+			}
+			x->rerr = errno;
+			break;
+		}
+		if (!r)
+			x->bad++;
+		n++;
+	}
+	x->t1 = now();
+	x->got = n;
+	return NULL;
+}
+
+/* One run; messages per second, 0 on failure (recorded). */
+static double mr_run(enum mmech m, long nmax, double cap_s, int *capped)
+{
+	struct mrate *x = calloc(1, sizeof(*x));
+	struct pair p;
+	pthread_t tw, tr;
+	double rate = 0;
+	int sv[2];
+
+	if (m == MM_SPIPE) {
+		if (open_spipe(&p)) {
+			free(x);
+			return 0;
+		}
+		x->wfd = p.a_w;
+		x->rfd = p.b_r;
+	} else {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+			fail("socketpair(AF_UNIX, SOCK_SEQPACKET): %s", strerror(errno));
+			free(x);
+			return 0;
+		}
+		x->wfd = sv[0];
+		x->rfd = sv[1];
+	}
+	x->m = m;
+	x->nmax = nmax;
+	x->cap_s = cap_s;
+	atomic_store(&x->total, nmax);
+	pthread_barrier_init(&x->bar, NULL, 2);
+	if (start_thread(&tr, mr_reader, x) || start_thread(&tw, mr_writer, x))
+		abort();
+	join_or_kick(tw, &x->stop, 10 + 2 * cap_s);
+	/* A capped writer lowered the count after the reader may have
+	 * blocked on the old one: the reader ends at the new one. */
+	join_or_kick(tr, &x->stop, x->stop ? 1 : 10 + 2 * cap_s);
+	if (x->werr || x->rerr || x->bad || x->got != atomic_load(&x->total)) {
+		fail("pipes msgrate %s: %ssent %ld received %ld of %ld, %d bad (%s / %s)", MMECH[m],
+		     x->stop ? "stalled, stopped after the grace time: " : "", x->sent, x->got,
+		     (long)atomic_load(&x->total), x->bad, x->werr ? strerror(x->werr) : "-",
+		     x->rerr ? strerror(x->rerr) : "-");
+	} else {
+		rate = x->got / (x->t1 - x->t0);
+	}
+	if (capped)
+		*capped = x->capped;
+	close(x->wfd);
+	close(x->rfd);
+	pthread_barrier_destroy(&x->bar);
+	free(x);
+	return rate;
+}
+
+static void g_pipes(void)
+{
+	size_t nbytes[NPMECH][PIPE_SIZES_N];
+	int ok[NPMECH][PIPE_SIZES_N], mok[NMMECH];
+	long nmsg[NMMECH];
+	unsigned si;
+	int m, rep;
+
+	phase("pipes", 120 + (NPMECH * PIPE_SIZES_N + NMMECH) * (1 + 8 * REPS) * RUN_S);
+	for (si = 0; si < PIPE_SIZES_N; si++) {
+		size_t size = PIPE_SIZES[si];
+
+		for (m = 0; m < NPMECH; m++) {
+			double r = pipe_xfer_run(m, size, (size_t)1 << 40, 0.3 * RUN_S, NULL);
+			size_t n = (size_t)(r * RUN_S);
+
+			ok[m][si] = r > 0;
+			n -= n % size;
+			if (n < 16 * size)
+				n = 16 * size;
+			nbytes[m][si] = n;
+		}
+		/* Alternating, so that a slow stretch of the host hits both. */
+		for (rep = 0; rep < REPS; rep++) {
+			for (m = 0; m < NPMECH; m++) {
+				int capped = 0;
+				double r;
+				char key[96];
+
+				if (!ok[m][si])
+					continue;
+				r = pipe_xfer_run(m, size, nbytes[m][si], 5 * RUN_S, &capped);
+				if (r <= 0) {
+					ok[m][si] = 0;
+					continue;
+				}
+				put(ser("MB/s", "pipes/throughput/%s/%zu", PMECH[m], size), r / 1e6);
+				if (capped) {
+					snprintf(key, sizeof(key), "pipes/throughput/%s/%zu/capped_runs", PMECH[m],
+						 size);
+					xnum(key, 1);
+				}
+			}
+		}
+		note("pipes throughput %zu B: STREAMS pipe %.2f MB/s, pipe(2) %.2f MB/s", size,
+		     median(ser("MB/s", "pipes/throughput/spipe/%zu", size)),
+		     median(ser("MB/s", "pipes/throughput/pipe/%zu", size)));
+	}
+	for (m = 0; m < NMMECH; m++) {
+		double r = mr_run(m, 1L << 40, 0.3 * RUN_S, NULL);
+		long n = (long)(r * RUN_S);
+
+		mok[m] = r > 0;
+		nmsg[m] = n < 1000 ? 1000 : n;
+	}
+	for (rep = 0; rep < REPS; rep++) {
+		for (m = 0; m < NMMECH; m++) {
+			int capped = 0;
+			double r;
+			char key[96];
+
+			if (!mok[m])
+				continue;
+			r = mr_run(m, nmsg[m], 5 * RUN_S, &capped);
+			if (r <= 0) {
+				mok[m] = 0;
+				continue;
+			}
+			put(ser("msg/s", "pipes/msgrate/%s", MMECH[m]), r);
+			if (capped) {
+				snprintf(key, sizeof(key), "pipes/msgrate/%s/capped_runs", MMECH[m]);
+				xnum(key, 1);
+			}
+		}
+	}
+	note("pipes msgrate (16 B control + 64 B data): STREAMS pipe %.0f msg/s, seqpacket %.0f msg/s",
+	     median(ser("msg/s", "pipes/msgrate/spipe")), median(ser("msg/s", "pipes/msgrate/seqpacket")));
+}
