@@ -2,7 +2,7 @@
 
 //! STREAMS modules and drivers that other kernel modules provide, through
 //! the C ABI of `include/linux/strclone_ddi.h`
-//! (`Documentation/strclone/ddi.rst`, `driver-api.rst`); the drivers are in
+//! (`Documentation/strclone/driver-api.rst`, `driver-api.rst`); the drivers are in
 //! [`driver`].
 //!
 //! A provider registers a `streamtab` under a name

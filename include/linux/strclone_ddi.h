@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * strclone: the SVR4 STREAMS DDI/DKI for kernel code: message blocks, queues,
- * the utility routines, and the registration of STREAMS modules written in C
- * (or in Rust through this C ABI) by other kernel modules.
- * Documentation/strclone/ddi.rst is the guide; what follows is the reference.
+ * the utility routines, and the registration of STREAMS modules and drivers
+ * written in C (or in Rust through this C ABI) by other kernel modules.
+ * Documentation/strclone/driver-api.rst is the guide; what follows is the
+ * reference.
  *
  * Message blocks
  * --------------
@@ -92,7 +93,7 @@ typedef struct msgb {
  * never touches it. The queue's messages, counts and links live inside
  * strclone under the stream's lock, not in queue_t: where SVR4 code reads
  * q->q_next, q->q_first or q->q_count it calls canputnext()/putnext(),
- * getq() and qsize() instead (ddi.rst, "Porting").
+ * getq() and qsize() instead (driver-api.rst, "Porting").
  */
 typedef struct queue queue_t;
 typedef struct cred cred_t;
@@ -434,7 +435,7 @@ int strclone_rmvq(queue_t *q, mblk_t *mp);
  * failed, after which the head has already answered the caller and the
  * module only frees the message; cp_private is what it passed as private;
  * the bytes copied in are in b_cont). It answers the last step with
- * miocack()/miocnak() (ddi.rst, "Ioctls").
+ * miocack()/miocnak() (driver-api.rst, "Ioctls").
  *
  * The first block of M_COPYIN/M_COPYOUT and of M_IOCDATA. Packed: cq_addr
  * is at offset 28 as in strclone's encoding. cq_private/cp_private carry

@@ -1169,7 +1169,7 @@ pub(crate) unsafe extern "C" fn strclone_putnextctl1(
 }
 
 /// `qprocson`: accepted; strclone turns an instance's procedures on when
-/// its open returns 0 (ddi.rst, "Porting").
+/// its open returns 0 (driver-api.rst, "Porting").
 #[no_mangle]
 pub(crate) extern "C" fn strclone_qprocson(_q: *mut RawQueue) {}
 

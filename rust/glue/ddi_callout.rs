@@ -2,7 +2,7 @@
 
 //! The DDI's timeouts and bufcalls for C modules and drivers
 //! (`include/linux/strclone_ddi.h`, "Utility routines"; the guide is
-//! `Documentation/strclone/ddi.rst`, "Timeouts and bufcalls"):
+//! `Documentation/strclone/driver-api.rst`, "Timeouts and bufcalls"):
 //! `qtimeout`/`quntimeout`, `qbufcall`/`qunbufcall` and
 //! `bufcall`/`unbufcall`, exported by `ddi_export.c`.
 //!

@@ -2,7 +2,7 @@
 
 //! The DDI's utility routines for C modules and drivers beyond messages,
 //! queues and callouts (`include/linux/strclone_ddi.h`, "Utility routines";
-//! the guide is `Documentation/strclone/ddi.rst`): `strlog`, `insq`/`rmvq`,
+//! the guide is `Documentation/strclone/driver-api.rst`): `strlog`, `insq`/`rmvq`,
 //! and the ioctl answers `miocack`/`miocnak`/`mcopyin`/`mcopyout`.
 //! `ddi_export.c` exports them; `ddi_util.c` has `strlog`'s printf-style
 //! front end (Rust has no C varargs). Timeouts and bufcalls are in

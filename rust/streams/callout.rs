@@ -2,7 +2,7 @@
 
 //! Calls into a module or driver that do not come from a message: the
 //! callbacks of the DDI's `qtimeout` and `qbufcall` (`glue/ddi_callout.rs`
-//! schedules them; `Documentation/strclone/ddi.rst`, "Timeouts and
+//! schedules them; `Documentation/strclone/driver-api.rst`, "Timeouts and
 //! bufcalls"). A callback for a queue runs only while that queue's
 //! procedures may be called, and is counted like them.
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! SVR4 `insq` and `rmvq` on a queue of a stream, for the DDI's C modules
-//! and drivers (`Documentation/strclone/ddi.rst`, "Queue editing"). The
+//! and drivers (`Documentation/strclone/driver-api.rst`, "Queue editing"). The
 //! queue's part is in `queue/insq.rs`; here the stream lock is taken and
 //! the service procedure scheduled or the writer behind back-enabled, as
 //! `putq` and `getq` do.

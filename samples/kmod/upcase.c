@@ -12,7 +12,7 @@
  * instance keeps its counts in q_ptr.
  *
  * What porting it from LiS or Fast-STREAMS took: the includes, and the
- * registration call in init and exit (Documentation/strclone/ddi.rst).
+ * registration call in init and exit (Documentation/strclone/driver-api.rst).
  */
 #include <linux/ctype.h>
 #include <linux/module.h>

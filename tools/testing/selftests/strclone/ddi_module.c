@@ -264,7 +264,7 @@ TEST(queue_routines)
  * push and pop ddireg (and ask I_FIND for it) on their own echo streams
  * while the main thread loads and unloads it 30 times. Every push works,
  * or fails EINVAL (not registered) or ENXIO (registered, but its provider
- * is unloading: ddi.rst, "Lifetimes"); every unload succeeds once the
+ * is unloading: driver-api.rst, "Lifetimes"); every unload succeeds once the
  * threads' instances are popped; the console scan catches any use of a
  * provider that is gone.
  */

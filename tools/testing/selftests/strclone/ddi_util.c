@@ -52,7 +52,7 @@ static int load_kmod(const char *path)
 /*
  * Unloads the provider; a popped instance is freed once strclone's
  * workqueue has run its last work item, so EWOULDBLOCK is retried for up
- * to 2 s (ddi.rst, "Lifetimes").
+ * to 2 s (driver-api.rst, "Lifetimes").
  */
 static int unload_ddiutil(void)
 {

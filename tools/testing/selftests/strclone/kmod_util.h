@@ -43,7 +43,7 @@ static inline int unload_kmod(const char *name)
 /*
  * Unload that may have to wait a moment: a popped instance is freed once
  * strclone's workqueue has run its last queued service work item, and
- * until then it holds the provider (ddi.rst, "Lifetimes"). Retries
+ * until then it holds the provider (driver-api.rst, "Lifetimes"). Retries
  * EWOULDBLOCK for up to 2 s.
  */
 static inline int unload_kmod_settled(const char *name)
