@@ -226,8 +226,9 @@ impl PipePair {
         let s = Stream::new(uapi::PIPE_MAJOR, minor, d, &self.target.rt)?;
         {
             let mut inner = s.inner.lock();
-            // `SNDPIPE` beside every new stream's `SNDZERO`.
-            inner.head.wropt |= uapi::SNDPIPE as u8;
+            // `SNDPIPE`, and not the `SNDZERO` of other new streams: a
+            // zero-length write on a pipe sends nothing unless asked.
+            inner.head.wropt = uapi::SNDPIPE as u8;
             // A pipe end's close does not wait for its write side: what
             // is left there moves to the other end (`close`).
             inner.head.closetime = 0;

@@ -981,6 +981,61 @@ static double xfer_pair(const struct pair *p, const char *what, const char *sid,
 }
 
 /* One transfer master->slave (pipe: write end -> read end). */
+/*
+ * One transfer size through n mechanisms, as every throughput row is
+ * measured: a short time-boxed run of each gives the byte count that takes
+ * about RUN_S; then REPS repetitions, the mechanisms one after the other in
+ * each (so that a slow stretch of the host hits them all), each run moving
+ * exactly that many bytes. run(m, size, nmax, cap_s, capped) moves the
+ * bytes through mechanism m and returns bytes per second (0 if it failed:
+ * the mechanism is left out from then on); sid(m, size, buf, len) names
+ * the mechanism's series ("MB/s", with the extras "/capped_runs" and
+ * "/bytes_per_run").
+ */
+typedef double (*xfer_fn)(int m, size_t size, size_t nmax, double cap_s, int *capped);
+typedef void (*sid_fn)(int m, size_t size, char *buf, size_t len);
+
+static void measure_xfers(int n, size_t size, xfer_fn run, sid_fn sid)
+{
+	size_t nbytes[n];
+	char id[96], key[128];
+	int ok[n], m, rep;
+
+	for (m = 0; m < n; m++) {
+		double r = run(m, size, (size_t)1 << 40, 0.3 * RUN_S, NULL);
+		size_t b = (size_t)(r * RUN_S);
+
+		ok[m] = r > 0;
+		b -= b % size;
+		nbytes[m] = b < 16 * size ? 16 * size : b;
+	}
+	for (rep = 0; rep < REPS; rep++) {
+		for (m = 0; m < n; m++) {
+			int capped = 0;
+			double r;
+
+			if (!ok[m])
+				continue;
+			r = run(m, size, nbytes[m], 5 * RUN_S, &capped);
+			if (r <= 0) {
+				ok[m] = 0;
+				continue;
+			}
+			sid(m, size, id, sizeof(id));
+			put(ser("MB/s", "%s", id), r / 1e6);
+			if (capped) {
+				snprintf(key, sizeof(key), "%s/capped_runs", id);
+				xnum(key, 1);
+			}
+		}
+	}
+	for (m = 0; m < n; m++) {
+		sid(m, size, id, sizeof(id));
+		snprintf(key, sizeof(key), "%s/bytes_per_run", id);
+		xnum(key, (double)nbytes[m]);
+	}
+}
+
 static double xfer_run(enum mech m, size_t size, size_t nmax, double cap_s, int *capped)
 {
 	struct pair p;
@@ -993,55 +1048,25 @@ static double xfer_run(enum mech m, size_t size, size_t nmax, double cap_s, int 
 	return xfer_pair(&p, what, sid, size, nmax, cap_s, capped);
 }
 
+static double tp_run(int m, size_t size, size_t nmax, double cap_s, int *capped)
+{
+	return xfer_run((enum mech)m, size, nmax, cap_s, capped);
+}
+
+static void tp_sid(int m, size_t size, char *buf, size_t len)
+{
+	snprintf(buf, len, "throughput/%s/%zu", MECH[m], size);
+}
+
 static void g_throughput(void)
 {
-	size_t nbytes[NMECH][NXSIZES];
-	int ok[NMECH][NXSIZES];
 	unsigned si;
-	int m, rep;
 
 	phase("throughput", 120 + NMECH * NXSIZES * (1 + 8 * REPS) * RUN_S);
 	for (si = 0; si < NXSIZES; si++) {
 		size_t size = XSIZES[si];
 
-		/* Calibrate: a short time-boxed run gives the byte count that takes
-		 * about RUN_S; every measured run then moves exactly that many. */
-		for (m = 0; m < NMECH; m++) {
-			double r = xfer_run(m, size, (size_t)1 << 40, 0.3 * RUN_S, NULL);
-			size_t n = (size_t)(r * RUN_S);
-
-			ok[m][si] = r > 0;
-			n -= n % size;
-			if (n < 16 * size)
-				n = 16 * size;
-			nbytes[m][si] = n;
-		}
-		for (rep = 0; rep < REPS; rep++) {
-			for (m = 0; m < NMECH; m++) {
-				int capped = 0;
-				double r;
-				char key[96];
-
-				if (!ok[m][si])
-					continue;
-				r = xfer_run(m, size, nbytes[m][si], 5 * RUN_S, &capped);
-				if (r <= 0) {
-					ok[m][si] = 0;
-					continue;
-				}
-				put(ser("MB/s", "throughput/%s/%zu", MECH[m], size), r / 1e6);
-				if (capped) {
-					snprintf(key, sizeof(key), "throughput/%s/%zu/capped_runs", MECH[m], size);
-					xnum(key, 1);
-				}
-			}
-		}
-		for (m = 0; m < NMECH; m++) {
-			char key[96];
-
-			snprintf(key, sizeof(key), "throughput/%s/%zu/bytes_per_run", MECH[m], size);
-			xnum(key, (double)nbytes[m][si]);
-		}
+		measure_xfers(NMECH, size, tp_run, tp_sid);
 		note("throughput %zu B: strclone %.2f MB/s, pty %.2f MB/s, pipe %.2f MB/s", size,
 		     median(ser("MB/s", "throughput/strclone/%zu", size)),
 		     median(ser("MB/s", "throughput/pty/%zu", size)),
@@ -1122,61 +1147,28 @@ static int mod_check(void)
 	return bad ? -1 : 0;
 }
 
+static void mod_sid_of(int c, size_t size, char *buf, size_t len)
+{
+	mod_sid(buf, len, c, size);
+}
+
 static void g_modules(void)
 {
-	size_t nbytes[NMODCFG][NMSIZES];
-	int ok[NMODCFG][NMSIZES], okc[NMODC];
-	char sid[64], key[96];
+	int okc[NMODC];
 	unsigned si, i;
-	int c, rep;
+	int rep;
 
 	phase("modules", 120 + (NMODCFG * NMSIZES * (1 + 8 * REPS) + NMODC * (1 + 10 * REPS)) * RUN_S);
 	xstr("modules/module", MOD_NAME);
 	xnum("modules/pinned", 1);
 	if (mod_check())
 		return;
-	/* Throughput, as the throughput group: calibrate each configuration
-	 * and size once, then every run moves that many bytes; inside a
-	 * repetition the configurations run one after the other. */
+	/* Throughput, as the throughput group (measure_xfers). */
 	xfer_pin = 1;
 	for (si = 0; si < NMSIZES; si++) {
 		size_t size = MSIZES[si];
 
-		for (c = 0; c < NMODCFG; c++) {
-			double r = mod_xfer(c, size, (size_t)1 << 40, 0.3 * RUN_S, NULL);
-			size_t n = (size_t)(r * RUN_S);
-
-			ok[c][si] = r > 0;
-			n -= n % size;
-			if (n < 16 * size)
-				n = 16 * size;
-			nbytes[c][si] = n;
-		}
-		for (rep = 0; rep < REPS; rep++) {
-			for (c = 0; c < NMODCFG; c++) {
-				int capped = 0;
-				double r;
-
-				if (!ok[c][si])
-					continue;
-				r = mod_xfer(c, size, nbytes[c][si], 5 * RUN_S, &capped);
-				if (r <= 0) {
-					ok[c][si] = 0;
-					continue;
-				}
-				mod_sid(sid, sizeof(sid), c, size);
-				put(ser("MB/s", "%s", sid), r / 1e6);
-				if (capped) {
-					snprintf(key, sizeof(key), "%s/capped_runs", sid);
-					xnum(key, 1);
-				}
-			}
-		}
-		for (c = 0; c < NMODCFG; c++) {
-			mod_sid(sid, sizeof(sid), c, size);
-			snprintf(key, sizeof(key), "%s/bytes_per_run", sid);
-			xnum(key, (double)nbytes[c][si]);
-		}
+		measure_xfers(NMODCFG, size, mod_xfer, mod_sid_of);
 		note("modules %zu B: echo with 0/1/4 %s %.2f/%.2f/%.2f MB/s, pipe %.2f MB/s", size, MOD_NAME,
 		     median(ser("MB/s", "modules/echo/%zu/n0", size)), median(ser("MB/s", "modules/echo/%zu/n1", size)),
 		     median(ser("MB/s", "modules/echo/%zu/n4", size)), median(ser("MB/s", "modules/pipe/%zu", size)));
@@ -1226,9 +1218,9 @@ static const struct node N_DRV[] = {
 #define NDRV ((int)(sizeof(N_DRV) / sizeof(N_DRV[0])))
 #define DRV_SIZE ((size_t)4096)
 
-/* Loopback transfer through a fresh stream of driver d (writer on CPU 0,
- * reader on CPU 1, one descriptor), as the modules group does. */
-static double drv_xfer(int d, size_t nmax, double cap_s, int *capped)
+/* Loopback transfer of size-byte writes through a fresh stream of driver
+ * d (one descriptor), as the modules group does. */
+static double drv_xfer(int d, size_t size, size_t nmax, double cap_s, int *capped)
 {
 	char what[96], sid[64];
 	struct pair p;
@@ -1243,51 +1235,27 @@ static double drv_xfer(int d, size_t nmax, double cap_s, int *capped)
 	p.fds[0] = fds[0];
 	p.nfds = 1;
 	p.a_w = p.a_r = p.b_w = p.b_r = fds[0];
-	snprintf(sid, sizeof(sid), "drivers/%s/%zu", N_DRV[d].name, DRV_SIZE);
+	snprintf(sid, sizeof(sid), "drivers/%s/%zu", N_DRV[d].name, size);
 	snprintf(what, sizeof(what), "drivers: %s", sid);
-	return xfer_pair(&p, what, sid, DRV_SIZE, nmax, cap_s, capped);
+	return xfer_pair(&p, what, sid, size, nmax, cap_s, capped);
+}
+
+static void drv_sid(int d, size_t size, char *buf, size_t len)
+{
+	snprintf(buf, len, "drivers/%s/%zu", N_DRV[d].name, size);
 }
 
 static void g_drivers(void)
 {
-	size_t nbytes[NDRV];
-	int ok[NDRV], d, rep;
+	int d, rep;
 
 	phase("drivers", 120 + NDRV * ((1 + 8 * REPS) + (1 + 10 * REPS)) * RUN_S);
 	for (d = 0; d < NDRV; d++)
 		if (!warm(&N_DRV[d], 0.2 * RUN_S))
 			return;
-	/* Throughput: calibrate once, then every run moves that many bytes;
-	 * inside a repetition the two drivers run one after the other. */
+	/* Throughput, as the modules group: writer on CPU 0, reader on CPU 1. */
 	xfer_pin = 1;
-	for (d = 0; d < NDRV; d++) {
-		double r = drv_xfer(d, (size_t)1 << 40, 0.3 * RUN_S, NULL);
-		size_t n = (size_t)(r * RUN_S);
-
-		ok[d] = r > 0;
-		n -= n % DRV_SIZE;
-		nbytes[d] = n < 16 * DRV_SIZE ? 16 * DRV_SIZE : n;
-	}
-	for (rep = 0; rep < REPS; rep++) {
-		for (d = 0; d < NDRV; d++) {
-			char key[96];
-			int capped = 0;
-			double r;
-
-			if (!ok[d])
-				continue;
-			r = drv_xfer(d, nbytes[d], 5 * RUN_S, &capped);
-			if (r <= 0) {
-				ok[d] = 0;
-				continue;
-			}
-			put(ser("MB/s", "drivers/%s/%zu", N_DRV[d].name, DRV_SIZE), r / 1e6);
-			if (capped) {
-				snprintf(key, sizeof(key), "drivers/%s/%zu/capped_runs", N_DRV[d].name, DRV_SIZE);
-				xnum(key, 1);
-			}
-		}
-	}
+	measure_xfers(NDRV, DRV_SIZE, drv_xfer, drv_sid);
 	xfer_pin = 0;
 	/* open+close, one thread, the two drivers alternating. */
 	for (rep = 0; rep < REPS; rep++) {

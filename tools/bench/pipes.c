@@ -254,10 +254,19 @@ static double mr_run(enum mmech m, long nmax, double cap_s, int *capped)
 	return rate;
 }
 
+static double pipe_xfer_of(int m, size_t size, size_t nmax, double cap_s, int *capped)
+{
+	return pipe_xfer_run((enum pmech)m, size, nmax, cap_s, capped);
+}
+
+static void pipe_sid(int m, size_t size, char *buf, size_t len)
+{
+	snprintf(buf, len, "pipes/throughput/%s/%zu", PMECH[m], size);
+}
+
 static void g_pipes(void)
 {
-	size_t nbytes[NPMECH][PIPE_SIZES_N];
-	int ok[NPMECH][PIPE_SIZES_N], mok[NMMECH];
+	int mok[NMMECH];
 	long nmsg[NMMECH];
 	unsigned si;
 	int m, rep;
@@ -266,38 +275,7 @@ static void g_pipes(void)
 	for (si = 0; si < PIPE_SIZES_N; si++) {
 		size_t size = PIPE_SIZES[si];
 
-		for (m = 0; m < NPMECH; m++) {
-			double r = pipe_xfer_run(m, size, (size_t)1 << 40, 0.3 * RUN_S, NULL);
-			size_t n = (size_t)(r * RUN_S);
-
-			ok[m][si] = r > 0;
-			n -= n % size;
-			if (n < 16 * size)
-				n = 16 * size;
-			nbytes[m][si] = n;
-		}
-		/* Alternating, so that a slow stretch of the host hits both. */
-		for (rep = 0; rep < REPS; rep++) {
-			for (m = 0; m < NPMECH; m++) {
-				int capped = 0;
-				double r;
-				char key[96];
-
-				if (!ok[m][si])
-					continue;
-				r = pipe_xfer_run(m, size, nbytes[m][si], 5 * RUN_S, &capped);
-				if (r <= 0) {
-					ok[m][si] = 0;
-					continue;
-				}
-				put(ser("MB/s", "pipes/throughput/%s/%zu", PMECH[m], size), r / 1e6);
-				if (capped) {
-					snprintf(key, sizeof(key), "pipes/throughput/%s/%zu/capped_runs", PMECH[m],
-						 size);
-					xnum(key, 1);
-				}
-			}
-		}
+		measure_xfers(NPMECH, size, pipe_xfer_of, pipe_sid);
 		note("pipes throughput %zu B: STREAMS pipe %.2f MB/s, pipe(2) %.2f MB/s", size,
 		     median(ser("MB/s", "pipes/throughput/spipe/%zu", size)),
 		     median(ser("MB/s", "pipes/throughput/pipe/%zu", size)));
