@@ -475,9 +475,7 @@ impl Stream {
             uapi::I_FDINSERT => {
                 errs::need_write(file).and_then(|()| self.i_fdinsert(arg, abi, nonblock))
             }
-            uapi::I_RECVFD => {
-                errs::need_read(file).and_then(|()| self.i_recvfd(arg, nonblock))
-            }
+            uapi::I_RECVFD => errs::need_read(file).and_then(|()| self.i_recvfd(arg, nonblock)),
             uapi::I_SENDFD => self.i_sendfd_not_pipe(arg),
             uapi::I_PUSH => self.i_push(arg),
             uapi::I_POP => self.i_pop(),
