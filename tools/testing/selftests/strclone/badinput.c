@@ -807,7 +807,7 @@ static const struct row {
 	{ "read on an empty strlog stream (O_NONBLOCK)", S_STRLOG, EAGAIN, c_read_8 },
 	{ "read on a log reader (M_PROTO first: use getmsg)", S_LOGREADER_MSG, EBADMSG, c_read_8 },
 	/* STREAMS pipes: I_SENDFD, I_RECVFD, STRCLONE_PIPEPEER */
-	{ "open /dev/clone-pipe with major 73 unregistered", S_NONE, ENXIO, c_open_pipe_unreg },
+	{ "open /dev/clone-pipe with major 73 unregistered (node gone)", S_NONE, ENOENT, c_open_pipe_unreg },
 	{ "I_SENDFD -1", S_PIPE, EBADF, c_sendfd_neg },
 	{ "I_SENDFD of a closed descriptor", S_PIPE, EBADF, c_sendfd_closed },
 	{ "I_SENDFD on a stream that is not a pipe", S_ECHO, EINVAL, c_sendfd_self },
