@@ -15,7 +15,8 @@
 //! procedure (`noenable`), so the queue fills and the writer is flow
 //! controlled, and `RNULS_START` resumes it. `RNULS_COUNT` answers the
 //! bytes discarded so far (a `u32`). `M_FLUSH` is answered as a driver does;
-//! other ioctls are refused with `EINVAL`.
+//! another `I_STR` is refused with `EINVAL`, a transparent ioctl with
+//! `ENOTTY`.
 
 use core::{
     ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void},
@@ -52,6 +53,7 @@ const TRANSPARENT: c_uint = c_uint::MAX;
 const EINVAL: c_int = 22;
 const ENXIO: c_int = 6;
 const ENOMEM: c_int = 12;
+const ENOTTY: c_int = 25;
 
 /// `RNULS_COUNT`: I_STR, a `u32` back (bytes discarded).
 const RNULS_COUNT: c_uint = (b'N' as c_uint) << 8 | 1;
@@ -338,11 +340,16 @@ unsafe fn ioctl(q: *mut Queue, mp: *mut Msgb) {
         let st = state(q);
         let ioc = (*mp).b_rptr.cast::<IocBlk>();
         let mut reply: Option<u32> = None;
-        let mut err = EINVAL;
+        // A transparent ioctl is none of ours (`isatty()` and the like):
+        // `ENOTTY`, as Linux programs expect.
+        let mut err = if (*ioc).ioc_count == TRANSPARENT {
+            ENOTTY
+        } else {
+            EINVAL
+        };
         match (*ioc).ioc_cmd {
-            RNULS_COUNT if (*ioc).ioc_count != TRANSPARENT => {
-                reply = Some(st.bytes.load(Ordering::Relaxed))
-            }
+            _ if (*ioc).ioc_count == TRANSPARENT => {}
+            RNULS_COUNT => reply = Some(st.bytes.load(Ordering::Relaxed)),
             RNULS_STOP => {
                 st.stopped.store(true, Ordering::Relaxed);
                 strclone_noenable(q);

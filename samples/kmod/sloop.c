@@ -11,7 +11,8 @@
  * when the head drains, enables the write side again. M_PCPROTO comes
  * straight back. M_FLUSH is answered as a driver does. I_STR SLOOP_GETMINOR
  * answers the stream's minor, SLOOP_OPENS how often it was opened (1, plus
- * one per reopen); any other ioctl is refused with EINVAL.
+ * one per reopen); any other I_STR is refused with EINVAL, and any
+ * transparent ioctl (tcgetattr, isatty...) with ENOTTY.
  *
  * Opens: through /dev/clone-sloop (CLONEOPEN: the lowest free minor from
  * 2), or /dev/sloop/0 and /dev/sloop/1 (that minor; a second open of an
@@ -114,6 +115,12 @@ static void sloop_ioctl(queue_t *q, mblk_t *mp)
 	struct sloop *sl = q->q_ptr;
 	__u32 val;
 
+	if (ioc->ioc_count == TRANSPARENT) {
+		/* Not through I_STR: none of ours (isatty() and the like),
+		 * ENOTTY as Linux programs expect. */
+		ioc->ioc_error = ENOTTY;
+		goto nak_errno;
+	}
 	switch (ioc->ioc_cmd) {
 	case SLOOP_GETMINOR:
 		val = sl->minor;
@@ -124,8 +131,6 @@ static void sloop_ioctl(queue_t *q, mblk_t *mp)
 	default:
 		goto nak;
 	}
-	if (ioc->ioc_count == TRANSPARENT)
-		goto nak;
 	freemsg(unlinkb(mp));
 	mp->b_cont = allocb(sizeof(val), BPRI_MED);
 	if (!mp->b_cont) {

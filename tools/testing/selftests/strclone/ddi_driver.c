@@ -145,10 +145,13 @@ TEST_F(sloop, data_and_ioctls)
 	EXPECT_EQ(RS_HIPRI, flags);
 	EXPECT_EQ(3, c.len);
 	EXPECT_EQ(0, memcmp(ctl, "pri", 3));
-	/* Its own ioctls; another is refused with the driver's EINVAL. */
+	/* Its own ioctls; another is refused with the driver's EINVAL, a
+	 * transparent one (not a terminal) with its ENOTTY. */
 	EXPECT_EQ(1u, sloop_u32(fd, SLOOP_OPENS));
 	EXPECT_EQ(-1, istr(fd, ('L' << 8) | 99, NULL, 0, NULL));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, isatty(fd));
+	EXPECT_EQ(ENOTTY, errno);
 	close(fd);
 }
 
@@ -345,6 +348,8 @@ TEST(rust_driver_on_the_c_abi)
 	EXPECT_EQ(1000u + sent, rnuls_count_reaches(fd, 1000 + sent));
 	EXPECT_EQ(-1, istr(fd, ('N' << 8) | 99, NULL, 0, NULL));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, isatty(fd));
+	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(-EWOULDBLOCK, unload_kmod("rnuls"));
 	close(fd);
 	EXPECT_EQ(0, unload_kmod_settled("rnuls"));

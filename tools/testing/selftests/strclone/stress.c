@@ -6,7 +6,9 @@
  *
  * Worker threads (default 4) pick random slots of a shared table and do a
  * random operation on the stream(s) in it: clone opens of ptm masters, echo
- * streams and log writers, PTMGETPEER and /dev/strpts/N (slave opens), UNLKPT, writes and
+ * streams (some of them streams of the sample C driver sloop, a loopback as
+ * echo is, when the VM has samples/kmod/sloop.ko: loaded for the run) and
+ * log writers, PTMGETPEER and /dev/strpts/N (slave opens), UNLKPT, writes and
  * putmsg, reads and getmsg, polls, ioctls, I_FLUSH, module pushes and pops
  * (I_PUSH, I_POP, I_LIST) and closes, until OPS operations have been done
  * (default: $STRESS_OPS, else 10000). Everything is non-blocking, so a
@@ -157,7 +159,13 @@ static void fail(enum cat cat, const char *fmt, ...)
 }
 
 /* Figures. */
-static atomic_long n_open[4], n_open_fail[4], n_close;
+static atomic_long n_open[4], n_open_fail[4], n_close, n_open_sloop;
+
+/* The sample C driver's STREAMS major while it is loaded for the run; -1
+ * when it is not (no sloop.ko in the VM). */
+static int sloop_major = -1;
+#define SLOOP_NODE	"/dev/clone-sloop"
+#define SLOOP_GETMINOR	(('L' << 8) | 1)	/* samples/kmod/sloop.h */
 static atomic_long n_getpeer, n_write, n_read, n_poll, n_ioctl, n_flush, n_istr;
 static atomic_long n_plumb, n_push, n_pop;
 static atomic_long frames_ok, bytes_rx, bytes_tx, resyncs;
@@ -377,6 +385,7 @@ struct slot {
 	struct mstack ms_m, ms_s;	/* modules on m's and s's streams */
 	uint32_t wid, wseq;	/* LOGW */
 	int conslog;
+	int sloop;		/* ECHO: a stream of the C driver sloop */
 };
 
 static struct slot slots[MAX_SLOTS];
@@ -580,7 +589,8 @@ static void op_open(struct worker *w, struct slot *s)
 		node = PTMX_NODE;
 	} else if (r < 75) {
 		k = K_ECHO;
-		node = ECHO_NODE;
+		s->sloop = sloop_major >= 0 && r >= 65;
+		node = s->sloop ? SLOOP_NODE : ECHO_NODE;
 	} else {
 		k = K_LOGW;
 		s->conslog = rnd_below(&w->rs, 2);
@@ -617,8 +627,10 @@ static void op_open(struct worker *w, struct slot *s)
 		key_add(major, minor, s->idx);
 		break;
 	case K_ECHO:
-		if (major != STRCLONE_ECHO_MAJOR)
-			fail(CAT_OP, "echo stream has major %u", major);
+		if (major != (s->sloop ? (uint32_t)sloop_major : STRCLONE_ECHO_MAJOR))
+			fail(CAT_OP, "%s stream has major %u", s->sloop ? "sloop" : "echo", major);
+		if (s->sloop)
+			atomic_fetch_add(&n_open_sloop, 1);
 		dir_reset(&s->a);
 		key_add(major, minor, s->idx);
 		break;
@@ -843,6 +855,17 @@ static void op_ioctl(struct worker *w, struct slot *s, int fd, int is_master, in
 			 */
 			if (nread(fd, &b) < 0)
 				fail(CAT_OP, "%s: I_NREAD: %s", who, errname(errno));
+		} else if (s->kind == K_ECHO && s->sloop) {
+			uint32_t v = 0;
+
+			atomic_fetch_add(&n_istr, 1);
+			r = istr(fd, SLOOP_GETMINOR, &v, sizeof(v), NULL);
+			if (r < 0) {
+				if (!fault_ok(errno, C_ISTR))
+					fail(CAT_OP, "%s: SLOOP_GETMINOR: %s", who, errname(errno));
+			} else if (v != s->minor) {
+				fail(CAT_OP, "%s: SLOOP_GETMINOR says %u", who, v);
+			}
 		} else if (s->kind == K_ECHO) {
 			uint8_t in[200], out[200];
 			int len = 1 + rnd_below(&w->rs, sizeof(in)), olen = -1;
@@ -2185,8 +2208,8 @@ static void systematic_pass(void)
 					      scenarios[i].name, points, nomem, points - nomem);
 	}
 	close(nth_fd);
-	/* The test modules the driver scenarios loaded go again. */
-	unload_kmod_settled("sloop");
+	/* The test provider the registration scenario loaded goes again
+	 * (sloop stays for the random workload; main unloads it). */
 	unload_kmod_settled("ddidrv");
 }
 
@@ -2304,6 +2327,18 @@ int main(int argc, char **argv)
 		systematic_pass();
 		ksft_print_msg("systematic pass: %ld faults injected in %lld ms\n", sys_injections,
 			       rel_now_ms() - t0);
+	}
+
+	/* The sample C driver, for a share of the echo-like streams. */
+	if (access(KMOD_DIR "sloop.ko", R_OK) == 0) {
+		char buf[16];
+		int r = kmod_ready("sloop");
+
+		if (r)
+			ksft_exit_fail_msg("loading sloop.ko: %s\n", strerror(-r));
+		if (read_param("/sys/module/sloop/parameters/registered", buf, sizeof(buf)))
+			ksft_exit_fail_msg("no sloop major\n");
+		sloop_major = atoi(buf);
 	}
 
 	/* The log readers, registered for the whole workload. */
@@ -2475,9 +2510,11 @@ int main(int argc, char **argv)
 					 fresh);
 		}
 	}
-	printf("STRESS-FIGURES ops=%ld threads=%d ms=%lld frames=%ld bytes=%ld opens_ptm=%ld opens_echo=%ld opens_log=%ld getpeer=%ld writes=%ld reads=%ld polls=%ld ioctls=%ld flushes=%ld plumbing=%ld pushes=%ld pops=%ld max_live=%d log_sent=%ld errors=%ld\n",
+	if (sloop_major >= 0 && unload_kmod_settled("sloop"))
+		ksft_print_msg("warning: sloop could not be unloaded after the run\n");
+	printf("STRESS-FIGURES ops=%ld threads=%d ms=%lld frames=%ld bytes=%ld opens_ptm=%ld opens_echo=%ld opens_sloop=%ld opens_log=%ld getpeer=%ld writes=%ld reads=%ld polls=%ld ioctls=%ld flushes=%ld plumbing=%ld pushes=%ld pops=%ld max_live=%d log_sent=%ld errors=%ld\n",
 	       opt_ops, opt_threads, t_work, atomic_load(&frames_ok), atomic_load(&bytes_rx),
-	       atomic_load(&n_open[K_PTM]), atomic_load(&n_open[K_ECHO]),
+	       atomic_load(&n_open[K_PTM]), atomic_load(&n_open[K_ECHO]), atomic_load(&n_open_sloop),
 	       atomic_load(&n_open[K_LOGW]), atomic_load(&n_getpeer), atomic_load(&n_write),
 	       atomic_load(&n_read), atomic_load(&n_poll), atomic_load(&n_ioctl),
 	       atomic_load(&n_flush), atomic_load(&n_plumb), atomic_load(&n_push),
