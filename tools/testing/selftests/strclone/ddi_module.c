@@ -23,6 +23,7 @@
  * program finds it loaded (strclone is reloaded by later tests).
  */
 #include <fcntl.h>
+#include <sched.h>
 #include <pthread.h>
 #include <sys/syscall.h>
 
@@ -295,10 +296,10 @@ static void *race_push(void *arg)
 		}
 		if (ioctl(fd, I_FIND, "ddireg") < 0 && errno != EINVAL)
 			r->bad = errno;
-		/* A moment between pushes: two threads pushing back to back
+		/* A yield between pushes: two threads pushing back to back
 		 * on a loaded 2-vCPU guest can hold the provider for seconds
 		 * on end, and the unload (O_NONBLOCK) would only race them. */
-		usleep(50);
+		sched_yield();
 	}
 	close(fd);
 	return NULL;
