@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <linux/strclone.h>
@@ -43,6 +44,7 @@ static int transfer(int from, int to, const char *msg, const char *label)
 int main(void)
 {
 	struct strclone_devinfo dev[2];
+	struct termios tio;
 	int m[2], s;
 
 	for (int i = 0; i < 2; i++) {
@@ -66,6 +68,17 @@ int main(void)
 	if (s < 0)
 		return fail("PTMGETPEER");
 	printf("unlocked minor %u and opened its slave: fd %d\n", dev[0].minor, s);
+	/*
+	 * The slave is a terminal (ptem, ldterm and ttcompat are pushed on it
+	 * by default, the pts_autopush parameter): raw mode, so that a line
+	 * without a newline is delivered at once and nothing is translated.
+	 */
+	if (tcgetattr(s, &tio) == 0) {
+		cfmakeraw(&tio);
+		if (tcsetattr(s, TCSANOW, &tio) < 0)
+			return fail("tcsetattr");
+		printf("the slave is a terminal (ldterm): set to raw mode\n");
+	}
 
 	if (transfer(m[0], s, "hello from the master", "master -> slave") ||
 	    transfer(s, m[0], "hello from the slave", "slave -> master"))
