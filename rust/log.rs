@@ -101,6 +101,18 @@ pub(crate) struct LogCtl {
 }
 
 impl LogCtl {
+    /// The header an in-kernel `strlog` call gives: the rest (times,
+    /// sequence number, priority) is filled in when the message is logged.
+    fn of(mid: i16, sid: i16, level: i8, flags: i16) -> Self {
+        Self {
+            mid,
+            sid,
+            level,
+            flags,
+            ..Default::default()
+        }
+    }
+
     fn decode(b: &[u8]) -> Option<Self> {
         if b.len() < LOG_CTL_SIZE {
             return None;
@@ -376,13 +388,7 @@ impl LogTarget {
         flags: i16,
         args: fmt::Arguments<'_>,
     ) {
-        let ctl = LogCtl {
-            mid,
-            sid,
-            level,
-            flags,
-            ..Default::default()
-        };
+        let ctl = LogCtl::of(mid, sid, level, flags);
         if ctx::in_task() {
             self.log(ctl, false, Text::Fmt(args));
         } else {
@@ -400,13 +406,7 @@ impl LogTarget {
         flags: i16,
         text: &[u8],
     ) {
-        let ctl = LogCtl {
-            mid,
-            sid,
-            level,
-            flags,
-            ..Default::default()
-        };
+        let ctl = LogCtl::of(mid, sid, level, flags);
         if ctx::in_task() {
             self.log(ctl, false, Text::Bytes(text));
         } else {
