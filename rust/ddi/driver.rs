@@ -198,25 +198,16 @@ impl CTarget {
     /// Called with `open_lock` held.
     fn open_new(&self, minor: u32, clone: bool) -> Result<Opened> {
         let sh = &self.shared;
-        let cell = Arc::new(
-            DrvCell {
-                pair: SetOnce::new(),
-                opened: AtomicBool::new(false),
-            },
-            GFP_KERNEL,
-        )?;
         let drv = KBox::new(
             CDriver {
                 shared: sh.clone(),
-                cell: cell.clone(),
+                pair: SetOnce::new(),
+                opened: AtomicBool::new(false),
             },
             GFP_KERNEL_ACCOUNT,
         )?;
         let s = Stream::new(sh.major, minor, drv, &self.rt)?;
-        let r = self.start(&s, &cell, minor, clone);
-        // The pair goes with the stream, not before it.
-        drop(cell);
-        match r {
+        match self.start(&s, minor, clone) {
             Ok(()) => Ok(Opened::created(s)),
             Err(e) => {
                 s.release(false);
@@ -228,12 +219,13 @@ impl CTarget {
     /// Calls the driver's open for the new stream `s` and gives the stream
     /// the minor it picked; on failure the caller releases `s` (the driver's
     /// close has run if its open had succeeded).
-    fn start(&self, s: &Arc<Stream>, cell: &DrvCell, minor: u32, clone: bool) -> Result {
+    fn start(&self, s: &Arc<Stream>, minor: u32, clone: bool) -> Result {
         let sh = &self.shared;
-        if !cell.pair.populate(CPair::new_driver(&sh.tab, s)?) {
+        let drv = CDriver::of(s).ok_or(EINVAL)?;
+        if !drv.pair.populate(CPair::new_driver(&sh.tab, s)?) {
             return Err(EINVAL);
         }
-        let pair = cell.pair.as_ref().ok_or(EINVAL)?;
+        let pair = drv.pair().ok_or(EINVAL)?;
         let (maj, min) = pair.open_driver(sh.major, minor, clone)?;
         // Room in the table first: nothing can fail after the check.
         let node = RBTreeNode::new(min, s.clone(), GFP_KERNEL_ACCOUNT);
@@ -251,27 +243,30 @@ impl CTarget {
         };
         s.set_minor(min);
         streams.insert(node);
-        cell.opened.store(true, Ordering::Release);
+        drv.opened.store(true, Ordering::Release);
         Ok(())
     }
 }
 
-/// A driver stream's pair, made once the stream exists, and whether the
-/// driver's open succeeded (so its close is due).
-struct DrvCell {
+/// One stream's driver: every procedure is the C driver's. Its queue pair
+/// is made once the stream exists (the pair points at it), by the open
+/// that made the stream, which finds the driver again through
+/// [`Driver::as_any`].
+struct CDriver {
+    shared: Arc<Shared>,
     pair: SetOnce<Pin<KBox<CPair>>>,
+    /// The driver's open succeeded, so its close is due.
     opened: AtomicBool,
 }
 
-/// One stream's driver: every procedure is the C driver's.
-struct CDriver {
-    shared: Arc<Shared>,
-    cell: Arc<DrvCell>,
-}
-
 impl CDriver {
+    /// The C driver of stream `s`, if its driver is one.
+    fn of(s: &Stream) -> Option<&Self> {
+        s.driver.as_any()?.downcast_ref::<Self>()
+    }
+
     fn pair(&self) -> Option<&CPair> {
-        self.cell.pair.as_ref().map(|p| &**p)
+        self.pair.as_ref().map(|p| &**p)
     }
 }
 
@@ -305,7 +300,7 @@ impl Driver for CDriver {
     }
 
     fn close(&self, s: &Arc<Stream>) {
-        if !self.cell.opened.swap(false, Ordering::AcqRel) {
+        if !self.opened.swap(false, Ordering::AcqRel) {
             return;
         }
         if let Some(p) = self.pair() {
@@ -320,6 +315,10 @@ impl Driver for CDriver {
 
     fn name(&self) -> &CStr {
         &self.shared.name
+    }
+
+    fn as_any(&self) -> Option<&dyn core::any::Any> {
+        Some(self)
     }
 }
 

@@ -42,6 +42,7 @@ use core::{
     ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void},
     mem::{offset_of, size_of, ManuallyDrop},
     ptr::{self, NonNull},
+    sync::atomic::{AtomicBool, Ordering},
 };
 use kernel::{bindings, pr_warn_once, prelude::*, sync::Arc};
 
@@ -400,6 +401,10 @@ pub(crate) struct CPair {
     rd: *const QInit,
     wr: *const QInit,
     owner: ModuleRef,
+    /// A timeout or bufcall was made on the pair's queues (set before it
+    /// is registered, never cleared): only then do its close and its drop
+    /// look for callouts left behind, in the global table.
+    callouts: AtomicBool,
 }
 
 // SAFETY: The C-visible queues are only read by strclone after construction
@@ -448,6 +453,7 @@ impl CPair {
                 rd: tab.rd,
                 wr: tab.wr,
                 owner,
+                callouts: AtomicBool::new(false),
             },
             GFP_KERNEL_ACCOUNT,
         )?;
@@ -501,12 +507,16 @@ impl CPair {
     pub(crate) fn close(&self) {
         // SAFETY: As in `open`.
         unsafe { strclone_call_qclose(self.rd, self.qptr(true), 3) };
-        super::ddi_callout::cancel_instance(self.stream.get(), self.lvl);
+        if self.callouts.load(Ordering::SeqCst) {
+            super::ddi_callout::cancel_instance(self.stream.get(), self.lvl);
+        }
     }
 
-    /// Another reference on the provider (for a callback it leaves
-    /// pending, `ddi_callout.rs`).
+    /// Another reference on the provider, for a callback it leaves pending
+    /// on this pair's queues (`ddi_callout.rs`); marks the pair as one
+    /// whose close and drop must look for its callouts.
     pub(super) fn provider(&self) -> Result<ModuleRef> {
+        self.callouts.store(true, Ordering::SeqCst);
         ModuleRef::get(self.owner.0)
     }
 
@@ -545,7 +555,9 @@ impl Drop for CPair {
         // driver's pair may be dropped with its stream: only the stream's
         // address is compared (a pending callout holds the stream, so none
         // is left for a stream being freed).
-        super::ddi_callout::cancel_instance_pending(self.stream.get(), self.lvl);
+        if self.callouts.load(Ordering::SeqCst) {
+            super::ddi_callout::cancel_instance_pending(self.stream.get(), self.lvl);
+        }
     }
 }
 

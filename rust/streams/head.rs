@@ -165,7 +165,7 @@ impl Stream {
             };
             // The whole chain: a chunk above a page is several blocks.
             let got = m.size();
-            self.putnext(Qid::HeadW, m);
+            self.putnext_down(m);
             sent += got;
             if got < n {
                 // A fault in the middle of the user buffer.
@@ -185,7 +185,7 @@ impl Stream {
         }
         self.wait_writable(nonblock, Some(0), 0, EIO)?;
         let m = Mblk::with(MsgType::Data, &[], GFP_KERNEL_ACCOUNT)?;
-        self.putnext(Qid::HeadW, m);
+        self.putnext_down(m);
         Ok(0)
     }
 

@@ -4,9 +4,38 @@
 //! queue's service procedure on strclone's workqueue, and the rule that
 //! one queue's service procedure never runs twice at the same time
 //! (`QINSERVICE`). `Documentation/strclone/streams.rst`, "Scheduling".
+//!
+//! # Service on the way out of a system call
+//!
+//! A `write(2)` or `putmsg` hands each message to the driver's write put
+//! procedure through [`Stream::putnext_down`]. While it is inside, a driver
+//! queue of the stream that gets enabled (a `putq` that enables the write
+//! service procedure, the usual SVR4 driver's way) is not given to a work
+//! item: its bit goes into `Stream::svc`, and the caller runs it on its
+//! way out, in its own context, as SVR4 runs the queues enabled during a
+//! system call before returning from it (Solaris' `STRS_WILLSERVICE`). A
+//! driver that queues every message so costs no hand-off to a worker, as
+//! one whose put procedure passes messages on itself does.
+//!
+//! `Stream::svc` counts the callers inside (in units of [`SVC_CALLER`])
+//! and holds the bits of the queues left to them, in one word:
+//!
+//! ```text
+//!   caller                                enabler (schedule, QENAB set)
+//!   svc += SVC_CALLER (unless full)       callers inside? set the bit
+//!   putnext (put procedures)                else queue the work item
+//!   svc -= SVC_CALLER, taking the bits
+//!   run_service for each bit taken
+//! ```
+//!
+//! Each side is one atomic step on the word, so a bit is set only while
+//! some caller is inside, and the next of them to leave takes it: the
+//! service procedure runs once per enable, as before. A run that finds the
+//! queue empty, when a work item queued earlier is still pending, does
+//! nothing.
 
 use super::queue::{QENAB, QINSERVICE};
-use super::stream::{Inner, ModInst, Qid, Stream, LVL_DRV, LVL_HEAD};
+use super::stream::{Inner, ModInst, Qid, Stream, LVL_DRV, LVL_HEAD, SVC_CALLER};
 use core::sync::atomic::Ordering;
 use kernel::{sync::Arc, workqueue::WorkItem};
 
@@ -92,6 +121,9 @@ impl Stream {
         if self.is_closed() {
             return;
         }
+        if q.lvl == LVL_DRV && self.leave_to_callers(q) {
+            return;
+        }
         // An `Err` means the work item is already pending: it will run.
         match (q.lvl, inst) {
             (LVL_DRV, _) if !q.rd => {
@@ -105,6 +137,49 @@ impl Stream {
             (LVL_HEAD, _) => self.wait.notify_all(),
             (_, Some(inst)) => ModInst::enqueue(inst, q.rd),
             (_, None) => {}
+        }
+    }
+
+    /// Leaves driver queue `q`'s service procedure to a caller inside
+    /// [`Self::putnext_down`], if there is one; false when the work item
+    /// must be queued (the module comment has the protocol).
+    fn leave_to_callers(&self, q: Qid) -> bool {
+        let bit = svc_bit(q);
+        self.svc
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+                (v >= SVC_CALLER).then_some(v | bit)
+            })
+            .is_ok()
+    }
+
+    /// `putnext` from the stream head's write queue by a system call
+    /// (`write(2)`, `putmsg`) that holds no lock: the driver queues enabled
+    /// meanwhile run here, on the way out (the module comment).
+    pub(crate) fn putnext_down(self: &Arc<Self>, m: super::msg::Mblk) {
+        let entered = self
+            .svc
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+                v.checked_add(SVC_CALLER)
+            })
+            .is_ok();
+        self.putnext(Qid::HeadW, m);
+        if !entered {
+            // As many callers inside as the word counts: they run them.
+            return;
+        }
+        // Out, taking the bits set so far (any that come later are set
+        // while another caller is inside, who takes them).
+        let old = self
+            .svc
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+                Some((v - SVC_CALLER) & !(SVC_CALLER - 1))
+            });
+        // `fetch_update` with a closure that always answers cannot fail.
+        let bits = old.unwrap_or_else(|v| v) & (SVC_CALLER - 1);
+        for q in [Qid::DrvW, Qid::DrvR] {
+            if bits & svc_bit(q) != 0 {
+                self.run_service(q, None);
+            }
         }
     }
 
@@ -158,5 +233,14 @@ impl Stream {
             // then this does nothing more).
             self.schedule(q, inst.cloned());
         }
+    }
+}
+
+/// A driver queue's bit in `Stream::svc`.
+fn svc_bit(q: Qid) -> u16 {
+    if q.rd {
+        2
+    } else {
+        1
     }
 }

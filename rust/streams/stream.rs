@@ -23,7 +23,8 @@
 //!   caller may hold a spinlock; the stream lock is not IRQ-safe, so
 //!   interrupt-context data goes through a work item first); service
 //!   procedures run from strclone's workqueue, one work item per queue,
-//!   or in the read of a reader that drained the stream head, never
+//!   or in the read of a reader that drained the stream head, or in the
+//!   write of a writer whose message enabled the driver's queue, never
 //!   concurrently with themselves (`QINSERVICE`), and must not sleep.
 //! - No lock is held while a put, service, open or close procedure runs:
 //!   the stream lock is taken to find the next queue and to change a
@@ -35,7 +36,7 @@ use super::runtime::RuntimeOf;
 use crate::glue::pgrp::Pgrp;
 use crate::glue::sigpoll::{Fasync, ProcRef};
 use crate::uapi::FMNAMESZ;
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use kernel::{
     fs::File,
     impl_has_work, new_spinlock, new_work,
@@ -585,6 +586,9 @@ impl TimeoutSlot {
     }
 }
 
+/// One caller in `Stream::svc`; the bits below it are driver queues.
+pub(crate) const SVC_CALLER: u16 = 4;
+
 /// A stream.
 ///
 /// # Invariants
@@ -592,7 +596,9 @@ impl TimeoutSlot {
 /// `closed` is set once, when the last file closed; after that no service
 /// procedure runs and nothing is queued any more. `nmods` is the length of
 /// `inner.mods`, written under the lock and read without it by the paths
-/// that skip the chain when nothing is pushed.
+/// that skip the chain when nothing is pushed. The bits of `svc` below
+/// [`SVC_CALLER`] name only driver queues marked `QENAB` whose work item was
+/// not queued because a caller counted above them runs them (`sched.rs`).
 #[pin_data]
 pub(crate) struct Stream {
     major: u32,
@@ -602,6 +608,11 @@ pub(crate) struct Stream {
     owner_pid: i32,
     closed: AtomicBool,
     pub(crate) nmods: AtomicU8,
+    /// System calls inside a `putnext` from the stream head's write queue
+    /// (`Stream::putnext_down`), in units of [`SVC_CALLER`], and the driver
+    /// queues left to them (`sched.rs`). One word, so that both change in
+    /// one atomic step; 16 bits, so that the stream stays in kmalloc-512.
+    pub(crate) svc: AtomicU16,
     pub(crate) driver: KBox<dyn Driver>,
     pub(crate) rt: Arc<Runtime>,
     id: u64,
@@ -653,6 +664,7 @@ impl Stream {
                 owner_pid,
                 closed: AtomicBool::new(false),
                 nmods: AtomicU8::new(0),
+                svc: AtomicU16::new(0),
                 driver,
                 rt: rt.clone(),
                 id,

@@ -168,7 +168,7 @@ impl Stream {
             self.wait_writable(nonblock, None, band, ENXIO)?;
             m.set_band(band);
         }
-        self.putnext(Qid::HeadW, m);
+        self.putnext_down(m);
         Ok(0)
     }
 

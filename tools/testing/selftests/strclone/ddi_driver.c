@@ -10,6 +10,9 @@
  * - Clone opens get distinct minors that the C driver picked (CLONEOPEN),
  *   at the major strclone gave it; data and M_PROTO loop back; its own
  *   I_STR ioctls are answered by it, others refused with its errno.
+ * - A write(2) or putmsg runs the write service procedure its message
+ *   enabled (sloop queues every message) before it returns: the message
+ *   is at the stream head when the call returns, no worker involved.
  * - Flow control through its put and service procedures: with nobody
  *   reading, a non-blocking writer gets EAGAIN, and every byte comes back
  *   in order once read.
@@ -152,6 +155,42 @@ TEST_F(sloop, data_and_ioctls)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, isatty(fd));
 	EXPECT_EQ(ENOTTY, errno);
+	close(fd);
+}
+
+/* sloop's write put procedure queues every M_DATA and M_PROTO (putq) for
+ * its write service procedure, which sends it up. The call that sent the
+ * message runs that service procedure on its way out (streams.rst,
+ * "Scheduling"), so the message is already at the stream head when write(2)
+ * or putmsg returns: I_NREAD finds it without any wait. (Handed to a work
+ * item instead, it arrives some time later.) Small messages never fill the
+ * head, so no back-enable runs the service procedure elsewhere meanwhile. */
+TEST_F(sloop, a_write_is_serviced_before_it_returns)
+{
+	char buf[16], ctl[8];
+	struct strbuf c = { .len = 3, .buf = "ctl" };
+	struct strbuf d = { .len = 4, .buf = "data" };
+	struct strbuf rc = { .maxlen = sizeof(ctl), .buf = ctl };
+	struct strbuf rd = { .maxlen = sizeof(buf), .buf = buf };
+	int flags, n, fd = open(SLOOP_CLONE, O_RDWR | O_NONBLOCK);
+
+	ASSERT_LE(0, fd);
+	for (int i = 0; i < 200; i++) {
+		ASSERT_EQ(4, write(fd, "ping", 4));
+		n = -1;
+		ASSERT_EQ(1, ioctl(fd, I_NREAD, &n)) TH_LOG("round %d: not at the head yet", i);
+		EXPECT_EQ(4, n);
+		ASSERT_EQ(4, read(fd, buf, sizeof(buf)));
+		EXPECT_EQ(0, memcmp(buf, "ping", 4));
+		ASSERT_EQ(0, strclone_putmsg(fd, &c, &d, 0));
+		n = -1;
+		ASSERT_EQ(1, ioctl(fd, I_NREAD, &n)) TH_LOG("round %d: M_PROTO not at the head yet", i);
+		EXPECT_EQ(4, n);
+		flags = 0;
+		ASSERT_EQ(0, strclone_getmsg(fd, &rc, &rd, &flags));
+		EXPECT_EQ(3, rc.len);
+		EXPECT_EQ(4, rd.len);
+	}
 	close(fd);
 }
 
