@@ -10,9 +10,6 @@
  * - Clone opens get distinct minors that the C driver picked (CLONEOPEN),
  *   at the major strclone gave it; data and M_PROTO loop back; its own
  *   I_STR ioctls are answered by it, others refused with its errno.
- * - A write(2) or putmsg runs the write service procedure its message
- *   enabled (sloop queues every message) before it returns: the message
- *   is at the stream head when the call returns, no worker involved.
  * - Flow control through its put and service procedures: with nobody
  *   reading, a non-blocking writer gets EAGAIN, and every byte comes back
  *   in order once read.
@@ -23,6 +20,9 @@
  *   strclone_register_driver()'s exact errno, and
  *   strclone_unregister_driver() refused with EBUSY while a stream of the
  *   driver is open, accepted once it is closed, its node gone with it.
+ * - A write(2) or putmsg to a driver whose write put procedure queues
+ *   (putq) runs the service procedure that enabled, in the caller's own
+ *   thread, before it returns (ddidrv records the thread).
  * - A driver in Rust on the same C ABI (samples/kmod/rnuls.rs, a sink):
  *   it discards what is written and counts it, stops (the writer is then
  *   flow controlled: EAGAIN) and starts again on its own ioctls.
@@ -155,42 +155,6 @@ TEST_F(sloop, data_and_ioctls)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, isatty(fd));
 	EXPECT_EQ(ENOTTY, errno);
-	close(fd);
-}
-
-/* sloop's write put procedure queues every M_DATA and M_PROTO (putq) for
- * its write service procedure, which sends it up. The call that sent the
- * message runs that service procedure on its way out (streams.rst,
- * "Scheduling"), so the message is already at the stream head when write(2)
- * or putmsg returns: I_NREAD finds it without any wait. (Handed to a work
- * item instead, it arrives some time later.) Small messages never fill the
- * head, so no back-enable runs the service procedure elsewhere meanwhile. */
-TEST_F(sloop, a_write_is_serviced_before_it_returns)
-{
-	char buf[16], ctl[8];
-	struct strbuf c = { .len = 3, .buf = "ctl" };
-	struct strbuf d = { .len = 4, .buf = "data" };
-	struct strbuf rc = { .maxlen = sizeof(ctl), .buf = ctl };
-	struct strbuf rd = { .maxlen = sizeof(buf), .buf = buf };
-	int flags, n, fd = open(SLOOP_CLONE, O_RDWR | O_NONBLOCK);
-
-	ASSERT_LE(0, fd);
-	for (int i = 0; i < 200; i++) {
-		ASSERT_EQ(4, write(fd, "ping", 4));
-		n = -1;
-		ASSERT_EQ(1, ioctl(fd, I_NREAD, &n)) TH_LOG("round %d: not at the head yet", i);
-		EXPECT_EQ(4, n);
-		ASSERT_EQ(4, read(fd, buf, sizeof(buf)));
-		EXPECT_EQ(0, memcmp(buf, "ping", 4));
-		ASSERT_EQ(0, strclone_putmsg(fd, &c, &d, 0));
-		n = -1;
-		ASSERT_EQ(1, ioctl(fd, I_NREAD, &n)) TH_LOG("round %d: M_PROTO not at the head yet", i);
-		EXPECT_EQ(4, n);
-		flags = 0;
-		ASSERT_EQ(0, strclone_getmsg(fd, &rc, &rd, &flags));
-		EXPECT_EQ(3, rc.len);
-		EXPECT_EQ(4, rd.len);
-	}
 	close(fd);
 }
 
@@ -339,6 +303,34 @@ TEST(registration_rules)
 		close(fd);
 	EXPECT_EQ(0, unload_kmod_settled("ddidrv"));
 	EXPECT_NE(0, access("/dev/clone-ddidrv", F_OK));
+}
+
+/* ddidrv's write put procedure queues every M_DATA and M_PROTO (putq),
+ * which enables its write service procedure; the write(2) or putmsg that
+ * sent the message runs that procedure on its way out (streams.rst,
+ * "Scheduling"), in the caller's thread, where a work item would run it in
+ * a kworker. ddidrv records the thread its service procedure ran in. */
+TEST(a_write_runs_the_service_procedure_it_enabled)
+{
+	struct strbuf c = { .len = 3, .buf = "ctl" };
+	struct strbuf d = { .len = 4, .buf = "data" };
+	char buf[32];
+	int fd, tid = (int)gettid();
+
+	watchdog(60);
+	ASSERT_EQ(0, load_kmod(KMOD_DIR "ddidrv.ko"));
+	fd = open("/dev/clone-ddidrv", O_RDWR);
+	ASSERT_LE(0, fd) TH_LOG("open /dev/clone-ddidrv: %s", strerror(errno));
+	for (int i = 0; i < 20; i++) {
+		ASSERT_EQ(4, write(fd, "ping", 4));
+		ASSERT_EQ(0, read_param(DDIDRV_PARAMS "wsrvpid", buf, sizeof(buf)));
+		EXPECT_EQ(tid, atoi(buf)) TH_LOG("write %d: serviced in thread %s", i, buf);
+		ASSERT_EQ(0, strclone_putmsg(fd, &c, &d, 0));
+		ASSERT_EQ(0, read_param(DDIDRV_PARAMS "wsrvpid", buf, sizeof(buf)));
+		EXPECT_EQ(tid, atoi(buf)) TH_LOG("putmsg %d: serviced in thread %s", i, buf);
+	}
+	close(fd);
+	EXPECT_EQ(0, unload_kmod_settled("ddidrv"));
 }
 
 #define RNULS_COUNT	(('N' << 8) | 1)

@@ -6,7 +6,9 @@
  * At load it tries every wrong strclone_register_driver() and records what
  * each returned in the read-only parameter "drvresults" ("case=errno ...");
  * then it registers a clonable driver "ddidrv" (major 0: any free one, in
- * "drvmajor"), whose streams take every message written and free it, and
+ * "drvmajor"), whose streams take every message written and free it (the
+ * write put procedure queues M_DATA and M_PROTO, the write service
+ * procedure frees them and records the thread it ran in, in "wsrvpid"), and
  * whose close still sends messages up the closing stream.
  * Writing 1 to "drvunreg" calls strclone_unregister_driver() now and
  * records the result in "drvunregistered" (EBUSY while a stream of it is
@@ -15,6 +17,7 @@
 #include <linux/atomic.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/strclone_ddi.h>
 
@@ -79,9 +82,30 @@ static int ddidrv_close(queue_t *q, int oflag, cred_t *crp)
 	return 0;
 }
 
+static int wsrvpid;
+module_param(wsrvpid, int, 0444);
+MODULE_PARM_DESC(wsrvpid, "the thread the write service procedure ran in last");
+
 static int ddidrv_wput(queue_t *q, mblk_t *mp)
 {
-	freemsg(mp);
+	switch (mp->b_datap->db_type) {
+	case M_DATA:
+	case M_PROTO:
+		putq(q, mp);
+		return 0;
+	default:
+		freemsg(mp);
+		return 0;
+	}
+}
+
+static int ddidrv_wsrv(queue_t *q)
+{
+	mblk_t *mp;
+
+	while ((mp = getq(q)))
+		freemsg(mp);
+	WRITE_ONCE(wsrvpid, task_pid_nr(current));
 	return 0;
 }
 
@@ -89,7 +113,9 @@ static struct qinit ddidrv_rinit = {
 	.qi_putp = ddidrv_rput, .qi_qopen = ddidrv_open, .qi_qclose = ddidrv_close,
 	.qi_minfo = &ddidrv_minfo,
 };
-static struct qinit ddidrv_winit = { .qi_putp = ddidrv_wput, .qi_minfo = &ddidrv_minfo };
+static struct qinit ddidrv_winit = {
+	.qi_putp = ddidrv_wput, .qi_srvp = ddidrv_wsrv, .qi_minfo = &ddidrv_minfo,
+};
 static struct streamtab ddidrv_info = { .st_rdinit = &ddidrv_rinit, .st_wrinit = &ddidrv_winit };
 
 static const struct strclone_drvsw gooddrv = {
