@@ -725,8 +725,14 @@ impl Stream {
 
     /// The reopen rule: another open of this stream calls every module's
     /// open (top down), then the driver's. The first refusal fails the open
-    /// with its errno; nothing changes.
+    /// with its errno; nothing changes. A stream linked under a
+    /// multiplexor cannot be opened again (`EINVAL`).
     pub(crate) fn reopen(self: &Arc<Self>) -> Result {
+        // Linked under a multiplexor: its file may only be closed, and no
+        // other may be opened on it.
+        if self.linked.load(Ordering::Acquire) {
+            return Err(EINVAL);
+        }
         self.claim_plumbing()?;
         let insts: KVec<Arc<ModInst>> = {
             let inner = self.inner.lock();

@@ -6,8 +6,10 @@
 //! (its state machine); this file drives it with the `M_IOCTL`s the driver
 //! is told of each step by.
 //!
-//! The checks of `I_LINK`, in illumos' order: the upper stream hung up
-//! (`ENXIO`), its driver is no multiplexor (`EINVAL`), the argument is no
+//! The checks of `I_LINK`, in illumos' order: the upper stream has an
+//! `M_ERROR` (its errno) or hung up (`ENXIO`: `errs.rs`, as every ioctl that
+//! sends something down), its driver is no multiplexor (`EINVAL`), the
+//! argument is no
 //! open descriptor (`EBADF`); then `EINVAL` for a lower stream that is not
 //! a stream, is the upper stream itself, is linked already, is busy (an
 //! ioctl or a push in progress), hung up or has an error, or whose link
@@ -40,9 +42,7 @@ impl Stream {
     /// `I_LINK` (`persistent` false) or `I_PLINK` of the stream open as
     /// descriptor `arg` under this stream's driver; returns the mux id.
     pub(super) fn i_link(self: &Arc<Self>, arg: usize, persistent: bool) -> Result<isize> {
-        if self.inner.lock().head.hangup {
-            return Err(ENXIO);
-        }
+        self.ioctl_gone()?;
         let drv = self.driver().mux().ok_or(EINVAL)?;
         let lower = rw_file_of_open_fd::<Stream>(arg as i32)?.ok_or(EINVAL)?;
         if Arc::ptr_eq(&lower, self) {
@@ -91,6 +91,7 @@ impl Stream {
     /// A driver that does not answer loses the link anyway (its lower pair
     /// kept until this stream's close) and the call fails (`ETIME`).
     pub(super) fn i_unlink(self: &Arc<Self>, arg: usize, persistent: bool) -> Result<isize> {
+        self.ioctl_gone()?;
         let id = arg as i32;
         if id == 0 || (id < 0 && id != MUXID_ALL) {
             return Err(EINVAL);
