@@ -248,8 +248,10 @@ pub(crate) struct HeadState {
     /// `M_PCPROTO` messages this stream's queues freed beyond their
     /// allowance (STRPRI at the head).
     pub(crate) pcproto_freed: u32,
-    /// The processes registered with `I_SETSIG` (`head/sigpoll.rs`).
-    pub(crate) sigs: KVec<SigEntry>,
+    /// The processes registered with `I_SETSIG` (`head/sigpoll.rs`), in a
+    /// list made at the first registration (boxed: most streams never have
+    /// one, and a stream's size decides its slab cache).
+    pub(crate) sigs: Option<KBox<KVec<SigEntry>>>,
     /// The union of their events, plus `SIG_FASYNC` while a file of the
     /// stream has `O_ASYNC`: 0 when nobody wants a signal, the one test the
     /// data path makes.
@@ -750,7 +752,7 @@ impl Stream {
                         ioc_next: 1,
                         opens: 1,
                         pcproto_freed: 0,
-                        sigs: KVec::new(),
+                        sigs: None,
                         sigflags: 0,
                         closetime: crate::uapi::STRCLONE_DEFAULT_CLTIME,
                         link: None,
