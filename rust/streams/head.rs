@@ -361,7 +361,10 @@ impl Stream {
         let mut inner = self.inner.lock();
         if inner.head.link.is_some() {
             // Linked under a multiplexor (illumos' strpoll: STPLEX).
-            return POLLNVAL;
+            // Linux's poll passes on only the events asked for, and
+            // POLLERR and POLLHUP: POLLNVAL alone would leave the caller
+            // asleep until its timeout.
+            return POLLNVAL | POLLERR;
         }
         let mut mask = bands::poll_read_mask(&inner);
         if inner.head.hangup {

@@ -63,7 +63,7 @@
 //! Lock order: `MUXES`, then a stream's lock.
 
 use super::msg::Mblk;
-use super::queue::{QENAB, QPCPROTO_MAX};
+use super::queue::{QENAB, QPCPROTO_MAX, QWANTR};
 use super::stream::{
     DriverLimits, EntryUse, ModInst, ModName, MuxLower, Qid, Stream, HEAD_LIMITS, LVL_HEAD,
 };
@@ -415,6 +415,12 @@ impl Stream {
             self.linked.store(true, Ordering::Release);
             inner.q[0].set_qinit(lim.rlim, lim.rsrv, QPCPROTO_MAX);
             inner.q[1].set_qinit(lim.wlim, lim.wsrv, QPCPROTO_MAX);
+            // As fresh queues: the first `putq` schedules the lower pair's
+            // service procedure. The stream head's reads may have left the
+            // read queue not wanting a reader, and nothing else would
+            // schedule it.
+            inner.q[0].set_flags(QWANTR);
+            inner.q[1].set_flags(QWANTR);
         }
         // Readers and writers asleep on the stream find it linked (EINVAL).
         self.wait.notify_all();
@@ -467,9 +473,9 @@ impl Stream {
             }
         }
         inst.procs.close(self, Qid::HeadR);
-        let (mut rq, wq) = {
+        let (mut rq, wq, back) = {
             let mut inner = self.inner.lock();
-            let taken = [0, 1].map(|i| inner.q[i].take_all());
+            let [(r, back), (w, _)] = [0, 1].map(|i| inner.q[i].take_all());
             for (i, q) in inner.q[..2].iter_mut().enumerate() {
                 let pc = if i == 0 { 1 } else { QPCPROTO_MAX };
                 q.set_qinit(HEAD_LIMITS, false, pc);
@@ -477,8 +483,7 @@ impl Stream {
             }
             inner.head.link = None;
             self.linked.store(false, Ordering::Release);
-            let [r, w] = taken;
-            (r, w)
+            (r, w, back)
         };
         drop(wq);
         if !made {
@@ -487,6 +492,12 @@ impl Stream {
             }
         }
         drop(rq);
+        // The driver below may have stopped for the full lower read queue:
+        // it goes on now that the stream head has it (or it would wait for
+        // a reader of a queue it never filled).
+        if back {
+            self.back_enable(Qid::HeadR);
+        }
         self.wait.notify_all();
     }
 }

@@ -635,14 +635,15 @@ impl Queue {
     }
 
     /// Takes every message off the queue, in order, fixing the counts.
-    pub(crate) fn take_all(&mut self) -> MsgList {
+    /// Also returns whether a writer must be back-enabled.
+    pub(crate) fn take_all(&mut self) -> (MsgList, bool) {
         let mut out = MsgList::new();
         while let Some(m) = self.list.pop_front() {
             self.account_sub(&m);
             out.push_back(m);
         }
-        self.update_all();
-        out
+        let back = self.update_all();
+        (out, back)
     }
 
     /// SVR4 `flushq`: `all` frees every message, otherwise only the
