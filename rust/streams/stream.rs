@@ -262,8 +262,6 @@ pub(crate) struct HeadState {
     /// This stream is linked under a multiplexor (`streams/mux.rs`): the
     /// multiplexor's lower queue pair in place of the stream head's.
     pub(crate) link: Option<Arc<ModInst>>,
-    /// Links (`I_LINK`) this stream controls, which its last close removes.
-    pub(crate) links: u32,
 }
 
 /// One process registered with `I_SETSIG` (`head/sigpoll.rs`).
@@ -287,6 +285,10 @@ pub(crate) struct Inner {
     pub(crate) mods: KVec<ModState>,
     /// The level the next pushed module gets.
     pub(crate) next_lvl: u32,
+    /// Links (`I_LINK`) this stream controls, which its last close removes,
+    /// and lower pairs kept until then (`head/link.rs`). Here, beside
+    /// `next_lvl`, rather than in `head`: a stream must fit kmalloc-512.
+    pub(crate) links: u32,
     /// The stream head.
     pub(crate) head: HeadState,
 }
@@ -733,6 +735,7 @@ impl Stream {
                     ],
                     mods: KVec::new(),
                     next_lvl: 1,
+                    links: 0,
                     head: HeadState {
                         hangup: false,
                         rerr: 0,
@@ -756,7 +759,6 @@ impl Stream {
                         sigflags: 0,
                         closetime: crate::uapi::STRCLONE_DEFAULT_CLTIME,
                         link: None,
-                        links: 0,
                     },
                 }, "Stream::inner"),
                 wait,

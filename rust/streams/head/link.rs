@@ -58,7 +58,7 @@ impl Stream {
         let err = match self.link_ioctl(cmd, &info) {
             IocOutcome::Done => {
                 if !persistent {
-                    self.inner.lock().head.links += 1;
+                    self.inner.lock().links += 1;
                 }
                 mux::link_made(&info);
                 return Ok(info.id as isize);
@@ -77,7 +77,7 @@ impl Stream {
             IocOutcome::Done | IocOutcome::Refused(_)
         );
         if zombie {
-            self.inner.lock().head.links += 1;
+            self.inner.lock().links += 1;
         }
         mux::link_undo(&info, zombie);
         Err(err)
@@ -127,10 +127,10 @@ impl Stream {
     fn unlinked(self: &Arc<Self>, info: &LinkInfo, zombie: bool) {
         if !info.persistent && !zombie {
             let mut inner = self.inner.lock();
-            inner.head.links = inner.head.links.saturating_sub(1);
+            inner.links = inner.links.saturating_sub(1);
         }
         if zombie && info.persistent {
-            self.inner.lock().head.links += 1;
+            self.inner.lock().links += 1;
         }
         mux::unlink_done(info, zombie.then_some(&**self));
     }
@@ -139,7 +139,7 @@ impl Stream {
     /// links this stream made with `I_LINK` are removed, each after an
     /// `I_UNLINK` to the driver whose answer is not needed.
     pub(crate) fn unlink_on_close(self: &Arc<Self>) {
-        if self.inner.lock().head.links == 0 {
+        if self.inner.lock().links == 0 {
             return;
         }
         for info in mux::begin_close(self).iter() {
@@ -154,7 +154,7 @@ impl Stream {
     /// After the driver's close at the last close: the lower pairs this
     /// stream's driver may not have been told it lost are freed.
     pub(crate) fn reap_links(self: &Arc<Self>) {
-        if self.inner.lock().head.links != 0 {
+        if self.inner.lock().links != 0 {
             mux::reap(self);
         }
     }
