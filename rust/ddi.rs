@@ -31,7 +31,7 @@ pub(crate) use driver::{clear_env, register_driver, set_env, unregister_driver, 
 use crate::glue::ddi::{CPair, CStreamtab};
 use crate::streams::modsw::{self, ExtEntry, ModMaker, ModName};
 use crate::streams::msg::Mblk;
-use crate::streams::stream::{Module, OpenHow, Qid, Stream};
+use crate::streams::stream::{Module, MuxLower, OpenHow, Qid, Stream, LVL_HEAD};
 use kernel::{prelude::*, sync::Arc};
 
 /// Makes the instances of one registered C module.
@@ -67,6 +67,42 @@ impl Module for CModule {
     fn srv(&self, _s: &Arc<Stream>, q: Qid) {
         self.pair.srv(q.is_read());
     }
+}
+
+/// A C multiplexor's lower queue pair on a linked stream
+/// (`streams/mux.rs`): its put and service procedures are the driver's
+/// lower ones; it is never opened, and its "close" at the unlink cancels
+/// the callbacks the driver left on it.
+struct CLower {
+    pair: Pin<KBox<CPair>>,
+}
+
+impl Module for CLower {
+    fn close(&self, _s: &Arc<Stream>, _q: Qid) {
+        self.pair.cancel_callouts();
+    }
+
+    fn put(&self, _s: &Arc<Stream>, q: Qid, m: Mblk) {
+        self.pair.put(q.is_read(), m);
+    }
+
+    fn srv(&self, _s: &Arc<Stream>, q: Qid) {
+        self.pair.srv(q.is_read());
+    }
+}
+
+/// The lower queue pair of the C multiplexor `tab` (its lower side) for a
+/// stream `lower` linked under it, holding a reference on the provider.
+fn c_lower(tab: &CStreamtab, lower: &Arc<Stream>) -> Result<MuxLower> {
+    let low = tab.lower().ok_or(EINVAL)?;
+    let limits = low.limits();
+    let pair = CPair::new(&low, lower, LVL_HEAD)?;
+    let qbot = pair.queue_addr(false);
+    Ok(MuxLower {
+        procs: KBox::new(CLower { pair }, GFP_KERNEL_ACCOUNT)?,
+        limits,
+        qbot,
+    })
 }
 
 /// Adds the C module `tab` to the module switch as `name`: `EEXIST` if a

@@ -3,6 +3,7 @@
 //! `/sys/kernel/debug/strclone/`: what is registered, and test hooks.
 //!
 //! - `streams` (read): one line per open stream (see [`show_streams`]).
+//! - `muxes` (read): one line per multiplexor link (see [`show_muxes`]).
 //! - `targets` (read): one line per registered target,
 //!   `<major> <name> <clonable|not-clonable> open=<n> limit=<n>`.
 //! - `unregister` (write a major): empties that slot of the clone table;
@@ -22,6 +23,7 @@ use crate::clone::{Registry, Target};
 use crate::log::{LogTarget, SL_TRACE};
 use crate::streams::{
     modsw,
+    mux::{self, LinkState},
     plumbing::NSTRPUSH_MAX,
     stream::{Runtime, Stream},
 };
@@ -117,8 +119,9 @@ pub(crate) fn register(ctl: &DebugCtl, r: &mut UserSliceReader) -> Result {
 /// (head read, head write, driver read, driver write queues; `drop`: the
 /// `M_PCPROTO` messages freed beyond a queue's allowance), then, if modules
 /// are pushed, ` mods=<name>:r=<msgs>/<bytes>:w=<msgs>/<bytes>,...` top
-/// down. A listing that could not be completed ends with a line starting
-/// `# cut short`.
+/// down, then ` token=<token>` and, for a stream linked under a
+/// multiplexor, ` linked=<mux id>` (`muxes` has the link). A listing that
+/// could not be completed ends with a line starting `# cut short`.
 pub(crate) fn show_streams(ctl: &DebugCtl, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let mut res = Ok(());
     let complete = ctl.rt.for_each(|s| {
@@ -168,7 +171,46 @@ fn write_modules(f: &mut fmt::Formatter<'_>, s: &Stream) -> fmt::Result {
         let [r, w] = qs[i];
         write!(f, "{sep}{name}:r={}/{}:w={}/{}", r.0, r.1, w.0, w.1)?;
     }
+    write!(f, " token={:#x}", s.token())?;
+    let mut res = Ok(());
+    mux::for_each(|l| {
+        if res.is_ok() && core::ptr::eq(&*l.lower, s) {
+            res = write!(f, " linked={}", l.id);
+        }
+    });
+    res?;
     writeln!(f)
+}
+
+/// Formats `muxes`: the graph of multiplexor links, one line per link,
+/// `<mux id> <link|plink> <state> upper=<major>/<token> lower=<major>/<minor>/<token>`
+/// (`state`: `making`, `linked`, `unlinking`, or `zombie` for a lower pair
+/// kept until its upper stream's close; `upper`: the driver's major and the
+/// stream that made the link, whose token the `streams` lines show).
+pub(crate) fn show_muxes(_ctl: &DebugCtl, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let mut res = Ok(());
+    mux::for_each(|l| {
+        if res.is_ok() {
+            let kind = if l.persistent { "plink" } else { "link" };
+            let state = match l.state {
+                LinkState::Making => "making",
+                LinkState::Linked => "linked",
+                LinkState::Unlinking => "unlinking",
+                LinkState::Zombie => "zombie",
+            };
+            res = writeln!(
+                f,
+                "{} {kind} {state} upper={}/{:#x} lower={}/{}/{:#x}",
+                l.id,
+                l.upper_major,
+                l.upper,
+                l.lower.major(),
+                l.lower.minor(),
+                l.lower.token()
+            );
+        }
+    });
+    res
 }
 
 /// Formats `modules`: one line per registered module, `<name> uses=<n>`

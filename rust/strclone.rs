@@ -105,6 +105,8 @@ struct StrClone {
     #[pin]
     dbg_modules: debugfs::File<Arc<debug::DebugCtl>>,
     #[pin]
+    dbg_muxes: debugfs::File<Arc<debug::DebugCtl>>,
+    #[pin]
     dbg_register: debugfs::File<Arc<debug::DebugCtl>>,
     #[pin]
     dbg_strlog_irq: debugfs::File<Arc<debug::DebugCtl>>,
@@ -198,6 +200,7 @@ impl kernel::InPlaceModule for StrClone {
                     }
                 ),
                 dbg_modules <- dir.read_callback_file(c"modules", ctl.clone(), &|c: &Arc<debug::DebugCtl>, f: &mut core::fmt::Formatter<'_>| debug::show_modules(c, f)),
+                dbg_muxes <- dir.read_callback_file(c"muxes", ctl.clone(), &|c: &Arc<debug::DebugCtl>, f: &mut core::fmt::Formatter<'_>| debug::show_muxes(c, f)),
                 dbg_targets <- dir.read_callback_file(c"targets", ctl.clone(), &|c: &Arc<debug::DebugCtl>, f: &mut core::fmt::Formatter<'_>| debug::show_targets(c, f)),
                 dbg_unregister <- dir.write_callback_file(c"unregister", ctl.clone(), &|c: &Arc<debug::DebugCtl>, r: &mut kernel::uaccess::UserSliceReader| debug::unregister(c, r)),
                 dbg_register <- dir.write_callback_file(c"register", ctl.clone(), &|c: &Arc<debug::DebugCtl>, r: &mut kernel::uaccess::UserSliceReader| debug::register(c, r)),
@@ -239,6 +242,7 @@ impl PinnedDrop for StrClone {
         // procedures may still be queued: run them all before the code goes.
         self.rt.drain();
         ddi::clear_env();
+        streams::mux::clear();
         glue::global::fini();
     }
 }

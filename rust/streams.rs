@@ -29,6 +29,9 @@
 //! - [`plumbing`]: the module ioctls (`I_PUSH` ... `I_ANCHOR`);
 //! - [`autopush`]: the autopush table the sad driver configures, and the
 //!   pushes it makes at a stream's first open;
+//! - [`mux`]: multiplexors: the table of links (`I_LINK`, `I_PLINK`), the
+//!   graph of drivers they form, and a linked stream's head level, which
+//!   the multiplexor's lower queue pair replaces;
 //! - [`head`]: the stream head's file operations and ioctls, with its read
 //!   put procedure (`head/strrput.rs`), the ioctls that travel down the
 //!   chain (`head/ioctl.rs`), `getmsg`/`putmsg` and their band forms
@@ -51,6 +54,7 @@ pub(crate) mod head;
 pub(crate) mod insq;
 pub(crate) mod modsw;
 pub(crate) mod msg;
+pub(crate) mod mux;
 pub(crate) mod plumbing;
 pub(crate) mod queue;
 pub(crate) mod qutil;

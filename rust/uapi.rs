@@ -48,8 +48,18 @@ pub(crate) const I_SETSIG: u32 = svr4(b'S', 9);
 pub(crate) const I_GETSIG: u32 = svr4(b'S', 10);
 /// `I_FIND`.
 pub(crate) const I_FIND: u32 = svr4(b'S', 11);
+/// `I_LINK`: link a stream under this multiplexor; returns the mux id.
+pub(crate) const I_LINK: u32 = svr4(b'S', 12);
+/// `I_UNLINK`: remove a link made by `I_LINK` (mux id or `MUXID_ALL`).
+pub(crate) const I_UNLINK: u32 = svr4(b'S', 13);
 /// `I_LIST`: the module names (`struct str_list`), or their count.
 pub(crate) const I_LIST: u32 = svr4(b'S', 21);
+/// `I_PLINK`: a persistent link, which outlives the stream that made it.
+pub(crate) const I_PLINK: u32 = svr4(b'S', 22);
+/// `I_PUNLINK`: remove a persistent link (mux id or `MUXID_ALL`).
+pub(crate) const I_PUNLINK: u32 = svr4(b'S', 23);
+/// `I_UNLINK`/`I_PUNLINK`: every link.
+pub(crate) const MUXID_ALL: i32 = -1;
 /// `I_ANCHOR` (Solaris): anchor at the topmost module.
 pub(crate) const I_ANCHOR: u32 = svr4(b'S', 24);
 /// `I_SETCLTIME`: the close time, milliseconds.
@@ -153,6 +163,7 @@ const _: () = {
     assert!(I_NREAD == 0x5301 && I_LOOK == 0x5304 && I_FLUSH == 0x5305 && I_STR == 0x5308);
     assert!(I_FIND == 0x530b && I_CANPUT == 0x5322 && I_PUTMSG == 0x5340 && I_GETMSG == 0x5341);
     assert!(I_PUSH == 0x5302 && I_POP == 0x5303 && I_LIST == 0x5315 && I_ANCHOR == 0x5318);
+    assert!(I_LINK == 0x530c && I_UNLINK == 0x530d && I_PLINK == 0x5316 && I_PUNLINK == 0x5317);
     assert!(SAD_SAP == 0x4401 && SAD_GAP == 0x4402 && SAD_VML == 0x4403);
     assert!(STRCLONE_GETDEV == 0x8008_4301 && LOG_GETLOST == 0x8008_4310);
     assert!(ISPTM == 0x5001 && UNLKPT == 0x5002 && GRANTPT == 0x5005 && PTMGETPEER == 0x5010);
@@ -1274,6 +1285,11 @@ const CHECKED: &[(&str, u32)] = &[
     ("strrecvfd.fill", offset_of!(Strrecvfd, fill) as u32),
     ("STRCLONE_PIPE_MAJOR", PIPE_MAJOR),
     ("STRCLONE_PIPEPEER", STRCLONE_PIPEPEER),
+    ("I_LINK", I_LINK),
+    ("I_UNLINK", I_UNLINK),
+    ("I_PLINK", I_PLINK),
+    ("I_PUNLINK", I_PUNLINK),
+    ("MUXID_ALL", MUXID_ALL as u32),
 ];
 
 #[kernel::prelude::kunit_tests(strclone_uapi)]

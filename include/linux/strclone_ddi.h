@@ -122,8 +122,8 @@ struct qinit {
 struct streamtab {
 	struct qinit *st_rdinit;	/* read side: open and close are its */
 	struct qinit *st_wrinit;	/* write side */
-	struct qinit *st_muxrinit;	/* multiplexors: NULL until they exist */
-	struct qinit *st_muxwinit;
+	struct qinit *st_muxrinit;	/* multiplexors: lower read side (put required) */
+	struct qinit *st_muxwinit;	/* multiplexors: lower write side (put may be NULL) */
 };
 
 struct queue {
@@ -167,6 +167,31 @@ struct iocblk {
 };
 
 #define TRANSPARENT	((unsigned int)-1)
+
+/*
+ * Multiplexor links
+ * -----------------
+ *
+ * A driver whose streamtab has st_muxrinit and st_muxwinit is a multiplexor:
+ * I_LINK and I_PLINK on one of its streams (the upper stream) link another
+ * stream (the lower) under it. The lower stream's stream head queue pair is
+ * replaced by a queue pair of the driver's lower qinits; then the driver
+ * receives, on the upper stream's write side, an M_IOCTL whose ioc_cmd is
+ * I_LINK or I_PLINK and whose b_cont holds a struct linkblk (ioc_count is
+ * its size), and answers it with M_IOCACK (the link is made) or M_IOCNAK
+ * (it is undone: both streams are as they were). Messages coming up the
+ * lower stream reach the lower read queue's put procedure (q: RD(l_qbot));
+ * putnext(l_qbot, mp) sends one down the lower stream. I_UNLINK and
+ * I_PUNLINK (or the upper stream's last close, for I_LINK's links) send an
+ * M_IOCTL of that command with the same linkblk; the link is removed after
+ * the answer, whatever it is: l_qbot must not be used after the driver
+ * answered it. Documentation/strclone/multiplexors.rst.
+ */
+struct linkblk {
+	queue_t *l_qtop;	/* I_LINK: the upper stream's driver write queue; I_PLINK: NULL */
+	queue_t *l_qbot;	/* the lower write queue (the driver's, on the lower stream) */
+	int l_index;		/* the mux id I_LINK returns to the user */
+};
 
 /*
  * Registration

@@ -48,7 +48,9 @@ use crate::glue::node::{file_minor, DevNode, Region};
 use crate::streams::autopush::{Autopush, Opened};
 use crate::streams::modsw::ModName;
 use crate::streams::msg::Mblk;
-use crate::streams::stream::{Driver, DriverLimits, OpenHow, Runtime, SFlag, Stream};
+use crate::streams::stream::{
+    Driver, DriverLimits, MuxDriver, MuxLower, OpenHow, Runtime, SFlag, Stream,
+};
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
     fs::File,
@@ -319,6 +321,20 @@ impl Driver for CDriver {
 
     fn as_any(&self) -> Option<&dyn core::any::Any> {
         Some(self)
+    }
+
+    fn mux(&self) -> Option<&dyn MuxDriver> {
+        self.shared.tab.lower().is_some().then_some(self)
+    }
+}
+
+impl MuxDriver for CDriver {
+    fn lower(&self, lower: &Arc<Stream>) -> Result<MuxLower> {
+        super::c_lower(&self.shared.tab, lower)
+    }
+
+    fn qtop(&self) -> usize {
+        self.pair().map_or(0, |p| p.queue_addr(false))
     }
 }
 

@@ -164,8 +164,9 @@ extern "C" {
 ///
 /// # Invariants
 ///
-/// `rd` and `wr` point at `qinit`s with a put procedure and a
-/// `module_info`, valid while the entry is registered and while any
+/// `rd` and `wr` point at `qinit`s with a `module_info` and, but for the
+/// write side of a multiplexor's lower pair, a put procedure, valid while
+/// the entry is registered and while any
 /// instance holds a reference on `owner` (the provider's static data, or
 /// memory it frees only after unregistering).
 pub(crate) struct CStreamtab {
@@ -173,6 +174,9 @@ pub(crate) struct CStreamtab {
     wr: *const QInit,
     owner: *mut bindings::module,
     key: usize,
+    /// A multiplexing driver's lower `qinit`s (`st_muxrinit`, with a put
+    /// procedure and a `module_info`; `st_muxwinit`, with a `module_info`).
+    mux: Option<(*const QInit, *const QInit)>,
 }
 
 // SAFETY: The pointers are only read, and what they point at does not change
@@ -184,6 +188,13 @@ unsafe impl Sync for CStreamtab {}
 fn qinit_ok(qi: *const QInit) -> bool {
     // SAFETY: Non-null pointers are the caller's promise (module comment).
     !qi.is_null() && unsafe { (*qi).qi_putp.is_some() && !(*qi).qi_minfo.is_null() }
+}
+
+/// A lower write `qinit` needs no put procedure: nothing above it puts
+/// messages there but the driver itself.
+fn lower_wqinit_ok(qi: *const QInit) -> bool {
+    // SAFETY: As in `qinit_ok`.
+    !qi.is_null() && unsafe { !(*qi).qi_minfo.is_null() }
 }
 
 fn limits_of(qi: *const QInit) -> (QLimits, bool) {
@@ -226,6 +237,15 @@ impl CStreamtab {
         if !qinit_ok(st.st_rdinit) || !qinit_ok(st.st_wrinit) {
             return Err(EINVAL);
         }
+        // Both lower qinits or neither (checked for a module too, though
+        // only a driver is linked under).
+        let mux = match (st.st_muxrinit.is_null(), st.st_muxwinit.is_null()) {
+            (true, true) => None,
+            _ if qinit_ok(st.st_muxrinit) && lower_wqinit_ok(st.st_muxwinit) => {
+                Some((st.st_muxrinit, st.st_muxwinit))
+            }
+            _ => return Err(EINVAL),
+        };
         Ok((
             name,
             Self {
@@ -233,6 +253,7 @@ impl CStreamtab {
                 wr: st.st_wrinit,
                 owner: m.owner,
                 key: m.str_ as usize,
+                mux,
             },
         ))
     }
@@ -280,6 +301,19 @@ impl CStreamtab {
     /// What identifies the registration: the `streamtab`'s address.
     pub(crate) fn key(&self) -> usize {
         self.key
+    }
+
+    /// A multiplexing driver's lower side, as the procedures of a queue
+    /// pair of its own; `None` for a driver that is no multiplexor.
+    pub(crate) fn lower(&self) -> Option<CStreamtab> {
+        let (rd, wr) = self.mux?;
+        Some(Self {
+            rd,
+            wr,
+            owner: self.owner,
+            key: self.key,
+            mux: None,
+        })
     }
 
     /// Queue limits from the two `module_info`s (water marks capped at
@@ -507,9 +541,22 @@ impl CPair {
     pub(crate) fn close(&self) {
         // SAFETY: As in `open`.
         unsafe { strclone_call_qclose(self.rd, self.qptr(true), 3) };
+        self.cancel_callouts();
+    }
+
+    /// Cancels (and waits for) the timeouts and bufcalls left pending on
+    /// this pair (a multiplexor's lower pair has no close: it is unlinked);
+    /// nothing to look for if it never made one.
+    pub(crate) fn cancel_callouts(&self) {
         if self.callouts.load(Ordering::SeqCst) {
             super::ddi_callout::cancel_instance(self.stream.get(), self.lvl);
         }
+    }
+
+    /// The address of the read or write `queue_t`, as C code holds it (what
+    /// a `linkblk` carries).
+    pub(crate) fn queue_addr(&self, rd: bool) -> usize {
+        self.qptr(rd) as usize
     }
 
     /// Another reference on the provider, for a callback it leaves pending

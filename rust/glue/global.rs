@@ -2,8 +2,9 @@
 
 //! strclone's module-wide state that C callers reach without a context
 //! argument: the table of modules other kernel modules registered
-//! (`strclone_register_module` has no handle to pass), and the table of
-//! drivers they registered, with what registering one needs.
+//! (`strclone_register_module` has no handle to pass), the table of
+//! drivers they registered, with what registering one needs, and the table
+//! of multiplexor links.
 //!
 //! A kernel global lock must be initialised once before its first use;
 //! [`init`] does it from the module's init, before any node exists or any
@@ -12,7 +13,7 @@
 
 use crate::ddi::DrvTable;
 use crate::log::LogTarget;
-use crate::streams::{modsw::ExtTable, stream::Runtime};
+use crate::streams::{modsw::ExtTable, mux::MuxTable, stream::Runtime};
 use core::{
     pin::Pin,
     ptr,
@@ -30,6 +31,11 @@ kernel::sync::global_lock! {
     pub(crate) unsafe(uninit) static EXT_DRVS: Mutex<DrvTable> = DrvTable::new();
 }
 
+kernel::sync::global_lock! {
+    // SAFETY: `init` runs in strclone's module init, before any other use.
+    pub(crate) unsafe(uninit) static MUXES: Mutex<MuxTable> = MuxTable::new();
+}
+
 /// Initialises the globals. Called once, first thing in module init.
 pub(crate) fn init() {
     // SAFETY: called exactly once, from module init, before any use (see
@@ -37,6 +43,8 @@ pub(crate) fn init() {
     unsafe { EXT_MODS.init() };
     // SAFETY: As above.
     unsafe { EXT_DRVS.init() };
+    // SAFETY: As above.
+    unsafe { MUXES.init() };
     super::ddi_callout::init();
 }
 
@@ -134,4 +142,10 @@ pub(crate) fn ext_drvs() -> GlobalGuard<EXT_DRVS> {
 /// allocates, and no caller holds a spinlock).
 pub(crate) fn ext_mods() -> GlobalGuard<EXT_MODS> {
     EXT_MODS.lock()
+}
+
+/// The table of multiplexor links (`streams/mux.rs`), which no C caller
+/// reaches but which every stream shares.
+pub(crate) fn muxes() -> GlobalGuard<MUXES> {
+    MUXES.lock()
 }

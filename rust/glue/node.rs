@@ -614,6 +614,14 @@ pub(crate) fn rw_file_of_fd<T: FileOps>(fd: i32) -> Option<Arc<T>> {
     rw_data_of_file::<T>(&file)
 }
 
+/// [`rw_file_of_fd`] that tells a descriptor that is not open (`EBADF`)
+/// from an open file that is not a stream (`Ok(None)`).
+pub(crate) fn rw_file_of_open_fd<T: FileOps>(fd: i32) -> Result<Option<Arc<T>>> {
+    let fd = u32::try_from(fd).map_err(|_| EBADF)?;
+    let file = LocalFile::fget(fd).map_err(|_| EBADF)?;
+    Ok(rw_data_of_file::<T>(&file))
+}
+
 /// [`rw_file_of_fd`] for a file the caller holds.
 pub(crate) fn rw_data_of_file<T: FileOps>(file: &LocalFile) -> Option<Arc<T>> {
     if !T::RW {

@@ -105,6 +105,7 @@ static_assert(STRCLONE_GETDEV == 0x80084301 && LOG_GETLOST == 0x80084310);
 static_assert(ISPTM == 0x5001 && UNLKPT == 0x5002 && GRANTPT == 0x5005 && PTMGETPEER == 0x5010);
 static_assert(I_RECVFD == 0x530e && I_SENDFD == 0x5311 && STRCLONE_PIPEPEER == 0x4330);
 static_assert(sizeof(struct strrecvfd) == 20);
+static_assert(I_LINK == 0x530c && I_UNLINK == 0x530d && I_PLINK == 0x5316 && I_PUNLINK == 0x5317);
 static_assert(PTMGETPTN == 0x80045030);
 static_assert(I_TRCLOG == 0x4c01 && I_ERRLOG == 0x4c02 && I_CONSLOG == 0x4c03);
 static_assert(ECHO_SETQ == 0x4501 && ECHO_MREADS == 0x450b && ECHO_MARK == 0x450c);
@@ -267,6 +268,7 @@ static const u32 strclone_uapi_table[] = {
 	offsetof(struct strrecvfd, gid),
 	offsetof(struct strrecvfd, fill),
 	STRCLONE_PIPE_MAJOR, STRCLONE_PIPEPEER,
+	I_LINK, I_UNLINK, I_PLINK, I_PUNLINK, (u32)MUXID_ALL,
 };
 
 /* Called from rust/glue/uapi_check.rs (the KUnit cross-check). */

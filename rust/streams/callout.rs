@@ -6,7 +6,7 @@
 //! bufcalls"). A callback for a queue runs only while that queue's
 //! procedures may be called, and is counted like them.
 
-use super::stream::{Qid, Stream};
+use super::stream::{Qid, Stream, LVL_DRV};
 use core::sync::atomic::Ordering;
 use kernel::sync::Arc;
 
@@ -26,12 +26,15 @@ impl Stream {
     /// Runs `f`, a callback for queue `q`, if `q`'s procedures are on: for
     /// a module, while it is pushed and not being popped, counted in its
     /// instance's calls (so a pop waits for it before the module's close);
-    /// for the driver, until the stream's last close finished. A module
+    /// for the driver, until the stream's last close finished; for a
+    /// multiplexor's lower pair, while the link exists. A module
     /// whose procedures are off is being opened or popped: `NotYet` (the
     /// pop's close cancels the callback; after a failed open the module is
     /// gone by the next try).
     pub(crate) fn run_callout(self: &Arc<Self>, q: Qid, f: impl FnOnce()) -> CalloutRun {
-        if !q.is_module() {
+        // A multiplexor's lower pair on a linked stream's head level is
+        // gated as a module is (`mux.rs`).
+        if q.lvl == LVL_DRV {
             if self.is_closed() {
                 return CalloutRun::Gone;
             }

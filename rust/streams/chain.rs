@@ -47,11 +47,10 @@ use super::modsw::{EntryRef, ModName};
 use super::msg::{Mblk, MsgType};
 use super::queue::{Queue, QENAB, QINSERVICE, QPCPROTO_MAX};
 use super::stream::{
-    EntryUse, Inner, ModInst, ModState, OpenHow, PutKind, Qid, Stream, TimeoutSlot, LVL_DRV,
-    LVL_HEAD,
+    EntryUse, Inner, ModInst, ModState, OpenHow, PutKind, Qid, Stream, LVL_DRV, LVL_HEAD,
 };
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use kernel::{new_spinlock, new_work, prelude::*, sync::Arc, time::hrtimer::HrTimer};
+use core::sync::atomic::Ordering;
+use kernel::{prelude::*, sync::Arc};
 
 /// Where `putnext` goes.
 enum Target {
@@ -67,6 +66,10 @@ enum Target {
     /// [`PutKind::PassOrQueue`] and could not pass the message on: the
     /// caller queues it there, under the lock it still holds.
     Queue(Qid),
+    /// A queue of a multiplexor's lower pair whose procedures are off (the
+    /// link is being made or removed, `mux.rs`): the message waits there,
+    /// appended under the lock, without its service procedure.
+    Held(Qid),
 }
 
 /// What is left to do, outside the lock, for a message routed under it.
@@ -200,7 +203,18 @@ impl Inner {
                 return Target::None;
             };
             match n.lvl {
-                LVL_HEAD => return Target::Head,
+                LVL_HEAD => {
+                    // Linked under a multiplexor: its lower pair is here.
+                    let Some(inst) = &self.head.link else {
+                        return Target::Head;
+                    };
+                    if !inst.procs_on.load(Ordering::SeqCst) {
+                        return Target::Held(n);
+                    }
+                    let inst = inst.clone();
+                    inst.enter();
+                    return Target::Module(n, inst);
+                }
                 LVL_DRV => return Target::Driver,
                 _ => {}
             }
@@ -254,6 +268,12 @@ impl Inner {
                 } else {
                     Routed::Done
                 }
+            }
+            Target::Held(q) => {
+                if let Some(queue) = self.qm(q) {
+                    queue.append(m);
+                }
+                Routed::Done
             }
             t => Routed::Call(t, m),
         }
@@ -345,7 +365,7 @@ impl Stream {
 
     fn call_put(self: &Arc<Self>, t: Target, m: Mblk) {
         match t {
-            Target::None | Target::Queue(_) => drop(m),
+            Target::None | Target::Queue(_) | Target::Held(_) => drop(m),
             Target::Head => self.put_head(m),
             Target::Driver => self.driver.wput(self, m),
             Target::Module(q, inst) => {
@@ -365,6 +385,14 @@ impl Stream {
     fn bypass_put(self: &Arc<Self>, q: Qid, m: Mblk) {
         let r = {
             let mut inner = self.inner.lock();
+            if q.lvl == LVL_HEAD {
+                // A multiplexor's lower pair, being linked or unlinked: the
+                // message waits on its queue (`mux.rs`).
+                if let Some(queue) = inner.qm(q) {
+                    queue.append(m);
+                }
+                return;
+            }
             let waiting = inner
                 .qr(q)
                 .is_some_and(|queue| !queue.is_empty() || queue.flags() & QINSERVICE != 0);
@@ -403,7 +431,7 @@ impl Stream {
     /// are woken.
     pub(crate) fn back_enable(self: &Arc<Self>, q: Qid) {
         match self.back_target(q) {
-            (Some(Qid::HeadW), _) => self.wait.notify_all(),
+            (Some(Qid::HeadW), None) => self.wait.notify_all(),
             (Some(p), inst) => self.schedule(p, inst),
             (None, _) => {}
         }
@@ -418,14 +446,16 @@ impl Stream {
     /// A run already in progress elsewhere is not joined: it runs again.
     pub(crate) fn back_enable_now(self: &Arc<Self>, q: Qid) {
         match self.back_target(q) {
-            (Some(Qid::HeadW), _) => self.wait.notify_all(),
+            (Some(Qid::HeadW), None) => self.wait.notify_all(),
             (Some(p), inst) => self.run_service(p, inst.as_ref()),
             (None, _) => {}
         }
     }
 
     /// The queue [`Self::back_enable`] enables behind `q` (marked `QENAB`),
-    /// with its module instance; `HeadW` for the writers.
+    /// with its module instance (a linked stream's head level has the
+    /// multiplexor's lower pair: `HeadW` with its instance); `HeadW` without
+    /// one for the writers.
     fn back_target(self: &Arc<Self>, q: Qid) -> (Option<Qid>, Option<Arc<ModInst>>) {
         let mut inner = self.inner.lock();
         let mut cur = q;
@@ -502,24 +532,7 @@ impl Stream {
         let (procs, instance) = entry.make(self, lvl)?;
         let put = entry.put();
         let entry: KBox<dyn EntryUse> = KBox::new(instance, GFP_KERNEL_ACCOUNT)?;
-        let inst = Arc::pin_init(
-            pin_init!(ModInst {
-                stream: self.clone(),
-                lvl,
-                procs,
-                entry,
-                active: AtomicU32::new(0),
-                procs_on: AtomicBool::new(false),
-                rwork <- new_work!("ModInst::rwork"),
-                wwork <- new_work!("ModInst::wwork"),
-                timer <- HrTimer::new(),
-                twork <- new_work!("ModInst::twork"),
-                tmo <- new_spinlock!(TimeoutSlot::new(), "ModInst::tmo"),
-                tmo_armed: AtomicU64::new(0),
-                tmo_fired: AtomicU64::new(0),
-            }),
-            GFP_KERNEL_ACCOUNT,
-        )?;
+        let inst = ModInst::new(self, lvl, procs, entry)?;
         let st = ModState {
             lvl,
             q: [
@@ -712,8 +725,14 @@ impl Stream {
 
     /// The reopen rule: another open of this stream calls every module's
     /// open (top down), then the driver's. The first refusal fails the open
-    /// with its errno; nothing changes.
+    /// with its errno; nothing changes. A stream linked under a
+    /// multiplexor cannot be opened again (`EINVAL`).
     pub(crate) fn reopen(self: &Arc<Self>) -> Result {
+        // Linked under a multiplexor: its file may only be closed, and no
+        // other may be opened on it.
+        if self.linked.load(Ordering::Acquire) {
+            return Err(EINVAL);
+        }
         self.claim_plumbing()?;
         let insts: KVec<Arc<ModInst>> = {
             let inner = self.inner.lock();

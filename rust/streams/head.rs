@@ -16,6 +16,8 @@
 //! - [`ioctl`]: `I_STR` and transparent ioctls, the protocol (and its state
 //!   machine) by which an ioctl travels down the chain and is answered;
 //! - [`msgio`]: `getmsg`/`getpmsg` and `putmsg`/`putpmsg`;
+//! - [`link`]: `I_LINK`, `I_PLINK`, `I_UNLINK`, `I_PUNLINK` (the link
+//!   itself is `streams/mux.rs`'s), and `EINVAL` on a linked stream;
 //! - [`bands`]: the band ioctls (`I_FLUSHBAND`, `I_CKBAND`, `I_GETBAND`,
 //!   `I_CANPUT`, `I_ATMARK`) and the band part of `poll`;
 //! - [`options`]: the read and write options (`I_SRDOPT`... `I_GWROPT`);
@@ -38,6 +40,7 @@ mod close;
 mod errs;
 mod fdinsert;
 mod ioctl;
+mod link;
 mod msgio;
 mod options;
 mod passfp;
@@ -75,6 +78,7 @@ const POLLPRI: u32 = 0x0002;
 const POLLOUT: u32 = 0x0004;
 const POLLERR: u32 = 0x0008;
 const POLLHUP: u32 = 0x0010;
+const POLLNVAL: u32 = 0x0020;
 const POLLRDNORM: u32 = 0x0040;
 const POLLRDBAND: u32 = 0x0080;
 const POLLWRNORM: u32 = 0x0100;
@@ -116,6 +120,10 @@ impl Stream {
             return Err(ERANGE);
         }
         loop {
+            // Linked under a multiplexor while this writer waited.
+            if inner.head.link.is_some() {
+                return Err(EINVAL);
+            }
             // write(2): a hangup comes first (illumos' strwriteable for
             // POSIX); putmsg: the write errno, then the hangup.
             if inner.head.hangup && hup == EIO {
@@ -201,6 +209,10 @@ impl Stream {
         let mut inner = self.inner.lock();
         let mut told = false;
         loop {
+            // Linked under a multiplexor while this reader waited.
+            if inner.head.link.is_some() {
+                return Err(EINVAL);
+            }
             if inner.head.rerr != 0 {
                 return Err(errno(inner.head.rerr));
             }
@@ -347,6 +359,13 @@ impl Stream {
 
     fn poll_mask(&self) -> u32 {
         let mut inner = self.inner.lock();
+        if inner.head.link.is_some() {
+            // Linked under a multiplexor (illumos' strpoll: STPLEX).
+            // Linux's poll passes on only the events asked for, and
+            // POLLERR and POLLHUP: POLLNVAL alone would leave the caller
+            // asleep until its timeout.
+            return POLLNVAL | POLLERR;
+        }
         let mut mask = bands::poll_read_mask(&inner);
         if inner.head.hangup {
             mask |= POLLHUP;
@@ -431,6 +450,7 @@ impl Stream {
         target: Option<&dyn TargetIoctl>,
         abi: Abi,
     ) -> Result<isize> {
+        self.not_linked()?;
         if let Some(t) = target {
             if let Some(r) = t.ioctl(self, file, cmd, arg) {
                 return r;
@@ -483,6 +503,10 @@ impl Stream {
             uapi::I_FIND => self.i_find(arg),
             uapi::I_LIST => self.i_list(arg, abi),
             uapi::I_ANCHOR => self.i_anchor(),
+            uapi::I_LINK => self.i_link(arg, false),
+            uapi::I_PLINK => self.i_link(arg, true),
+            uapi::I_UNLINK => self.i_unlink(arg, false),
+            uapi::I_PUNLINK => self.i_unlink(arg, true),
             uapi::I_SETSIG => self.i_setsig(arg),
             uapi::I_GETSIG => self.i_getsig(arg),
             uapi::I_SETCLTIME => self.i_setcltime(arg),
@@ -506,6 +530,7 @@ pub(super) fn copy_out(addr: u64, bytes: &[u8]) -> Result {
 impl FileOps for Stream {
     fn read(this: ArcBorrow<'_, Self>, buf: &mut IovIterDest<'_>, nonblock: bool) -> Result<usize> {
         let s: Arc<Stream> = this.into();
+        s.not_linked()?;
         s.do_read(buf, nonblock)
     }
 
@@ -515,6 +540,7 @@ impl FileOps for Stream {
         nonblock: bool,
     ) -> Result<usize> {
         let s: Arc<Stream> = this.into();
+        s.not_linked()?;
         s.do_write(buf, nonblock).map_err(|e| s.write_failed(e))
     }
 

@@ -274,6 +274,23 @@ impl Queue {
         self.set_water_capped(hiwat, lowat, QHIWAT_MAX)
     }
 
+    /// Gives the queue another `qinit`: limits, service procedure and
+    /// `M_PCPROTO` allowance (a stream head's pair becomes a multiplexor's
+    /// lower pair at `I_LINK`, and back at `I_UNLINK`). The queued messages
+    /// stay. Returns whether a writer must be back-enabled.
+    pub(crate) fn set_qinit(
+        &mut self,
+        limits: QLimits,
+        has_service: bool,
+        pcproto_max: u8,
+    ) -> bool {
+        self.lim.minpsz = to32(limits.minpsz);
+        self.lim.maxpsz = to32(limits.maxpsz);
+        self.has_service = has_service;
+        self.pcproto_max = pcproto_max;
+        self.set_water_capped(limits.hiwat, limits.lowat, QHIWAT_BUILTIN_MAX)
+    }
+
     fn set_water_capped(&mut self, hiwat: usize, lowat: usize, cap: usize) -> bool {
         let hi = hiwat.min(cap);
         self.lim.hiwat = to32(hi);
@@ -615,6 +632,18 @@ impl Queue {
             self.account_sub(&m);
         }
         self.update_all()
+    }
+
+    /// Takes every message off the queue, in order, fixing the counts.
+    /// Also returns whether a writer must be back-enabled.
+    pub(crate) fn take_all(&mut self) -> (MsgList, bool) {
+        let mut out = MsgList::new();
+        while let Some(m) = self.list.pop_front() {
+            self.account_sub(&m);
+            out.push_back(m);
+        }
+        let back = self.update_all();
+        (out, back)
     }
 
     /// SVR4 `flushq`: `all` frees every message, otherwise only the

@@ -23,8 +23,9 @@ impl Stream {
             .is_some_and(|queue| queue.is_empty() && queue.flags() & (QENAB | QINSERVICE) == 0)
     }
 
-    /// A driver's read-side fast path: with nothing pushed, nothing queued
-    /// on or scheduled for the driver's read queue, and room at the head, a
+    /// A driver's read-side fast path: with nothing pushed, the stream not
+    /// linked under a multiplexor, nothing queued on or scheduled for the
+    /// driver's read queue, and room at the head, a
     /// data message goes straight onto the head's read queue (what
     /// `putnext` to `strrput` does) in one lock round trip. Anything else
     /// comes back to the caller to queue.
@@ -37,6 +38,7 @@ impl Stream {
             let drv = &inner.q[2];
             if self.is_closed()
                 || !inner.mods.is_empty()
+                || inner.head.link.is_some()
                 || !drv.is_empty()
                 || drv.flags() & (QENAB | QINSERVICE) != 0
                 || !inner.head_rq().canput()

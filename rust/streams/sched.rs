@@ -105,9 +105,13 @@ impl Stream {
         self.schedule(q, inst);
     }
 
-    /// The module instance of queue `q`, if `q` is a module's (taken under
+    /// The module instance of queue `q`, if `q` is a module's, or the
+    /// multiplexor's lower pair of a linked stream's head level (taken under
     /// the lock, to schedule its service procedure after dropping it).
     pub(crate) fn inst_for(inner: &Inner, q: Qid) -> Option<Arc<ModInst>> {
+        if q.lvl == LVL_HEAD {
+            return inner.head.link.clone();
+        }
         if !q.is_module() {
             return None;
         }
@@ -133,8 +137,9 @@ impl Stream {
                 let _ = self.rt.queue().enqueue::<Arc<Stream>, 2>(self.clone());
             }
             // The head's queues have no service procedure: enabling them
-            // wakes the processes sleeping on the stream.
-            (LVL_HEAD, _) => self.wait.notify_all(),
+            // wakes the processes sleeping on the stream. Linked under a
+            // multiplexor, they are its lower pair's (`mux.rs`).
+            (LVL_HEAD, None) => self.wait.notify_all(),
             (_, Some(inst)) => ModInst::enqueue(inst, q.rd),
             (_, None) => {}
         }

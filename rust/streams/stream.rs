@@ -157,6 +157,33 @@ pub(crate) trait Driver: Send + Sync {
     fn as_any(&self) -> Option<&dyn core::any::Any> {
         None
     }
+    /// A multiplexing driver's lower side (`I_LINK`, `streams/mux.rs`);
+    /// `None`: not a multiplexor.
+    fn mux(&self) -> Option<&dyn MuxDriver> {
+        None
+    }
+}
+
+/// What `I_LINK` needs from the driver of the upper stream (SVR4's
+/// `st_muxrinit`/`st_muxwinit`): `streams/mux.rs` has the rules.
+pub(crate) trait MuxDriver {
+    /// The procedures of the queue pair that replaces `lower`'s stream head
+    /// while `lower` is linked under this driver.
+    fn lower(&self, lower: &Arc<Stream>) -> Result<MuxLower>;
+    /// What `l_qtop` of an `I_LINK` from this stream carries (the driver's
+    /// write queue, as the driver knows it).
+    fn qtop(&self) -> usize;
+}
+
+/// A multiplexor's lower queue pair for one link (the lower `qinit`s).
+pub(crate) struct MuxLower {
+    /// Its put and service procedures (never opened or closed).
+    pub(crate) procs: KBox<dyn Module>,
+    /// Its limits, and which of its queues have a service procedure.
+    pub(crate) limits: DriverLimits,
+    /// What `l_qbot` carries (the lower write queue, as the driver knows
+    /// it).
+    pub(crate) qbot: usize,
 }
 
 /// The `module_info`/`qinit` of a driver or module.
@@ -222,8 +249,10 @@ pub(crate) struct HeadState {
     /// `M_PCPROTO` messages this stream's queues freed beyond their
     /// allowance (STRPRI at the head).
     pub(crate) pcproto_freed: u32,
-    /// The processes registered with `I_SETSIG` (`head/sigpoll.rs`).
-    pub(crate) sigs: KVec<SigEntry>,
+    /// The processes registered with `I_SETSIG` (`head/sigpoll.rs`), in a
+    /// list made at the first registration (boxed: most streams never have
+    /// one, and a stream's size decides its slab cache).
+    pub(crate) sigs: Option<KBox<KVec<SigEntry>>>,
     /// The union of their events, plus `SIG_FASYNC` while a file of the
     /// stream has `O_ASYNC`: 0 when nobody wants a signal, the one test the
     /// data path makes.
@@ -231,6 +260,9 @@ pub(crate) struct HeadState {
     /// How long the last close waits for the write side to drain
     /// (`I_SETCLTIME`), milliseconds (`head/close.rs`).
     pub(crate) closetime: u32,
+    /// This stream is linked under a multiplexor (`streams/mux.rs`): the
+    /// multiplexor's lower queue pair in place of the stream head's.
+    pub(crate) link: Option<Arc<ModInst>>,
 }
 
 /// One process registered with `I_SETSIG` (`head/sigpoll.rs`).
@@ -254,6 +286,10 @@ pub(crate) struct Inner {
     pub(crate) mods: KVec<ModState>,
     /// The level the next pushed module gets.
     pub(crate) next_lvl: u32,
+    /// Links (`I_LINK`) this stream controls, which its last close removes,
+    /// and lower pairs kept until then (`head/link.rs`). Here, beside
+    /// `next_lvl`, rather than in `head`: a stream must fit kmalloc-512.
+    pub(crate) links: u32,
     /// The stream head.
     pub(crate) head: HeadState,
 }
@@ -532,6 +568,34 @@ impl_has_work! {
 }
 
 impl ModInst {
+    /// A new instance of `procs` at level `lvl` of `stream`, its procedures
+    /// off.
+    pub(crate) fn new(
+        stream: &Arc<Stream>,
+        lvl: u32,
+        procs: KBox<dyn Module>,
+        entry: KBox<dyn EntryUse>,
+    ) -> Result<Arc<Self>> {
+        Arc::pin_init(
+            pin_init!(ModInst {
+                stream: stream.clone(),
+                lvl,
+                procs,
+                entry,
+                active: AtomicU32::new(0),
+                procs_on: AtomicBool::new(false),
+                rwork <- new_work!("ModInst::rwork"),
+                wwork <- new_work!("ModInst::wwork"),
+                timer <- HrTimer::new(),
+                twork <- new_work!("ModInst::twork"),
+                tmo <- new_spinlock!(TimeoutSlot::new(), "ModInst::tmo"),
+                tmo_armed: AtomicU64::new(0),
+                tmo_fired: AtomicU64::new(0),
+            }),
+            GFP_KERNEL_ACCOUNT,
+        )
+    }
+
     /// A call into the module starts (under the stream lock).
     pub(crate) fn enter(&self) {
         self.active.fetch_add(1, Ordering::SeqCst);
@@ -596,9 +660,10 @@ pub(crate) const SVC_CALLER: u16 = 4;
 /// `closed` is set once, when the last file closed; after that no service
 /// procedure runs and nothing is queued any more. `nmods` is the length of
 /// `inner.mods`, written under the lock and read without it by the paths
-/// that skip the chain when nothing is pushed. The bits of `svc` below
-/// [`SVC_CALLER`] name only driver queues marked `QENAB` whose work item was
-/// not queued because a caller counted above them runs them (`sched.rs`).
+/// that skip the chain when nothing is pushed; `linked` likewise mirrors
+/// `inner.head.link.is_some()`. The bits of `svc` below [`SVC_CALLER`] name
+/// only driver queues marked `QENAB` whose work item was not queued because
+/// a caller counted above them runs them (`sched.rs`).
 #[pin_data]
 pub(crate) struct Stream {
     major: u32,
@@ -613,6 +678,9 @@ pub(crate) struct Stream {
     /// queues left to them (`sched.rs`). One word, so that both change in
     /// one atomic step; 16 bits, so that the stream stays in kmalloc-512.
     pub(crate) svc: AtomicU16,
+    /// Set while [`HeadState::link`] is: read without the lock by the
+    /// paths that hand a message to the stream head directly.
+    pub(crate) linked: AtomicBool,
     pub(crate) driver: KBox<dyn Driver>,
     pub(crate) rt: Arc<Runtime>,
     id: u64,
@@ -665,6 +733,7 @@ impl Stream {
                 closed: AtomicBool::new(false),
                 nmods: AtomicU8::new(0),
                 svc: AtomicU16::new(0),
+                linked: AtomicBool::new(false),
                 driver,
                 rt: rt.clone(),
                 id,
@@ -678,6 +747,7 @@ impl Stream {
                     ],
                     mods: KVec::new(),
                     next_lvl: 1,
+                    links: 0,
                     head: HeadState {
                         hangup: false,
                         rerr: 0,
@@ -697,9 +767,10 @@ impl Stream {
                         ioc_next: 1,
                         opens: 1,
                         pcproto_freed: 0,
-                        sigs: KVec::new(),
+                        sigs: None,
                         sigflags: 0,
                         closetime: crate::uapi::STRCLONE_DEFAULT_CLTIME,
+                        link: None,
                     },
                 }, "Stream::inner"),
                 wait,
@@ -805,7 +876,8 @@ impl Stream {
     }
 
     /// A file of this stream was released; the last one closes the stream:
-    /// the `I_SETSIG` registrations go, every module is popped (top down,
+    /// the links it made (`I_LINK`) are removed, the `I_SETSIG`
+    /// registrations go, every module is popped (top down,
     /// each module's close called, after its write queue drained when
     /// `drain`: `head/close.rs`), then the driver's close runs (after the
     /// driver's write queue drained), queued messages are freed, sleepers
@@ -818,6 +890,8 @@ impl Stream {
                 return;
             }
         }
+        // Its links go before anything else closes (illumos' strclose).
+        self.unlink_on_close();
         self.sig_release();
         let mut close = self.close_drain_start(drain);
         while self.nmods.load(Ordering::Acquire) > 0 {
@@ -834,6 +908,7 @@ impl Stream {
             }
         }
         self.driver.close(self);
+        self.reap_links();
         self.closed.store(true, Ordering::Release);
         self.rt.remove(self.id);
         let mods = {

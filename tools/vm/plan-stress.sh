@@ -13,6 +13,7 @@ insmod $STRCLONE_KO || { echo "insmod strclone.ko failed"; exit 1; }
 echo "# make stress: $ops operations"
 section "stress:stress" "$dir/selftests/stress" -n "$ops" -t 4
 section "stress:stress-8-threads" "$dir/selftests/stress" -n "$((ops / 2))" -t 8
+section "stress:stress_mux" "$dir/selftests/stress_mux" -d "$((ops / 1000))" -u 4 -l 8
 FAILSLAB_OPS=$((ops / 4)) FAILSLAB_TIMES=1500 section "stress:failslab" "$dir/selftests/failslab.sh"
 lsmod | grep -q '^strclone ' && { rmmod strclone || { echo "rmmod strclone failed"; exit 1; }; }
 exit 0

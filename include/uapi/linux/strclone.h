@@ -87,6 +87,8 @@
 #define I_SETSIG	(__SID | 9)	/* arg: S_* events for SIGPOLL to the caller; 0: stop */
 #define I_GETSIG	(__SID | 10)	/* int *: the caller's S_* events */
 #define I_FIND		(__SID | 11)	/* const char *: 1 if the module is pushed, else 0 */
+#define I_LINK		(__SID | 12)	/* arg: fd of a stream to link under this multiplexor; returns its mux id */
+#define I_UNLINK	(__SID | 13)	/* arg: mux id of an I_LINK, or MUXID_ALL */
 #define I_RECVFD	(__SID | 14)	/* struct strrecvfd *: take a file passed by I_SENDFD */
 #define I_PEEK		(__SID | 15)	/* struct strpeek *: look at the first message; 1 if any */
 #define I_FDINSERT	(__SID | 16)	/* struct strfdinsert *: putmsg with another stream's token */
@@ -94,6 +96,8 @@
 #define I_SWROPT	(__SID | 19)	/* arg: write options (SNDZERO, SNDPIPE) */
 #define I_GWROPT	(__SID | 20)	/* int *: the write options */
 #define I_LIST		(__SID | 21)	/* struct str_list *, or NULL: count (modules + driver) */
+#define I_PLINK		(__SID | 22)	/* arg: fd; a persistent link (outlives this stream) */
+#define I_PUNLINK	(__SID | 23)	/* arg: mux id of an I_PLINK, or MUXID_ALL */
 #define I_ANCHOR	(__SID | 24)	/* arg 0: anchor at the topmost module (Solaris) */
 #define I_FLUSHBAND	(__SID | 28)	/* struct bandinfo *: flush one band */
 #define I_CKBAND	(__SID | 29)	/* arg: band; 1 if a message of it is queued at the head */
@@ -142,6 +146,13 @@ struct str_list {
  * (SVR4 transparent ioctl: the argument is copied with M_COPYIN/M_COPYOUT).
  */
 #define TRANSPARENT	((unsigned int)-1)
+
+/*
+ * Multiplexors (I_LINK, I_UNLINK, I_PLINK, I_PUNLINK): I_UNLINK and
+ * I_PUNLINK with MUXID_ALL remove every link of the stream (I_UNLINK) or
+ * of the driver (I_PUNLINK). Documentation/strclone/multiplexors.rst.
+ */
+#define MUXID_ALL	(-1)
 
 /* I_FLUSH / M_FLUSH flags. */
 #define FLUSHR		0x01

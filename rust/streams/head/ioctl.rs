@@ -72,6 +72,20 @@ use kernel::{
     uaccess::{UserPtr, UserSlice},
 };
 
+/// How an ioctl the stream head sent on its own behalf ended
+/// ([`Stream::head_ioctl_msg`]).
+pub(super) enum IocOutcome {
+    /// Acknowledged.
+    Done,
+    /// Refused (`M_IOCNAK`, or an acknowledgement with an errno).
+    Refused(Error),
+    /// Sent, but no answer came: timeout (`ETIME`), a signal, a hangup.
+    /// Whoever received it may have acted on it.
+    Unanswered(Error),
+    /// Never sent (no memory, the ioctl slot stayed busy, a hangup).
+    NotSent(Error),
+}
+
 /// Highest errno a user may see (`EHWPOISON`); the kernel-internal ones
 /// above it (`ERESTARTSYS`...) must never reach user space.
 const MAX_USER_ERRNO: i32 = 133;
@@ -193,6 +207,45 @@ impl Stream {
             return Err(answer_errno(ioc.error, ENOTTY));
         }
         Ok(ioc.rval as isize)
+    }
+
+    /// An ioctl the stream head sends on its own behalf (`I_LINK`,
+    /// `I_UNLINK`...: `head/link.rs`): an `M_IOCTL` of `cmd` whose data is
+    /// `data`, with the caller's credentials, through the same slot and
+    /// protocol as `I_STR`, with `I_STR`'s default timeout for the slot and
+    /// for the answer.
+    pub(super) fn head_ioctl_msg(self: &Arc<Self>, cmd: u32, data: Mblk) -> IocOutcome {
+        let cr = caller_cred();
+        let ioc = IocBlk {
+            cmd,
+            id: 0,
+            count: data.size() as u32,
+            error: 0,
+            rval: 0,
+            cr,
+        };
+        let m = match ioc.into_msg(Some(data), GFP_KERNEL_ACCOUNT) {
+            Ok(m) => m,
+            Err(e) => return IocOutcome::NotSent(e),
+        };
+        let tmo = Some(uapi::STRCLONE_STR_DEFAULT_TIMEOUT);
+        let id = match self.claim_ioc_slot(tmo) {
+            Ok(id) => id,
+            Err(e) => return IocOutcome::NotSent(e),
+        };
+        let result = self.ioc_exchange(id, m, cr, tmo);
+        self.release_ioc_slot();
+        match result {
+            Err(e) => IocOutcome::Unanswered(e),
+            Ok(reply) => {
+                let ioc = reply.ioc();
+                if reply.ty() == MsgType::IocNak || ioc.error != 0 {
+                    IocOutcome::Refused(answer_errno(ioc.error, EINVAL))
+                } else {
+                    IocOutcome::Done
+                }
+            }
+        }
     }
 
     /// Sleeps on the stream's wait queue, the lock dropped meanwhile, for

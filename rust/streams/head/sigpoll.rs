@@ -93,13 +93,18 @@ impl Inner {
 
     /// `sigflags` again from the entries (the fasync bit kept).
     fn sig_recompute(&mut self) {
-        let ev = self.head.sigs.iter().fold(0, |a, e| a | e.events);
+        let ev = self.sig_list().iter().fold(0, |a, e| a | e.events);
         self.head.sigflags = (self.head.sigflags & SIG_FASYNC) | ev;
+    }
+
+    /// The registered processes.
+    fn sig_list(&self) -> &[SigEntry] {
+        self.head.sigs.as_deref().map_or(&[], |v| v.as_slice())
     }
 
     /// Where the calling process's entry is.
     fn sig_mine(&self) -> Option<usize> {
-        self.head.sigs.iter().position(|e| e.proc.is_current())
+        self.sig_list().iter().position(|e| e.proc.is_current())
     }
 
     /// The queue below the stream head whose flow control a writer meets
@@ -180,15 +185,17 @@ impl Stream {
         let flags = inner.head.sigflags;
         if flags & events != 0 {
             let mut gone = false;
-            inner.head.sigs.retain(|e| {
-                let bits = e.events & events;
-                if bits == 0 {
-                    return true;
-                }
-                let alive = e.proc.kill(signal_for(e.events, bits));
-                gone |= !alive;
-                alive
-            });
+            if let Some(sigs) = inner.head.sigs.as_mut() {
+                sigs.retain(|e| {
+                    let bits = e.events & events;
+                    if bits == 0 {
+                        return true;
+                    }
+                    let alive = e.proc.kill(signal_for(e.events, bits));
+                    gone |= !alive;
+                    alive
+                });
+            }
             if gone {
                 inner.sig_recompute();
             }
@@ -242,18 +249,22 @@ impl Stream {
             .filter(|&ev| setsig_valid(ev))
             .ok_or(EINVAL)?;
         let me = ProcRef::current()?;
+        // The list, for a stream that has none yet (most never have one).
+        let mut spare = Some(KBox::new(KVec::new(), GFP_KERNEL).map_err(|_| EAGAIN)?);
         let removed = {
             let mut inner = self.inner.lock();
-            match (inner.sig_mine(), ev) {
+            let mine = inner.sig_mine();
+            if inner.head.sigs.is_none() {
+                inner.head.sigs = spare.take();
+            }
+            let Some(sigs) = inner.head.sigs.as_mut() else {
+                return Err(EAGAIN);
+            };
+            let removed = match (mine, ev) {
                 (None, 0) => return Err(EINVAL),
-                (Some(i), 0) => {
-                    let e = inner.head.sigs.remove(i).map_err(|_| EINVAL)?;
-                    inner.sig_recompute();
-                    Some(e)
-                }
+                (Some(i), 0) => Some(sigs.remove(i).map_err(|_| EINVAL)?),
                 (Some(i), _) => {
-                    inner.head.sigs[i].events = ev;
-                    inner.sig_recompute();
+                    sigs[i].events = ev;
                     None
                 }
                 (None, _) => {
@@ -261,14 +272,16 @@ impl Stream {
                         proc: me,
                         events: ev,
                     };
-                    inner.head.sigs.push(e, GFP_ATOMIC).map_err(|_| EAGAIN)?;
-                    inner.sig_recompute();
-                    return Ok(0);
+                    sigs.push(e, GFP_ATOMIC).map_err(|_| EAGAIN)?;
+                    None
                 }
-            }
+            };
+            inner.sig_recompute();
+            removed
         };
-        // A process reference goes outside the lock.
+        // A process reference (and an unused list) go outside the lock.
         drop(removed);
+        drop(spare);
         Ok(0)
     }
 
@@ -278,7 +291,7 @@ impl Stream {
         let ev = {
             let inner = self.inner.lock();
             let i = inner.sig_mine().ok_or(EINVAL)?;
-            inner.head.sigs[i].events
+            inner.sig_list()[i].events
         };
         let mut w = UserSlice::new(UserPtr::from_addr(arg), 4).writer();
         w.write(&(ev as i32))?;
@@ -290,13 +303,13 @@ impl Stream {
     pub(crate) fn sig_close(&self) {
         let gone = {
             let mut inner = self.inner.lock();
-            if inner.head.sigs.is_empty() {
+            if inner.sig_list().is_empty() {
                 return;
             }
             let Some(i) = inner.sig_mine() else {
                 return;
             };
-            let e = inner.head.sigs.remove(i).ok();
+            let e = inner.head.sigs.as_mut().and_then(|v| v.remove(i).ok());
             inner.sig_recompute();
             e
         };
@@ -305,7 +318,7 @@ impl Stream {
 
     /// How many processes are registered (fdinfo's `strclone-sigs`).
     pub(crate) fn sig_count(&self) -> usize {
-        self.inner.lock().head.sigs.len()
+        self.inner.lock().sig_list().len()
     }
 
     /// The last close of the stream (illumos' `strcleanall`): every

@@ -11,6 +11,7 @@ use crate::streams::msg::{
 };
 use crate::streams::stream::{Inner, Qid, Stream};
 use crate::uapi::{S_ERROR, S_HANGUP, S_MSG};
+use core::sync::atomic::Ordering;
 use kernel::sync::Arc;
 
 impl Stream {
@@ -32,8 +33,23 @@ impl Stream {
         self.arrival_sig(inner, hipri, band, first);
     }
 
-    /// `strrput`: a message arriving at the stream head from below.
-    pub(crate) fn put_head(self: &Arc<Self>, mut m: Mblk) {
+    /// `strrput`: a message arriving at the stream head from below. On a
+    /// stream linked under a multiplexor, the multiplexor's lower read put
+    /// procedure has it instead (`mux.rs`).
+    pub(crate) fn put_head(self: &Arc<Self>, m: Mblk) {
+        let m = if self.linked.load(Ordering::Acquire) {
+            match self.put_lower(m) {
+                Some(m) => m,
+                None => return,
+            }
+        } else {
+            m
+        };
+        self.strrput(m);
+    }
+
+    /// What the stream head does with a message from below.
+    pub(crate) fn strrput(self: &Arc<Self>, mut m: Mblk) {
         match m.ty() {
             MsgType::Flush => {
                 let flags = m.flush_flags();

@@ -26,15 +26,20 @@
  * unprivileged user, and exits without closing), reading fdinfo and the
  * debugfs files, and registering/unregistering targets; with the sample C
  * driver (samples/kmod/sloop.ko, loaded for the run when the VM has it)
- * its clone node and minor nodes among the nodes. A per-thread timer
- * interrupts every blocking call (every 50 ms), so nothing waits for long.
+ * its clone node and minor nodes among the nodes; with the sample
+ * multiplexor (samples/kmod/router.ko, likewise) I_LINK, I_PLINK, I_UNLINK
+ * and I_PUNLINK of any of the descriptors under router streams, by every
+ * thread at once (its test knobs too: answers held, links refused). A
+ * per-thread timer interrupts every blocking call (every 50 ms), so nothing
+ * waits for long: a link whose answer is held is given up by a signal.
  *
  * The pass condition is that the kernel survives without a splat (the
  * console is scanned by tools/vm/results.py); this program checks that the
  * workers keep making progress, that they all die when killed (nothing
  * stuck in the kernel), and that afterwards every stream is closed and
- * every minor free (debugfs), with the clone table restored and every
- * autopush configuration the fuzzers set cleared again.
+ * every minor free (debugfs), with the clone table restored, every
+ * autopush configuration the fuzzers set cleared again, and every
+ * multiplexor link gone once the persistent ones are removed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,6 +66,7 @@
 #include <unistd.h>
 
 #include "kselftest.h"
+#include "router.h"
 #include "strclone_util.h"
 #include "rel_util.h"
 #include "kmod_util.h"
@@ -78,10 +84,16 @@ static const char *const nodes[] = {
 	"/dev/clone-ptmx", "/dev/clone-echo", "/dev/ptmajor",
 	"/dev/conslog", "/dev/strlog", "/dev/sad/admin", "/dev/sad/user",
 	"/dev/clone-pipe", "/dev/clone-sloop", "/dev/sloop/0", "/dev/sloop/1",
+	"/dev/clone-router",
 };
 
 /* The sample C driver: loaded for the run if the VM has it. */
 #define SLOOP_KO	"/opt/strclone/kmod/sloop.ko"
+/* The sample multiplexor, likewise. */
+#define ROUTER_KO	"/opt/strclone/kmod/router.ko"
+#define ROUTER_NODE	"/dev/clone-router"
+#define DBG_MUXES	"/sys/kernel/debug/strclone/muxes"
+#define NMUXIDS		64
 
 /* The (major, minor) of every SAD_SAP set tried, for the final clear. */
 #define MAX_APS	512
@@ -102,6 +114,8 @@ struct shared {
 	 */
 	atomic_int naps;
 	struct { uint32_t major, minor; } aps[MAX_APS];
+	/* Mux ids I_LINK and I_PLINK returned lately, for the unlinks. */
+	atomic_int muxids[NMUXIDS];
 };
 
 static __thread unsigned long cur_cmd;
@@ -114,6 +128,8 @@ static uint64_t opt_seed;
 
 static atomic_int slots[NSLOTS];	/* fd + 1, 0 = empty */
 static int proc_idx;
+/* The sample multiplexor is loaded: do_mux has a driver to link under. */
+static int router_loaded;
 
 struct thr {
 	pthread_t t;
@@ -236,13 +252,13 @@ static const unsigned long ioctls[] = {
 	STRCLONE_GETDEV, ISPTM, UNLKPT, GRANTPT, PTMGETPEER, PTMGETPTN, LOG_GETLOST,
 	TCGETS, TCSETS, TIOCGPTN, TIOCSPTLCK, TIOCGWINSZ, TIOCSCTTY, FIONREAD,
 	FIONBIO, FIOCLEX, FIONCLEX, FIOASYNC, TIOCGPTPEER,
-	I_SENDFD, I_RECVFD, STRCLONE_PIPEPEER,
+	I_SENDFD, I_RECVFD, STRCLONE_PIPEPEER, I_LINK, I_UNLINK, I_PLINK, I_PUNLINK,
 };
 
 static const int istr_cmds[] = {
 	ECHO_SETQ, ECHO_STOP, ECHO_START, ECHO_NAK, ECHO_HANGUP, ECHO_ERROR, ECHO_SETOPTS,
 	ECHO_REVERSE, ECHO_NOREPLY, ECHO_MREAD, ECHO_MREADS, ECHO_MARK, I_TRCLOG, I_ERRLOG,
-	I_CONSLOG, 0, -1,
+	I_CONSLOG, ROUTER_SETDEST, ROUTER_REFUSE, ROUTER_STATS, 0, -1,
 };
 
 static unsigned long rnd_cmd(struct thr *t)
@@ -255,6 +271,17 @@ static unsigned long rnd_cmd(struct thr *t)
 	case 2: return __SID | rnd_below(&t->rs, 128);
 	case 3: return _IOC(rnd_below(&t->rs, 4), 'C', rnd_below(&t->rs, 32), rnd_below(&t->rs, 64));
 	default: return c;
+	}
+}
+
+/* A mux id for an unlink: mostly one returned lately, or every link. */
+static int rnd_muxid(struct thr *t)
+{
+	switch (rnd_below(&t->rs, 8)) {
+	case 0: return MUXID_ALL;
+	case 1: return (int)rnd_below(&t->rs, 3) - 1;
+	case 2: return (int)rnd_next(&t->rs);
+	default: return atomic_load(&sh->muxids[rnd_below(&t->rs, NMUXIDS)]);
 	}
 }
 
@@ -490,6 +517,10 @@ static void do_ioctl(struct thr *t, int fd)
 		arg = (void *)(uintptr_t)any_fd(t);
 	} else if (cmd == I_RECVFD && rnd_below(&t->rs, 2)) {
 		arg = t->buf;
+	} else if ((cmd == I_LINK || cmd == I_PLINK) && rnd_below(&t->rs, 4)) {
+		arg = (void *)(uintptr_t)any_fd(t);
+	} else if ((cmd == I_UNLINK || cmd == I_PUNLINK) && rnd_below(&t->rs, 4)) {
+		arg = (void *)(uintptr_t)(long)rnd_muxid(t);
 	} else if (cmd == STRCLONE_PIPEPEER && rnd_below(&t->rs, 2)) {
 		arg = (void *)(uintptr_t)(O_RDWR | (rnd_below(&t->rs, 2) ? O_NONBLOCK : 0) |
 					  (rnd_below(&t->rs, 2) ? O_CLOEXEC : 0));
@@ -505,12 +536,55 @@ static void do_ioctl(struct thr *t, int fd)
 	count(r, 5);
 	if (r >= 0 && (cmd == PTMGETPEER || cmd == STRCLONE_PIPEPEER))
 		put_fd(t, (int)r);
+	if (r > 0 && (cmd == I_LINK || cmd == I_PLINK))
+		atomic_store(&sh->muxids[rnd_below(&t->rs, NMUXIDS)], (int)r);
 	if (r == 0 && cmd == I_RECVFD && arg == t->buf) {
 		struct strrecvfd rf;
 
 		memcpy(&rf, t->buf, sizeof(rf));
 		put_fd(t, rf.fd);
 	}
+}
+
+/*
+ * Multiplexor plumbing (with the sample router loaded): a router stream
+ * now and then, links of our descriptors under one of ours (mostly
+ * streams, some linked already, some routers: cycles), unlinks of the ids
+ * returned lately, persistent ones, an answer held or a link refused.
+ */
+static void do_mux(struct thr *t)
+{
+	static const int cmds[] = { I_LINK, I_LINK, I_PLINK, I_UNLINK, I_UNLINK, I_PUNLINK };
+	int up = our_fd(t), cmd = cmds[rnd_below(&t->rs, ARRAY_LEN(cmds))];
+	long r;
+
+	if (rnd_below(&t->rs, 4) == 0) {
+		int fd = open(ROUTER_NODE, O_RDWR | O_NONBLOCK);
+
+		count(fd, 15);
+		if (fd < 0)
+			return;
+		put_fd(t, fd);
+		up = fd;
+	}
+	if (rnd_below(&t->rs, 16) == 0) {
+		/* One answer held (the link ioctl then ends in a signal), or refused. */
+		int v = rnd_below(&t->rs, 2) ? 1 : (int)rnd_below(&t->rs, 3) + EPERM;
+		struct strioctl si = { .ic_cmd = v == 1 ? ROUTER_HOLD : ROUTER_REFUSE,
+				       .ic_len = sizeof(v), .ic_dp = (char *)&v };
+
+		cur_cmd = I_STR;
+		count(ioctl(up, I_STR, &si), 15);
+	}
+	cur_cmd = cmd;
+	if (cmd == I_LINK || cmd == I_PLINK) {
+		r = ioctl(up, cmd, any_fd(t));
+		if (r > 0)
+			atomic_store(&sh->muxids[rnd_below(&t->rs, NMUXIDS)], (int)r);
+	} else {
+		r = ioctl(up, cmd, rnd_muxid(t));
+	}
+	count(r, 15);
 }
 
 static void do_open(struct thr *t)
@@ -875,6 +949,8 @@ static void *thread_fn(void *p)
 
 		if (r == 0)
 			do_fork(t);
+		else if (r < 40 && router_loaded)
+			do_mux(t);
 		else
 			one_op(t);
 		atomic_store(&sh->beat[proc_idx], rel_now_ms());
@@ -910,7 +986,7 @@ static void worker(int idx)
 
 static const char *const op_names[NOPS] = {
 	"open", "close", "read", "write", "", "ioctl", "readv", "writev", "poll", "epoll",
-	"fcntl", "dup", "misc", "debugfs", "fork",
+	"fcntl", "dup", "misc", "debugfs", "fork", "mux",
 };
 
 int main(int argc, char **argv)
@@ -918,7 +994,7 @@ int main(int argc, char **argv)
 	pid_t pids[MAX_PROCS];
 	const char *env;
 	long long t0, deadline;
-	int ch, stuck = 0, stalled = 0, idle, sloop;
+	int ch, stuck = 0, stalled = 0, idle, sloop, router, nolinks;
 	char what[8192];
 
 	env = getenv("FUZZ_SECONDS");
@@ -952,11 +1028,15 @@ int main(int argc, char **argv)
 		       (unsigned long long)opt_seed);
 	if (access(ECHO_NODE, F_OK))
 		ksft_exit_fail_msg("no %s: strclone not loaded\n", ECHO_NODE);
-	ksft_set_plan(7);
+	ksft_set_plan(9);
 	/* Loaded here (and unloaded at the end) unless it already is. */
 	sloop = access(SLOOP_KO, R_OK) == 0 ? load_kmod(SLOOP_KO) : 1;
 	if (sloop < 0 && sloop != -EEXIST)
 		ksft_exit_fail_msg("loading %s: %s\n", SLOOP_KO, strerror(-sloop));
+	router = access(ROUTER_KO, R_OK) == 0 ? load_kmod(ROUTER_KO) : 1;
+	if (router < 0 && router != -EEXIST)
+		ksft_exit_fail_msg("loading %s: %s\n", ROUTER_KO, strerror(-router));
+	router_loaded = access(ROUTER_NODE, F_OK) == 0;
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
@@ -1089,6 +1169,25 @@ int main(int argc, char **argv)
 		if (admin >= 0)
 			close(admin);
 	}
+	/*
+	 * The persistent links outlive the fuzzers: removed from a new router
+	 * stream (each removal waits for the router's answer; a refusal or a
+	 * lost answer is retried). Then nothing may be linked.
+	 */
+	nolinks = 1;
+	if (router_loaded) {
+		int fd = open(ROUTER_NODE, O_RDWR);
+
+		for (int i = 0; fd >= 0 && i < 8 && ioctl(fd, I_PUNLINK, MUXID_ALL); i++)
+			ksft_print_msg("I_PUNLINK MUXID_ALL: %s\n", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		what[0] = 0;
+		nolinks = fd >= 0 && read_text(DBG_MUXES, what, sizeof(what)) == 0;
+		if (!nolinks)
+			ksft_print_msg("links left:\n%s", what);
+	}
+	ksft_test_result(nolinks, "every multiplexor link removed afterwards (debugfs muxes)\n");
 	idle = wait_idle(20000, what, sizeof(what)) == 0;
 	if (!idle)
 		ksft_print_msg("still open after every fuzzer exited:\n%s", what);
@@ -1100,6 +1199,14 @@ int main(int argc, char **argv)
 				 "the sample driver unloads afterwards, its nodes gone (%d)\n", r);
 	} else {
 		ksft_test_result_skip("%s not loaded by this run\n", SLOOP_KO);
+	}
+	if (router == 0) {
+		int r = unload_kmod_settled("router");
+
+		ksft_test_result(r == 0 && access(ROUTER_NODE, F_OK),
+				 "the sample multiplexor unloads afterwards, its node gone (%d)\n", r);
+	} else {
+		ksft_test_result_skip("%s not loaded by this run\n", ROUTER_KO);
 	}
 	ksft_finished();
 }
