@@ -285,6 +285,13 @@ def _series_range(data, sid):
     return (data.med(sid), data.lo(sid), data.hi(sid)) if data.has(sid) else None
 
 
+def paired(data, tid, what, compared, a, b, unit, label, goal):
+    """An "at least" target on series a against series b, paired by run;
+    label names b in the table."""
+    return Target(tid, what, compared, fspread(data, a, unit), f"{label} " + fspread(data, b, unit),
+                  data.ratio(a, b), goal, ">=")
+
+
 def targets(data):
     T = []
     lv = live_levels(data)
@@ -330,43 +337,39 @@ def targets(data):
             data.ratio(a, f"throughput/pipe/{size}"), 0.5, ">="))
     if has_modules(data):
         a, b = "modules/echo/4096/n1", "modules/echo/4096/n0"
-        T.append(Target(
-            "mod_n1", "throughput through 1 pushed module vs none, 4 KiB writes",
+        T.append(paired(
+            data, "mod_n1", "throughput through 1 pushed module vs none, 4 KiB writes",
             "bytes per second through an echo stream (a loopback: a writer thread on CPU 0 writes "
             "4 KiB chunks on the descriptor and a reader thread on CPU 1 reads them back from the "
             "same descriptor) with one ``nullmod`` pushed, against the same stream with none; ratio = 1 module / "
             "none, paired by run.",
-            fspread(data, a, "MB/s"), "no module " + fspread(data, b, "MB/s"),
-            data.ratio(a, b), 0.9, ">="))
+            a, b, "MB/s", "no module", 0.9))
     if data.has("drivers/sloop/4096") or data.has("drivers/open_close/sloop"):
         a, b = "drivers/sloop/4096", "drivers/echo/4096"
-        T.append(Target(
-            "drv_tp", "C sample driver vs built-in echo, 4 KiB loopback throughput",
+        T.append(paired(
+            data, "drv_tp", "C sample driver vs built-in echo, 4 KiB loopback throughput",
             "bytes per second through a stream of ``sloop`` (``samples/kmod/sloop.c``, a loopback "
             "driver in C registered by another kernel module, its procedures called through the "
             "DDI's C ABI) against a stream of the built-in echo, which does the same in Rust "
             "inside strclone (writer thread on CPU 0, reader on CPU 1, one descriptor, 4 KiB "
             "writes); ratio = sloop / echo, paired by run.",
-            fspread(data, a, "MB/s"), "echo " + fspread(data, b, "MB/s"),
-            data.ratio(a, b), 0.9, ">="))
+            a, b, "MB/s", "echo", 0.9))
         a, b = "drivers/open_close/sloop", "drivers/open_close/echo"
-        T.append(Target(
-            "drv_oc", "C sample driver vs built-in echo, open+close",
+        T.append(paired(
+            data, "drv_oc", "C sample driver vs built-in echo, open+close",
             "streams opened and closed per second by one thread through ``/dev/clone-sloop`` "
             "against ``/dev/clone-echo``; ratio = sloop / echo, paired by run.",
-            fspread(data, a, "/s"), "echo " + fspread(data, b, "/s"),
-            data.ratio(a, b), 0.9, ">="))
+            a, b, "/s", "echo", 0.9))
     if data.has("mux/router/1"):
         a, b = "mux/router/64", "mux/router/1"
-        T.append(Target(
-            "mux_flat", "multiplexor message rate, 64 lowers vs 1",
+        T.append(paired(
+            data, "mux_flat", "multiplexor message rate, 64 lowers vs 1",
             "messages per second through one upper stream of ``router`` (``samples/kmod/router.c``, "
             "a multiplexing driver in C) to echo streams linked under it and back: a writer thread "
             "on CPU 0 sends 64-byte messages round-robin over the lowers (``putmsg``, the router "
             "header naming each one's lower) and a reader thread on CPU 1 gets them back on the "
             "upper (``getmsg``), with 64 lowers linked against 1; ratio = 64 / 1, paired by run.",
-            fspread(data, a, "/s"), "1 lower " + fspread(data, b, "/s"),
-            data.ratio(a, b), 0.9, ">="))
+            a, b, "/s", "1 lower", 0.9))
     if data.has("log/strclone/1"):
         T.append(Target(
             "log_rate", "log fan-out, one reader, vs /dev/kmsg",
