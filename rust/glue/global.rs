@@ -125,9 +125,13 @@ pub(crate) fn publish(log: Arc<LogTarget>, rt: Arc<Runtime>) -> DdiGlobals {
 
 /// Frees what the globals hold. Called from module exit: no provider is
 /// loaded any more (each one pins strclone), so the table is empty, but its
-/// buffer would outlive the module (a static is never dropped).
+/// buffer would outlive the module (a static is never dropped). Likewise
+/// the table of links: every stream is closed, so no link is left, but the
+/// buffer the first link grew it into is.
 pub(crate) fn fini() {
     let old = core::mem::take(&mut *EXT_MODS.lock());
+    drop(old);
+    let old = core::mem::take(&mut *MUXES.lock());
     drop(old);
     super::ddi_callout::fini();
 }

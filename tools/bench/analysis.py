@@ -521,6 +521,30 @@ def _t_term_echo(t, data, met):
         f" Profiles: strclone {_top(data, e + 'strclone', 6)}; native {_top(data, e + 'pty', 5)}.")
 
 
+def _t_mux_flat(t, data, met):
+    m = "mux/router/"
+    r8 = _ratio(data, m + "8", m + "1")
+    text = (
+        "The router finds a message's lower by its mux id in an ``xarray`` (one spinlock held "
+        "for the lookup and again to drop the link's use count, never across ``putnext``), and "
+        "a message coming up finds its upper stream through its lower read queue's ``q_ptr``: "
+        "neither walks the links, so the router itself costs the same with 1 or 64 of them. "
+        f"With 8 lowers the ratio was {_f(r8)}x. What does change with the number of lowers is "
+        "below the router: each lower is an echo stream of its own, whose write service "
+        "procedure moves what was written to its read side, so with the messages spread over "
+        "64 streams each service run finds fewer messages and there are more of them (one work "
+        "item per stream enabled), and the upper stream's read side is fed from 64 queues.")
+    if not met:
+        lo1, hi1 = data.lo(m + "1"), data.hi(m + "1")
+        spread = (hi1 - lo1) / hi1 if lo1 and hi1 else None
+        text += (
+            f" The runs with one lower alone spread over {_n(lo1)} to {_n(hi1)} messages per "
+            f"second ({_f(spread * 100 if spread is not None else None, 0)} % of the fastest), "
+            "so the slow end of a paired ratio of 1 s runs reflects that spread as much as the "
+            "number of lowers.")
+    return text
+
+
 def _t_term_canon(t, data, met):
     c = "terminal/canon/"
     r80 = _ratio(data, c + "strclone/80", c + "pty/80")

@@ -36,6 +36,12 @@
  *               4 KiB writes, fixed byte count per run as throughput; and
  *               open+close of an echo stream with 0, 1, 4 nullmods pushed
  *               after each open (the close pops them)
+ *   mux         messages through the sample multiplexor (samples/kmod/router.c,
+ *               which plan-bench.sh loads): one upper stream with 1, 8 and
+ *               64 echo streams linked under it; a writer thread sends
+ *               64-byte messages round-robin over the lowers (the M_PROTO
+ *               router header names each one's lower), a reader thread
+ *               reads them back on the upper; messages per second
  *   terminal    a pair made a terminal (strclone: ldterm on the slave, pushed
  *               unless autopush put it there; native: n_tty), the same
  *               termios on both slaves: a 1-byte echo round trip (the master
@@ -89,6 +95,7 @@
 #include <linux/perf_event.h>
 
 #include <linux/strclone.h>
+#include "router.h"
 
 /* ---- configuration ------------------------------------------------------ */
 
@@ -96,7 +103,7 @@ static double RUN_S = 1.0;	/* seconds per time-boxed run */
 static int REPS = 7;		/* runs per measurement */
 static int NO_SYS;		/* -n: leave sysctls and /dev/kmsg alone */
 static int QUICK;
-static const char *GROUPS = "open_close,scaling,latency,throughput,modules,drivers,terminal,memory,live,log,pipes,profile";
+static const char *GROUPS = "open_close,scaling,latency,throughput,modules,drivers,mux,terminal,memory,live,log,pipes,profile";
 
 static long LIVE_LEVELS[] = { 0, 1000, 10000, 60000 };
 #define NLEVELS (sizeof(LIVE_LEVELS) / sizeof(LIVE_LEVELS[0]))
@@ -1273,6 +1280,186 @@ static void g_drivers(void)
 	note("drivers: 4 KiB loopback echo %.2f MB/s, sloop (C) %.2f MB/s; open+close echo %.0f/s, sloop %.0f/s",
 	     median(ser("MB/s", "drivers/echo/%zu", DRV_SIZE)), median(ser("MB/s", "drivers/sloop/%zu", DRV_SIZE)),
 	     median(ser("ops/s", "drivers/open_close/echo")), median(ser("ops/s", "drivers/open_close/sloop")));
+}
+
+/* ---- multiplexor: the sample router ---------------------------------------- */
+
+/* One upper stream of the router (samples/kmod/router.c) with MUX_LOWERS[c]
+ * echo streams linked under it: a writer thread puts 64-byte messages,
+ * round-robin over the lowers by the router header's mux id, and a reader
+ * thread gets them back on the upper (each tagged with its lower's id).
+ * The routing is a lookup by mux id (an xarray): the rate with 64 lowers
+ * should be that with one (issue 16's goal: at least 0.9x). */
+#define MUX_NODE "/dev/clone-router"
+static const int MUX_LOWERS[] = { 1, 8, 64 };
+#define NMUXC ((int)(sizeof(MUX_LOWERS) / sizeof(MUX_LOWERS[0])))
+#define MUX_MAXL 64
+#define MUX_MSG 64
+
+struct muxrun {
+	int up, n;
+	int lower[MUX_MAXL], ids[MUX_MAXL];
+	volatile int stop;
+	_Atomic long rcvd;
+	int werr, rerr;
+	pthread_barrier_t bar;
+};
+
+static void *mux_writer(void *arg)
+{
+	struct muxrun *m = arg;
+	char data[MUX_MSG];
+	struct router_hdr h;
+	struct strbuf c = { .len = sizeof(h), .buf = (char *)&h };
+	struct strbuf d = { .len = MUX_MSG, .buf = data };
+	unsigned long i;
+
+	memset(data, 'm', sizeof(data));
+	pin_cpu(0);
+	pthread_barrier_wait(&m->bar);
+	for (i = 0; !m->stop; i++) {
+		h.muxid = m->ids[i % m->n];
+		if (strclone_putmsg(m->up, &c, &d, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			m->werr = errno;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void *mux_reader(void *arg)
+{
+	struct muxrun *m = arg;
+	char data[MUX_MSG * 2];
+	struct router_hdr h;
+	struct strbuf c = { .maxlen = sizeof(h), .buf = (char *)&h };
+	struct strbuf d = { .maxlen = sizeof(data), .buf = data };
+	int flags;
+
+	pin_cpu(1);
+	pthread_barrier_wait(&m->bar);
+	while (!m->stop) {
+		flags = 0;
+		if (strclone_getmsg(m->up, &c, &d, &flags) < 0) {
+			if (errno == EINTR)
+				continue;
+			m->rerr = errno;
+			break;
+		}
+		/* Tagged by the router with one of our lowers' ids, whole. */
+		if (c.len != sizeof(h) || d.len != MUX_MSG || h.muxid < m->ids[0] ||
+		    h.muxid >= m->ids[0] + m->n) {
+			m->rerr = EPROTO;
+			break;
+		}
+		m->rcvd++;
+	}
+	return NULL;
+}
+
+/* Opens the upper stream and links n echo streams under it (ids
+ * consecutive: nothing else links meanwhile). 0, or -1 (recorded). */
+static int mux_open(struct muxrun *m, int n)
+{
+	int i;
+
+	memset(m, 0, sizeof(*m));
+	m->n = n;
+	m->up = open(MUX_NODE, O_RDWR | O_CLOEXEC);
+	if (m->up < 0) {
+		fail("open %s: %s (is router.ko loaded?)", MUX_NODE, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		m->lower[i] = open("/dev/clone-echo", O_RDWR | O_CLOEXEC);
+		m->ids[i] = m->lower[i] < 0 ? -1 : ioctl(m->up, I_LINK, m->lower[i]);
+		if (m->ids[i] <= 0 || (i && m->ids[i] != m->ids[0] + i)) {
+			fail("linking echo stream %d under %s: %s", i, MUX_NODE,
+			     m->ids[i] <= 0 ? strerror(errno) : "mux ids not consecutive");
+			m->n = i + 1;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Closes the lowers (the links hold them) and the upper (its close
+ * unlinks them). */
+static void mux_close(struct muxrun *m)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->lower[i] >= 0)
+			close(m->lower[i]);
+	close(m->up);
+}
+
+/* Messages per second through the router with n lowers over secs, after
+ * a tenth of that to settle; -1 on failure (recorded). */
+static double mux_rate(int n, double secs)
+{
+	struct muxrun m;
+	pthread_t w, r;
+	double t0, t1;
+	long c0, c1;
+
+	if (mux_open(&m, n)) {
+		mux_close(&m);
+		return -1;
+	}
+	pthread_barrier_init(&m.bar, NULL, 3);
+	if (start_thread(&w, mux_writer, &m))
+		abort();
+	if (start_thread(&r, mux_reader, &m))
+		abort();
+	pthread_barrier_wait(&m.bar);
+	usleep((useconds_t)(secs * 1e5));
+	c0 = m.rcvd;
+	t0 = now();
+	usleep((useconds_t)(secs * 1e6));
+	c1 = m.rcvd;
+	t1 = now();
+	m.stop = 1;
+	join_or_kick(w, &m.stop, 0.2);
+	join_or_kick(r, &m.stop, 0.2);
+	pthread_barrier_destroy(&m.bar);
+	mux_close(&m);
+	if (m.werr || m.rerr) {
+		fail("router with %d lowers: %s %s", n, m.werr ? "putmsg" : "getmsg",
+		     strerror(m.werr ? m.werr : m.rerr));
+		return -1;
+	}
+	return (c1 - c0) / (t1 - t0);
+}
+
+static void g_mux(void)
+{
+	int c, rep;
+
+	phase("mux", 120 + NMUXC * (1 + REPS) * 1.2 * RUN_S + NMUXC * REPS * 5);
+	xnum("mux/msg_bytes", MUX_MSG);
+	/* Warm: each configuration once, not counted. */
+	for (c = 0; c < NMUXC; c++)
+		if (mux_rate(MUX_LOWERS[c], 0.2 * RUN_S) < 0)
+			return;
+	/* The configurations alternate within each repetition, so that a
+	 * slow stretch of the host touches all of them alike. */
+	for (rep = 0; rep < REPS; rep++) {
+		for (c = 0; c < NMUXC; c++) {
+			double r = mux_rate(MUX_LOWERS[c], RUN_S);
+
+			if (r < 0)
+				return;
+			put(ser("msgs/s", "mux/router/%d", MUX_LOWERS[c]), r);
+		}
+	}
+	note("mux: router to 1/8/64 echo lowers %.0f/%.0f/%.0f msgs/s (64 vs 1: %.2fx)",
+	     median(ser("msgs/s", "mux/router/1")), median(ser("msgs/s", "mux/router/8")),
+	     median(ser("msgs/s", "mux/router/64")),
+	     median(ser("msgs/s", "mux/router/64")) / median(ser("msgs/s", "mux/router/1")));
 }
 
 /* ---- round-trip latency ------------------------------------------------- */
@@ -2931,6 +3118,8 @@ int main(int argc, char **argv)
 		g_modules();
 	if (selected("drivers"))
 		g_drivers();
+	if (selected("mux"))
+		g_mux();
 	if (selected("terminal"))
 		g_terminal();
 	if (selected("memory"))

@@ -285,6 +285,13 @@ def _series_range(data, sid):
     return (data.med(sid), data.lo(sid), data.hi(sid)) if data.has(sid) else None
 
 
+def paired(data, tid, what, compared, a, b, unit, label, goal):
+    """An "at least" target on series a against series b, paired by run;
+    label names b in the table."""
+    return Target(tid, what, compared, fspread(data, a, unit), f"{label} " + fspread(data, b, unit),
+                  data.ratio(a, b), goal, ">=")
+
+
 def targets(data):
     T = []
     lv = live_levels(data)
@@ -330,32 +337,39 @@ def targets(data):
             data.ratio(a, f"throughput/pipe/{size}"), 0.5, ">="))
     if has_modules(data):
         a, b = "modules/echo/4096/n1", "modules/echo/4096/n0"
-        T.append(Target(
-            "mod_n1", "throughput through 1 pushed module vs none, 4 KiB writes",
+        T.append(paired(
+            data, "mod_n1", "throughput through 1 pushed module vs none, 4 KiB writes",
             "bytes per second through an echo stream (a loopback: a writer thread on CPU 0 writes "
             "4 KiB chunks on the descriptor and a reader thread on CPU 1 reads them back from the "
             "same descriptor) with one ``nullmod`` pushed, against the same stream with none; ratio = 1 module / "
             "none, paired by run.",
-            fspread(data, a, "MB/s"), "no module " + fspread(data, b, "MB/s"),
-            data.ratio(a, b), 0.9, ">="))
+            a, b, "MB/s", "no module", 0.9))
     if data.has("drivers/sloop/4096") or data.has("drivers/open_close/sloop"):
         a, b = "drivers/sloop/4096", "drivers/echo/4096"
-        T.append(Target(
-            "drv_tp", "C sample driver vs built-in echo, 4 KiB loopback throughput",
+        T.append(paired(
+            data, "drv_tp", "C sample driver vs built-in echo, 4 KiB loopback throughput",
             "bytes per second through a stream of ``sloop`` (``samples/kmod/sloop.c``, a loopback "
             "driver in C registered by another kernel module, its procedures called through the "
             "DDI's C ABI) against a stream of the built-in echo, which does the same in Rust "
             "inside strclone (writer thread on CPU 0, reader on CPU 1, one descriptor, 4 KiB "
             "writes); ratio = sloop / echo, paired by run.",
-            fspread(data, a, "MB/s"), "echo " + fspread(data, b, "MB/s"),
-            data.ratio(a, b), 0.9, ">="))
+            a, b, "MB/s", "echo", 0.9))
         a, b = "drivers/open_close/sloop", "drivers/open_close/echo"
-        T.append(Target(
-            "drv_oc", "C sample driver vs built-in echo, open+close",
+        T.append(paired(
+            data, "drv_oc", "C sample driver vs built-in echo, open+close",
             "streams opened and closed per second by one thread through ``/dev/clone-sloop`` "
             "against ``/dev/clone-echo``; ratio = sloop / echo, paired by run.",
-            fspread(data, a, "/s"), "echo " + fspread(data, b, "/s"),
-            data.ratio(a, b), 0.9, ">="))
+            a, b, "/s", "echo", 0.9))
+    if data.has("mux/router/1"):
+        a, b = "mux/router/64", "mux/router/1"
+        T.append(paired(
+            data, "mux_flat", "multiplexor message rate, 64 lowers vs 1",
+            "messages per second through one upper stream of ``router`` (``samples/kmod/router.c``, "
+            "a multiplexing driver in C) to echo streams linked under it and back: a writer thread "
+            "on CPU 0 sends 64-byte messages round-robin over the lowers (``putmsg``, the router "
+            "header naming each one's lower) and a reader thread on CPU 1 gets them back on the "
+            "upper (``getmsg``), with 64 lowers linked against 1; ratio = 64 / 1, paired by run.",
+            a, b, "/s", "1 lower", 0.9))
     if data.has("log/strclone/1"):
         T.append(Target(
             "log_rate", "log fan-out, one reader, vs /dev/kmsg",
@@ -921,6 +935,21 @@ def method(data):
    discipline keeps whole) have the target; 80-byte lines (51 per write) are
    shown for information.
 """
+    mux_text = "" if not data.has("mux/router/1") else rf"""multiplexor
+   One upper stream of the sample multiplexing driver ``router``
+   (``samples/kmod/router.c``, which the guest plan loads) with 1, 8 and 64
+   echo streams linked under it (``I_LINK``). A writer thread on CPU 0
+   sends 64-byte messages with ``putmsg``, round-robin over the lowers: the
+   control part is the router's header, the mux id of the lower the message
+   goes down; each comes back up its echo stream and the router sends it up
+   the upper stream tagged with that mux id, where a reader thread on CPU 1
+   gets it with ``getmsg`` and checks the tag and length. Messages read per
+   second over {run_s} s, after a tenth of that to settle; a fresh upper and
+   fresh lowers for each run, the three configurations one after the other
+   inside each repetition. The router finds a link by its mux id in an
+   ``xarray``, so the target is a rate with 64 lowers no lower than 0.9 of
+   the rate with one.
+"""
     return rf"""
 How it is measured
 ==================
@@ -1009,7 +1038,7 @@ throughput
    fixes, per mechanism and size, the byte count that takes about {run_s} s;
    each measured run then moves exactly that many bytes, timed from the first
    write to the last byte read. MB/s is 10^6 bytes per second.
-{mod_text}{term_text}round trip
+{mod_text}{mux_text}{term_text}round trip
    Two threads ping-pong one byte master -> slave -> master (pipe: a pair of
    pipes) for {run_s} s, after 50 warm-up round trips; microseconds per round
    trip. The target uses the threads as the scheduler places them; the same

@@ -248,6 +248,25 @@ impl Stream {
         }
     }
 
+    /// Sends an `M_IOCTL` of `cmd` with `data` down without the ioctl slot
+    /// and without waiting: the head has to tell the driver something whose
+    /// answer it cannot wait for (the slot is busy, a signal is pending, the
+    /// stream hung up: `head/link.rs`). Its id is 0, so an answer is stale
+    /// and freed when it comes.
+    pub(super) fn head_ioctl_tell(self: &Arc<Self>, cmd: u32, data: Mblk) -> Result {
+        let ioc = IocBlk {
+            cmd,
+            id: 0,
+            count: data.size() as u32,
+            error: 0,
+            rval: 0,
+            cr: caller_cred(),
+        };
+        let m = ioc.into_msg(Some(data), GFP_KERNEL_ACCOUNT)?;
+        self.putnext(Qid::HeadW, m);
+        Ok(())
+    }
+
     /// Sleeps on the stream's wait queue, the lock dropped meanwhile, for
     /// at most `left` (`None`: no limit), which is reduced by the time
     /// slept. `Ok(true)`: woken; `Ok(false)`: `left` ran out;

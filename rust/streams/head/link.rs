@@ -72,10 +72,7 @@ impl Stream {
         // The driver may have seen the link: it is told to forget it. If it
         // does not answer that either, it may keep the lower queue pair
         // until this stream's close, so the pair is kept until then.
-        let zombie = !matches!(
-            self.link_ioctl(undo, &info),
-            IocOutcome::Done | IocOutcome::Refused(_)
-        );
+        let zombie = !self.tell_link(undo, &info);
         if zombie {
             self.inner.lock().links += 1;
         }
@@ -143,10 +140,7 @@ impl Stream {
             return;
         }
         for info in mux::begin_close(self).iter() {
-            let zombie = !matches!(
-                self.link_ioctl(I_UNLINK, info),
-                IocOutcome::Done | IocOutcome::Refused(_)
-            );
+            let zombie = !self.tell_link(I_UNLINK, info);
             mux::unlink_done(info, zombie.then_some(&**self));
         }
     }
@@ -161,13 +155,38 @@ impl Stream {
 
     /// Sends the driver the `M_IOCTL` `cmd` with link `info`'s `linkblk`.
     fn link_ioctl(self: &Arc<Self>, cmd: u32, info: &LinkInfo) -> IocOutcome {
-        let mut b = [0u8; LINKBLK_SIZE];
-        b[..8].copy_from_slice(&(info.qtop as u64).to_ne_bytes());
-        b[8..16].copy_from_slice(&(info.qbot as u64).to_ne_bytes());
-        b[16..20].copy_from_slice(&info.id.to_ne_bytes());
-        match Mblk::with(MsgType::Data, &b, GFP_KERNEL_ACCOUNT) {
+        match linkblk(info) {
             Ok(m) => self.head_ioctl_msg(cmd, m),
             Err(e) => IocOutcome::NotSent(e),
         }
     }
+
+    /// Tells the driver the link `info` is gone (`cmd`: `I_UNLINK` or
+    /// `I_PUNLINK`) when the link goes whatever it answers (an `I_LINK`
+    /// undone, the last close): true if it answered, so it no longer uses
+    /// the link's queues. When the ioctl slot cannot be had (another
+    /// ioctl holds it and a signal is pending, as at a killed process's
+    /// close; a hangup), the `M_IOCTL` goes down without it: the driver
+    /// still hears of it, but its answer is not waited for.
+    fn tell_link(self: &Arc<Self>, cmd: u32, info: &LinkInfo) -> bool {
+        match self.link_ioctl(cmd, info) {
+            IocOutcome::Done | IocOutcome::Refused(_) => true,
+            IocOutcome::Unanswered(_) => false,
+            IocOutcome::NotSent(_) => {
+                if let Ok(m) = linkblk(info) {
+                    let _ = self.head_ioctl_tell(cmd, m);
+                }
+                false
+            }
+        }
+    }
+}
+
+/// The data of a link `M_IOCTL`: link `info`'s `struct linkblk`.
+fn linkblk(info: &LinkInfo) -> Result<Mblk> {
+    let mut b = [0u8; LINKBLK_SIZE];
+    b[..8].copy_from_slice(&(info.qtop as u64).to_ne_bytes());
+    b[8..16].copy_from_slice(&(info.qbot as u64).to_ne_bytes());
+    b[16..20].copy_from_slice(&info.id.to_ne_bytes());
+    Mblk::with(MsgType::Data, &b, GFP_KERNEL_ACCOUNT)
 }
