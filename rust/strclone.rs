@@ -242,7 +242,6 @@ impl PinnedDrop for StrClone {
         // procedures may still be queued: run them all before the code goes.
         self.rt.drain();
         ddi::clear_env();
-        streams::mux::clear();
         glue::global::fini();
     }
 }

@@ -352,14 +352,6 @@ pub(crate) fn reap(upper: &Arc<Stream>) {
     }
 }
 
-/// Frees the table at module exit: no link is left then (every link holds
-/// its driver's provider, which holds strclone), but the table's vector
-/// keeps the room it grew to, and a global is never dropped.
-pub(crate) fn clear() {
-    let old = core::mem::take(&mut *global::muxes());
-    drop(old);
-}
-
 /// Calls `f` on every link (debugfs), under the table's lock.
 pub(crate) fn for_each(mut f: impl FnMut(&MuxLink)) {
     let t = global::muxes();
