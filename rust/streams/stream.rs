@@ -253,6 +253,10 @@ pub(crate) struct Inner {
     pub(crate) mods: KVec<ModState>,
     /// The level the next pushed module gets.
     pub(crate) next_lvl: u32,
+    /// Who may be on [`Stream::wait`]: the tasks asleep there, plus
+    /// [`POLLED`](super::sleep::POLLED) once the stream was polled
+    /// (`sleep.rs`).
+    pub(crate) waiters: u32,
     /// The stream head.
     pub(crate) head: HeadState,
 }
@@ -666,6 +670,7 @@ impl Stream {
                     ],
                     mods: KVec::new(),
                     next_lvl: 1,
+                    waiters: 0,
                     head: HeadState {
                         hangup: false,
                         rerr: 0,
