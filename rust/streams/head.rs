@@ -276,9 +276,7 @@ impl Stream {
                 Some(m) if done > 0 && m.flag() & MSGMARK != 0 => return Ok(done),
                 // A zero-length message is the next read's: it makes
                 // that read return 0, and only that one.
-                Some(m) if done > 0 && m.ty() == MsgType::Data && m.size() == 0 => {
-                    return Ok(done)
-                }
+                Some(m) if done > 0 && m.ty() == MsgType::Data && m.size() == 0 => return Ok(done),
                 _ => {}
             }
             let rdopt = options::rdopt_mode(inner.head.rdopt);

@@ -56,6 +56,13 @@ impl Stream {
             band: 0,
             flags: if hipri { uapi::RS_HIPRI } else { 0 },
         };
-        self.put_parts(&p, 0, hipri, nonblock, Some((f.offset as usize, token)), lim)
+        self.put_parts(
+            &p,
+            0,
+            hipri,
+            nonblock,
+            Some((f.offset as usize, token)),
+            lim,
+        )
     }
 }
