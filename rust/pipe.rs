@@ -291,6 +291,31 @@ impl PipeEnd {
     /// nothing waits ahead of it and there is room, else onto this end's
     /// write queue. Freed when the other end has closed.
     fn send(&self, s: &Arc<Stream>, m: Mblk) {
+        let bypass = s.can_bypass(Qid::DrvW);
+        // Band 0 data with nothing pushed on the other end goes onto its
+        // head in one lock round trip, under the pair's lock, which keeps
+        // the other end open meanwhile (no reference to take and give
+        // back). Its readers are woken under it too, if any sleep.
+        let m = if bypass && m.band() == 0 {
+            let r = {
+                let st = self.pair.state.lock();
+                if st.closed & (1 << (1 - self.side)) != 0 {
+                    Err(None)
+                } else if let Some(p) = &st.ends[1 - self.side] {
+                    p.put_up_direct(m).map_err(Some)
+                } else {
+                    Err(Some(m))
+                }
+            };
+            match r {
+                Ok(()) => return,
+                // The other end closed: freed here, after the pair's lock.
+                Err(None) => return,
+                Err(Some(m)) => m,
+            }
+        } else {
+            m
+        };
         let peer = {
             let st = self.pair.state.lock();
             if st.closed & (1 << (1 - self.side)) != 0 {
@@ -299,16 +324,7 @@ impl PipeEnd {
             st.ends[1 - self.side].clone()
         };
         if let Some(p) = peer {
-            if s.can_bypass(Qid::DrvW) {
-                // One lock round trip for band 0 data with nothing pushed.
-                let m = if m.band() == 0 {
-                    match p.put_up_direct(m) {
-                        Ok(()) => return,
-                        Err(m) => m,
-                    }
-                } else {
-                    m
-                };
+            if bypass {
                 if p.bcanputnext(Qid::DrvR, m.band()) {
                     p.putnext(Qid::DrvR, m);
                     return;

@@ -60,6 +60,7 @@ pub(crate) mod queue;
 pub(crate) mod qutil;
 pub(crate) mod runtime;
 pub(crate) mod sched;
+pub(crate) mod sleep;
 pub(crate) mod stream;
 pub(crate) mod timeout;
 pub(crate) mod tty;

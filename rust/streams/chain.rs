@@ -78,9 +78,10 @@ enum Routed {
     Call(Target, Mblk),
     /// Run a queue's service procedure soon (the message was queued).
     Schedule(Qid, Option<Arc<ModInst>>),
-    /// Wake the stream head's readers: a data message was queued there
-    /// under the lock that routed it, as `strrput` would have queued it.
-    HeadQueued,
+    /// A data message was queued at the stream head under the lock that
+    /// routed it, as `strrput` would have queued it; wake the head's
+    /// readers if somebody may be waiting (`sleep.rs`).
+    HeadQueued(bool),
     /// Nothing.
     Done,
 }
@@ -314,8 +315,7 @@ impl Stream {
                     // buffer's free routine must not run under it).
                     return Routed::Call(Target::None, m);
                 }
-                self.head_putq_locked(inner, m);
-                Routed::HeadQueued
+                Routed::HeadQueued(self.head_putq_locked(inner, m))
             }
             r => r,
         }
@@ -358,7 +358,7 @@ impl Stream {
         match r {
             Routed::Call(t, m) => self.call_put(t, m),
             Routed::Schedule(q, inst) => self.schedule(q, inst),
-            Routed::HeadQueued => self.wait.notify_all(),
+            Routed::HeadQueued(wake) => self.wake_if(wake),
             Routed::Done => {}
         }
     }
@@ -502,7 +502,7 @@ impl Stream {
                 inner.head.plumbing = true;
                 return Ok(());
             }
-            if self.wait.wait_interruptible(&mut inner) {
+            if self.sleep_locked_interruptible(&mut inner) {
                 return Err(ERESTARTSYS);
             }
         }
@@ -625,7 +625,7 @@ impl Stream {
         {
             let mut inner = self.inner.lock();
             while inst.active.load(Ordering::SeqCst) != 0 {
-                self.wait.wait(&mut inner);
+                self.sleep_locked(&mut inner);
             }
         }
         inst.procs.close(
@@ -718,7 +718,7 @@ impl Stream {
             // A routed call is still in flight: let it finish.
             let mut inner = self.inner.lock();
             if inst.active.load(Ordering::SeqCst) != 0 {
-                self.wait.wait(&mut inner);
+                self.sleep_locked(&mut inner);
             }
         }
     }

@@ -51,7 +51,7 @@ mod strrput;
 use super::compat::Abi;
 use super::msg::{Mblk, MsgType, FLUSHR, FLUSHRW, FLUSHW, MSGMARK, RMSGD, RNORM};
 use super::queue::QLimits;
-use super::stream::{Qid, Stream, TargetIoctl};
+use super::stream::{Inner, Qid, Stream, TargetIoctl};
 use crate::glue::{node::FileOps, pgrp::Pgrp};
 use crate::uapi;
 use kernel::{
@@ -60,7 +60,7 @@ use kernel::{
     prelude::*,
     seq_file::SeqFile,
     seq_print,
-    sync::{poll::PollTable, Arc, ArcBorrow},
+    sync::{poll::PollTable, Arc, ArcBorrow, SpinLockGuard},
     uaccess::{UserPtr, UserSlice},
 };
 
@@ -141,7 +141,7 @@ impl Stream {
             if nonblock {
                 return Err(EAGAIN);
             }
-            if self.wait.wait_interruptible(&mut inner) {
+            if self.sleep_locked_interruptible(&mut inner) {
                 return Err(ERESTARTSYS);
             }
         }
@@ -206,7 +206,18 @@ impl Stream {
         want: Want,
         read_count: Option<usize>,
     ) -> Result<Option<Mblk>> {
-        let mut inner = self.inner.lock();
+        self.take_head_locked(self.inner.lock(), nonblock, want, read_count)
+    }
+
+    /// [`Self::take_head`] under the stream lock the caller already took
+    /// (`read(2)` looks at the front first: one lock round trip per message).
+    fn take_head_locked<'a>(
+        self: &'a Arc<Self>,
+        mut inner: SpinLockGuard<'a, Inner>,
+        nonblock: bool,
+        want: Want,
+        read_count: Option<usize>,
+    ) -> Result<Option<Mblk>> {
         let mut told = false;
         loop {
             // Linked under a multiplexor while this reader waited.
@@ -254,7 +265,7 @@ impl Stream {
                 inner = self.inner.lock();
                 continue;
             }
-            if self.wait.wait_interruptible(&mut inner) {
+            if self.sleep_locked_interruptible(&mut inner) {
                 return Err(ERESTARTSYS);
             }
         }
@@ -266,25 +277,24 @@ impl Stream {
         while done < want {
             // After the first message only take what is already there, and
             // never read on into a marked message.
-            let (rdopt, prot) = {
-                let inner = self.inner.lock();
-                let prot = options::rdopt_prot(inner.head.rdopt);
-                match inner.head_rq_ref().front() {
-                    Some(m) if prot == 0 && matches!(m.ty(), MsgType::Proto | MsgType::PcProto) => {
-                        return if done > 0 { Ok(done) } else { Err(EBADMSG) };
-                    }
-                    None if done > 0 => return Ok(done),
-                    Some(m) if done > 0 && m.flag() & MSGMARK != 0 => return Ok(done),
-                    // A zero-length message is the next read's: it makes
-                    // that read return 0, and only that one.
-                    Some(m) if done > 0 && m.ty() == MsgType::Data && m.size() == 0 => {
-                        return Ok(done)
-                    }
-                    _ => {}
+            // The front is looked at and taken in one lock round trip.
+            let inner = self.inner.lock();
+            let prot = options::rdopt_prot(inner.head.rdopt);
+            match inner.head_rq_ref().front() {
+                Some(m) if prot == 0 && matches!(m.ty(), MsgType::Proto | MsgType::PcProto) => {
+                    return if done > 0 { Ok(done) } else { Err(EBADMSG) };
                 }
-                (options::rdopt_mode(inner.head.rdopt), prot)
-            };
-            let Some(mut m) = self.take_head(nonblock, Want::Any, Some(want - done))? else {
+                None if done > 0 => return Ok(done),
+                Some(m) if done > 0 && m.flag() & MSGMARK != 0 => return Ok(done),
+                // A zero-length message is the next read's: it makes
+                // that read return 0, and only that one.
+                Some(m) if done > 0 && m.ty() == MsgType::Data && m.size() == 0 => return Ok(done),
+                _ => {}
+            }
+            let rdopt = options::rdopt_mode(inner.head.rdopt);
+            let Some(mut m) =
+                self.take_head_locked(inner, nonblock, Want::Any, Some(want - done))?
+            else {
                 return Ok(done);
             };
             let band = m.band();
@@ -359,6 +369,8 @@ impl Stream {
 
     fn poll_mask(&self) -> u32 {
         let mut inner = self.inner.lock();
+        // The caller's entry is on the wait queue already (`sleep.rs`).
+        inner.mark_polled();
         if inner.head.link.is_some() {
             // Linked under a multiplexor (illumos' strpoll: STPLEX).
             // Linux's poll passes on only the events asked for, and

@@ -33,7 +33,7 @@ impl Stream {
         if !matches!(m.ty(), MsgType::Data | MsgType::Proto) {
             return Err(m);
         }
-        {
+        let wake = {
             let mut inner = self.inner.lock();
             let drv = &inner.q[2];
             if self.is_closed()
@@ -45,9 +45,9 @@ impl Stream {
             {
                 return Err(m);
             }
-            self.head_putq_locked(&mut inner, m);
-        }
-        self.wait.notify_all();
+            self.head_putq_locked(&mut inner, m)
+        };
+        self.wake_if(wake);
         Ok(())
     }
 

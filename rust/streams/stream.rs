@@ -286,10 +286,10 @@ pub(crate) struct Inner {
     pub(crate) mods: KVec<ModState>,
     /// The level the next pushed module gets.
     pub(crate) next_lvl: u32,
-    /// Links (`I_LINK`) this stream controls, which its last close removes,
-    /// and lower pairs kept until then (`head/link.rs`). Here, beside
-    /// `next_lvl`, rather than in `head`: a stream must fit kmalloc-512.
-    pub(crate) links: u32,
+    /// Who may be on [`Stream::wait`]: the tasks asleep there, plus
+    /// [`POLLED`](super::sleep::POLLED) once the stream was polled
+    /// (`sleep.rs`).
+    pub(crate) waiters: u32,
     /// The stream head.
     pub(crate) head: HeadState,
 }
@@ -681,6 +681,11 @@ pub(crate) struct Stream {
     /// Set while [`HeadState::link`] is: read without the lock by the
     /// paths that hand a message to the stream head directly.
     pub(crate) linked: AtomicBool,
+    /// Links (`I_LINK`) this stream controls, which its last close removes,
+    /// and lower pairs kept until then (`head/link.rs`): a count its close
+    /// looks at before it takes the table's mutex. Among the small fields,
+    /// in their padding: a stream must fit kmalloc-512.
+    pub(crate) links: AtomicU32,
     pub(crate) driver: KBox<dyn Driver>,
     pub(crate) rt: Arc<Runtime>,
     id: u64,
@@ -734,6 +739,7 @@ impl Stream {
                 nmods: AtomicU8::new(0),
                 svc: AtomicU16::new(0),
                 linked: AtomicBool::new(false),
+                links: AtomicU32::new(0),
                 driver,
                 rt: rt.clone(),
                 id,
@@ -747,7 +753,7 @@ impl Stream {
                     ],
                     mods: KVec::new(),
                     next_lvl: 1,
-                    links: 0,
+                    waiters: 0,
                     head: HeadState {
                         hangup: false,
                         rerr: 0,

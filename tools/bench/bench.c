@@ -2903,6 +2903,8 @@ static void prof_stop(struct prof *p, const char *id, const char *what)
 	free(cnt);
 }
 
+static void profile_pipes(struct prof *p, double secs);
+
 static void g_profile(void)
 {
 	struct prof p;
@@ -3007,6 +3009,9 @@ static void g_profile(void)
 		canon_run(i, 4096, TCHUNK, 1L << 40, secs, NULL);
 		prof_stop(&p, id, "4 KiB canonical lines master->slave, one line per read (ldterm / n_tty)");
 	}
+	/* STREAMS pipes (when the pipes group runs too). */
+	if (selected("pipes"))
+		profile_pipes(&p, secs);
 }
 
 /* The pipes group: a file of its own, which uses the helpers above. */

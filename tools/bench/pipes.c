@@ -310,3 +310,26 @@ static void g_pipes(void)
 	note("pipes msgrate (16 B control + 64 B data): STREAMS pipe %.0f msg/s, seqpacket %.0f msg/s",
 	     median(ser("msg/s", "pipes/msgrate/spipe")), median(ser("msg/s", "pipes/msgrate/seqpacket")));
 }
+
+/* The profiles of the pipes group (g_profile, when both groups run): 64 B
+ * writes and the message rate, each against its native counterpart. */
+static void profile_pipes(struct prof *p, double secs)
+{
+	char id[64];
+	int m;
+
+	for (m = 0; m < NPMECH; m++) {
+		snprintf(id, sizeof(id), "pipes/throughput/%s/64", PMECH[m]);
+		if (prof_start(p))
+			return;
+		pipe_xfer_run(m, 64, (size_t)1 << 40, secs, NULL);
+		prof_stop(p, id, "64 B writes end 0 -> end 1, writer and reader threads");
+	}
+	for (m = 0; m < NMMECH; m++) {
+		snprintf(id, sizeof(id), "pipes/msgrate/%s", MMECH[m]);
+		if (prof_start(p))
+			return;
+		mr_run(m, 1L << 40, secs, NULL);
+		prof_stop(p, id, "putmsg/getmsg (sendmsg/recvmsg), 16 + 64 B, writer and reader threads");
+	}
+}

@@ -107,7 +107,7 @@ impl Stream {
             // Its drain below the low water mark back-enables the head's
             // writers, which wakes this sleep.
             queue.set_flags(QWANTW);
-            match self.wait.wait_interruptible_timeout(&mut inner, left) {
+            match self.sleep_locked_timeout(&mut inner, left) {
                 CondVarTimeoutResult::Woken { jiffies } => left = jiffies,
                 CondVarTimeoutResult::Timeout | CondVarTimeoutResult::Signal { .. } => {
                     c.left = None;

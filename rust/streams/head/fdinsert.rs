@@ -35,7 +35,7 @@ impl Stream {
         nonblock: bool,
     ) -> Result<isize> {
         let f = abi.read_strfdinsert(arg)?;
-        self.put_gone()?;
+        let lim = self.put_gone()?;
         let hipri = match f.flags {
             0 => false,
             x if x == uapi::RS_HIPRI as u32 => true,
@@ -56,6 +56,13 @@ impl Stream {
             band: 0,
             flags: if hipri { uapi::RS_HIPRI } else { 0 },
         };
-        self.put_parts(&p, 0, hipri, nonblock, Some((f.offset as usize, token)))
+        self.put_parts(
+            &p,
+            0,
+            hipri,
+            nonblock,
+            Some((f.offset as usize, token)),
+            lim,
+        )
     }
 }

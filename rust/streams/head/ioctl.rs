@@ -278,13 +278,13 @@ impl Stream {
     ) -> Result<bool> {
         match *left {
             None => {
-                if self.wait.wait_interruptible(inner) {
+                if self.sleep_locked_interruptible(inner) {
                     Err(ERESTARTSYS)
                 } else {
                     Ok(true)
                 }
             }
-            Some(j) => match self.wait.wait_interruptible_timeout(inner, j) {
+            Some(j) => match self.sleep_locked_timeout(inner, j) {
                 CondVarTimeoutResult::Timeout => Ok(false),
                 CondVarTimeoutResult::Signal { .. } => Err(ERESTARTSYS),
                 CondVarTimeoutResult::Woken { jiffies } => {

@@ -58,7 +58,7 @@ impl Stream {
         let err = match self.link_ioctl(cmd, &info) {
             IocOutcome::Done => {
                 if !persistent {
-                    self.inner.lock().links += 1;
+                    self.links.fetch_add(1, Ordering::Relaxed);
                 }
                 mux::link_made(&info);
                 return Ok(info.id as isize);
@@ -74,7 +74,7 @@ impl Stream {
         // until this stream's close, so the pair is kept until then.
         let zombie = !self.tell_link(undo, &info);
         if zombie {
-            self.inner.lock().links += 1;
+            self.links.fetch_add(1, Ordering::Relaxed);
         }
         mux::link_undo(&info, zombie);
         Err(err)
@@ -123,11 +123,10 @@ impl Stream {
     /// answer (see [`mux::unlink_done`]).
     fn unlinked(self: &Arc<Self>, info: &LinkInfo, zombie: bool) {
         if !info.persistent && !zombie {
-            let mut inner = self.inner.lock();
-            inner.links = inner.links.saturating_sub(1);
+            self.links.fetch_sub(1, Ordering::Relaxed);
         }
         if zombie && info.persistent {
-            self.inner.lock().links += 1;
+            self.links.fetch_add(1, Ordering::Relaxed);
         }
         mux::unlink_done(info, zombie.then_some(&**self));
     }
@@ -136,7 +135,7 @@ impl Stream {
     /// links this stream made with `I_LINK` are removed, each after an
     /// `I_UNLINK` to the driver whose answer is not needed.
     pub(crate) fn unlink_on_close(self: &Arc<Self>) {
-        if self.inner.lock().links == 0 {
+        if self.links.load(Ordering::Relaxed) == 0 {
             return;
         }
         for info in mux::begin_close(self).iter() {
@@ -148,7 +147,7 @@ impl Stream {
     /// After the driver's close at the last close: the lower pairs this
     /// stream's driver may not have been told it lost are freed.
     pub(crate) fn reap_links(self: &Arc<Self>) {
-        if self.inner.lock().links != 0 {
+        if self.links.load(Ordering::Relaxed) != 0 {
             mux::reap(self);
         }
     }

@@ -9,6 +9,7 @@
 use super::{copy_out, errno, Want, STRCTLSZ, STRMSGSZ};
 use crate::streams::compat::Abi;
 use crate::streams::msg::{Mblk, Msg, MsgType, MSGMARK};
+use crate::streams::queue::QLimits;
 use crate::streams::stream::{Qid, Stream};
 use crate::uapi;
 use kernel::{
@@ -29,8 +30,10 @@ impl Stream {
     /// Whether a `putmsg` may send at all: the `M_ERROR` write errno, else
     /// `ENXIO` after a hangup (illumos' `strwriteable` for `putmsg`),
     /// before the arguments are looked at. An `EPIPE` raises `SIGPIPE`
-    /// with `SNDPIPE`, as any failed `putmsg`.
-    pub(super) fn put_gone(&self) -> Result {
+    /// with `SNDPIPE`, as any failed `putmsg`. On success, the limits of
+    /// the queue below the head, read in the same lock round trip, which
+    /// [`Stream::put_parts`] checks the parts against.
+    pub(super) fn put_gone(&self) -> Result<QLimits> {
         let e = {
             let inner = self.inner.lock();
             if inner.head.werr != 0 {
@@ -38,7 +41,7 @@ impl Stream {
             } else if inner.head.hangup {
                 ENXIO
             } else {
-                return Ok(());
+                return Ok(inner.below_head_limits());
             }
         };
         Err(self.write_failed(e))
@@ -53,11 +56,11 @@ impl Stream {
         nonblock: bool,
     ) -> Result<isize> {
         let p = abi.read_strpmsg(arg)?;
-        self.put_gone()?;
+        let lim = self.put_gone()?;
         if (p.flags != 0 && p.flags != uapi::RS_HIPRI) || p.band != 0 {
             return Err(EINVAL);
         }
-        self.put_parts(&p, 0, p.flags == uapi::RS_HIPRI, nonblock, None)
+        self.put_parts(&p, 0, p.flags == uapi::RS_HIPRI, nonblock, None, lim)
     }
 
     /// `I_PUTPMSG`: `MSG_HIPRI` (band 0) or `MSG_BAND` with a band from 0
@@ -69,20 +72,21 @@ impl Stream {
         nonblock: bool,
     ) -> Result<isize> {
         let p = abi.read_strpmsg(arg)?;
-        self.put_gone()?;
+        let lim = self.put_gone()?;
         let band = u8::try_from(p.band).map_err(|_| EINVAL)?;
         let hipri = match p.flags {
             uapi::MSG_HIPRI if band == 0 => true,
             uapi::MSG_BAND => false,
             _ => return Err(EINVAL),
         };
-        self.put_parts(&p, band, hipri, nonblock, None)
+        self.put_parts(&p, band, hipri, nonblock, None, lim)
     }
 
     /// Builds the message of `p`'s parts and sends it down: `M_PROTO`
     /// (`M_PCPROTO` if `hipri`) with the data chained, or `M_DATA` alone,
     /// in band `band`. `token` is `I_FDINSERT`'s: an offset in the control
-    /// part (checked by the caller) and the eight bytes to put there. A
+    /// part (checked by the caller) and the eight bytes to put there. `lim`:
+    /// the limits of the queue below the head ([`Stream::put_gone`]). A
     /// failure is reported through [`Stream::write_failed`] (`SNDPIPE`).
     pub(super) fn put_parts(
         self: &Arc<Self>,
@@ -91,8 +95,9 @@ impl Stream {
         hipri: bool,
         nonblock: bool,
         token: Option<(usize, u64)>,
+        lim: QLimits,
     ) -> Result<isize> {
-        self.build_and_send(p, band, hipri, nonblock, token)
+        self.build_and_send(p, band, hipri, nonblock, token, lim)
             .map_err(|e| self.write_failed(e))
     }
 
@@ -103,6 +108,7 @@ impl Stream {
         hipri: bool,
         nonblock: bool,
         token: Option<(usize, u64)>,
+        lim: QLimits,
     ) -> Result<isize> {
         let has_ctl = p.ctl.len >= 0;
         let has_data = p.data.len >= 0;
@@ -115,7 +121,6 @@ impl Stream {
         if has_ctl && p.ctl.len as usize > STRCTLSZ {
             return Err(ERANGE);
         }
-        let lim = self.inner.lock().below_head_limits();
         if has_data {
             let n = p.data.len as usize;
             if n > STRMSGSZ || n > lim.maxpsz || n < lim.minpsz {

@@ -21,16 +21,19 @@ impl Stream {
     /// `head/sigpoll.rs`): what `strrput` does with one, and what the paths
     /// that queue at the head without it (the driver's direct path,
     /// routing under the lock) do too. The caller wakes the readers after
-    /// dropping the lock.
-    pub(crate) fn head_putq_locked(&self, inner: &mut Inner, m: Mblk) {
+    /// dropping the lock if the result says so (somebody may be waiting:
+    /// `sleep.rs`).
+    #[must_use = "the readers are woken after the lock is dropped"]
+    pub(crate) fn head_putq_locked(&self, inner: &mut Inner, m: Mblk) -> bool {
         if inner.head.sigflags == 0 {
             inner.putq(Qid::HeadR, m);
-            return;
+            return inner.may_have_waiters();
         }
         let (hipri, band) = (m.ty().is_hipri(), m.band());
         let first = !hipri && inner.head_first_for(band);
         inner.putq(Qid::HeadR, m);
         self.arrival_sig(inner, hipri, band, first);
+        inner.may_have_waiters()
     }
 
     /// `strrput`: a message arriving at the stream head from below. On a
@@ -151,14 +154,14 @@ impl Stream {
             }
             // A passed file waits at the head for I_RECVFD (`passfp.rs`).
             MsgType::Data | MsgType::Proto | MsgType::PcProto | MsgType::PassFp => {
-                {
+                let wake = {
                     let mut inner = self.inner.lock();
                     if self.is_closed() {
                         return;
                     }
-                    self.head_putq_locked(&mut inner, m);
-                }
-                self.wait.notify_all();
+                    self.head_putq_locked(&mut inner, m)
+                };
+                self.wake_if(wake);
             }
             // A signal for the terminal's foreground process group, if
             // `TIOCSPGRP` set one (terminals.rst); SIGPOLL for `S_MSG`. `M_SIG` is delivered at
