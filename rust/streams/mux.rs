@@ -469,7 +469,7 @@ impl Stream {
         {
             let mut inner = self.inner.lock();
             while inst.active.load(Ordering::SeqCst) != 0 {
-                self.wait.wait(&mut inner);
+                self.sleep_locked(&mut inner);
             }
         }
         inst.procs.close(self, Qid::HeadR);
