@@ -216,15 +216,7 @@ impl Stream {
     /// for the answer.
     pub(super) fn head_ioctl_msg(self: &Arc<Self>, cmd: u32, data: Mblk) -> IocOutcome {
         let cr = caller_cred();
-        let ioc = IocBlk {
-            cmd,
-            id: 0,
-            count: data.size() as u32,
-            error: 0,
-            rval: 0,
-            cr,
-        };
-        let m = match ioc.into_msg(Some(data), GFP_KERNEL_ACCOUNT) {
+        let m = match head_ioc(cmd, data, cr) {
             Ok(m) => m,
             Err(e) => return IocOutcome::NotSent(e),
         };
@@ -254,15 +246,7 @@ impl Stream {
     /// stream hung up: `head/link.rs`). Its id is 0, so an answer is stale
     /// and freed when it comes.
     pub(super) fn head_ioctl_tell(self: &Arc<Self>, cmd: u32, data: Mblk) -> Result {
-        let ioc = IocBlk {
-            cmd,
-            id: 0,
-            count: data.size() as u32,
-            error: 0,
-            rval: 0,
-            cr: caller_cred(),
-        };
-        let m = ioc.into_msg(Some(data), GFP_KERNEL_ACCOUNT)?;
+        let m = head_ioc(cmd, data, caller_cred())?;
         self.putnext(Qid::HeadW, m);
         Ok(())
     }
@@ -441,6 +425,20 @@ impl Stream {
             }
         }
     }
+}
+
+/// The `M_IOCTL` of an ioctl the stream head sends on its own behalf: `cmd`
+/// with `data` (all of it counted in `ioc_count`) and credentials `cr`.
+fn head_ioc(cmd: u32, data: Mblk, cr: IocCred) -> Result<Mblk> {
+    let ioc = IocBlk {
+        cmd,
+        id: 0,
+        count: data.size() as u32,
+        error: 0,
+        rval: 0,
+        cr,
+    };
+    ioc.into_msg(Some(data), GFP_KERNEL_ACCOUNT)
 }
 
 /// The data of an `M_COPYIN`: `cq_size` bytes at `cq_addr` of the caller's
