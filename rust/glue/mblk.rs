@@ -802,6 +802,12 @@ impl Mblk {
         unsafe { (*self.raw()).b_flag |= bits };
     }
 
+    /// Clears bits in the first block's `b_flag`.
+    pub(crate) fn clear_flag(&mut self, bits: u16) {
+        // SAFETY: Owned (type invariant).
+        unsafe { (*self.raw()).b_flag &= !bits };
+    }
+
     /// Marks `n` bytes of the first block as read (`b_rptr += n`).
     pub(crate) fn consume(&mut self, n: usize) {
         let n = n.min(self.len());

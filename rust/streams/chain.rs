@@ -271,9 +271,7 @@ impl Inner {
                 }
             }
             Target::Held(q) => {
-                if let Some(queue) = self.qm(q) {
-                    queue.append(m);
-                }
+                self.hold(q, m);
                 Routed::Done
             }
             t => Routed::Call(t, m),
@@ -388,9 +386,7 @@ impl Stream {
             if q.lvl == LVL_HEAD {
                 // A multiplexor's lower pair, being linked or unlinked: the
                 // message waits on its queue (`mux.rs`).
-                if let Some(queue) = inner.qm(q) {
-                    queue.append(m);
-                }
+                inner.hold(q, m);
                 return;
             }
             let waiting = inner
@@ -495,6 +491,10 @@ impl Stream {
     pub(crate) fn claim_plumbing(&self) -> Result {
         let mut inner = self.inner.lock();
         loop {
+            // Linked under a multiplexor since the ioctl's first check.
+            if inner.head.link.is_some() {
+                return Err(EINVAL);
+            }
             if inner.head.hangup {
                 return Err(ENXIO);
             }

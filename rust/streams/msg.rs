@@ -108,6 +108,11 @@ pub(crate) const MSGMARK: u16 = 0x01;
 /// (SVR4's `MSGNOLOOP`), so it must not again.
 pub(crate) const MSGNOLOOP: u16 = 0x02;
 
+/// `b_flag`, strclone's own: a message held on a linked stream's head level
+/// while its multiplexor's lower procedures were off (`mux.rs`), which
+/// still has to go through the lower read put procedure.
+pub(crate) const MSGHELD: u16 = 0x8000;
+
 /// `M_SETOPTS` flags (SVR4's values). Set the read mode (`so_readopt`).
 pub(crate) const SO_READOPT: u32 = 0x0001;
 /// Set the high water mark.

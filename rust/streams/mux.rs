@@ -23,27 +23,33 @@
 //!                          |  checks (head/link.rs)
 //!                          v
 //!   MAKING    table entry, edge in the driver graph; L's head replaced by
-//!             the lower pair, procedures off: what comes up L waits on
-//!             its queues ("held"); the M_IOCTL (linkblk) goes down U
+//!             the lower pair, procedures off: what waited unread at L's
+//!             head, and what comes up L now, is held on its read queue
+//!             (MSGHELD); the M_IOCTL (linkblk) goes down U
 //!                 |                                 |
 //!             M_IOCACK                      M_IOCNAK, timeout, signal,
 //!                 |                         hangup: undone (after an
 //!                 v                         I_UNLINK to the driver if it
-//!   LINKED    procedures on; what was        may have seen the link); L's
-//!             held goes to the lower         head back, held messages to
-//!             side (its service, or its      it as if never linked
-//!             put procedure)
+//!   LINKED    the held messages go through   may have seen the link); L's
+//!             the lower read put procedure,  head back, the held data
+//!             in order; procedures on        queued there again in order
 //!                 |
 //!                 |  I_UNLINK / I_PUNLINK (or U's last close for I_LINK)
 //!                 v
-//!   UNLINKING the M_IOCTL (linkblk) goes down; a refusal (M_IOCNAK,
-//!             timeout...) keeps the link, except at U's close
-//!                 |  answered
+//!   UNLINKING procedures off (what comes up is held), calls in flight
+//!             waited for; the M_IOCTL (linkblk) goes down; a refusal
+//!             (M_IOCNAK...) turns them on again, with what was held, and
+//!             keeps the link, except at U's close
+//!                 |  answered (or not, see below)
 //!                 v
-//!             procedures off, calls in flight waited for, the lower
-//!             queues flushed (illumos' munlink), L's head back; the link's
-//!             open of L released (L's last close if its file is gone)
+//!             the lower queues' data flushed (illumos' munlink), anything
+//!             else (M_HANGUP, M_ERROR...) to L's head, which is back; the
+//!             link's open of L released (L's last close if its file is
+//!             gone)
 //! ```
+//!
+//! The state moves to LINKED only once the procedures are on, so an unlink
+//! never meets a link half made (it finds it being made: `EINVAL`).
 //!
 //! A lower pair the driver was never told it lost (an `I_LINK` or an
 //! unlink at close it did not answer) may still be in its tables: that
@@ -62,10 +68,10 @@
 //!
 //! Lock order: `MUXES`, then a stream's lock.
 
-use super::msg::Mblk;
+use super::msg::{Mblk, MsgList, MsgType, MSGHELD};
 use super::queue::{QENAB, QPCPROTO_MAX, QWANTR};
 use super::stream::{
-    DriverLimits, EntryUse, ModInst, ModName, MuxLower, Qid, Stream, HEAD_LIMITS, LVL_HEAD,
+    DriverLimits, EntryUse, Inner, ModInst, ModName, MuxLower, Qid, Stream, HEAD_LIMITS, LVL_HEAD,
 };
 use crate::glue::global;
 use crate::uapi::{NMAJOR, PIPE_MAJOR};
@@ -210,6 +216,10 @@ pub(crate) fn begin_link(
     let entry = KBox::new(LinkName(name), GFP_KERNEL_ACCOUNT)?;
     let inst = ModInst::new(lower, LVL_HEAD, low.procs, entry)?;
     let mut t = global::muxes();
+    // In illumos' order: the lower stream's state, then a cycle.
+    if !Stream::can_link(&lower.inner.lock(), lower) {
+        return Err(EINVAL);
+    }
     if let Some(down) = lower_major {
         if down == upper.major() || t.reaches(down, upper.major()) {
             return Err(EINVAL);
@@ -237,15 +247,15 @@ pub(crate) fn begin_link(
     Ok(info)
 }
 
-/// The driver acknowledged link `id`: LINKED, its procedures on.
+/// The driver acknowledged link `id`: its procedures on (what was held
+/// sent through them), then LINKED. Until then an unlink finds it being
+/// made (`EINVAL`), so none can take the pair off while it goes on.
 pub(crate) fn link_made(info: &LinkInfo) {
-    {
-        let mut t = global::muxes();
-        if let Some(p) = t.pos(info.id) {
-            t.links[p].state = LinkState::Linked;
-        }
-    }
     info.lower.lower_on(&info.inst);
+    let mut t = global::muxes();
+    if let Some(p) = t.pos(info.id) {
+        t.links[p].state = LinkState::Linked;
+    }
 }
 
 /// Link `id` was not made: its lower stream gets its head back, with what
@@ -294,8 +304,16 @@ pub(crate) fn begin_unlink(
     Ok(out)
 }
 
-/// The driver refused to remove link `info`: LINKED again.
+/// Link `info` (UNLINKING) is about to be removed: its lower procedures go
+/// off until the driver has answered (what comes up meanwhile is held).
+pub(crate) fn unlink_pause(info: &LinkInfo) {
+    info.lower.lower_pause(&info.inst);
+}
+
+/// The driver refused to remove link `info` (paused): its procedures on
+/// again, with what was held, then LINKED again.
 pub(crate) fn unlink_cancel(info: &LinkInfo) {
+    info.lower.lower_on(&info.inst);
     let mut t = global::muxes();
     if let Some(p) = t.pos(info.id) {
         t.links[p].state = LinkState::Linked;
@@ -330,10 +348,17 @@ fn remove(id: i32, zombie_of: Option<u64>) {
     drop(gone);
 }
 
-/// The links `upper` made with `I_LINK` (and is the controlling stream of),
-/// for its last close to remove, each UNLINKING.
-pub(crate) fn begin_close(upper: &Arc<Stream>) -> KVec<LinkInfo> {
-    begin_unlink(upper, None, false).unwrap_or_default()
+/// The next link `upper` made with `I_LINK` (and is the controlling stream
+/// of), for its last close to remove, UNLINKING; `None` when there is no
+/// more. One at a time, so that the close allocates nothing.
+pub(crate) fn next_to_close(upper: &Arc<Stream>) -> Option<LinkInfo> {
+    let mut t = global::muxes();
+    let l = t
+        .links
+        .iter_mut()
+        .find(|l| !l.persistent && l.upper == upper.token() && l.state == LinkState::Linked)?;
+    l.state = LinkState::Unlinking;
+    Some(LinkInfo::of(l))
 }
 
 /// Frees the zombies `upper` made: its last close ran the driver's close.
@@ -360,6 +385,22 @@ pub(crate) fn for_each(mut f: impl FnMut(&MuxLink)) {
     }
 }
 
+/// Rounds of held messages [`Stream::lower_on`] sends through the lower
+/// read put procedure before it turns the procedures on regardless.
+const HELD_ROUNDS: u32 = 8;
+
+impl Inner {
+    /// Holds `m` on queue `q` of a linked stream's head level whose lower
+    /// procedures are off: appended, in order, marked for the lower read
+    /// put procedure, without a service procedure scheduled.
+    pub(crate) fn hold(&mut self, q: Qid, mut m: Mblk) {
+        if let Some(queue) = self.qm(q) {
+            m.set_flag(MSGHELD);
+            queue.append(m);
+        }
+    }
+}
+
 /// The name a linked lower pair reports (its driver's).
 struct LinkName(ModName);
 
@@ -381,7 +422,7 @@ impl Stream {
                 return Some(m);
             };
             if !inst.procs_on.load(Ordering::SeqCst) {
-                inner.head_rq().append(m);
+                inner.hold(Qid::HeadR, m);
                 return None;
             }
             inst.enter();
@@ -392,27 +433,30 @@ impl Stream {
         None
     }
 
+    /// Whether `inst` is still this stream's head level (a link removed
+    /// meanwhile leaves its pair alone).
+    fn is_lower(inner: &Inner, inst: &Arc<ModInst>) -> bool {
+        inner
+            .head
+            .link
+            .as_ref()
+            .is_some_and(|l| Arc::ptr_eq(l, inst))
+    }
+
     /// Makes `inst` this stream's head level (MAKING), procedures off, with
-    /// the lower side's limits, holding one open for the link. `EINVAL` as
-    /// [`begin_link`] says.
+    /// the lower side's limits, holding one open for the link. What waits
+    /// at the stream head is held for the lower read put procedure. `EINVAL`
+    /// as [`begin_link`] says.
     fn lower_install(&self, inst: &Arc<ModInst>, lim: DriverLimits) -> Result {
         {
             let mut inner = self.inner.lock();
-            let h = &inner.head;
-            if h.link.is_some()
-                || h.plumbing
-                || h.ioc_busy
-                || h.hangup
-                || h.rerr != 0
-                || h.werr != 0
-                || h.opens == 0
-                || self.is_closed()
-            {
+            if !Self::can_link(&inner, self) {
                 return Err(EINVAL);
             }
             inner.head.opens += 1;
             inner.head.link = Some(inst.clone());
             self.linked.store(true, Ordering::Release);
+            let (unread, _) = inner.q[0].take_all();
             inner.q[0].set_qinit(lim.rlim, lim.rsrv, QPCPROTO_MAX);
             inner.q[1].set_qinit(lim.wlim, lim.wsrv, QPCPROTO_MAX);
             // As fresh queues: the first `putq` schedules the lower pair's
@@ -421,61 +465,97 @@ impl Stream {
             // schedule it.
             inner.q[0].set_flags(QWANTR);
             inner.q[1].set_flags(QWANTR);
+            let mut unread = unread;
+            while let Some(m) = unread.pop_front() {
+                inner.hold(Qid::HeadR, m);
+            }
         }
         // Readers and writers asleep on the stream find it linked (EINVAL).
         self.wait.notify_all();
         Ok(())
     }
 
-    /// The link is made: the lower pair's procedures go on, and what waits
-    /// on its read queue (held while the link was being made, or left at
-    /// the stream head before) goes to its service procedure, or through
-    /// its put procedure when it has none.
+    /// Whether this stream may be linked now: not linked, no push or
+    /// ioctl in progress, not hung up, no error, open.
+    fn can_link(inner: &Inner, s: &Stream) -> bool {
+        let h = &inner.head;
+        !(h.link.is_some()
+            || h.plumbing
+            || h.ioc_busy
+            || h.hangup
+            || h.rerr != 0
+            || h.werr != 0
+            || h.opens == 0
+            || s.is_closed())
+    }
+
+    /// The link is made (or its removal was refused): what was held goes
+    /// through the lower read put procedure, in order, then the procedures
+    /// go on; the lower pair's service procedures run for what its queues
+    /// hold. Arrivals meanwhile are held too, and go in the next round; a
+    /// lower stream that keeps sending for [`HELD_ROUNDS`] rounds gets its
+    /// procedures on before the last one (its newest messages may then
+    /// overtake that round's).
     fn lower_on(self: &Arc<Self>, inst: &Arc<ModInst>) {
-        let (rsrv, held, wsrv_due) = {
-            let inner = self.inner.lock();
-            inst.procs_on.store(true, Ordering::SeqCst);
-            let (r, w) = (&inner.q[0], &inner.q[1]);
-            (r.has_service(), r.msgs(), w.has_service() && !w.is_empty())
-        };
-        if rsrv {
-            if held > 0 {
-                self.qenable(Qid::HeadR);
-            }
-        } else {
-            // At most what was there: the put procedure may put some back.
-            for _ in 0..held {
-                let Some(m) = self.inner.lock().head_rq().getq().0 else {
-                    break;
-                };
+        for round in 1.. {
+            let (mut held, last) = {
+                let mut inner = self.inner.lock();
+                if !Self::is_lower(&inner, inst) {
+                    return;
+                }
+                let (held, _) = inner.q[0].take_where(|m| m.flag() & MSGHELD != 0);
+                let last = held.is_empty() || round >= HELD_ROUNDS;
+                if last {
+                    inst.procs_on.store(true, Ordering::SeqCst);
+                }
+                (held, last)
+            };
+            while let Some(mut m) = held.pop_front() {
+                m.clear_flag(MSGHELD);
                 inst.enter();
                 inst.procs.put(self, Qid::HeadR, m);
                 inst.exit(self);
             }
+            if last {
+                break;
+            }
         }
-        if wsrv_due {
-            self.qenable(Qid::HeadW);
+        let due = {
+            let inner = self.inner.lock();
+            [0, 1].map(|i| inner.q[i].has_service() && !inner.q[i].is_empty())
+        };
+        for (q, due) in [Qid::HeadR, Qid::HeadW].into_iter().zip(due) {
+            if due {
+                self.qenable(q);
+            }
+        }
+    }
+
+    /// The lower pair `inst`'s procedures go off, and the calls in flight
+    /// are waited for: nothing calls them while their driver is told of an
+    /// unlink (what comes up meanwhile is held). [`Self::lower_on`] turns
+    /// them on again if the driver refuses.
+    fn lower_pause(&self, inst: &Arc<ModInst>) {
+        inst.procs_on.store(false, Ordering::SeqCst);
+        let mut inner = self.inner.lock();
+        while inst.active.load(Ordering::SeqCst) != 0 {
+            self.sleep_locked(&mut inner);
         }
     }
 
     /// Takes the lower pair `inst` off this stream's head level: procedures
     /// off, calls in flight waited for, callbacks it left cancelled (its
     /// `close`), the stream head's queue pair back. `made`: the link
-    /// existed, and what its queues hold is flushed (illumos' `munlink`);
-    /// otherwise it was being made, and what came up meanwhile goes to the
-    /// stream head now, in order.
+    /// existed, and the data its queues hold is flushed (illumos'
+    /// `munlink`); otherwise it was being made, and the data goes back to
+    /// the stream head, in order. Anything else that came up (`M_HANGUP`,
+    /// `M_ERROR`, `M_FLUSH`...) goes to the stream head afterwards.
     fn lower_off(self: &Arc<Self>, inst: &Arc<ModInst>, made: bool) {
-        inst.procs_on.store(false, Ordering::SeqCst);
-        {
-            let mut inner = self.inner.lock();
-            while inst.active.load(Ordering::SeqCst) != 0 {
-                self.sleep_locked(&mut inner);
-            }
-        }
+        self.lower_pause(inst);
         inst.procs.close(self, Qid::HeadR);
-        let (mut rq, wq, back) = {
+        let (mut ctl, gone, back) = {
             let mut inner = self.inner.lock();
-            let [(r, back), (w, _)] = [0, 1].map(|i| inner.q[i].take_all());
+            let [(mut r, back), (w, _)] = [0, 1].map(|i| inner.q[i].take_all());
             for (i, q) in inner.q[..2].iter_mut().enumerate() {
                 let pc = if i == 0 { 1 } else { QPCPROTO_MAX };
                 q.set_qinit(HEAD_LIMITS, false, pc);
@@ -483,15 +563,30 @@ impl Stream {
             }
             inner.head.link = None;
             self.linked.store(false, Ordering::Release);
-            (r, w, back)
-        };
-        drop(wq);
-        if !made {
-            while let Some(m) = rq.pop_front() {
-                self.strrput(m);
+            let (mut ctl, mut gone) = (MsgList::new(), w);
+            while let Some(mut m) = r.pop_front() {
+                m.clear_flag(MSGHELD);
+                let data = matches!(
+                    m.ty(),
+                    MsgType::Data | MsgType::Proto | MsgType::PcProto | MsgType::PassFp
+                );
+                match (data, made) {
+                    (false, _) => ctl.push_back(m),
+                    (true, true) => gone.push_back(m),
+                    // Under the lock that took them: nothing arriving at
+                    // the restored stream head can come before them.
+                    (true, false) => {
+                        // Readers are woken below, whatever this says.
+                        let _ = self.head_putq_locked(&mut inner, m);
+                    }
+                }
             }
+            (ctl, gone, back)
+        };
+        drop(gone);
+        while let Some(m) = ctl.pop_front() {
+            self.strrput(m);
         }
-        drop(rq);
         // The driver below may have stopped for the full lower read queue:
         // it goes on now that the stream head has it (or it would wait for
         // a reader of a queue it never filled).

@@ -625,20 +625,24 @@ impl Queue {
 
     /// Removes the messages `which` selects, fixing the counts; returns
     /// whether a writer must be back-enabled.
-    fn remove_where(&mut self, mut which: impl FnMut(&Msg) -> bool) -> bool {
-        let mut gone = MsgList::new();
-        self.list.drain_filter(&mut which, |m| gone.push_back(m));
-        while let Some(m) = gone.pop_front() {
-            self.account_sub(&m);
-        }
-        self.update_all()
+    fn remove_where(&mut self, which: impl FnMut(&Msg) -> bool) -> bool {
+        self.take_where(which).1
     }
 
     /// Takes every message off the queue, in order, fixing the counts.
     /// Also returns whether a writer must be back-enabled.
     pub(crate) fn take_all(&mut self) -> (MsgList, bool) {
+        self.take_where(|_| true)
+    }
+
+    /// Takes the messages `which` selects off the queue, in order, fixing
+    /// the counts; the others keep their order. Also returns whether a
+    /// writer must be back-enabled.
+    pub(crate) fn take_where(&mut self, mut which: impl FnMut(&Msg) -> bool) -> (MsgList, bool) {
+        let mut taken = MsgList::new();
+        self.list.drain_filter(&mut which, |m| taken.push_back(m));
         let mut out = MsgList::new();
-        while let Some(m) = self.list.pop_front() {
+        while let Some(m) = taken.pop_front() {
             self.account_sub(&m);
             out.push_back(m);
         }

@@ -288,6 +288,10 @@ impl Stream {
         let mut timed_out = false;
         let mut inner = self.inner.lock();
         loop {
+            // Linked under a multiplexor since the ioctl's first check.
+            if inner.head.link.is_some() {
+                return Err(EINVAL);
+            }
             if inner.head.hangup {
                 return Err(ENXIO);
             }

@@ -97,6 +97,8 @@ impl Stream {
         let cmd = if persistent { I_PUNLINK } else { I_UNLINK };
         let links = mux::begin_unlink(self, which, persistent)?;
         for (i, info) in links.iter().enumerate() {
+            // Nothing calls the lower procedures while the driver is told.
+            mux::unlink_pause(info);
             let err = match self.link_ioctl(cmd, info) {
                 IocOutcome::Done => {
                     self.unlinked(info, false);
@@ -104,7 +106,8 @@ impl Stream {
                 }
                 IocOutcome::Unanswered(e) => {
                     self.unlinked(info, true);
-                    Some(e)
+                    // The link is gone: a signal must not restart the call.
+                    Some(if e == ERESTARTSYS { EINTR } else { e })
                 }
                 IocOutcome::Refused(e) | IocOutcome::NotSent(e) => {
                     mux::unlink_cancel(info);
@@ -138,9 +141,10 @@ impl Stream {
         if self.links.load(Ordering::Relaxed) == 0 {
             return;
         }
-        for info in mux::begin_close(self).iter() {
-            let zombie = !self.tell_link(I_UNLINK, info);
-            mux::unlink_done(info, zombie.then_some(&**self));
+        while let Some(info) = mux::next_to_close(self) {
+            mux::unlink_pause(&info);
+            let zombie = !self.tell_link(I_UNLINK, &info);
+            mux::unlink_done(&info, zombie.then_some(&**self));
         }
     }
 
