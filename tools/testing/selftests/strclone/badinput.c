@@ -568,6 +568,31 @@ CALL(c_ioctl_closed)
 	return ioctl(fd, I_NREAD, &fd);
 }
 
+/* Multiplexor links (multiplexors.rst): echo is no multiplexor. */
+CALL(c_link_echo)
+{
+	int l = open("/dev/clone-echo", O_RDWR);
+
+	if (l < 0)
+		return -2;
+	return ioctl(c->fd, I_LINK, l);
+}
+CALL(c_plink_echo)
+{
+	int l = open("/dev/clone-echo", O_RDWR);
+
+	if (l < 0)
+		return -2;
+	return ioctl(c->fd, I_PLINK, l);
+}
+CALL(c_link_neg) { return ioctl(c->fd, I_LINK, -1); }
+CALL(c_unlink_0) { return ioctl(c->fd, I_UNLINK, 0); }
+CALL(c_unlink_neg2) { return ioctl(c->fd, I_UNLINK, -2); }
+CALL(c_unlink_none) { return ioctl(c->fd, I_UNLINK, 0x7fffffff); }
+CALL(c_punlink_0) { return ioctl(c->fd, I_PUNLINK, 0); }
+CALL(c_punlink_none) { return ioctl(c->fd, I_PUNLINK, 0x7fffffff); }
+CALL(c_unlink_all) { return ioctl(c->fd, I_UNLINK, MUXID_ALL); }
+
 /* STREAMS pipes and fd passing (pipes.rst). */
 CALL(c_sendfd_neg) { return ioctl(c->fd, I_SENDFD, -1); }
 CALL(c_sendfd_closed) { return ioctl(c->fd, I_SENDFD, 1000000); }
@@ -733,6 +758,20 @@ static const struct row {
 	{ "I_FDINSERT without a control part", S_ECHO, EINVAL, c_fdinsert_noctl },
 	{ "I_FDINSERT flags 2", S_ECHO, EINVAL, c_fdinsert_flags2 },
 	{ "I_FDINSERT control part STRCTLSZ+8", S_ECHO, ERANGE, c_fdinsert_ctl_big },
+	/* multiplexor links: echo and pipe ends are no multiplexors */
+	{ "I_LINK on an echo stream (no multiplexor)", S_ECHO, EINVAL, c_link_echo },
+	{ "I_PLINK on an echo stream (no multiplexor)", S_ECHO, EINVAL, c_plink_echo },
+	{ "I_LINK on a pipe end (no multiplexor)", S_PIPE, EINVAL, c_link_echo },
+	{ "I_LINK fd -1 on an echo stream (the driver is checked first)", S_ECHO, EINVAL, c_link_neg },
+	{ "I_UNLINK 0", S_ECHO, EINVAL, c_unlink_0 },
+	{ "I_UNLINK -2", S_ECHO, EINVAL, c_unlink_neg2 },
+	{ "I_UNLINK of a mux id that does not exist", S_ECHO, EINVAL, c_unlink_none },
+	{ "I_PUNLINK 0", S_ECHO, EINVAL, c_punlink_0 },
+	{ "I_PUNLINK of a mux id that does not exist", S_ECHO, EINVAL, c_punlink_none },
+	{ "I_LINK after hangup", S_ECHO_HUNG, ENXIO, c_link_echo },
+	{ "I_UNLINK MUXID_ALL after hangup", S_ECHO_HUNG, ENXIO, c_unlink_all },
+	{ "I_LINK after M_ERROR(EPROTO)", S_ECHO_ERROR, EPROTO, c_link_echo },
+	{ "I_UNLINK MUXID_ALL after M_ERROR(EPROTO)", S_ECHO_ERROR, EPROTO, c_unlink_all },
 	/* read/write */
 	{ "read on an empty O_NONBLOCK stream", S_ECHO, EAGAIN, c_read_8 },
 	{ "read into NULL with data queued", S_ECHO_DATA, EFAULT, c_read_null },
