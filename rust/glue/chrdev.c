@@ -37,6 +37,20 @@
  * the only devnode hook that can set uid and gid); device_del() removes the
  * node before it returns.
  *
+ * Node names with a '/' are allocated up front. device_get_devnode() would
+ * otherwise allocate the '/' name in the calling task, and device_add()
+ * and device_del() ignore devtmpfs' errors: a failed allocation there left
+ * a device with no node (an open of /dev/strpts/N gave ENOENT after the
+ * pts was made; fault injection found it) or a stale node after its
+ * removal. strclone_dev_add() allocates both names (one for devtmpfs'
+ * create, one for its delete: devtmpfs frees each after use) and fails with
+ * ENOMEM if it cannot; strclone_devnode() hands them over, the first call
+ * with a mode (devtmpfs_create_node(), which device_add() makes before its
+ * uevent) takes the create name, the call without one (devtmpfs_delete_node())
+ * the delete name. Other calls (uevents) get the driver core's own. What
+ * devtmpfs' thread does with the request is still unchecked by the driver
+ * core: a module cannot see that error.
+ *
  * Lifetime: a region's cdev comes from cdev_alloc(), so the kernel frees it
  * on its last kobject reference (an open racing with the region's removal
  * may hold one). The open context is found by major in strclone_regions and
@@ -188,26 +202,32 @@ unsigned int strclone_file_minor(const struct file *file)
 	return MINOR(file_inode(file)->i_rdev);
 }
 
-/* One device: its /dev node's owner and mode. */
+/*
+ * One device: its /dev node's owner and mode, and for a name with a '/' the
+ * node names devtmpfs is still to be handed (see the comment at the top).
+ */
 struct strclone_dev {
 	struct device dev;
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
+	char *create_name;
+	char *delete_name;
 };
 
 static char *strclone_devnode(const struct device *dev, umode_t *mode, kuid_t *uid, kgid_t *gid)
 {
-	const struct strclone_dev *p = container_of(dev, struct strclone_dev, dev);
+	struct strclone_dev *p = container_of(dev, struct strclone_dev, dev);
 
-	if (mode)
-		*mode = p->mode;
+	if (!mode)
+		return xchg(&p->delete_name, NULL);
+	*mode = p->mode;
 	if (uid)
 		*uid = p->uid;
 	if (gid)
 		*gid = p->gid;
-	/* The name is the device's, with '!' for '/'. */
-	return NULL;
+	/* NULL: the device's name (with '!' for '/'), by the driver core. */
+	return xchg(&p->create_name, NULL);
 }
 
 static const struct device_type strclone_dev_type = {
@@ -217,7 +237,11 @@ static const struct device_type strclone_dev_type = {
 
 static void strclone_dev_release(struct device *dev)
 {
-	kfree(container_of(dev, struct strclone_dev, dev));
+	struct strclone_dev *p = container_of(dev, struct strclone_dev, dev);
+
+	kfree(p->create_name);
+	kfree(p->delete_name);
+	kfree(p);
 }
 
 /*
@@ -239,6 +263,16 @@ struct device *strclone_dev_add(struct strclone_region *r, unsigned int minor, c
 	p->uid = KUIDT_INIT(uid);
 	p->gid = KGIDT_INIT(gid);
 	p->mode = mode;
+	if (strchr(name, '/')) {
+		p->create_name = kstrdup(name, GFP_KERNEL);
+		p->delete_name = kstrdup(name, GFP_KERNEL);
+		if (!p->create_name || !p->delete_name) {
+			kfree(p->create_name);
+			kfree(p->delete_name);
+			kfree(p);
+			return ERR_PTR(-ENOMEM);
+		}
+	}
 	device_initialize(&p->dev);
 	p->dev.devt = r->base + minor;
 	p->dev.class = &strclone_class;

@@ -1020,16 +1020,15 @@ static int open_slave_node(struct worker *w, struct slot *s, const char **what)
 	}
 	*what = "open /dev/strpts/N";
 	snprintf(path, sizeof(path), "/dev/strpts/%u", n);
+	/*
+	 * The node must be there once PTMGETPTN succeeded, also under fault
+	 * injection: strclone allocates the node's name itself, where a
+	 * failure is its ENOMEM, not the driver core's unreported one (which
+	 * left the node missing).
+	 */
 	fd = open(path, open_flags(&w->rs));
 	if (fd < 0 && errno == EAGAIN && s->locked)
 		errno = EIO;	/* the node's errno for what PTMGETPEER calls EIO */
-	/*
-	 * devtmpfs makes the node after device_add() has returned success and
-	 * cannot report failing to: under fault injection the node may be
-	 * missing, which is the injected ENOMEM.
-	 */
-	if (fd < 0 && errno == ENOENT && tls_faulty)
-		errno = ENOMEM;
 	return fd;
 }
 
@@ -2080,6 +2079,45 @@ static int sc_open_sloop(int n, struct sys_ctx *c, int *e)
 }
 
 /*
+ * PTMGETPTN with a fault: it makes /dev/strpts/N. Success means the node is
+ * there (and opens the slave); ENOMEM means it is not, and the next call
+ * makes it.
+ */
+static int sc_getptn(int nth, struct sys_ctx *c, int *enomem)
+{
+	char path[64];
+	unsigned int n;
+	int inj, r, s;
+
+	if (pair_open(c, 1, 0) < 0) {
+		snprintf(c->err, sizeof(c->err), "setup: %s", errname(errno));
+		return 0;
+	}
+	r = ARMED(nth, &inj, ioctl(c->m, PTMGETPTN, &n));
+	if (r < 0) {
+		*enomem = 1;
+		if (errno != ENOMEM) {
+			snprintf(c->err, sizeof(c->err), "PTMGETPTN: %s", errname(errno));
+			return inj;
+		}
+		if (ioctl(c->m, PTMGETPTN, &n) < 0) {
+			snprintf(c->err, sizeof(c->err), "PTMGETPTN after an ENOMEM: %s",
+				 errname(errno));
+			return inj;
+		}
+	}
+	snprintf(path, sizeof(path), "/dev/strpts/%u", n);
+	s = open(path, O_RDWR | O_NONBLOCK | O_NOCTTY);
+	if (s < 0) {
+		snprintf(c->err, sizeof(c->err), "open %s after PTMGETPTN%s: %s", path,
+			 r < 0 ? " (ENOMEM, then success)" : "", errname(errno));
+		return inj;
+	}
+	close(s);
+	return inj;
+}
+
+/*
  * strclone_register_driver() with a fault: ddidrv registers its driver
  * again when "2" is written to its drvunreg parameter, in the writer's
  * context. The result is 0 (and the clone node is there) or -ENOMEM (and
@@ -2140,6 +2178,7 @@ static const struct {
 	{ "open /dev/conslog", sc_open_conslog },
 	{ "PTMGETPEER (creates the slave)", sc_getpeer1 },
 	{ "PTMGETPEER (second fd on the slave)", sc_getpeer2 },
+	{ "PTMGETPTN (makes /dev/strpts/N)", sc_getptn },
 	{ "write 100 bytes master to slave", sc_write_ptm },
 	{ "write 6000 bytes (two messages) on echo", sc_write_echo_big },
 	{ "putmsg control+data on echo", sc_putmsg_echo },
