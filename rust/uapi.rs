@@ -455,7 +455,7 @@ const _: () = {
 };
 
 /// `struct log_ctl`, the control part of a log message (encoded in
-/// `log.rs` at these offsets).
+/// `log/msg.rs` at these offsets).
 #[repr(C)]
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct LogCtl {
@@ -495,7 +495,7 @@ const _: () = {
     assert!(offset_of!(LogCtl, pri) == 28);
 };
 
-/// `struct trace_ids`, one trace filter of `I_TRCLOG` (decoded in `log.rs`
+/// `struct trace_ids`, one trace filter of `I_TRCLOG` (decoded in `log/stream.rs`
 /// at these offsets).
 #[repr(C)]
 #[derive(Copy, Clone, Debug)]
