@@ -540,8 +540,8 @@ def _t_mux_flat(t, data, met):
         text += (
             f" The runs with one lower alone spread over {_n(lo1)} to {_n(hi1)} messages per "
             f"second ({_f(spread * 100 if spread is not None else None, 0)} % of the fastest), "
-            "so the slow end of a paired ratio of 1 s runs reflects that spread as much as the "
-            "number of lowers.")
+            "so the slow end of the paired ratio reflects that spread as much as the number of "
+            "lowers (each repetition's rates are already summed over slices that take turns).")
     return text
 
 

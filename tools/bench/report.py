@@ -897,6 +897,7 @@ def method(data):
     reps = m.get("reps", "?")
     run_s = m.get("run_seconds", "?")
     units = int(data.extra.get("memory/units", 0))
+    slices = int(data.extra.get("mux/slices", 1))
     prefill = int(data.extra.get("memory/prefill", 0))
     lv = live_levels(data)
     levels = ", ".join(f"{l:,}" for l in lv)
@@ -943,12 +944,19 @@ def method(data):
    control part is the router's header, the mux id of the lower the message
    goes down; each comes back up its echo stream and the router sends it up
    the upper stream tagged with that mux id, where a reader thread on CPU 1
-   gets it with ``getmsg`` and checks the tag and length. Messages read per
-   second over {run_s} s, after a tenth of that to settle; a fresh upper and
-   fresh lowers for each run, the three configurations one after the other
-   inside each repetition. The router finds a link by its mux id in an
-   ``xarray``, so the target is a rate with 64 lowers no lower than 0.9 of
-   the rate with one.
+   gets it with ``getmsg`` and checks the tag and length. Each repetition
+   opens the three configurations (a fresh upper and fresh lowers) and gives
+   each {slices} slices of {run_s} s / {slices}, with fresh threads, taking
+   turns (the order rotating from slice to slice): under TCG a run of this
+   two-thread ping-pong settles into a fast or a slow rate for as long as
+   its threads live, which one 1 s run per configuration turned into a
+   ratio of 0.8 or 1.25 by luck. A configuration's rate is the messages read
+   over its time in all its slices, each slice's count starting after a
+   tenth of the slice to settle. A slice ends with the writer stopped and
+   the reader taking every message still in flight, so a message the router
+   lost fails the run instead of hiding in a stopped thread. The router
+   finds a link by its mux id in an ``xarray``, so the target is a rate with
+   64 lowers no lower than 0.9 of the rate with one.
 """
     return rf"""
 How it is measured
