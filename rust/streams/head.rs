@@ -60,7 +60,7 @@ use kernel::{
     prelude::*,
     seq_file::SeqFile,
     seq_print,
-    sync::{poll::PollTable, Arc, ArcBorrow, SpinLockGuard},
+    sync::{poll::PollTable, Arc, SpinLockGuard},
     uaccess::{UserPtr, UserSlice},
 };
 
@@ -540,40 +540,33 @@ pub(super) fn copy_out(addr: u64, bytes: &[u8]) -> Result {
 }
 
 impl FileOps for Stream {
-    fn read(this: ArcBorrow<'_, Self>, buf: &mut IovIterDest<'_>, nonblock: bool) -> Result<usize> {
-        let s: Arc<Stream> = this.into();
-        s.not_linked()?;
-        s.do_read(buf, nonblock)
+    fn read(this: &Arc<Self>, buf: &mut IovIterDest<'_>, nonblock: bool) -> Result<usize> {
+        this.not_linked()?;
+        this.do_read(buf, nonblock)
     }
 
-    fn write(
-        this: ArcBorrow<'_, Self>,
-        buf: &mut IovIterSource<'_>,
-        nonblock: bool,
-    ) -> Result<usize> {
-        let s: Arc<Stream> = this.into();
-        s.not_linked()?;
-        s.do_write(buf, nonblock).map_err(|e| s.write_failed(e))
+    fn write(this: &Arc<Self>, buf: &mut IovIterSource<'_>, nonblock: bool) -> Result<usize> {
+        this.not_linked()?;
+        this.do_write(buf, nonblock)
+            .map_err(|e| this.write_failed(e))
     }
 
-    fn poll(this: ArcBorrow<'_, Self>, file: &File, table: PollTable<'_>) -> u32 {
+    fn poll(this: &Arc<Self>, file: &File, table: PollTable<'_>) -> u32 {
         table.register_wait(file, &this.wait);
         this.poll_mask()
     }
 
-    fn ioctl(this: ArcBorrow<'_, Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        let s: Arc<Stream> = this.into();
-        let target = s.driver().target_ioctl();
-        s.head_ioctl(file, cmd, arg, target, Abi::Native)
+    fn ioctl(this: &Arc<Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        let target = this.driver().target_ioctl();
+        this.head_ioctl(file, cmd, arg, target, Abi::Native)
     }
 
-    fn compat_ioctl(this: ArcBorrow<'_, Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        let s: Arc<Stream> = this.into();
-        let target = s.driver().target_ioctl();
-        s.head_ioctl(file, cmd, arg, target, Abi::Ilp32)
+    fn compat_ioctl(this: &Arc<Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        let target = this.driver().target_ioctl();
+        this.head_ioctl(file, cmd, arg, target, Abi::Ilp32)
     }
 
-    fn show_fdinfo(this: ArcBorrow<'_, Self>, m: &SeqFile) {
+    fn show_fdinfo(this: &Arc<Self>, m: &SeqFile) {
         seq_print!(m, "strclone-major:\t{}\n", this.major());
         seq_print!(m, "strclone-minor:\t{}\n", this.minor());
         seq_print!(m, "strclone-opener-pid:\t{}\n", this.owner_pid());
@@ -597,11 +590,11 @@ impl FileOps for Stream {
 
     const ASYNC: bool = true;
 
-    fn fasync(this: ArcBorrow<'_, Self>, fd: i32, file: &File, on: bool) -> Result<i32> {
+    fn fasync(this: &Arc<Self>, fd: i32, file: &File, on: bool) -> Result<i32> {
         this.sig_fasync(fd, file, on)
     }
 
-    fn flush(this: ArcBorrow<'_, Self>) {
+    fn flush(this: &Arc<Self>) {
         this.sig_close();
     }
 }
