@@ -49,7 +49,7 @@ mod sigpoll;
 mod strrput;
 
 use super::compat::Abi;
-use super::msg::{Mblk, MsgType, FLUSHR, FLUSHRW, FLUSHW, MSGMARK, RMSGD, RNORM};
+use super::msg::{Mblk, Msg, MsgList, MsgType, FLUSHR, FLUSHRW, FLUSHW, MSGMARK, RMSGD, RNORM};
 use super::queue::QLimits;
 use super::stream::{Inner, Qid, Stream, TargetIoctl};
 use crate::glue::{node::FileOps, pgrp::Pgrp};
@@ -99,6 +99,13 @@ pub(super) enum Want {
 /// The `Error` of a positive errno number.
 fn errno(e: i32) -> Error {
     Error::from_errno(-e)
+}
+
+/// A message a byte-stream read may take behind the first in one go:
+/// `M_DATA` with bytes, without a mark (a marked message or a zero-length
+/// one ends a read before it).
+fn plain_data(m: &Msg) -> bool {
+    m.ty() == MsgType::Data && m.flag() & MSGMARK == 0 && m.size() > 0
 }
 
 impl Stream {
@@ -206,17 +213,24 @@ impl Stream {
         want: Want,
         read_count: Option<usize>,
     ) -> Result<Option<Mblk>> {
-        self.take_head_locked(self.inner.lock(), nonblock, want, read_count)
+        self.take_head_locked(self.inner.lock(), nonblock, want, read_count, None)
     }
 
     /// [`Self::take_head`] under the stream lock the caller already took
-    /// (`read(2)` looks at the front first: one lock round trip per message).
+    /// (`read(2)` looks at the front first). With `more`, a byte-stream
+    /// read's budget and a list: when the message taken is plain `M_DATA`
+    /// (unmarked, not empty) smaller than the budget, the plain `M_DATA`
+    /// messages right behind it are taken too, in the same lock round trip,
+    /// until their bytes reach the budget (`RNORM` reads on across message
+    /// boundaries; [`Self::do_read`] copies them out and puts back what did
+    /// not fit).
     fn take_head_locked<'a>(
         self: &'a Arc<Self>,
         mut inner: SpinLockGuard<'a, Inner>,
         nonblock: bool,
         want: Want,
         read_count: Option<usize>,
+        more: Option<(usize, &mut MsgList)>,
     ) -> Result<Option<Mblk>> {
         let mut told = false;
         loop {
@@ -234,7 +248,22 @@ impl Stream {
                 (Some(m), Want::Band(b)) => m.ty().is_hipri() || m.band() >= b,
             };
             if front_ok {
-                let (m, back) = inner.head_rq().getq();
+                let (m, mut back) = inner.head_rq().getq();
+                if let (Some((budget, list)), Some(first)) = (more, m.as_ref()) {
+                    let mut have = first.size();
+                    if plain_data(first) {
+                        let q = inner.head_rq();
+                        while have < budget && q.front().is_some_and(plain_data) {
+                            let (next, b) = q.getq();
+                            back |= b;
+                            let Some(next) = next else {
+                                break;
+                            };
+                            have += next.size();
+                            list.push_back(next);
+                        }
+                    }
+                }
                 drop(inner);
                 if back {
                     // The nearest queue below the head with a service
@@ -292,8 +321,12 @@ impl Stream {
                 _ => {}
             }
             let rdopt = options::rdopt_mode(inner.head.rdopt);
+            // A byte-stream read takes the plain data messages queued
+            // behind the first, up to its count, in the same lock round trip.
+            let mut more = MsgList::new();
+            let batch = (rdopt == RNORM).then_some((want - done, &mut more));
             let Some(mut m) =
-                self.take_head_locked(inner, nonblock, Want::Any, Some(want - done))?
+                self.take_head_locked(inner, nonblock, Want::Any, Some(want - done), batch)?
             else {
                 return Ok(done);
             };
@@ -322,40 +355,29 @@ impl Stream {
                 // A zero-length message ends the read.
                 return Ok(done);
             }
-            // Copy block by block; whatever does not fit goes back.
-            let mut fault = false;
-            let mut cur: Option<Mblk> = Some(m);
-            let mut rest: Option<Mblk> = None;
-            while let Some(mut b) = cur {
-                let space = want - done;
-                if space == 0 {
-                    rest = Some(b);
-                    break;
+            // The first message, then those taken with it (plain data,
+            // unmarked: `take_head_locked`); whatever does not fit goes
+            // back, in order.
+            let mut cur = Some((m, band, marked));
+            while let Some((m, band, marked)) = cur {
+                let (rest, fault) = self.copy_msg(buf, m, want, &mut done);
+                if let Some(mut r) = rest {
+                    // RMSGD: what the read left of the message is freed.
+                    if rdopt != RMSGD || fault {
+                        // It keeps the message's band and mark.
+                        r.set_band(band);
+                        r.set_flag(marked);
+                        self.put_back(r, &mut more);
+                    }
                 }
-                let n = b.len().min(space);
-                let copied = buf.copy_to_iter(&b.bytes()[..n]);
-                b.consume(copied);
-                done += copied;
-                if copied < n {
-                    fault = true;
+                if fault {
+                    self.put_back_all(&mut more);
+                    return if done > 0 { Ok(done) } else { Err(EFAULT) };
                 }
-                if b.len() > 0 {
-                    rest = Some(b);
-                    break;
-                }
-                cur = b.take_cont();
-            }
-            if let Some(mut r) = rest {
-                // RMSGD: what the read left of the message is freed.
-                if rdopt != RMSGD || fault {
-                    // It keeps the message's band and mark.
-                    r.set_band(band);
-                    r.set_flag(marked);
-                    self.putbq(Qid::HeadR, r);
-                }
-            }
-            if fault {
-                return if done > 0 { Ok(done) } else { Err(EFAULT) };
+                cur = more.pop_front().map(|m| {
+                    let band = m.band();
+                    (m, band, 0)
+                });
             }
             if rdopt != RNORM || marked != 0 {
                 // Message modes: one message per read (a terminal's
@@ -365,6 +387,63 @@ impl Stream {
             }
         }
         Ok(done)
+    }
+
+    /// Copies message `m` out to `buf` block by block, as far as `want`
+    /// bytes in all (`done` so far, updated). Returns what did not fit (or
+    /// was not copied) and whether the user buffer faulted.
+    fn copy_msg(
+        &self,
+        buf: &mut IovIterDest<'_>,
+        m: Mblk,
+        want: usize,
+        done: &mut usize,
+    ) -> (Option<Mblk>, bool) {
+        let mut cur: Option<Mblk> = Some(m);
+        while let Some(mut b) = cur {
+            let space = want - *done;
+            if space == 0 {
+                return (Some(b), false);
+            }
+            let n = b.len().min(space);
+            let copied = buf.copy_to_iter(&b.bytes()[..n]);
+            b.consume(copied);
+            *done += copied;
+            if copied < n {
+                return (Some(b), true);
+            }
+            if b.len() > 0 {
+                return (Some(b), false);
+            }
+            cur = b.take_cont();
+        }
+        (None, false)
+    }
+
+    /// Puts `r`, the rest of a message a read took, back at the front of
+    /// the head read queue, with the messages taken behind it (`more`)
+    /// ahead of anything that came since, in their order.
+    fn put_back(&self, r: Mblk, more: &mut MsgList) {
+        more.push_front(r);
+        self.put_back_all(more);
+    }
+
+    /// Puts the messages of `more` back at the front of the head read
+    /// queue, in their order, in one lock round trip.
+    fn put_back_all(&self, more: &mut MsgList) {
+        if more.is_empty() {
+            return;
+        }
+        let mut rev = MsgList::new();
+        while let Some(m) = more.pop_front() {
+            rev.push_front(m);
+        }
+        if let Some(q) = self.inner.lock().qm(Qid::HeadR) {
+            // Each goes to the front of its class: the last first.
+            while let Some(m) = rev.pop_front() {
+                q.putbq(m);
+            }
+        }
     }
 
     fn poll_mask(&self) -> u32 {
