@@ -289,9 +289,11 @@ impl PipeEnd {
 
     /// Sends `m` towards the other end: straight to its read side when
     /// nothing waits ahead of it and there is room, else onto this end's
-    /// write queue. Freed when the other end has closed.
-    fn send(&self, s: &Arc<Stream>, m: Mblk) {
-        let bypass = s.can_bypass(Qid::DrvW);
+    /// write queue. Freed when the other end has closed. `idle`: whether
+    /// this end's write queue is idle, if the stream head's writer found
+    /// out (`Driver::wput_idle`); else it is looked at here.
+    fn send(&self, s: &Arc<Stream>, m: Mblk, idle: Option<bool>) {
+        let bypass = idle.unwrap_or_else(|| s.can_bypass(Qid::DrvW));
         // Band 0 data with nothing pushed on the other end goes onto its
         // head in one lock round trip, under the pair's lock, which keeps
         // the other end open meanwhile (no reference to take and give
@@ -484,7 +486,7 @@ impl Driver for PipeEnd {
 
     fn wput(&self, s: &Arc<Stream>, m: Mblk) {
         match m.ty() {
-            MsgType::Data | MsgType::Proto | MsgType::PassFp => self.send(s, m),
+            MsgType::Data | MsgType::Proto | MsgType::PassFp => self.send(s, m, None),
             // High priority: across at once (nothing is ahead of it).
             MsgType::PcProto => {
                 if let Some(p) = self.peer() {
@@ -500,6 +502,14 @@ impl Driver for PipeEnd {
                 s.qreply(m);
             }
             _ => drop(m),
+        }
+    }
+
+    fn wput_idle(&self, s: &Arc<Stream>, m: Mblk, idle: bool) {
+        match m.ty() {
+            // The head looked at this end's write queue already.
+            MsgType::Data | MsgType::Proto => self.send(s, m, Some(idle)),
+            _ => self.wput(s, m),
         }
     }
 

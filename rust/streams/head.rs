@@ -110,7 +110,9 @@ fn plain_data(m: &Msg) -> bool {
 
 impl Stream {
     /// Blocks (or fails `EAGAIN`) until the queue below the head can take a
-    /// normal message of band `band`, and returns that queue's limits.
+    /// normal message of band `band`, and returns that queue's limits, with
+    /// whether the driver's write queue is idle with nothing pushed
+    /// (`Inner::drv_w_idle`, for [`Stream::putnext_down_idle`]).
     /// Fails with the `M_ERROR` write errno, `hup` after a hangup (`EIO`
     /// for `write(2)`, `ENXIO` for `putmsg`: `errs.rs`), or `ERANGE` first
     /// when `len` (the size of a write not yet started) is below the
@@ -121,7 +123,7 @@ impl Stream {
         len: Option<usize>,
         band: u8,
         hup: Error,
-    ) -> Result<QLimits> {
+    ) -> Result<(QLimits, bool)> {
         let mut inner = self.inner.lock();
         if len.is_some_and(|n| n < inner.below_head_limits().minpsz) {
             return Err(ERANGE);
@@ -143,7 +145,7 @@ impl Stream {
                 return Err(hup);
             }
             if inner.bcanputnext(Qid::HeadW, band) {
-                return Ok(inner.below_head_limits());
+                return Ok((inner.below_head_limits(), inner.drv_w_idle()));
             }
             if nonblock {
                 return Err(EAGAIN);
@@ -164,10 +166,11 @@ impl Stream {
             // One lock round trip per chunk: the room below the head, and
             // the packet size to cut at (the queue below may change
             // between chunks: a push or a pop).
-            let lim = match self.wait_writable(nonblock, (sent == 0).then_some(total), 0, EIO) {
-                Ok(lim) => lim,
-                Err(e) => return if sent > 0 { Ok(sent) } else { Err(e) },
-            };
+            let (lim, idle) =
+                match self.wait_writable(nonblock, (sent == 0).then_some(total), 0, EIO) {
+                    Ok(r) => r,
+                    Err(e) => return if sent > 0 { Ok(sent) } else { Err(e) },
+                };
             let n = (total - sent).min(lim.maxpsz.clamp(1, STRMSGSZ));
             // After a first chunk went down, a later failure ends the write
             // short instead of hiding the bytes already sent.
@@ -180,7 +183,7 @@ impl Stream {
             };
             // The whole chain: a chunk above a page is several blocks.
             let got = m.size();
-            self.putnext_down(m);
+            self.putnext_down_idle(m, Some(idle));
             sent += got;
             if got < n {
                 // A fault in the middle of the user buffer.

@@ -161,7 +161,7 @@ impl Stream {
                 None => return Ok(0),
             }
         };
-        if hipri {
+        let idle = if hipri {
             let inner = self.inner.lock();
             if inner.head.werr != 0 {
                 return Err(errno(inner.head.werr));
@@ -169,11 +169,13 @@ impl Stream {
             if inner.head.hangup {
                 return Err(ENXIO);
             }
+            None
         } else {
-            self.wait_writable(nonblock, None, band, ENXIO)?;
+            let (_, idle) = self.wait_writable(nonblock, None, band, ENXIO)?;
             m.set_band(band);
-        }
-        self.putnext_down(m);
+            Some(idle)
+        };
+        self.putnext_down_idle(m, idle);
         Ok(0)
     }
 
