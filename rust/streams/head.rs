@@ -101,6 +101,18 @@ fn errno(e: i32) -> Error {
     Error::from_errno(-e)
 }
 
+/// What a byte-stream read takes behind its first message in the same lock
+/// round trip (`Stream::take_head_locked`).
+struct Batch {
+    /// The read's count still open.
+    budget: usize,
+    /// The plain data messages taken behind the first, in order.
+    list: MsgList,
+    /// The head read queue was empty when the batch ended: the read has
+    /// all there was, and need not look again.
+    drained: bool,
+}
+
 /// A message a byte-stream read may take behind the first in one go:
 /// `M_DATA` with bytes, without a mark (a marked message or a zero-length
 /// one ends a read before it).
@@ -221,10 +233,10 @@ impl Stream {
 
     /// [`Self::take_head`] under the stream lock the caller already took
     /// (`read(2)` looks at the front first). With `more`, a byte-stream
-    /// read's budget and a list: when the message taken is plain `M_DATA`
-    /// (unmarked, not empty) smaller than the budget, the plain `M_DATA`
-    /// messages right behind it are taken too, in the same lock round trip,
-    /// until their bytes reach the budget (`RNORM` reads on across message
+    /// read's batch: when the message taken is plain `M_DATA` (unmarked,
+    /// not empty) smaller than the budget, the plain `M_DATA` messages
+    /// right behind it are taken too, in the same lock round trip, until
+    /// their bytes reach the budget (`RNORM` reads on across message
     /// boundaries; [`Self::do_read`] copies them out and puts back what did
     /// not fit).
     fn take_head_locked<'a>(
@@ -233,7 +245,7 @@ impl Stream {
         nonblock: bool,
         want: Want,
         read_count: Option<usize>,
-        more: Option<(usize, &mut MsgList)>,
+        more: Option<&mut Batch>,
     ) -> Result<Option<Mblk>> {
         let mut told = false;
         loop {
@@ -252,19 +264,20 @@ impl Stream {
             };
             if front_ok {
                 let (m, mut back) = inner.head_rq().getq();
-                if let (Some((budget, list)), Some(first)) = (more, m.as_ref()) {
+                if let (Some(batch), Some(first)) = (more, m.as_ref()) {
                     let mut have = first.size();
                     if plain_data(first) {
                         let q = inner.head_rq();
-                        while have < budget && q.front().is_some_and(plain_data) {
+                        while have < batch.budget && q.front().is_some_and(plain_data) {
                             let (next, b) = q.getq();
                             back |= b;
                             let Some(next) = next else {
                                 break;
                             };
                             have += next.size();
-                            list.push_back(next);
+                            batch.list.push_back(next);
                         }
+                        batch.drained = have < batch.budget && q.front().is_none();
                     }
                 }
                 drop(inner);
@@ -326,13 +339,22 @@ impl Stream {
             let rdopt = options::rdopt_mode(inner.head.rdopt);
             // A byte-stream read takes the plain data messages queued
             // behind the first, up to its count, in the same lock round trip.
-            let mut more = MsgList::new();
-            let batch = (rdopt == RNORM).then_some((want - done, &mut more));
-            let Some(mut m) =
-                self.take_head_locked(inner, nonblock, Want::Any, Some(want - done), batch)?
+            let mut batch = Batch {
+                budget: want - done,
+                list: MsgList::new(),
+                drained: false,
+            };
+            let Some(mut m) = self.take_head_locked(
+                inner,
+                nonblock,
+                Want::Any,
+                Some(want - done),
+                (rdopt == RNORM).then_some(&mut batch),
+            )?
             else {
                 return Ok(done);
             };
+            let more = &mut batch.list;
             let band = m.band();
             let marked = m.flag() & MSGMARK;
             match m.ty() {
@@ -370,11 +392,11 @@ impl Stream {
                         // It keeps the message's band and mark.
                         r.set_band(band);
                         r.set_flag(marked);
-                        self.put_back(r, &mut more);
+                        self.put_back(r, more);
                     }
                 }
                 if fault {
-                    self.put_back_all(&mut more);
+                    self.put_back_all(more);
                     return if done > 0 { Ok(done) } else { Err(EFAULT) };
                 }
                 cur = more.pop_front().map(|m| {
@@ -382,10 +404,11 @@ impl Stream {
                     (m, band, 0)
                 });
             }
-            if rdopt != RNORM || marked != 0 {
+            if rdopt != RNORM || marked != 0 || batch.drained {
                 // Message modes: one message per read (a terminal's
                 // canonical mode: one line). A marked message ends the
-                // read too.
+                // read too, and so does a queue found empty behind the
+                // messages taken (no second look for what came since).
                 return Ok(done);
             }
         }
