@@ -338,19 +338,30 @@ impl PipeEnd {
         s.putq(Qid::DrvW, m);
     }
 
-    /// Moves messages from this end's write queue to the other end.
+    /// Moves messages from this end's write queue to the other end. The
+    /// other end is looked up once per run: if it closes meanwhile, what
+    /// still goes there is freed by its closed stream, as its close frees
+    /// what waits here for it.
     fn forward(&self, s: &Arc<Stream>) {
-        loop {
-            let Some(peer) = self.peer() else {
-                if self.pair.state.lock().closed & (1 << (1 - self.side)) != 0 {
-                    // Nobody will ever read these.
-                    s.flushq(Qid::DrvW, true);
+        let Some(peer) = self.peer() else {
+            if self.pair.state.lock().closed & (1 << (1 - self.side)) != 0 {
+                // Nobody will ever read these.
+                s.flushq(Qid::DrvW, true);
+            }
+            // Before end 1 is made, data waits here.
+            return;
+        };
+        while let Some(m) = s.getq(Qid::DrvW) {
+            // Band 0 data onto the other end's head in one lock round
+            // trip when it can take it (as `send`); anything else, or no
+            // room there, the long way.
+            let m = if m.band() == 0 {
+                match peer.put_up_direct(m) {
+                    Ok(()) => continue,
+                    Err(m) => m,
                 }
-                // Before end 1 is made, data waits here.
-                return;
-            };
-            let Some(m) = s.getq(Qid::DrvW) else {
-                return;
+            } else {
+                m
             };
             if !m.ty().is_hipri() && !peer.bcanputnext(Qid::DrvR, m.band()) {
                 s.putbq(Qid::DrvW, m);
