@@ -289,9 +289,11 @@ impl PipeEnd {
 
     /// Sends `m` towards the other end: straight to its read side when
     /// nothing waits ahead of it and there is room, else onto this end's
-    /// write queue. Freed when the other end has closed.
-    fn send(&self, s: &Arc<Stream>, m: Mblk) {
-        let bypass = s.can_bypass(Qid::DrvW);
+    /// write queue. Freed when the other end has closed. `idle`: whether
+    /// this end's write queue is idle, if the stream head's writer found
+    /// out (`Driver::wput_idle`); else it is looked at here.
+    fn send(&self, s: &Arc<Stream>, m: Mblk, idle: Option<bool>) {
+        let bypass = idle.unwrap_or_else(|| s.can_bypass(Qid::DrvW));
         // Band 0 data with nothing pushed on the other end goes onto its
         // head in one lock round trip, under the pair's lock, which keeps
         // the other end open meanwhile (no reference to take and give
@@ -336,19 +338,30 @@ impl PipeEnd {
         s.putq(Qid::DrvW, m);
     }
 
-    /// Moves messages from this end's write queue to the other end.
+    /// Moves messages from this end's write queue to the other end. The
+    /// other end is looked up once per run: if it closes meanwhile, what
+    /// still goes there is freed by its closed stream, as its close frees
+    /// what waits here for it.
     fn forward(&self, s: &Arc<Stream>) {
-        loop {
-            let Some(peer) = self.peer() else {
-                if self.pair.state.lock().closed & (1 << (1 - self.side)) != 0 {
-                    // Nobody will ever read these.
-                    s.flushq(Qid::DrvW, true);
+        let Some(peer) = self.peer() else {
+            if self.pair.state.lock().closed & (1 << (1 - self.side)) != 0 {
+                // Nobody will ever read these.
+                s.flushq(Qid::DrvW, true);
+            }
+            // Before end 1 is made, data waits here.
+            return;
+        };
+        while let Some(m) = s.getq(Qid::DrvW) {
+            // Band 0 data onto the other end's head in one lock round
+            // trip when it can take it (as `send`); anything else, or no
+            // room there, the long way.
+            let m = if m.band() == 0 {
+                match peer.put_up_direct(m) {
+                    Ok(()) => continue,
+                    Err(m) => m,
                 }
-                // Before end 1 is made, data waits here.
-                return;
-            };
-            let Some(m) = s.getq(Qid::DrvW) else {
-                return;
+            } else {
+                m
             };
             if !m.ty().is_hipri() && !peer.bcanputnext(Qid::DrvR, m.band()) {
                 s.putbq(Qid::DrvW, m);
@@ -484,7 +497,7 @@ impl Driver for PipeEnd {
 
     fn wput(&self, s: &Arc<Stream>, m: Mblk) {
         match m.ty() {
-            MsgType::Data | MsgType::Proto | MsgType::PassFp => self.send(s, m),
+            MsgType::Data | MsgType::Proto | MsgType::PassFp => self.send(s, m, None),
             // High priority: across at once (nothing is ahead of it).
             MsgType::PcProto => {
                 if let Some(p) = self.peer() {
@@ -500,6 +513,14 @@ impl Driver for PipeEnd {
                 s.qreply(m);
             }
             _ => drop(m),
+        }
+    }
+
+    fn wput_idle(&self, s: &Arc<Stream>, m: Mblk, idle: bool) {
+        match m.ty() {
+            // The head looked at this end's write queue already.
+            MsgType::Data | MsgType::Proto => self.send(s, m, Some(idle)),
+            _ => self.wput(s, m),
         }
     }
 

@@ -41,7 +41,7 @@ use kernel::{
     prelude::*,
     seq_file::SeqFile,
     seq_print,
-    sync::{poll::PollTable, Arc, ArcBorrow},
+    sync::{poll::PollTable, Arc},
     uaccess::{UserPtr, UserSlice},
 };
 
@@ -226,36 +226,27 @@ impl FileOps for SadFile {
     const RW: bool = false;
 
     // Never called: `RW` is false, so the file has no read, write or poll.
-    fn read(_this: ArcBorrow<'_, Self>, _buf: &mut IovIterDest<'_>, _nb: bool) -> Result<usize> {
+    fn read(_this: &Arc<Self>, _buf: &mut IovIterDest<'_>, _nb: bool) -> Result<usize> {
         Err(EINVAL)
     }
 
-    fn write(
-        _this: ArcBorrow<'_, Self>,
-        _buf: &mut IovIterSource<'_>,
-        _nonblock: bool,
-    ) -> Result<usize> {
+    fn write(_this: &Arc<Self>, _buf: &mut IovIterSource<'_>, _nonblock: bool) -> Result<usize> {
         Err(EINVAL)
     }
 
-    fn poll(_this: ArcBorrow<'_, Self>, _file: &File, _table: PollTable<'_>) -> u32 {
+    fn poll(_this: &Arc<Self>, _file: &File, _table: PollTable<'_>) -> u32 {
         0
     }
 
-    fn ioctl(this: ArcBorrow<'_, Self>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+    fn ioctl(this: &Arc<Self>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
         this.sad_ioctl(cmd, arg, Abi::Native)
     }
 
-    fn compat_ioctl(
-        this: ArcBorrow<'_, Self>,
-        _file: &File,
-        cmd: u32,
-        arg: usize,
-    ) -> Result<isize> {
+    fn compat_ioctl(this: &Arc<Self>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
         this.sad_ioctl(cmd, arg, Abi::Ilp32)
     }
 
-    fn show_fdinfo(this: ArcBorrow<'_, Self>, m: &SeqFile) {
+    fn show_fdinfo(this: &Arc<Self>, m: &SeqFile) {
         let node = if this.admin { "admin" } else { "user" };
         seq_print!(m, "strclone-sad:\t{}\n", node);
     }

@@ -24,7 +24,7 @@
 //! devices at all: `misc_open` runs every open with the global `misc_mtx`
 //! held, which would serialise all clone opens.
 
-use core::marker::PhantomData;
+use core::{marker::PhantomData, mem::ManuallyDrop};
 use kernel::{
     bindings, container_of,
     error::{from_err_ptr, to_result},
@@ -37,7 +37,7 @@ use kernel::{
     prelude::*,
     seq_file::SeqFile,
     str::CStrExt,
-    sync::{aref::ARef, poll::PollTable, Arc, ArcBorrow},
+    sync::{aref::ARef, poll::PollTable, Arc},
     types::{ForeignOwnable, Opaque},
 };
 
@@ -57,38 +57,34 @@ pub(crate) trait FileOps: Send + Sync + Sized + 'static {
     /// change that function first.
     const RW: bool = true;
     /// `read(2)`.
-    fn read(this: ArcBorrow<'_, Self>, buf: &mut IovIterDest<'_>, nonblock: bool) -> Result<usize>;
+    fn read(this: &Arc<Self>, buf: &mut IovIterDest<'_>, nonblock: bool) -> Result<usize>;
     /// `write(2)`.
-    fn write(
-        this: ArcBorrow<'_, Self>,
-        buf: &mut IovIterSource<'_>,
-        nonblock: bool,
-    ) -> Result<usize>;
+    fn write(this: &Arc<Self>, buf: &mut IovIterSource<'_>, nonblock: bool) -> Result<usize>;
     /// `poll(2)`: registers on `table` and returns the ready mask.
-    fn poll(this: ArcBorrow<'_, Self>, file: &File, table: PollTable<'_>) -> u32;
+    fn poll(this: &Arc<Self>, file: &File, table: PollTable<'_>) -> u32;
     /// `ioctl(2)`.
-    fn ioctl(this: ArcBorrow<'_, Self>, file: &File, cmd: u32, arg: usize) -> Result<isize>;
+    fn ioctl(this: &Arc<Self>, file: &File, cmd: u32, arg: usize) -> Result<isize>;
     /// `ioctl(2)` from a 32-bit program (`compat_ioctl`); `arg` is the
     /// program's 32-bit value zero-extended, as `compat_ptr` makes it. The
     /// default is the native `ioctl`, which is right for every argument
     /// without a pointer or a `long` inside (`crate::streams::compat`).
-    fn compat_ioctl(this: ArcBorrow<'_, Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
+    fn compat_ioctl(this: &Arc<Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
         Self::ioctl(this, file, cmd, arg)
     }
     /// Extra lines for `/proc/<pid>/fdinfo/<fd>`.
-    fn show_fdinfo(this: ArcBorrow<'_, Self>, m: &SeqFile);
+    fn show_fdinfo(this: &Arc<Self>, m: &SeqFile);
     /// The file is being released (last `close(2)` of this file);
     /// `nonblock`: it was open with `O_NONBLOCK`.
     fn release(this: Arc<Self>, nonblock: bool);
     /// Whether the file has `fasync` (`O_ASYNC`) and `flush`.
     const ASYNC: bool = false;
     /// The `fasync` operation: `O_ASYNC` set (`on`) or cleared on `file`.
-    fn fasync(_this: ArcBorrow<'_, Self>, _fd: i32, _file: &File, _on: bool) -> Result<i32> {
+    fn fasync(_this: &Arc<Self>, _fd: i32, _file: &File, _on: bool) -> Result<i32> {
         Err(EINVAL)
     }
     /// A `close(2)` of a descriptor of the file, by the calling process
     /// (every close, not only the last one; process exit too).
-    fn flush(_this: ArcBorrow<'_, Self>) {}
+    fn flush(_this: &Arc<Self>) {}
 }
 
 /// What a node does when it is opened.
@@ -423,13 +419,20 @@ impl<N: NodeOps> NodeVTable<N> {
 struct FileVTable<T>(PhantomData<T>);
 
 impl<T: FileOps> FileVTable<T> {
+    /// The file's reference to its private data, lent for one call: the
+    /// operations get a `&Arc<T>` without a count taken and given back
+    /// per system call (the file holds its reference until `release`,
+    /// which no other operation of the file overlaps).
+    ///
     /// # Safety
     ///
     /// `file` is a file of ours: its `private_data` came from
-    /// `Arc<T>::into_foreign` and has not been released.
-    unsafe fn data<'a>(file: *mut bindings::file) -> ArcBorrow<'a, T> {
-        // SAFETY: Per the function's safety requirement.
-        unsafe { <Arc<T> as ForeignOwnable>::borrow((*file).private_data) }
+    /// `Arc<T>::into_foreign` and has not been released. The result must not
+    /// outlive the operation (it is never dropped: the count is the file's).
+    unsafe fn data(file: *mut bindings::file) -> ManuallyDrop<Arc<T>> {
+        // SAFETY: Per the function's safety requirement; `ManuallyDrop`
+        // keeps the file's reference from being given up.
+        ManuallyDrop::new(unsafe { <Arc<T> as ForeignOwnable>::from_foreign((*file).private_data) })
     }
 
     /// # Safety
@@ -452,7 +455,7 @@ impl<T: FileOps> FileVTable<T> {
         let data = unsafe { Self::data(file) };
         // SAFETY: `file` is valid during the call, without `fdget_pos`.
         let f = unsafe { File::from_raw_file(file) };
-        match T::fasync(data, fd, f, on != 0) {
+        match T::fasync(&data, fd, f, on != 0) {
             Ok(r) => r,
             Err(e) => e.to_errno(),
         }
@@ -464,7 +467,7 @@ impl<T: FileOps> FileVTable<T> {
     unsafe extern "C" fn flush(file: *mut bindings::file, _id: bindings::fl_owner_t) -> c_int {
         // SAFETY: The file is ours.
         let data = unsafe { Self::data(file) };
-        T::flush(data);
+        T::flush(&data);
         0
     }
 
@@ -483,7 +486,7 @@ impl<T: FileOps> FileVTable<T> {
         let data = unsafe { Self::data(file) };
         // SAFETY: `iter` is a valid iterator for writing.
         let iov = unsafe { IovIterDest::from_raw(iter) };
-        match T::read(data, iov, nonblock) {
+        match T::read(&data, iov, nonblock) {
             Ok(n) => n as isize,
             Err(e) => e.to_errno() as isize,
         }
@@ -504,7 +507,7 @@ impl<T: FileOps> FileVTable<T> {
         let data = unsafe { Self::data(file) };
         // SAFETY: `iter` is a valid iterator for reading.
         let iov = unsafe { IovIterSource::from_raw(iter) };
-        match T::write(data, iov, nonblock) {
+        match T::write(&data, iov, nonblock) {
             Ok(n) => n as isize,
             Err(e) => e.to_errno() as isize,
         }
@@ -523,7 +526,7 @@ impl<T: FileOps> FileVTable<T> {
         let table = unsafe { PollTable::from_raw(wait) };
         // SAFETY: `file` is valid during the call, without `fdget_pos`.
         let f = unsafe { File::from_raw_file(file) };
-        T::poll(data, f, table)
+        T::poll(&data, f, table)
     }
 
     /// # Safety
@@ -534,7 +537,7 @@ impl<T: FileOps> FileVTable<T> {
         let data = unsafe { Self::data(file) };
         // SAFETY: `file` is valid during the call, without `fdget_pos`.
         let f = unsafe { File::from_raw_file(file) };
-        match T::ioctl(data, f, cmd, arg) {
+        match T::ioctl(&data, f, cmd, arg) {
             Ok(r) => r as c_long,
             Err(e) => e.to_errno() as c_long,
         }
@@ -554,7 +557,7 @@ impl<T: FileOps> FileVTable<T> {
         let f = unsafe { File::from_raw_file(file) };
         // compat_ptr(): the 32-bit value, zero-extended.
         let arg = arg as u32 as usize;
-        match T::compat_ioctl(data, f, cmd, arg) {
+        match T::compat_ioctl(&data, f, cmd, arg) {
             Ok(r) => r as c_long,
             Err(e) => e.to_errno() as c_long,
         }
@@ -568,7 +571,7 @@ impl<T: FileOps> FileVTable<T> {
         let data = unsafe { Self::data(file) };
         // SAFETY: `m` is valid and exclusively ours during the call.
         let m = unsafe { SeqFile::from_raw(m) };
-        T::show_fdinfo(data, m);
+        T::show_fdinfo(&data, m);
     }
 
     const VTABLE: bindings::file_operations = bindings::file_operations {

@@ -49,7 +49,7 @@ mod sigpoll;
 mod strrput;
 
 use super::compat::Abi;
-use super::msg::{Mblk, MsgType, FLUSHR, FLUSHRW, FLUSHW, MSGMARK, RMSGD, RNORM};
+use super::msg::{Mblk, Msg, MsgList, MsgType, FLUSHR, FLUSHRW, FLUSHW, MSGMARK, RMSGD, RNORM};
 use super::queue::QLimits;
 use super::stream::{Inner, Qid, Stream, TargetIoctl};
 use crate::glue::{node::FileOps, pgrp::Pgrp};
@@ -60,7 +60,7 @@ use kernel::{
     prelude::*,
     seq_file::SeqFile,
     seq_print,
-    sync::{poll::PollTable, Arc, ArcBorrow, SpinLockGuard},
+    sync::{poll::PollTable, Arc, SpinLockGuard},
     uaccess::{UserPtr, UserSlice},
 };
 
@@ -101,9 +101,30 @@ fn errno(e: i32) -> Error {
     Error::from_errno(-e)
 }
 
+/// What a byte-stream read takes behind its first message in the same lock
+/// round trip (`Stream::take_head_locked`).
+struct Batch {
+    /// The read's count still open.
+    budget: usize,
+    /// The plain data messages taken behind the first, in order.
+    list: MsgList,
+    /// The head read queue was empty when the batch ended: the read has
+    /// all there was, and need not look again.
+    drained: bool,
+}
+
+/// A message a byte-stream read may take behind the first in one go:
+/// `M_DATA` with bytes, without a mark (a marked message or a zero-length
+/// one ends a read before it).
+fn plain_data(m: &Msg) -> bool {
+    m.ty() == MsgType::Data && m.flag() & MSGMARK == 0 && m.size() > 0
+}
+
 impl Stream {
     /// Blocks (or fails `EAGAIN`) until the queue below the head can take a
-    /// normal message of band `band`, and returns that queue's limits.
+    /// normal message of band `band`, and returns that queue's limits, with
+    /// whether the driver's write queue is idle with nothing pushed
+    /// (`Inner::drv_w_idle`, for [`Stream::putnext_down_idle`]).
     /// Fails with the `M_ERROR` write errno, `hup` after a hangup (`EIO`
     /// for `write(2)`, `ENXIO` for `putmsg`: `errs.rs`), or `ERANGE` first
     /// when `len` (the size of a write not yet started) is below the
@@ -114,7 +135,7 @@ impl Stream {
         len: Option<usize>,
         band: u8,
         hup: Error,
-    ) -> Result<QLimits> {
+    ) -> Result<(QLimits, bool)> {
         let mut inner = self.inner.lock();
         if len.is_some_and(|n| n < inner.below_head_limits().minpsz) {
             return Err(ERANGE);
@@ -136,7 +157,7 @@ impl Stream {
                 return Err(hup);
             }
             if inner.bcanputnext(Qid::HeadW, band) {
-                return Ok(inner.below_head_limits());
+                return Ok((inner.below_head_limits(), inner.drv_w_idle()));
             }
             if nonblock {
                 return Err(EAGAIN);
@@ -157,10 +178,11 @@ impl Stream {
             // One lock round trip per chunk: the room below the head, and
             // the packet size to cut at (the queue below may change
             // between chunks: a push or a pop).
-            let lim = match self.wait_writable(nonblock, (sent == 0).then_some(total), 0, EIO) {
-                Ok(lim) => lim,
-                Err(e) => return if sent > 0 { Ok(sent) } else { Err(e) },
-            };
+            let (lim, idle) =
+                match self.wait_writable(nonblock, (sent == 0).then_some(total), 0, EIO) {
+                    Ok(r) => r,
+                    Err(e) => return if sent > 0 { Ok(sent) } else { Err(e) },
+                };
             let n = (total - sent).min(lim.maxpsz.clamp(1, STRMSGSZ));
             // After a first chunk went down, a later failure ends the write
             // short instead of hiding the bytes already sent.
@@ -173,7 +195,7 @@ impl Stream {
             };
             // The whole chain: a chunk above a page is several blocks.
             let got = m.size();
-            self.putnext_down(m);
+            self.putnext_down_idle(m, Some(idle));
             sent += got;
             if got < n {
                 // A fault in the middle of the user buffer.
@@ -206,17 +228,24 @@ impl Stream {
         want: Want,
         read_count: Option<usize>,
     ) -> Result<Option<Mblk>> {
-        self.take_head_locked(self.inner.lock(), nonblock, want, read_count)
+        self.take_head_locked(self.inner.lock(), nonblock, want, read_count, None)
     }
 
     /// [`Self::take_head`] under the stream lock the caller already took
-    /// (`read(2)` looks at the front first: one lock round trip per message).
+    /// (`read(2)` looks at the front first). With `more`, a byte-stream
+    /// read's batch: when the message taken is plain `M_DATA` (unmarked,
+    /// not empty) smaller than the budget, the plain `M_DATA` messages
+    /// right behind it are taken too, in the same lock round trip, until
+    /// their bytes reach the budget (`RNORM` reads on across message
+    /// boundaries; [`Self::do_read`] copies them out and puts back what did
+    /// not fit).
     fn take_head_locked<'a>(
         self: &'a Arc<Self>,
         mut inner: SpinLockGuard<'a, Inner>,
         nonblock: bool,
         want: Want,
         read_count: Option<usize>,
+        more: Option<&mut Batch>,
     ) -> Result<Option<Mblk>> {
         let mut told = false;
         loop {
@@ -234,7 +263,23 @@ impl Stream {
                 (Some(m), Want::Band(b)) => m.ty().is_hipri() || m.band() >= b,
             };
             if front_ok {
-                let (m, back) = inner.head_rq().getq();
+                let (m, mut back) = inner.head_rq().getq();
+                if let (Some(batch), Some(first)) = (more, m.as_ref()) {
+                    let mut have = first.size();
+                    if plain_data(first) {
+                        let q = inner.head_rq();
+                        while have < batch.budget && q.front().is_some_and(plain_data) {
+                            let (next, b) = q.getq();
+                            back |= b;
+                            let Some(next) = next else {
+                                break;
+                            };
+                            have += next.size();
+                            batch.list.push_back(next);
+                        }
+                        batch.drained = have < batch.budget && q.front().is_none();
+                    }
+                }
                 drop(inner);
                 if back {
                     // The nearest queue below the head with a service
@@ -292,11 +337,24 @@ impl Stream {
                 _ => {}
             }
             let rdopt = options::rdopt_mode(inner.head.rdopt);
-            let Some(mut m) =
-                self.take_head_locked(inner, nonblock, Want::Any, Some(want - done))?
+            // A byte-stream read takes the plain data messages queued
+            // behind the first, up to its count, in the same lock round trip.
+            let mut batch = Batch {
+                budget: want - done,
+                list: MsgList::new(),
+                drained: false,
+            };
+            let Some(mut m) = self.take_head_locked(
+                inner,
+                nonblock,
+                Want::Any,
+                Some(want - done),
+                (rdopt == RNORM).then_some(&mut batch),
+            )?
             else {
                 return Ok(done);
             };
+            let more = &mut batch.list;
             let band = m.band();
             let marked = m.flag() & MSGMARK;
             match m.ty() {
@@ -322,49 +380,96 @@ impl Stream {
                 // A zero-length message ends the read.
                 return Ok(done);
             }
-            // Copy block by block; whatever does not fit goes back.
-            let mut fault = false;
-            let mut cur: Option<Mblk> = Some(m);
-            let mut rest: Option<Mblk> = None;
-            while let Some(mut b) = cur {
-                let space = want - done;
-                if space == 0 {
-                    rest = Some(b);
-                    break;
+            // The first message, then those taken with it (plain data,
+            // unmarked: `take_head_locked`); whatever does not fit goes
+            // back, in order.
+            let mut cur = Some((m, band, marked));
+            while let Some((m, band, marked)) = cur {
+                let (rest, fault) = self.copy_msg(buf, m, want, &mut done);
+                if let Some(mut r) = rest {
+                    // RMSGD: what the read left of the message is freed.
+                    if rdopt != RMSGD || fault {
+                        // It keeps the message's band and mark.
+                        r.set_band(band);
+                        r.set_flag(marked);
+                        self.put_back(r, more);
+                    }
                 }
-                let n = b.len().min(space);
-                let copied = buf.copy_to_iter(&b.bytes()[..n]);
-                b.consume(copied);
-                done += copied;
-                if copied < n {
-                    fault = true;
+                if fault {
+                    self.put_back_all(more);
+                    return if done > 0 { Ok(done) } else { Err(EFAULT) };
                 }
-                if b.len() > 0 {
-                    rest = Some(b);
-                    break;
-                }
-                cur = b.take_cont();
+                cur = more.pop_front().map(|m| {
+                    let band = m.band();
+                    (m, band, 0)
+                });
             }
-            if let Some(mut r) = rest {
-                // RMSGD: what the read left of the message is freed.
-                if rdopt != RMSGD || fault {
-                    // It keeps the message's band and mark.
-                    r.set_band(band);
-                    r.set_flag(marked);
-                    self.putbq(Qid::HeadR, r);
-                }
-            }
-            if fault {
-                return if done > 0 { Ok(done) } else { Err(EFAULT) };
-            }
-            if rdopt != RNORM || marked != 0 {
+            if rdopt != RNORM || marked != 0 || batch.drained {
                 // Message modes: one message per read (a terminal's
                 // canonical mode: one line). A marked message ends the
-                // read too.
+                // read too, and so does a queue found empty behind the
+                // messages taken (no second look for what came since).
                 return Ok(done);
             }
         }
         Ok(done)
+    }
+
+    /// Copies message `m` out to `buf` block by block, as far as `want`
+    /// bytes in all (`done` so far, updated). Returns what did not fit (or
+    /// was not copied) and whether the user buffer faulted.
+    fn copy_msg(
+        &self,
+        buf: &mut IovIterDest<'_>,
+        m: Mblk,
+        want: usize,
+        done: &mut usize,
+    ) -> (Option<Mblk>, bool) {
+        let mut cur: Option<Mblk> = Some(m);
+        while let Some(mut b) = cur {
+            let space = want - *done;
+            if space == 0 {
+                return (Some(b), false);
+            }
+            let n = b.len().min(space);
+            let copied = buf.copy_to_iter(&b.bytes()[..n]);
+            b.consume(copied);
+            *done += copied;
+            if copied < n {
+                return (Some(b), true);
+            }
+            if b.len() > 0 {
+                return (Some(b), false);
+            }
+            cur = b.take_cont();
+        }
+        (None, false)
+    }
+
+    /// Puts `r`, the rest of a message a read took, back at the front of
+    /// the head read queue, with the messages taken behind it (`more`)
+    /// ahead of anything that came since, in their order.
+    fn put_back(&self, r: Mblk, more: &mut MsgList) {
+        more.push_front(r);
+        self.put_back_all(more);
+    }
+
+    /// Puts the messages of `more` back at the front of the head read
+    /// queue, in their order, in one lock round trip.
+    fn put_back_all(&self, more: &mut MsgList) {
+        if more.is_empty() {
+            return;
+        }
+        let mut rev = MsgList::new();
+        while let Some(m) = more.pop_front() {
+            rev.push_front(m);
+        }
+        if let Some(q) = self.inner.lock().qm(Qid::HeadR) {
+            // Each goes to the front of its class: the last first.
+            while let Some(m) = rev.pop_front() {
+                q.putbq(m);
+            }
+        }
     }
 
     fn poll_mask(&self) -> u32 {
@@ -540,40 +645,33 @@ pub(super) fn copy_out(addr: u64, bytes: &[u8]) -> Result {
 }
 
 impl FileOps for Stream {
-    fn read(this: ArcBorrow<'_, Self>, buf: &mut IovIterDest<'_>, nonblock: bool) -> Result<usize> {
-        let s: Arc<Stream> = this.into();
-        s.not_linked()?;
-        s.do_read(buf, nonblock)
+    fn read(this: &Arc<Self>, buf: &mut IovIterDest<'_>, nonblock: bool) -> Result<usize> {
+        this.not_linked()?;
+        this.do_read(buf, nonblock)
     }
 
-    fn write(
-        this: ArcBorrow<'_, Self>,
-        buf: &mut IovIterSource<'_>,
-        nonblock: bool,
-    ) -> Result<usize> {
-        let s: Arc<Stream> = this.into();
-        s.not_linked()?;
-        s.do_write(buf, nonblock).map_err(|e| s.write_failed(e))
+    fn write(this: &Arc<Self>, buf: &mut IovIterSource<'_>, nonblock: bool) -> Result<usize> {
+        this.not_linked()?;
+        this.do_write(buf, nonblock)
+            .map_err(|e| this.write_failed(e))
     }
 
-    fn poll(this: ArcBorrow<'_, Self>, file: &File, table: PollTable<'_>) -> u32 {
+    fn poll(this: &Arc<Self>, file: &File, table: PollTable<'_>) -> u32 {
         table.register_wait(file, &this.wait);
         this.poll_mask()
     }
 
-    fn ioctl(this: ArcBorrow<'_, Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        let s: Arc<Stream> = this.into();
-        let target = s.driver().target_ioctl();
-        s.head_ioctl(file, cmd, arg, target, Abi::Native)
+    fn ioctl(this: &Arc<Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        let target = this.driver().target_ioctl();
+        this.head_ioctl(file, cmd, arg, target, Abi::Native)
     }
 
-    fn compat_ioctl(this: ArcBorrow<'_, Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        let s: Arc<Stream> = this.into();
-        let target = s.driver().target_ioctl();
-        s.head_ioctl(file, cmd, arg, target, Abi::Ilp32)
+    fn compat_ioctl(this: &Arc<Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        let target = this.driver().target_ioctl();
+        this.head_ioctl(file, cmd, arg, target, Abi::Ilp32)
     }
 
-    fn show_fdinfo(this: ArcBorrow<'_, Self>, m: &SeqFile) {
+    fn show_fdinfo(this: &Arc<Self>, m: &SeqFile) {
         seq_print!(m, "strclone-major:\t{}\n", this.major());
         seq_print!(m, "strclone-minor:\t{}\n", this.minor());
         seq_print!(m, "strclone-opener-pid:\t{}\n", this.owner_pid());
@@ -597,11 +695,11 @@ impl FileOps for Stream {
 
     const ASYNC: bool = true;
 
-    fn fasync(this: ArcBorrow<'_, Self>, fd: i32, file: &File, on: bool) -> Result<i32> {
+    fn fasync(this: &Arc<Self>, fd: i32, file: &File, on: bool) -> Result<i32> {
         this.sig_fasync(fd, file, on)
     }
 
-    fn flush(this: ArcBorrow<'_, Self>) {
+    fn flush(this: &Arc<Self>) {
         this.sig_close();
     }
 }

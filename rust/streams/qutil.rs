@@ -17,10 +17,7 @@ impl Stream {
     /// passed on directly cannot overtake one sent earlier. (Messages from
     /// different writers have no order to keep.)
     pub(crate) fn can_bypass(&self, q: Qid) -> bool {
-        let inner = self.inner.lock();
-        inner
-            .qr(q)
-            .is_some_and(|queue| queue.is_empty() && queue.flags() & (QENAB | QINSERVICE) == 0)
+        self.inner.lock().idle(q)
     }
 
     /// A driver's read-side fast path: with nothing pushed, the stream not

@@ -161,13 +161,28 @@ impl Stream {
     /// (`write(2)`, `putmsg`) that holds no lock: the driver queues enabled
     /// meanwhile run here, on the way out (the module comment).
     pub(crate) fn putnext_down(self: &Arc<Self>, m: super::msg::Mblk) {
+        self.putnext_down_idle(m, None);
+    }
+
+    /// [`Self::putnext_down`] by a caller that found, when it checked for
+    /// room under the stream lock, whether nothing is pushed and the
+    /// driver's write queue is idle (`Inner::drv_w_idle`): the driver's
+    /// write put procedure is told
+    /// ([`crate::streams::stream::Driver::wput_idle`]).
+    pub(crate) fn putnext_down_idle(self: &Arc<Self>, m: super::msg::Mblk, idle: Option<bool>) {
         let entered = self
             .svc
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
                 v.checked_add(SVC_CALLER)
             })
             .is_ok();
-        self.putnext(Qid::HeadW, m);
+        match idle {
+            // Nothing pushed (still): the driver is next to the head.
+            Some(idle) if self.nmods.load(Ordering::Acquire) == 0 => {
+                self.driver.wput_idle(self, m, idle)
+            }
+            _ => self.putnext(Qid::HeadW, m),
+        }
         if !entered {
             // As many callers inside as the word counts: they run them.
             return;

@@ -127,6 +127,16 @@ pub(crate) trait TargetIoctl {
 pub(crate) trait Driver: Send + Sync {
     /// Write put procedure: a message from upstream.
     fn wput(&self, s: &Arc<Stream>, m: Mblk);
+    /// The write put procedure, called by a `write(2)` or `putmsg` at the
+    /// stream head with nothing pushed, which tells whether the driver's
+    /// write queue was idle (nothing queued, its service procedure neither
+    /// scheduled nor running: [`Stream::can_bypass`]) when it checked for
+    /// room, in the same lock round trip. A snapshot, as the driver's own
+    /// look would be; a driver that would look saves a round trip of the
+    /// stream lock. By default [`Driver::wput`].
+    fn wput_idle(&self, s: &Arc<Stream>, m: Mblk, _idle: bool) {
+        self.wput(s, m);
+    }
     /// Write service procedure (only called if [`Driver::limits`] says the
     /// write queue has one).
     fn wsrv(&self, _s: &Arc<Stream>) {}
@@ -341,10 +351,23 @@ impl Inner {
     /// checks in a row, the second (and the `QWANTW` it may leave) happens
     /// only if the first passes.
     pub(crate) fn can_pass_on(&mut self, q: Qid, from: Qid, band: u8) -> bool {
-        let idle = self
-            .qr(q)
-            .is_some_and(|queue| queue.is_empty() && queue.flags() & (QENAB | QINSERVICE) == 0);
-        idle && self.bcanputnext(from, band)
+        self.idle(q) && self.bcanputnext(from, band)
+    }
+
+    /// Whether nothing is queued on `q` and its service procedure is
+    /// neither scheduled nor running (see [`Stream::can_bypass`]).
+    pub(crate) fn idle(&self, q: Qid) -> bool {
+        self.qr(q)
+            .is_some_and(|queue| queue.is_empty() && queue.flags() & (QENAB | QINSERVICE) == 0)
+    }
+
+    /// Whether a message the stream head sends down now goes straight to
+    /// the driver's write put procedure (nothing pushed) and finds the
+    /// driver's write queue idle ([`Self::idle`]): what the head's writers
+    /// tell [`Driver::wput_idle`], from the lock round trip in which they
+    /// checked for room.
+    pub(crate) fn drv_w_idle(&self) -> bool {
+        self.mods.is_empty() && self.idle(Qid::DrvW)
     }
 
     /// The stream head's read queue.

@@ -256,8 +256,9 @@ def _t_spipe_64(t, data, met):
         "end gets each one back whole), so a 64-byte write costs a block allocation charged to the "
         "writer's memory cgroup, the stream head's write path, the pipe driver's hand-over to the "
         "other end's head (``PipeEnd::send`` in ``rust/pipe.rs``: with nothing pushed one lock "
-        "round trip, ``Stream::put_up_direct``), and on the reader's side one lock round trip and "
-        "one free per message. A Linux pipe appends the 64 bytes to the page it is filling under "
+        "round trip, ``Stream::put_up_direct``), and on the reader's side one free per message and "
+        "one lock round trip per read(2), which takes every data message queued up to its count. "
+        "A Linux pipe appends the 64 bytes to the page it is filling under "
         "``pipe->mutex`` and its reader copies whole pages; merging writes is what a pipe may do "
         "and a stream may not.")
 

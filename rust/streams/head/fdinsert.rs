@@ -35,7 +35,7 @@ impl Stream {
         nonblock: bool,
     ) -> Result<isize> {
         let f = abi.read_strfdinsert(arg)?;
-        let lim = self.put_gone()?;
+        let lim = self.put_gone(None)?;
         let hipri = match f.flags {
             0 => false,
             x if x == uapi::RS_HIPRI as u32 => true,

@@ -30,18 +30,25 @@ impl Stream {
     /// Whether a `putmsg` may send at all: the `M_ERROR` write errno, else
     /// `ENXIO` after a hangup (illumos' `strwriteable` for `putmsg`),
     /// before the arguments are looked at. An `EPIPE` raises `SIGPIPE`
-    /// with `SNDPIPE`, as any failed `putmsg`. On success, the limits of
-    /// the queue below the head, read in the same lock round trip, which
-    /// [`Stream::put_parts`] checks the parts against.
-    pub(super) fn put_gone(&self) -> Result<QLimits> {
+    /// with `SNDPIPE`, as any failed `putmsg`. On success, read in the
+    /// same lock round trip: the limits of the queue below the head, which
+    /// [`Stream::put_parts`] checks the parts against, and, for a normal
+    /// message of band `band`, whether that queue has room for it now
+    /// (`Some`, with whether the driver's write queue is idle, as
+    /// [`Stream::wait_writable`] finds), so that the send need not look
+    /// again (`None`: it waits for room as usual).
+    pub(super) fn put_gone(&self, band: Option<u8>) -> Result<(QLimits, Option<bool>)> {
         let e = {
-            let inner = self.inner.lock();
+            let mut inner = self.inner.lock();
             if inner.head.werr != 0 {
                 errno(inner.head.werr)
             } else if inner.head.hangup {
                 ENXIO
             } else {
-                return Ok(inner.below_head_limits());
+                let room = band
+                    .filter(|&b| inner.head.link.is_none() && inner.bcanputnext(Qid::HeadW, b))
+                    .map(|_| inner.drv_w_idle());
+                return Ok((inner.below_head_limits(), room));
             }
         };
         Err(self.write_failed(e))
@@ -56,11 +63,18 @@ impl Stream {
         nonblock: bool,
     ) -> Result<isize> {
         let p = abi.read_strpmsg(arg)?;
-        let lim = self.put_gone()?;
+        let (lim, room) = self.put_gone((p.flags == 0).then_some(0))?;
         if (p.flags != 0 && p.flags != uapi::RS_HIPRI) || p.band != 0 {
             return Err(EINVAL);
         }
-        self.put_parts(&p, 0, p.flags == uapi::RS_HIPRI, nonblock, None, lim)
+        self.put_parts(
+            &p,
+            0,
+            p.flags == uapi::RS_HIPRI,
+            nonblock,
+            None,
+            (lim, room),
+        )
     }
 
     /// `I_PUTPMSG`: `MSG_HIPRI` (band 0) or `MSG_BAND` with a band from 0
@@ -72,21 +86,25 @@ impl Stream {
         nonblock: bool,
     ) -> Result<isize> {
         let p = abi.read_strpmsg(arg)?;
-        let lim = self.put_gone()?;
+        let normal = u8::try_from(p.band)
+            .ok()
+            .filter(|_| p.flags == uapi::MSG_BAND);
+        let (lim, room) = self.put_gone(normal)?;
         let band = u8::try_from(p.band).map_err(|_| EINVAL)?;
         let hipri = match p.flags {
             uapi::MSG_HIPRI if band == 0 => true,
             uapi::MSG_BAND => false,
             _ => return Err(EINVAL),
         };
-        self.put_parts(&p, band, hipri, nonblock, None, lim)
+        self.put_parts(&p, band, hipri, nonblock, None, (lim, room))
     }
 
     /// Builds the message of `p`'s parts and sends it down: `M_PROTO`
     /// (`M_PCPROTO` if `hipri`) with the data chained, or `M_DATA` alone,
     /// in band `band`. `token` is `I_FDINSERT`'s: an offset in the control
     /// part (checked by the caller) and the eight bytes to put there. `lim`:
-    /// the limits of the queue below the head ([`Stream::put_gone`]). A
+    /// the limits of the queue below the head, and whether it had room for
+    /// the message ([`Stream::put_gone`]). A
     /// failure is reported through [`Stream::write_failed`] (`SNDPIPE`).
     pub(super) fn put_parts(
         self: &Arc<Self>,
@@ -95,7 +113,7 @@ impl Stream {
         hipri: bool,
         nonblock: bool,
         token: Option<(usize, u64)>,
-        lim: QLimits,
+        lim: (QLimits, Option<bool>),
     ) -> Result<isize> {
         self.build_and_send(p, band, hipri, nonblock, token, lim)
             .map_err(|e| self.write_failed(e))
@@ -108,8 +126,9 @@ impl Stream {
         hipri: bool,
         nonblock: bool,
         token: Option<(usize, u64)>,
-        lim: QLimits,
+        lim: (QLimits, Option<bool>),
     ) -> Result<isize> {
+        let (lim, room) = lim;
         let has_ctl = p.ctl.len >= 0;
         let has_data = p.data.len >= 0;
         if hipri && !has_ctl {
@@ -161,7 +180,7 @@ impl Stream {
                 None => return Ok(0),
             }
         };
-        if hipri {
+        let idle = if hipri {
             let inner = self.inner.lock();
             if inner.head.werr != 0 {
                 return Err(errno(inner.head.werr));
@@ -169,11 +188,19 @@ impl Stream {
             if inner.head.hangup {
                 return Err(ENXIO);
             }
+            None
         } else {
-            self.wait_writable(nonblock, None, band, ENXIO)?;
+            // Room was there when the call began (`put_gone`): the message
+            // goes now, as it would after a look that found room (a queue
+            // may take one message past its high water mark).
+            let idle = match room {
+                Some(idle) => idle,
+                None => self.wait_writable(nonblock, None, band, ENXIO)?.1,
+            };
             m.set_band(band);
-        }
-        self.putnext_down(m);
+            Some(idle)
+        };
+        self.putnext_down_idle(m, idle);
         Ok(0)
     }
 

@@ -186,6 +186,40 @@ TEST(read_across_message_boundaries)
 	close(fd);
 }
 
+/*
+ * A read that takes several messages at once and faults part way into the
+ * user buffer returns what it copied and puts the rest back in order: the
+ * next read gets exactly the bytes that were not returned.
+ */
+TEST(read_fault_across_messages_keeps_order)
+{
+	char *pages = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char all[16] = { 0 }, buf[64];
+	ssize_t k, got;
+	int fd, b;
+
+	ASSERT_NE(MAP_FAILED, pages);
+	ASSERT_EQ(0, mprotect(pages + 4096, 4096, PROT_NONE));
+	OPEN_ECHO(fd);
+	ASSERT_EQ(3, write(fd, "abc", 3));
+	ASSERT_EQ(4, write(fd, "defg", 4));
+	ASSERT_EQ(2, write(fd, "hi", 2));
+	ASSERT_EQ(3, wait_nread(fd, 3, WAIT_MS, &b));
+
+	/* Five bytes of room before the inaccessible page. */
+	k = read(fd, pages + 4096 - 5, 64);
+	ASSERT_GT(k, 0);
+	ASSERT_LE(k, 5);
+	memcpy(all, pages + 4096 - 5, k);
+	got = read(fd, buf, sizeof(buf));
+	ASSERT_EQ(9 - k, got);
+	memcpy(all + k, buf, got);
+	EXPECT_EQ(0, memcmp(all, "abcdefghi", 9));
+	EXPECT_EQ(0, nread(fd, &b));
+	close(fd);
+	munmap(pages, 2 * 4096);
+}
+
 /* SVR4 write(2) on a device: a zero-length write sends a zero-length
  * message (SNDZERO is on in a new stream); without SNDZERO nothing. */
 TEST(zero_length_write_sends_empty_message)
