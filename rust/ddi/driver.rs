@@ -26,6 +26,12 @@
 //!   close, otherwise); the stream takes it and joins the driver's table
 //! ```
 //!
+//! The streams open are kept without an allocation per open: a bit per
+//! open minor (a [`MinorPool`] the driver's open picks from, growing with
+//! the highest minor ever open), and the streams of the minors that have
+//! per-minor nodes (the only ones a later open can find again) in a table
+//! made at registration.
+//!
 //! Every open is serialised per driver by `open_lock`, which also holds the
 //! `dead` flag. A driver is dead until its registration is complete (its
 //! nodes made), so a registration that fails half-way has no stream to
@@ -39,24 +45,24 @@
 //!
 //! Lock order: the driver table (`glue::global::EXT_DRVS`), then a driver's
 //! `open_lock`, then the clone table's node mutex (`clone.rs`), then a
-//! driver's `streams` spinlock.
+//! driver's `minors` or `fixed` spinlock (never both at once).
 
 use crate::clone::{Registry, Target, TargetNode};
 use crate::glue::ddi::{CPair, CStreamtab, DriverDesc};
 use crate::glue::global;
 use crate::glue::node::{file_minor, DevNode, Region};
+use crate::minors::{AllocFail, MinorPool};
 use crate::streams::autopush::{Autopush, Opened};
 use crate::streams::modsw::ModName;
 use crate::streams::msg::Mblk;
 use crate::streams::stream::{
     Driver, DriverLimits, MuxDriver, MuxLower, OpenHow, Runtime, SFlag, Stream,
 };
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use kernel::{
     fs::File,
     new_mutex, new_spinlock,
     prelude::*,
-    rbtree::{RBTree, RBTreeNode},
     str::CString,
     sync::{Arc, Mutex, SetOnce, SpinLock},
 };
@@ -124,20 +130,49 @@ struct Shared {
     major: u32,
     tab: CStreamtab,
     limits: DriverLimits,
-    /// The open streams, by minor.
+    /// The minors of the open streams.
     #[pin]
-    streams: SpinLock<RBTree<u32, Arc<Stream>>>,
+    minors: MinorPool,
+    /// The open streams of the minors that have nodes (`0..nodes`), the
+    /// ones an open of `/dev/<name>/<n>` finds again.
+    #[pin]
+    fixed: SpinLock<KVVec<Option<Arc<Stream>>>>,
+    /// How many streams are open (have their minor).
+    open: AtomicUsize,
 }
 
 impl Shared {
     fn get(&self, minor: u32) -> Option<Arc<Stream>> {
-        self.streams.lock().get(&minor).cloned()
+        self.fixed.lock().get(minor as usize)?.clone()
     }
 
+    /// The stream `s` the driver opened on `minor` joins the table: `ENXIO`
+    /// if the minor is open already, `ENOMEM` if the minors' bitmap could
+    /// not grow to it. Called with `open_lock` held.
+    fn join(&self, minor: u32, s: &Arc<Stream>) -> Result {
+        match self.minors.take(minor) {
+            Ok(true) => {}
+            Ok(false) | Err(AllocFail::Exhausted) => return Err(ENXIO),
+            Err(AllocFail::NoMemory) => return Err(ENOMEM),
+        }
+        if let Some(slot) = self.fixed.lock().get_mut(minor as usize) {
+            *slot = Some(s.clone());
+        }
+        self.open.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    /// The stream on `minor` closed.
     fn forget(&self, minor: u32) {
-        let gone = self.streams.lock().remove(&minor);
+        let gone = self
+            .fixed
+            .lock()
+            .get_mut(minor as usize)
+            .and_then(Option::take);
         // Outside the lock.
         drop(gone);
+        self.minors.free(minor);
+        self.open.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -187,7 +222,7 @@ impl Target for CTarget {
     }
 
     fn open_count(&self) -> usize {
-        self.shared.streams.lock().iter().count()
+        self.shared.open.load(Ordering::Relaxed)
     }
 
     fn limit(&self) -> usize {
@@ -229,22 +264,18 @@ impl CTarget {
         }
         let pair = drv.pair().ok_or(EINVAL)?;
         let (maj, min) = pair.open_driver(sh.major, minor, clone)?;
-        // Room in the table first: nothing can fail after the check.
-        let node = RBTreeNode::new(min, s.clone(), GFP_KERNEL_ACCOUNT);
-        let mut streams = sh.streams.lock();
-        let taken = streams.get(&min).is_some();
-        let node = match node {
-            Ok(node) if maj == sh.major && !taken => node,
-            other => {
-                drop(streams);
-                // Another driver's device, a minor that is open already, or
-                // no memory: the driver's open succeeded, so it is closed.
-                pair.close();
-                return Err(other.err().map_or(ENXIO, Into::into));
-            }
+        let joined = if maj == sh.major {
+            sh.join(min, s)
+        } else {
+            Err(ENXIO)
         };
+        if let Err(e) = joined {
+            // Another driver's device, a minor that is open already, or no
+            // memory: the driver's open succeeded, so it is closed.
+            pair.close();
+            return Err(e);
+        }
         s.set_minor(min);
-        streams.insert(node);
         drv.opened.store(true, Ordering::Release);
         Ok(())
     }
@@ -369,6 +400,8 @@ pub(crate) fn register_driver(d: DriverDesc) -> Result<u32> {
     let name = CString::try_from_fmt(fmt!("{}", d.name.as_str()))?;
     let key = d.tab.key();
     let limits = d.tab.limits();
+    let mut fixed = KVVec::with_capacity(d.nodes as usize, GFP_KERNEL)?;
+    fixed.extend_with(d.nodes as usize, None, GFP_KERNEL)?;
     let shared = Arc::pin_init(
         pin_init!(Shared {
             name,
@@ -376,7 +409,9 @@ pub(crate) fn register_driver(d: DriverDesc) -> Result<u32> {
             major,
             tab: d.tab,
             limits,
-            streams <- new_spinlock!(RBTree::new(), "CTarget::streams"),
+            minors <- MinorPool::new(0, MAX_MINOR as usize + 1),
+            fixed <- new_spinlock!(fixed, "CTarget::fixed"),
+            open: AtomicUsize::new(0),
         }),
         GFP_KERNEL,
     )?;
@@ -441,7 +476,7 @@ fn make_nodes(ext: &mut ExtDriver, env: &DrvEnv, nodes: u32) -> Result {
 fn unregister_target(env: &DrvEnv, target: &Arc<CTarget>) -> Result {
     {
         let mut dead = target.open_lock.lock();
-        if target.shared.streams.lock().iter().next().is_some() {
+        if target.shared.open.load(Ordering::Acquire) != 0 {
             return Err(EBUSY);
         }
         *dead = true;
