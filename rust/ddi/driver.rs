@@ -16,7 +16,8 @@
 //!       |                     |  a stream open on minor n?  yes: reopen it
 //!       v                     v  (every module's open, then the driver's)
 //!   new stream (minor 0, or n), its driver queue pair (a CPair at the
-//!   driver level, holding a reference on the provider)
+//!   driver level, part of the stream's driver, holding a reference on the
+//!   provider)
 //!       |
 //!   qi_qopen(RD(q), &dev, oflag, CLONEOPEN or 0, cred)
 //!       |  refused: the stream is released, the open fails with the errno
@@ -64,7 +65,7 @@ use kernel::{
     new_mutex, new_spinlock,
     prelude::*,
     str::CString,
-    sync::{Arc, Mutex, SetOnce, SpinLock},
+    sync::{Arc, Mutex, SpinLock},
 };
 
 /// Where a driver registered with major 0 starts looking
@@ -133,6 +134,8 @@ struct Shared {
     /// The minors of the open streams.
     #[pin]
     minors: MinorPool,
+    /// How many minors have nodes (`/dev/<name>/<n>`).
+    nodes: u32,
     /// The open streams of the minors that have nodes (`0..nodes`), the
     /// ones an open of `/dev/<name>/<n>` finds again.
     #[pin]
@@ -143,6 +146,9 @@ struct Shared {
 
 impl Shared {
     fn get(&self, minor: u32) -> Option<Arc<Stream>> {
+        if minor >= self.nodes {
+            return None;
+        }
         self.fixed.lock().get(minor as usize)?.clone()
     }
 
@@ -155,8 +161,10 @@ impl Shared {
             Ok(false) | Err(AllocFail::Exhausted) => return Err(ENXIO),
             Err(AllocFail::NoMemory) => return Err(ENOMEM),
         }
-        if let Some(slot) = self.fixed.lock().get_mut(minor as usize) {
-            *slot = Some(s.clone());
+        if minor < self.nodes {
+            if let Some(slot) = self.fixed.lock().get_mut(minor as usize) {
+                *slot = Some(s.clone());
+            }
         }
         self.open.fetch_add(1, Ordering::AcqRel);
         Ok(())
@@ -164,13 +172,15 @@ impl Shared {
 
     /// The stream on `minor` closed.
     fn forget(&self, minor: u32) {
-        let gone = self
-            .fixed
-            .lock()
-            .get_mut(minor as usize)
-            .and_then(Option::take);
-        // Outside the lock.
-        drop(gone);
+        if minor < self.nodes {
+            let gone = self
+                .fixed
+                .lock()
+                .get_mut(minor as usize)
+                .and_then(Option::take);
+            // Outside the lock.
+            drop(gone);
+        }
         self.minors.free(minor);
         self.open.fetch_sub(1, Ordering::AcqRel);
     }
@@ -238,7 +248,7 @@ impl CTarget {
         let drv = KBox::new(
             CDriver {
                 shared: sh.clone(),
-                pair: SetOnce::new(),
+                pair: CPair::driver(&sh.tab)?,
                 opened: AtomicBool::new(false),
             },
             GFP_KERNEL_ACCOUNT,
@@ -259,10 +269,10 @@ impl CTarget {
     fn start(&self, s: &Arc<Stream>, minor: u32, clone: bool) -> Result {
         let sh = &self.shared;
         let drv = CDriver::of(s).ok_or(EINVAL)?;
-        if !drv.pair.populate(CPair::new_driver(&sh.tab, s)?) {
+        let pair = &drv.pair;
+        if !pair.link(s) {
             return Err(EINVAL);
         }
-        let pair = drv.pair().ok_or(EINVAL)?;
         let (maj, min) = pair.open_driver(sh.major, minor, clone)?;
         let joined = if maj == sh.major {
             sh.join(min, s)
@@ -282,12 +292,13 @@ impl CTarget {
 }
 
 /// One stream's driver: every procedure is the C driver's. Its queue pair
-/// is made once the stream exists (the pair points at it), by the open
-/// that made the stream, which finds the driver again through
+/// is part of it (one allocation per open, as for a built-in driver), and
+/// is given the stream once the stream owns the driver, by the open that
+/// made the stream, which finds the driver again through
 /// [`Driver::as_any`].
 struct CDriver {
     shared: Arc<Shared>,
-    pair: SetOnce<Pin<KBox<CPair>>>,
+    pair: CPair,
     /// The driver's open succeeded, so its close is due.
     opened: AtomicBool,
 }
@@ -297,48 +308,34 @@ impl CDriver {
     fn of(s: &Stream) -> Option<&Self> {
         s.driver.as_any()?.downcast_ref::<Self>()
     }
-
-    fn pair(&self) -> Option<&CPair> {
-        self.pair.as_ref().map(|p| &**p)
-    }
 }
 
 impl Driver for CDriver {
     fn wput(&self, _s: &Arc<Stream>, m: Mblk) {
-        if let Some(p) = self.pair() {
-            p.put(false, m);
-        }
+        self.pair.put(false, m);
     }
 
     fn wsrv(&self, _s: &Arc<Stream>) {
-        if let Some(p) = self.pair() {
-            p.srv(false);
-        }
+        self.pair.srv(false);
     }
 
     fn rput(&self, _s: &Arc<Stream>, m: Mblk) {
-        if let Some(p) = self.pair() {
-            p.put(true, m);
-        }
+        self.pair.put(true, m);
     }
 
     fn rsrv(&self, _s: &Arc<Stream>) {
-        if let Some(p) = self.pair() {
-            p.srv(true);
-        }
+        self.pair.srv(true);
     }
 
     fn reopen(&self, _s: &Arc<Stream>) -> Result {
-        self.pair().ok_or(ENXIO)?.open(OpenHow::Reopen)
+        self.pair.open(OpenHow::Reopen)
     }
 
     fn close(&self, s: &Arc<Stream>) {
         if !self.opened.swap(false, Ordering::AcqRel) {
             return;
         }
-        if let Some(p) = self.pair() {
-            p.close();
-        }
+        self.pair.close();
         self.shared.forget(s.minor());
     }
 
@@ -365,7 +362,7 @@ impl MuxDriver for CDriver {
     }
 
     fn qtop(&self) -> usize {
-        self.pair().map_or(0, |p| p.queue_addr(false))
+        self.pair.queue_addr(false)
     }
 }
 
@@ -410,6 +407,7 @@ pub(crate) fn register_driver(d: DriverDesc) -> Result<u32> {
             tab: d.tab,
             limits,
             minors <- MinorPool::new(0, MAX_MINOR as usize + 1),
+            nodes: d.nodes,
             fixed <- new_spinlock!(fixed, "CTarget::fixed"),
             open: AtomicUsize::new(0),
         }),
