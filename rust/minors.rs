@@ -12,7 +12,9 @@
 //! first zero bit of that word of `used`: with 60,000 minors in use an
 //! allocation reads 16 words instead of the 938 a flat bitmap scan would,
 //! and with the largest `pt_cnt` (1,048,576) at most 257. SVR4 walked
-//! per-minor state structures instead.
+//! per-minor state structures instead. A driver that picks its minors
+//! itself (a C driver's open, `ddi/driver.rs`) marks the one it picked
+//! with [`MinorPool::take`], which refuses a minor in use.
 //!
 //! The bitmaps start empty and double (from one word of `used`) when every
 //! minor they hold is in use, up to `limit`: the memory follows the highest
@@ -60,6 +62,12 @@ impl Bits {
             return Some(w * 64 + (!word).trailing_zeros() as usize);
         }
         None
+    }
+
+    fn is_set(&self, minor: usize) -> bool {
+        self.used
+            .get(minor / 64)
+            .is_some_and(|w| w & (1 << (minor % 64)) != 0)
     }
 
     fn set(&mut self, minor: usize) {
@@ -123,6 +131,30 @@ impl MinorPool {
                 }
                 if bits.capacity() >= self.limit {
                     return Err(AllocFail::Exhausted);
+                }
+                bits.used.len()
+            };
+            self.grow(words)?;
+        }
+    }
+
+    /// Takes `minor` itself, for a driver that picks its minors: `Ok(true)`
+    /// if it was free (it is in use now), `Ok(false)` if it is in use
+    /// already; `Exhausted` outside `start..limit`.
+    pub(crate) fn take(&self, minor: u32) -> core::result::Result<bool, AllocFail> {
+        let m = minor as usize;
+        if m < self.start || m >= self.limit {
+            return Err(AllocFail::Exhausted);
+        }
+        loop {
+            let words = {
+                let mut bits = self.bits.lock();
+                if m < bits.capacity() {
+                    if bits.is_set(m) {
+                        return Ok(false);
+                    }
+                    bits.set(m);
+                    return Ok(true);
                 }
                 bits.used.len()
             };
@@ -210,6 +242,29 @@ mod tests {
         p.free(64);
         assert_eq!(p.alloc(), Ok(64));
         assert_eq!(p.alloc(), Err(AllocFail::Exhausted));
+    }
+
+    #[test]
+    fn take_picks_a_minor_and_grows_to_it() {
+        let p = pool(2, 1 << 20);
+        assert_eq!(p.take(1), Err(AllocFail::Exhausted));
+        assert_eq!(p.take(1 << 20), Err(AllocFail::Exhausted));
+        assert_eq!(p.take(2), Ok(true));
+        assert_eq!(p.take(2), Ok(false));
+        // Far beyond the bitmaps: they double until they hold it.
+        assert_eq!(p.take(100_000), Ok(true));
+        assert_eq!(p.take(100_000), Ok(false));
+        // Taken minors are not handed out; the lowest free one is.
+        assert_eq!(p.alloc(), Ok(3));
+        p.free(2);
+        p.free(100_000);
+        assert_eq!(p.take(100_000), Ok(true));
+        assert_eq!(p.alloc(), Ok(2));
+        // All of a word taken one by one marks it full.
+        for m in 4..64 {
+            assert_eq!(p.take(m), Ok(true));
+        }
+        assert_eq!(p.alloc(), Ok(64));
     }
 
     #[test]

@@ -16,7 +16,8 @@
 //!       |                     |  a stream open on minor n?  yes: reopen it
 //!       v                     v  (every module's open, then the driver's)
 //!   new stream (minor 0, or n), its driver queue pair (a CPair at the
-//!   driver level, holding a reference on the provider)
+//!   driver level, part of the stream's driver, holding a reference on the
+//!   provider)
 //!       |
 //!   qi_qopen(RD(q), &dev, oflag, CLONEOPEN or 0, cred)
 //!       |  refused: the stream is released, the open fails with the errno
@@ -25,6 +26,12 @@
 //!   this driver's major and not open already (ENXIO, after the driver's
 //!   close, otherwise); the stream takes it and joins the driver's table
 //! ```
+//!
+//! The streams open are kept without an allocation per open: a bit per
+//! open minor (a [`MinorPool`] the driver's open picks from, growing with
+//! the highest minor ever open), and the streams of the minors that have
+//! per-minor nodes (the only ones a later open can find again) in a table
+//! made at registration.
 //!
 //! Every open is serialised per driver by `open_lock`, which also holds the
 //! `dead` flag. A driver is dead until its registration is complete (its
@@ -39,26 +46,26 @@
 //!
 //! Lock order: the driver table (`glue::global::EXT_DRVS`), then a driver's
 //! `open_lock`, then the clone table's node mutex (`clone.rs`), then a
-//! driver's `streams` spinlock.
+//! driver's `minors` or `fixed` spinlock (never both at once).
 
 use crate::clone::{Registry, Target, TargetNode};
 use crate::glue::ddi::{CPair, CStreamtab, DriverDesc};
 use crate::glue::global;
 use crate::glue::node::{file_minor, DevNode, Region};
+use crate::minors::{AllocFail, MinorPool};
 use crate::streams::autopush::{Autopush, Opened};
 use crate::streams::modsw::ModName;
 use crate::streams::msg::Mblk;
 use crate::streams::stream::{
     Driver, DriverLimits, MuxDriver, MuxLower, OpenHow, Runtime, SFlag, Stream,
 };
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use kernel::{
     fs::File,
     new_mutex, new_spinlock,
     prelude::*,
-    rbtree::{RBTree, RBTreeNode},
     str::CString,
-    sync::{Arc, Mutex, SetOnce, SpinLock},
+    sync::{Arc, Mutex, SpinLock},
 };
 
 /// Where a driver registered with major 0 starts looking
@@ -124,20 +131,58 @@ struct Shared {
     major: u32,
     tab: CStreamtab,
     limits: DriverLimits,
-    /// The open streams, by minor.
+    /// The minors of the open streams.
     #[pin]
-    streams: SpinLock<RBTree<u32, Arc<Stream>>>,
+    minors: MinorPool,
+    /// How many minors have nodes (`/dev/<name>/<n>`).
+    nodes: u32,
+    /// The open streams of the minors that have nodes (`0..nodes`), the
+    /// ones an open of `/dev/<name>/<n>` finds again.
+    #[pin]
+    fixed: SpinLock<KVVec<Option<Arc<Stream>>>>,
+    /// How many streams are open (have their minor).
+    open: AtomicUsize,
 }
 
 impl Shared {
     fn get(&self, minor: u32) -> Option<Arc<Stream>> {
-        self.streams.lock().get(&minor).cloned()
+        if minor >= self.nodes {
+            return None;
+        }
+        self.fixed.lock().get(minor as usize)?.clone()
     }
 
+    /// The stream `s` the driver opened on `minor` joins the table: `ENXIO`
+    /// if the minor is open already, `ENOMEM` if the minors' bitmap could
+    /// not grow to it. Called with `open_lock` held.
+    fn join(&self, minor: u32, s: &Arc<Stream>) -> Result {
+        match self.minors.take(minor) {
+            Ok(true) => {}
+            Ok(false) | Err(AllocFail::Exhausted) => return Err(ENXIO),
+            Err(AllocFail::NoMemory) => return Err(ENOMEM),
+        }
+        if minor < self.nodes {
+            if let Some(slot) = self.fixed.lock().get_mut(minor as usize) {
+                *slot = Some(s.clone());
+            }
+        }
+        self.open.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    /// The stream on `minor` closed.
     fn forget(&self, minor: u32) {
-        let gone = self.streams.lock().remove(&minor);
-        // Outside the lock.
-        drop(gone);
+        if minor < self.nodes {
+            let gone = self
+                .fixed
+                .lock()
+                .get_mut(minor as usize)
+                .and_then(Option::take);
+            // Outside the lock.
+            drop(gone);
+        }
+        self.minors.free(minor);
+        self.open.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -187,7 +232,7 @@ impl Target for CTarget {
     }
 
     fn open_count(&self) -> usize {
-        self.shared.streams.lock().iter().count()
+        self.shared.open.load(Ordering::Relaxed)
     }
 
     fn limit(&self) -> usize {
@@ -203,7 +248,7 @@ impl CTarget {
         let drv = KBox::new(
             CDriver {
                 shared: sh.clone(),
-                pair: SetOnce::new(),
+                pair: CPair::driver(&sh.tab)?,
                 opened: AtomicBool::new(false),
             },
             GFP_KERNEL_ACCOUNT,
@@ -224,39 +269,36 @@ impl CTarget {
     fn start(&self, s: &Arc<Stream>, minor: u32, clone: bool) -> Result {
         let sh = &self.shared;
         let drv = CDriver::of(s).ok_or(EINVAL)?;
-        if !drv.pair.populate(CPair::new_driver(&sh.tab, s)?) {
+        let pair = &drv.pair;
+        if !pair.link(s) {
             return Err(EINVAL);
         }
-        let pair = drv.pair().ok_or(EINVAL)?;
         let (maj, min) = pair.open_driver(sh.major, minor, clone)?;
-        // Room in the table first: nothing can fail after the check.
-        let node = RBTreeNode::new(min, s.clone(), GFP_KERNEL_ACCOUNT);
-        let mut streams = sh.streams.lock();
-        let taken = streams.get(&min).is_some();
-        let node = match node {
-            Ok(node) if maj == sh.major && !taken => node,
-            other => {
-                drop(streams);
-                // Another driver's device, a minor that is open already, or
-                // no memory: the driver's open succeeded, so it is closed.
-                pair.close();
-                return Err(other.err().map_or(ENXIO, Into::into));
-            }
+        let joined = if maj == sh.major {
+            sh.join(min, s)
+        } else {
+            Err(ENXIO)
         };
+        if let Err(e) = joined {
+            // Another driver's device, a minor that is open already, or no
+            // memory: the driver's open succeeded, so it is closed.
+            pair.close();
+            return Err(e);
+        }
         s.set_minor(min);
-        streams.insert(node);
         drv.opened.store(true, Ordering::Release);
         Ok(())
     }
 }
 
 /// One stream's driver: every procedure is the C driver's. Its queue pair
-/// is made once the stream exists (the pair points at it), by the open
-/// that made the stream, which finds the driver again through
+/// is part of it (one allocation per open, as for a built-in driver), and
+/// is given the stream once the stream owns the driver, by the open that
+/// made the stream, which finds the driver again through
 /// [`Driver::as_any`].
 struct CDriver {
     shared: Arc<Shared>,
-    pair: SetOnce<Pin<KBox<CPair>>>,
+    pair: CPair,
     /// The driver's open succeeded, so its close is due.
     opened: AtomicBool,
 }
@@ -266,48 +308,34 @@ impl CDriver {
     fn of(s: &Stream) -> Option<&Self> {
         s.driver.as_any()?.downcast_ref::<Self>()
     }
-
-    fn pair(&self) -> Option<&CPair> {
-        self.pair.as_ref().map(|p| &**p)
-    }
 }
 
 impl Driver for CDriver {
     fn wput(&self, _s: &Arc<Stream>, m: Mblk) {
-        if let Some(p) = self.pair() {
-            p.put(false, m);
-        }
+        self.pair.put(false, m);
     }
 
     fn wsrv(&self, _s: &Arc<Stream>) {
-        if let Some(p) = self.pair() {
-            p.srv(false);
-        }
+        self.pair.srv(false);
     }
 
     fn rput(&self, _s: &Arc<Stream>, m: Mblk) {
-        if let Some(p) = self.pair() {
-            p.put(true, m);
-        }
+        self.pair.put(true, m);
     }
 
     fn rsrv(&self, _s: &Arc<Stream>) {
-        if let Some(p) = self.pair() {
-            p.srv(true);
-        }
+        self.pair.srv(true);
     }
 
     fn reopen(&self, _s: &Arc<Stream>) -> Result {
-        self.pair().ok_or(ENXIO)?.open(OpenHow::Reopen)
+        self.pair.open(OpenHow::Reopen)
     }
 
     fn close(&self, s: &Arc<Stream>) {
         if !self.opened.swap(false, Ordering::AcqRel) {
             return;
         }
-        if let Some(p) = self.pair() {
-            p.close();
-        }
+        self.pair.close();
         self.shared.forget(s.minor());
     }
 
@@ -334,7 +362,7 @@ impl MuxDriver for CDriver {
     }
 
     fn qtop(&self) -> usize {
-        self.pair().map_or(0, |p| p.queue_addr(false))
+        self.pair.queue_addr(false)
     }
 }
 
@@ -369,6 +397,8 @@ pub(crate) fn register_driver(d: DriverDesc) -> Result<u32> {
     let name = CString::try_from_fmt(fmt!("{}", d.name.as_str()))?;
     let key = d.tab.key();
     let limits = d.tab.limits();
+    let mut fixed = KVVec::with_capacity(d.nodes as usize, GFP_KERNEL)?;
+    fixed.extend_with(d.nodes as usize, None, GFP_KERNEL)?;
     let shared = Arc::pin_init(
         pin_init!(Shared {
             name,
@@ -376,7 +406,10 @@ pub(crate) fn register_driver(d: DriverDesc) -> Result<u32> {
             major,
             tab: d.tab,
             limits,
-            streams <- new_spinlock!(RBTree::new(), "CTarget::streams"),
+            minors <- MinorPool::new(0, MAX_MINOR as usize + 1),
+            nodes: d.nodes,
+            fixed <- new_spinlock!(fixed, "CTarget::fixed"),
+            open: AtomicUsize::new(0),
         }),
         GFP_KERNEL,
     )?;
@@ -441,7 +474,7 @@ fn make_nodes(ext: &mut ExtDriver, env: &DrvEnv, nodes: u32) -> Result {
 fn unregister_target(env: &DrvEnv, target: &Arc<CTarget>) -> Result {
     {
         let mut dead = target.open_lock.lock();
-        if target.shared.streams.lock().iter().next().is_some() {
+        if target.shared.open.load(Ordering::Acquire) != 0 {
             return Err(EBUSY);
         }
         *dead = true;

@@ -24,10 +24,16 @@
 //! `queue_t`s (read, then write, so `RD`/`WR`/`OTHERQ` are pointer
 //! arithmetic), then what strclone needs to route a call made through them:
 //! the stream, the instance's level, the provider's procedures and a
-//! reference on the provider's kernel module. The pair is boxed and pinned
-//! (C keeps pointers into it) and lives as long as the instance: from the
-//! push (before the module's open) until the instance is freed, after its
-//! close and after every work item that could call it.
+//! reference on the provider's kernel module. The pair is pinned (C keeps
+//! pointers into it) and lives as long as the instance: from the push
+//! (before the module's open) until the instance is freed, after its close
+//! and after every work item that could call it. A module instance's pair
+//! is boxed; a driver's is part of its stream's driver, made with it
+//! ([`CPair::driver`]) and given the stream once the stream owns it
+//! ([`CPair::link`]), so a C driver's open allocates nothing more than a
+//! built-in driver's. A queue finds its pair from its own address (the
+//! pair begins with its two queues), so the pair keeps no pointer to
+//! itself.
 
 use super::mblk::{FreeRtn, Mblk, Msgb};
 use crate::streams::{
@@ -40,11 +46,16 @@ use crate::uapi::{CLONEOPEN, FMNAMESZ, MODOPEN};
 use core::{
     cell::UnsafeCell,
     ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void},
-    mem::{offset_of, size_of, ManuallyDrop},
+    marker::PhantomPinned,
+    mem::{offset_of, size_of, size_of_val, ManuallyDrop},
     ptr::{self, NonNull},
     sync::atomic::{AtomicBool, Ordering},
 };
-use kernel::{bindings, pr_warn_once, prelude::*, sync::Arc};
+use kernel::{
+    bindings, pr_warn_once,
+    prelude::*,
+    sync::{Arc, SetOnce},
+};
 
 /// The DDI version this strclone implements (`STRCLONE_DDI_VERSION`).
 pub(crate) const DDI_VERSION: u32 = 1;
@@ -122,7 +133,7 @@ pub(crate) struct RawQueue {
     q_ptr: *mut c_void,
     q_flag: u32,
     side: u32,
-    /// The [`CPair`] (untyped: C sees `void *`).
+    /// Unused (NULL): a queue's pair is found from the queue's address.
     pair: *const c_void,
     pad: *mut c_void,
 }
@@ -398,22 +409,23 @@ impl Drop for ModuleRef {
 /// # Invariants
 ///
 /// A `Borrowed` stream holds no count of its own: it is the stream whose
-/// driver owns the pair, so it outlives the pair, and the `ManuallyDrop`
-/// never gives a count back.
+/// driver the pair is part of, so it outlives the pair, and the
+/// `ManuallyDrop` never gives a count back.
 enum StreamLink {
     /// A module instance's own reference (it is popped, and freed, apart
     /// from the stream).
     Owned(Arc<Stream>),
-    /// A driver's pair: owned by its stream (a counted reference would be a
-    /// cycle).
-    Borrowed(ManuallyDrop<Arc<Stream>>),
+    /// A driver's pair: part of its stream (a counted reference would be a
+    /// cycle); set once the stream exists ([`CPair::link`]).
+    Borrowed(SetOnce<ManuallyDrop<Arc<Stream>>>),
 }
 
 impl StreamLink {
-    fn get(&self) -> &Arc<Stream> {
+    /// The stream; `None` only for a driver's pair not linked yet.
+    fn get(&self) -> Option<&Arc<Stream>> {
         match self {
-            Self::Owned(s) => s,
-            Self::Borrowed(s) => s,
+            Self::Owned(s) => Some(s),
+            Self::Borrowed(s) => s.as_ref().map(|s| &**s),
         }
     }
 }
@@ -423,10 +435,16 @@ impl StreamLink {
 ///
 /// # Invariants
 ///
-/// `q[0]` is the read queue and `q[1]` the write queue, each with its
-/// `qinit` and `pair` pointing at this pair; only `q_ptr` changes after
-/// construction, and only C code changes it. `tab` and the provider stay
-/// valid while `owner` is held, that is as long as the pair.
+/// `q[0]` is the read queue and `q[1]` the write queue (`side` 0 and 1),
+/// each with its `qinit`, at the start of the pair; only `q_ptr` changes
+/// after construction, and only C code changes it. C is given a queue
+/// (by a call into it) only once the pair no longer moves and has its
+/// stream: a module's pair is pinned in its box from the start, a driver's
+/// once [`CPair::link`] found it within the driver of its stream (which a
+/// shared, `!Unpin` stream never gives out mutably, so the driver stays
+/// where it is until the stream is freed), and a pair without its stream
+/// calls nothing. `tab` and the provider stay valid while `owner` is held,
+/// that is as long as the pair.
 #[repr(C)]
 pub(crate) struct CPair {
     q: [UnsafeCell<RawQueue>; 2],
@@ -439,6 +457,8 @@ pub(crate) struct CPair {
     /// is registered, never cleared): only then do its close and its drop
     /// look for callouts left behind, in the global table.
     callouts: AtomicBool,
+    /// C holds pointers into the pair: once pinned it never moves.
+    _pin: PhantomPinned,
 }
 
 // SAFETY: The C-visible queues are only read by strclone after construction
@@ -452,22 +472,19 @@ impl CPair {
     /// A queue pair for an instance of `tab` pushed on `s` at level `lvl`,
     /// holding a reference on its provider (`ENXIO` when it is going away).
     pub(crate) fn new(tab: &CStreamtab, s: &Arc<Stream>, lvl: u32) -> Result<Pin<KBox<Self>>> {
-        Self::make(tab, StreamLink::Owned(s.clone()), lvl)
+        let pair = Self::make(tab, StreamLink::Owned(s.clone()), lvl)?;
+        Ok(KBox::pin(pair, GFP_KERNEL_ACCOUNT)?)
     }
 
-    /// The driver queue pair of `s`, a stream whose driver will own the
-    /// pair (so the pair holds no count on it), holding a reference on the
-    /// provider (`ENXIO` when it is going away).
-    pub(crate) fn new_driver(tab: &CStreamtab, s: &Arc<Stream>) -> Result<Pin<KBox<Self>>> {
-        // SAFETY: `Arc::as_ptr` of a live `Arc` is what `from_raw` expects.
-        // No count is taken, and the `ManuallyDrop` never gives one back;
-        // the caller makes the pair part of `s`'s driver, so `s` outlives it
-        // (`StreamLink`'s invariant).
-        let borrowed = ManuallyDrop::new(unsafe { Arc::from_raw(Arc::as_ptr(s)) });
-        Self::make(tab, StreamLink::Borrowed(borrowed), LVL_DRV)
+    /// The driver queue pair of a stream about to be made, to be part of
+    /// the stream's driver (so it holds no count on the stream), holding a
+    /// reference on the provider (`ENXIO` when it is going away). It calls
+    /// nothing until [`Self::link`] gives it its stream.
+    pub(crate) fn driver(tab: &CStreamtab) -> Result<Self> {
+        Self::make(tab, StreamLink::Borrowed(SetOnce::new()), LVL_DRV)
     }
 
-    fn make(tab: &CStreamtab, stream: StreamLink, lvl: u32) -> Result<Pin<KBox<Self>>> {
+    fn make(tab: &CStreamtab, stream: StreamLink, lvl: u32) -> Result<Self> {
         let owner = ModuleRef::get(tab.owner)?;
         let q = |qinfo: *const QInit, side: u32| {
             UnsafeCell::new(RawQueue {
@@ -479,24 +496,43 @@ impl CPair {
                 pad: ptr::null_mut(),
             })
         };
-        let pair = KBox::pin(
-            Self {
-                q: [q(tab.rd, 0), q(tab.wr, 1)],
-                stream,
-                lvl,
-                rd: tab.rd,
-                wr: tab.wr,
-                owner,
-                callouts: AtomicBool::new(false),
-            },
-            GFP_KERNEL_ACCOUNT,
-        )?;
-        let me: *const c_void = ptr::from_ref::<CPair>(&pair).cast();
-        for q in &pair.q {
-            // SAFETY: Nobody else has the pair yet.
-            unsafe { (*q.get()).pair = me };
+        Ok(Self {
+            q: [q(tab.rd, 0), q(tab.wr, 1)],
+            stream,
+            lvl,
+            rd: tab.rd,
+            wr: tab.wr,
+            owner,
+            callouts: AtomicBool::new(false),
+            _pin: PhantomPinned,
+        })
+    }
+
+    /// Gives a driver's pair ([`Self::driver`]) its stream `s`, whose driver
+    /// the pair is part of: `false` (nothing done) if the pair is not within
+    /// `s`'s driver, is a module's, or has its stream already.
+    pub(crate) fn link(&self, s: &Arc<Stream>) -> bool {
+        let StreamLink::Borrowed(slot) = &self.stream else {
+            return false;
+        };
+        let d = s.driver();
+        let start = ptr::from_ref(d).cast::<u8>() as usize;
+        let me = ptr::from_ref(self) as usize;
+        if me < start || me + size_of::<Self>() > start + size_of_val(d) {
+            return false;
         }
-        Ok(pair)
+        // SAFETY: `Arc::as_ptr` of a live `Arc` is what `from_raw` expects.
+        // No count is taken, and the `ManuallyDrop` never gives one back:
+        // the pair lies within `s`'s driver, which `s` owns until it is
+        // freed, so `s` outlives the pair (`StreamLink`'s invariant). Nor
+        // does the pair move from now on: `s` is shared and `!Unpin`
+        // (asserted below), so nothing gets `&mut` to it or to its driver.
+        slot.populate(ManuallyDrop::new(unsafe { Arc::from_raw(Arc::as_ptr(s)) }))
+    }
+
+    /// Whether the pair has its stream, so that C may be given its queues.
+    fn linked(&self) -> bool {
+        self.stream.get().is_some()
     }
 
     fn qptr(&self, rd: bool) -> *mut RawQueue {
@@ -512,7 +548,7 @@ impl CPair {
             OpenHow::Push => MODOPEN as c_int,
             OpenHow::Reopen => 0,
         };
-        let s = self.stream.get();
+        let s = self.stream.get().ok_or(ENXIO)?;
         self.call_open(makedev(s.major(), s.minor()), sflag)
             .map(|_| ())
     }
@@ -527,6 +563,9 @@ impl CPair {
     }
 
     fn call_open(&self, mut dev: u32, sflag: c_int) -> Result<u32> {
+        if !self.linked() {
+            return Err(ENXIO);
+        }
         // SAFETY: `rd` is valid (type invariant); the queue is this pair's.
         let r = unsafe { strclone_call_qopen(self.rd, self.qptr(true), &mut dev, 3, sflag) };
         match r.unsigned_abs() {
@@ -539,6 +578,9 @@ impl CPair {
     /// Calls the module's close, then cancels (and waits for) what it left
     /// pending: timeouts and bufcalls (`ddi_callout.rs`).
     pub(crate) fn close(&self) {
+        if !self.linked() {
+            return;
+        }
         // SAFETY: As in `open`.
         unsafe { strclone_call_qclose(self.rd, self.qptr(true), 3) };
         self.cancel_callouts();
@@ -548,14 +590,19 @@ impl CPair {
     /// this pair (a multiplexor's lower pair has no close: it is unlinked);
     /// nothing to look for if it never made one.
     pub(crate) fn cancel_callouts(&self) {
-        if self.callouts.load(Ordering::SeqCst) {
-            super::ddi_callout::cancel_instance(self.stream.get(), self.lvl);
+        if let Some(s) = self.stream.get() {
+            if self.callouts.load(Ordering::SeqCst) {
+                super::ddi_callout::cancel_instance(s, self.lvl);
+            }
         }
     }
 
     /// The address of the read or write `queue_t`, as C code holds it (what
     /// a `linkblk` carries).
     pub(crate) fn queue_addr(&self, rd: bool) -> usize {
+        if !self.linked() {
+            return 0;
+        }
         self.qptr(rd) as usize
     }
 
@@ -569,6 +616,9 @@ impl CPair {
 
     /// Calls the put procedure of the read (`rd`) or write queue with `m`.
     pub(crate) fn put(&self, rd: bool, m: Mblk) {
+        if !self.linked() {
+            return;
+        }
         let qi = if rd { self.rd } else { self.wr };
         // SAFETY: `qi` is valid and has a put procedure (type invariant);
         // the message's ownership goes to the module.
@@ -581,6 +631,9 @@ impl CPair {
 
     /// Calls the service procedure of the read or write queue, if any.
     pub(crate) fn srv(&self, rd: bool) {
+        if !self.linked() {
+            return;
+        }
         let qi = if rd { self.rd } else { self.wr };
         // SAFETY: As in `put`.
         unsafe {
@@ -590,6 +643,18 @@ impl CPair {
         }
     }
 }
+
+// A stream is `!Unpin` (its lock and work items are pinned), so a shared
+// one never gives out `&mut` to itself or its driver (`CPair::link`): this
+// fails to compile (the `_` is ambiguous) if `Stream` were `Unpin`.
+const _: () = {
+    trait AmbiguousIfUnpin<A> {
+        fn item() {}
+    }
+    impl<T: ?Sized> AmbiguousIfUnpin<()> for T {}
+    impl<T: ?Sized + Unpin> AmbiguousIfUnpin<u8> for T {}
+    let _ = <Stream as AmbiguousIfUnpin<_>>::item;
+};
 
 /// The kernel's `MKDEV` (what SVR4's `makedevice` is on Linux).
 fn makedev(major: u32, minor: u32) -> u32 {
@@ -602,10 +667,24 @@ impl Drop for CPair {
         // driver's pair may be dropped with its stream: only the stream's
         // address is compared (a pending callout holds the stream, so none
         // is left for a stream being freed).
-        if self.callouts.load(Ordering::SeqCst) {
-            super::ddi_callout::cancel_instance_pending(self.stream.get(), self.lvl);
+        if let Some(s) = self.stream.get() {
+            if self.callouts.load(Ordering::SeqCst) {
+                super::ddi_callout::cancel_instance_pending(s, self.lvl);
+            }
         }
     }
+}
+
+/// The pair a queue of a [`CPair`] belongs to.
+///
+/// # Safety
+///
+/// `q` is a queue of a live [`CPair`].
+unsafe fn pair_of(q: *mut RawQueue) -> *const CPair {
+    // SAFETY: The caller's promise: queue `side` is `q[side]`, at the start
+    // of the pair plus `side` queues (`repr(C)`, `UnsafeCell` is
+    // transparent).
+    unsafe { q.sub((*q).side as usize).cast_const().cast::<CPair>() }
 }
 
 /// The stream and queue a `queue_t *` from C names.
@@ -624,11 +703,12 @@ pub(super) unsafe fn resolve<'a>(q: *mut RawQueue) -> Option<(&'a Arc<Stream>, Q
         pr_warn_once!("a DDI queue routine was called from interrupt context: ignored\n");
         return None;
     }
-    // SAFETY: A queue of a live pair (the caller's promise); `side` and
-    // `pair` never change after construction.
-    let (side, pair) = unsafe { ((*q).side, &*(*q).pair.cast::<CPair>()) };
+    // SAFETY: A queue of a live pair (the caller's promise), pinned (C has
+    // it): `side` never changes, and queue `side` of a pair is `side`
+    // queues from the pair's start (`repr(C)`, `q` first).
+    let (side, pair) = unsafe { ((*q).side, &*pair_of(q)) };
     Some((
-        pair.stream.get(),
+        pair.stream.get()?,
         Qid {
             lvl: pair.lvl,
             rd: side == 0,
@@ -647,9 +727,8 @@ pub(super) unsafe fn resolve_pair<'a>(
 ) -> Option<(&'a CPair, &'a Arc<Stream>, Qid)> {
     // SAFETY: The caller's promise.
     let (s, qid) = unsafe { resolve(q) }?;
-    // SAFETY: A queue of a live pair (the caller's promise); `pair` never
-    // changes after construction.
-    Some((unsafe { &*(*q).pair.cast::<CPair>() }, s, qid))
+    // SAFETY: As in `resolve`.
+    Some((unsafe { &*pair_of(q) }, s, qid))
 }
 
 /// Takes ownership of a message from C.

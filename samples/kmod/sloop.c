@@ -26,7 +26,6 @@
  */
 #include <linux/bitmap.h>
 #include <linux/module.h>
-#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/strclone_ddi.h>
 
@@ -39,13 +38,18 @@ static int registered;
 module_param(registered, int, 0444);
 MODULE_PARM_DESC(registered, "the STREAMS major sloop got");
 
-static DEFINE_SPINLOCK(sloop_lock);
-static DECLARE_BITMAP(sloop_used, SLOOP_MINORS);
-
+/*
+ * Per-minor state in a static table, as SVR4's loop driver keeps its
+ * loop_loop[]: a minor is in use while its bit in sloop_used is set.
+ */
 struct sloop {
 	unsigned int minor;
 	unsigned int opens;
 };
+
+static DEFINE_SPINLOCK(sloop_lock);
+static DECLARE_BITMAP(sloop_used, SLOOP_MINORS);
+static struct sloop sloop_devs[SLOOP_MINORS];
 
 static struct module_info sloop_minfo = {
 	.mi_idnum = 4343,
@@ -67,24 +71,20 @@ static int sloop_open(queue_t *q, dev_t *devp, int oflag, int sflag, cred_t *crp
 		sl->opens++;
 		return 0;
 	}
-	sl = kzalloc(sizeof(*sl), GFP_KERNEL);
-	if (!sl)
-		return ENOMEM;
 	spin_lock(&sloop_lock);
 	if (sflag == CLONEOPEN) {
 		minor = find_next_zero_bit(sloop_used, SLOOP_MINORS, SLOOP_NODES);
 		if (minor >= SLOOP_MINORS) {
 			spin_unlock(&sloop_lock);
-			kfree(sl);
 			return ENXIO;
 		}
 	} else if (minor >= SLOOP_NODES || test_bit(minor, sloop_used)) {
 		spin_unlock(&sloop_lock);
-		kfree(sl);
 		return ENXIO;
 	}
 	__set_bit(minor, sloop_used);
 	spin_unlock(&sloop_lock);
+	sl = &sloop_devs[minor];
 	sl->minor = minor;
 	sl->opens = 1;
 	q->q_ptr = sl;
@@ -99,12 +99,12 @@ static int sloop_close(queue_t *q, int oflag, cred_t *crp)
 	struct sloop *sl = q->q_ptr;
 
 	qprocsoff(q);
+	/* The slot is free again once its bit is clear. */
 	spin_lock(&sloop_lock);
 	__clear_bit(sl->minor, sloop_used);
 	spin_unlock(&sloop_lock);
 	q->q_ptr = NULL;
 	WR(q)->q_ptr = NULL;
-	kfree(sl);
 	return 0;
 }
 
