@@ -3,12 +3,12 @@
  * The uapi header checked against strclone's Rust side (rust/uapi.rs).
  *
  * The static_asserts below hold the header's structure layouts and ioctl
- * numbers to the same x86_64 numbers that rust/uapi.rs asserts for its
+ * numbers to the same x86_64 numbers that rust/uapi/layout.rs asserts for its
  * #[repr(C)] mirrors, so neither side can change alone without a build
  * failure: change a structure or an ioctl, and both files must follow.
  * strclone_uapi_table[] is the same facts (and the constants) computed from
  * the header, which the KUnit suite strclone_uapi compares with the Rust
- * values entry by entry, in the order of CHECKED in rust/uapi.rs.
+ * values entry by entry, in the order of CHECKED in rust/uapi/check.rs.
  */
 #include <linux/build_bug.h>
 #include <linux/kernel.h>
@@ -147,7 +147,7 @@ static_assert(TIOCGETC == 0x7412 && TIOCSTART == 0x746e && TIOCSTOP == 0x746f);
 static_assert(TIOCGLTC == 0x7474 && TIOCSLTC == 0x7475 && TIOCLGET == 0x747c);
 static_assert(TIOCLSET == 0x747d && TIOCLBIC == 0x747e && TIOCLBIS == 0x747f);
 
-/* In the order of CHECKED in rust/uapi.rs. */
+/* In the order of CHECKED in rust/uapi/check.rs. */
 static const u32 strclone_uapi_table[] = {
 	sizeof(struct strbuf),
 	offsetof(struct strbuf, maxlen),

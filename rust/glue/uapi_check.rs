@@ -2,7 +2,7 @@
 
 //! The header's side of the uapi cross-check: the values `uapi_check.c`
 //! computes from `include/uapi/linux/strclone.h` (structure sizes and
-//! offsets, ioctl numbers, constants), for the KUnit suite in `uapi.rs`.
+//! offsets, ioctl numbers, constants), for the KUnit suite in `uapi/check.rs`.
 //! `uapi_check.c` also asserts the layouts at build time.
 
 use kernel::ffi::c_uint;
@@ -11,7 +11,7 @@ extern "C" {
     fn strclone_uapi_values(n: *mut c_uint) -> *const u32;
 }
 
-/// The header's values, in the order of `CHECKED` in `uapi.rs`.
+/// The header's values, in the order of `CHECKED` in `uapi/check.rs`.
 pub(crate) fn header_values() -> &'static [u32] {
     let mut n: c_uint = 0;
     // SAFETY: `n` is a valid place for the count, which is all the function
