@@ -19,6 +19,7 @@
 //! `CAP_SYS_ADMIN`, checked on the credentials the `M_IOCTL` carries. A
 //! transparent ioctl is never one of them: `ENOTTY`.
 
+use crate::bytes::ne_u32;
 use crate::clone::Target;
 use crate::minors::{AllocFail, MinorPool};
 use crate::streams::autopush::Opened;
@@ -156,19 +157,11 @@ impl Drop for EchoStream {
     }
 }
 
-fn read_u32(v: &[u8], at: usize) -> u32 {
-    let mut b = [0u8; 4];
-    if let Some(s) = v.get(at..at + 4) {
-        b.copy_from_slice(s);
-    }
-    u32::from_ne_bytes(b)
-}
-
 impl EchoStream {
     /// The water marks of `ECHO_SETQ`/`ECHO_SETOPTS` (`struct echo_qopts`):
     /// `EINVAL` when short, inverted or above `STRCLONE_QHIWAT_MAX`.
     fn qopts(data: &[u8]) -> Result<(u32, u32)> {
-        let (hi, lo) = (read_u32(data, 0), read_u32(data, 4));
+        let (hi, lo) = (ne_u32(data, 0), ne_u32(data, 4));
         if data.len() < 8 || lo > hi || hi as usize > QHIWAT_MAX {
             return Err(EINVAL);
         }
@@ -178,7 +171,7 @@ impl EchoStream {
     /// The errno argument of `ECHO_NAK`/`ECHO_ERROR`: only real errnos
     /// (kernel-internal ones must never reach user space).
     fn errno_arg(data: &[u8]) -> Result<i32> {
-        match read_u32(data, 0) as i32 {
+        match ne_u32(data, 0) as i32 {
             e if data.len() >= 4 && (1..=MAX_ERRNO).contains(&e) => Ok(e),
             _ => Err(EINVAL),
         }
@@ -265,20 +258,20 @@ impl EchoStream {
         match ioc.cmd {
             uapi::ECHO_HANGUP => s.hangup(),
             uapi::ECHO_ERROR => {
-                let e = read_u32(&data, 0) as u8;
+                let e = ne_u32(&data, 0) as u8;
                 if let Ok(em) = Mblk::error(e, e, GFP_ATOMIC) {
                     s.qreply(em);
                 }
             }
             uapi::ECHO_MREAD => {
-                let on = read_u32(&data, 0) != 0;
+                let on = ne_u32(&data, 0) != 0;
                 let flag = if on { SO_MREADON } else { SO_MREADOFF };
                 if let Ok(om) = Mblk::setopts(flag, 0, 0, GFP_ATOMIC) {
                     s.qreply(om);
                 }
             }
             uapi::ECHO_SETOPTS => {
-                let (hi, lo) = (read_u32(&data, 0), read_u32(&data, 4));
+                let (hi, lo) = (ne_u32(&data, 0), ne_u32(&data, 4));
                 if let Ok(om) = Mblk::setopts(SO_HIWAT | SO_LOWAT, hi, lo, GFP_ATOMIC) {
                     s.qreply(om);
                 }

@@ -40,7 +40,8 @@
 //!   in-kernel `strlog()`;
 //! - [`sad`]: the STREAMS administrative driver (`/dev/sad/admin`,
 //!   `/dev/sad/user`) that configures autopush (`streams::autopush`);
-//! - [`minors`]: minor allocation; [`uapi`]: the user interface, checked
+//! - [`minors`]: minor allocation; [`bytes`]: integer fields read out of
+//!   byte buffers; [`uapi`]: the user interface, checked
 //!   against `include/uapi/linux/strclone.h`;
 //! - [`ddi`]: STREAMS modules other kernel modules register through the C
 //!   ABI of `include/linux/strclone_ddi.h`;
@@ -51,6 +52,7 @@
 //! Locking: the lock order, covering every lock in the crate, is written
 //! once, in `Documentation/strclone/streams.rst` (section "Locking").
 
+mod bytes;
 mod clone;
 mod ddi;
 mod debug;

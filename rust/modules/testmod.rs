@@ -35,6 +35,7 @@
 //! protocol it runs. A failed `M_IOCDATA` is freed (the caller already has
 //! its error); a transparent ioctl of another command passes on.
 
+use crate::bytes::{ne_i32, ne_u64};
 use crate::modules::MODULE_LIMITS;
 use crate::streams::msg::{IocBlk, Mblk, MsgType};
 use crate::streams::stream::{DriverLimits, ModEntry, Module, OpenHow, PutKind, Qid, Stream};
@@ -105,22 +106,6 @@ const XVEC_IN: u64 = 4;
 const XVEC_OUT: u64 = 5;
 const XVEC_HDR_OUT: u64 = 6;
 const XHOLD_IN: u64 = 7;
-
-fn ne_i32(b: &[u8], at: usize) -> i32 {
-    let mut w = [0u8; 4];
-    if let Some(s) = b.get(at..at + 4) {
-        w.copy_from_slice(s);
-    }
-    i32::from_ne_bytes(w)
-}
-
-fn ne_u64(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    if let Some(s) = b.get(at..at + 8) {
-        w.copy_from_slice(s);
-    }
-    u64::from_ne_bytes(w)
-}
 
 fn errno_arg(data: &[u8]) -> Result<i32> {
     let b: [u8; 4] = data

@@ -18,6 +18,7 @@
 //! header compiled for i386 and uses every ioctl below
 //! (`Documentation/strclone/streamio.rst`, "32-bit programs").
 
+use crate::bytes::{ne_i32, ne_u32};
 use crate::uapi::{self, StrList, Strbuf, Strfdinsert, Strioctl, Strpeek, Strpmsg};
 use kernel::{
     prelude::*,
@@ -62,18 +63,6 @@ const _: () = {
 /// Bytes of the largest argument structure.
 const MAX: usize = uapi::STRFDINSERT_SIZE;
 
-fn rd32(b: &[u8], at: usize) -> u32 {
-    let mut w = [0u8; 4];
-    if let Some(s) = b.get(at..at + 4) {
-        w.copy_from_slice(s);
-    }
-    u32::from_ne_bytes(w)
-}
-
-fn rdi32(b: &[u8], at: usize) -> i32 {
-    rd32(b, at) as i32
-}
-
 fn wr32(out: &mut [u8], at: usize, v: u32) {
     if let Some(s) = out.get_mut(at..at + 4) {
         s.copy_from_slice(&v.to_ne_bytes());
@@ -82,10 +71,10 @@ fn wr32(out: &mut [u8], at: usize, v: u32) {
 
 fn strbuf32(b: &[u8], at: usize) -> Strbuf {
     Strbuf {
-        maxlen: rdi32(b, at),
-        len: rdi32(b, at + 4),
+        maxlen: ne_i32(b, at),
+        len: ne_i32(b, at + 4),
         // compat_ptr(): the 32-bit address, zero-extended.
-        buf: u64::from(rd32(b, at + 8)),
+        buf: u64::from(ne_u32(b, at + 8)),
     }
 }
 
@@ -123,8 +112,8 @@ impl Abi {
                 Strpmsg {
                     ctl: strbuf32(&b, 0),
                     data: strbuf32(&b, STRBUF32),
-                    band: rdi32(&b, 24),
-                    flags: rdi32(&b, 28),
+                    band: ne_i32(&b, 24),
+                    flags: ne_i32(&b, 28),
                 }
             }
         })
@@ -154,7 +143,7 @@ impl Abi {
                 Strpeek {
                     ctl: strbuf32(&b, 0),
                     data: strbuf32(&b, STRBUF32),
-                    flags: rd32(&b, 24),
+                    flags: ne_u32(&b, 24),
                 }
             }
         })
@@ -183,9 +172,9 @@ impl Abi {
                 Strfdinsert {
                     ctl: strbuf32(&b, 0),
                     data: strbuf32(&b, STRBUF32),
-                    flags: rd32(&b, 24),
-                    fildes: rdi32(&b, 28),
-                    offset: rdi32(&b, 32),
+                    flags: ne_u32(&b, 24),
+                    fildes: ne_i32(&b, 28),
+                    offset: ne_i32(&b, 32),
                 }
             }
         })
@@ -199,10 +188,10 @@ impl Abi {
             Abi::Ilp32 => {
                 let b = read_raw(arg, STRIOCTL32)?;
                 Strioctl {
-                    ic_cmd: rdi32(&b, 0),
-                    ic_timout: rdi32(&b, 4),
-                    ic_len: rdi32(&b, 8),
-                    ic_dp: u64::from(rd32(&b, 12)),
+                    ic_cmd: ne_i32(&b, 0),
+                    ic_timout: ne_i32(&b, 4),
+                    ic_len: ne_i32(&b, 8),
+                    ic_dp: u64::from(ne_u32(&b, 12)),
                 }
             }
         })
@@ -222,8 +211,8 @@ impl Abi {
             Abi::Ilp32 => {
                 let b = read_raw(arg, STR_LIST32)?;
                 StrList {
-                    sl_nmods: rdi32(&b, 0),
-                    sl_modlist: u64::from(rd32(&b, 4)),
+                    sl_nmods: ne_i32(&b, 0),
+                    sl_modlist: u64::from(ne_u32(&b, 4)),
                 }
             }
         })

@@ -14,6 +14,7 @@
 
 mod ioc;
 
+use crate::bytes::{le_u32, le_u64};
 pub(crate) use ioc::{CopyReq, IocBlk, IocCred, STEP_DONE, STEP_SET, TRANSPARENT};
 use kernel::{alloc::Flags, prelude::*};
 
@@ -200,13 +201,13 @@ impl Msg {
     /// (flags, hiwat, lowat) of an `M_SETOPTS`.
     pub(crate) fn setopts_fields(&self) -> (u32, u32, u32) {
         let b = self.bytes();
-        (le32(b, 0), le32(b, 4), le32(b, 8))
+        (le_u32(b, 0), le_u32(b, 4), le_u32(b, 8))
     }
 
     /// The read mode of an `M_SETOPTS` with `SO_READOPT` (bytes 12 to 15;
     /// `RNORM` when the message is shorter).
     pub(crate) fn setopts_readopt(&self) -> u32 {
-        le32(self.bytes(), 12)
+        le_u32(self.bytes(), 12)
     }
 
     /// Copies the data (continuation) bytes of the message into one vector.
@@ -278,20 +279,4 @@ impl Mblk {
     pub(crate) fn hangup(gfp: Flags) -> Result<Mblk> {
         Self::with(MsgType::Hangup, &[], gfp)
     }
-}
-
-fn le32(b: &[u8], at: usize) -> u32 {
-    let mut w = [0u8; 4];
-    if let Some(s) = b.get(at..at + 4) {
-        w.copy_from_slice(s);
-    }
-    u32::from_le_bytes(w)
-}
-
-fn le64(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    if let Some(s) = b.get(at..at + 8) {
-        w.copy_from_slice(s);
-    }
-    u64::from_le_bytes(w)
 }

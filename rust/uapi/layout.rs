@@ -7,27 +7,12 @@
 #![allow(dead_code)]
 
 use super::*;
+use crate::bytes::{ne_i32, ne_u32, ne_u64};
 
 // The mirrors use the header's field order and types (`int` is `i32`,
 // a user pointer is `u64`: strclone is built for 64-bit kernels only). These
 // are the layouts of 64-bit programs; a 32-bit program's, for the structures
 // that hold a pointer, are in `streams/compat.rs`.
-
-fn rd_i32(b: &[u8], at: usize) -> i32 {
-    let mut w = [0u8; 4];
-    if let Some(s) = b.get(at..at + 4) {
-        w.copy_from_slice(s);
-    }
-    i32::from_ne_bytes(w)
-}
-
-fn rd_u64(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    if let Some(s) = b.get(at..at + 8) {
-        w.copy_from_slice(s);
-    }
-    u64::from_ne_bytes(w)
-}
 
 fn wr(out: &mut [u8], at: usize, bytes: &[u8]) {
     out[at..at + bytes.len()].copy_from_slice(bytes);
@@ -58,9 +43,9 @@ const _: () = {
 impl Strbuf {
     fn decode(b: &[u8]) -> Self {
         Self {
-            maxlen: rd_i32(b, offset_of!(Self, maxlen)),
-            len: rd_i32(b, offset_of!(Self, len)),
-            buf: rd_u64(b, offset_of!(Self, buf)),
+            maxlen: ne_i32(b, offset_of!(Self, maxlen)),
+            len: ne_i32(b, offset_of!(Self, len)),
+            buf: ne_u64(b, offset_of!(Self, buf)),
         }
     }
 
@@ -100,10 +85,10 @@ impl Strioctl {
     /// Decodes the user's bytes.
     pub(crate) fn decode(b: &[u8]) -> Self {
         Self {
-            ic_cmd: rd_i32(b, offset_of!(Self, ic_cmd)),
-            ic_timout: rd_i32(b, offset_of!(Self, ic_timout)),
-            ic_len: rd_i32(b, offset_of!(Self, ic_len)),
-            ic_dp: rd_u64(b, offset_of!(Self, ic_dp)),
+            ic_cmd: ne_i32(b, offset_of!(Self, ic_cmd)),
+            ic_timout: ne_i32(b, offset_of!(Self, ic_timout)),
+            ic_len: ne_i32(b, offset_of!(Self, ic_len)),
+            ic_dp: ne_u64(b, offset_of!(Self, ic_dp)),
         }
     }
 }
@@ -140,8 +125,8 @@ impl Strpmsg {
         Self {
             ctl: part(offset_of!(Self, ctl)),
             data: part(offset_of!(Self, data)),
-            band: rd_i32(b, offset_of!(Self, band)),
-            flags: rd_i32(b, offset_of!(Self, flags)),
+            band: ne_i32(b, offset_of!(Self, band)),
+            flags: ne_i32(b, offset_of!(Self, flags)),
         }
     }
 
@@ -458,8 +443,8 @@ impl StrList {
     /// Decodes the user's bytes.
     pub(crate) fn decode(b: &[u8; STR_LIST_SIZE]) -> Self {
         Self {
-            sl_nmods: rd_i32(b, offset_of!(Self, sl_nmods)),
-            sl_modlist: rd_u64(b, offset_of!(Self, sl_modlist)),
+            sl_nmods: ne_i32(b, offset_of!(Self, sl_nmods)),
+            sl_modlist: ne_u64(b, offset_of!(Self, sl_modlist)),
         }
     }
 }
@@ -496,10 +481,6 @@ const _: () = {
     assert!(offset_of!(Strapush, sap_list) == 20);
 };
 
-fn rd_u32(b: &[u8], at: usize) -> u32 {
-    rd_i32(b, at) as u32
-}
-
 impl Strapush {
     /// Decodes the user's bytes.
     pub(crate) fn decode(b: &[u8; STRAPUSH_SIZE]) -> Self {
@@ -510,11 +491,11 @@ impl Strapush {
             name.copy_from_slice(&b[from..from + FMNAMESZ + 1]);
         }
         Self {
-            sap_cmd: rd_u32(b, offset_of!(Self, sap_cmd)),
-            sap_major: rd_u32(b, offset_of!(Self, sap_major)),
-            sap_minor: rd_u32(b, offset_of!(Self, sap_minor)),
-            sap_lastminor: rd_u32(b, offset_of!(Self, sap_lastminor)),
-            sap_npush: rd_u32(b, offset_of!(Self, sap_npush)),
+            sap_cmd: ne_u32(b, offset_of!(Self, sap_cmd)),
+            sap_major: ne_u32(b, offset_of!(Self, sap_major)),
+            sap_minor: ne_u32(b, offset_of!(Self, sap_minor)),
+            sap_lastminor: ne_u32(b, offset_of!(Self, sap_lastminor)),
+            sap_npush: ne_u32(b, offset_of!(Self, sap_npush)),
             sap_list,
         }
     }
@@ -616,7 +597,7 @@ impl Bandinfo {
     pub(crate) fn decode(b: &[u8]) -> Self {
         Self {
             bi_pri: b.get(offset_of!(Self, bi_pri)).copied().unwrap_or(0),
-            bi_flag: rd_i32(b, offset_of!(Self, bi_flag)),
+            bi_flag: ne_i32(b, offset_of!(Self, bi_flag)),
         }
     }
 }
@@ -650,7 +631,7 @@ impl Strpeek {
         Self {
             ctl: part(offset_of!(Self, ctl)),
             data: part(offset_of!(Self, data)),
-            flags: rd_u32(b, offset_of!(Self, flags)),
+            flags: ne_u32(b, offset_of!(Self, flags)),
         }
     }
 
@@ -701,9 +682,9 @@ impl Strfdinsert {
         Self {
             ctl: part(offset_of!(Self, ctl)),
             data: part(offset_of!(Self, data)),
-            flags: rd_u32(b, offset_of!(Self, flags)),
-            fildes: rd_i32(b, offset_of!(Self, fildes)),
-            offset: rd_i32(b, offset_of!(Self, offset)),
+            flags: ne_u32(b, offset_of!(Self, flags)),
+            fildes: ne_i32(b, offset_of!(Self, fildes)),
+            offset: ne_i32(b, offset_of!(Self, offset)),
         }
     }
 }

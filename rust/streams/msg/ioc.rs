@@ -37,7 +37,8 @@
 //! (little-endian; its size is checked in `ddi_check.c`); `copyreq` and
 //! `copyresp` are not in the C ABI yet.
 
-use super::{le32, le64, Mblk, Msg, MsgType};
+use super::{Mblk, Msg, MsgType};
+use crate::bytes::{le_u32, le_u64};
 
 /// `cq_private` of a module's copy step when the `M_IOCDATA` answers a
 /// copy-out: the ioctl is done (`Stream::ioc_step`).
@@ -77,7 +78,7 @@ impl Msg {
         if b.len() < 8 {
             return None;
         }
-        Some(le64(b, 0))
+        Some(le_u64(b, 0))
     }
 }
 
@@ -319,14 +320,14 @@ impl IocBlk {
 
     fn decode(b: &[u8]) -> Self {
         Self {
-            cmd: le32(b, 0),
-            id: le32(b, 4),
-            count: le32(b, 8),
-            error: le32(b, 12) as i32,
-            rval: le32(b, 16) as i32,
+            cmd: le_u32(b, 0),
+            id: le_u32(b, 4),
+            count: le_u32(b, 8),
+            error: le_u32(b, 12) as i32,
+            rval: le_u32(b, 16) as i32,
             cr: IocCred {
-                uid: le32(b, 20),
-                admin: le32(b, 24) != 0,
+                uid: le_u32(b, 20),
+                admin: le_u32(b, 24) != 0,
             },
         }
     }
@@ -388,16 +389,16 @@ impl CopyReq {
 
     fn decode(b: &[u8]) -> Self {
         Self {
-            cmd: le32(b, 0),
-            id: le32(b, 4),
-            size: le32(b, 8),
-            flag: le32(b, 12),
+            cmd: le_u32(b, 0),
+            id: le_u32(b, 4),
+            size: le_u32(b, 8),
+            flag: le_u32(b, 12),
             cr: IocCred {
-                uid: le32(b, 20),
-                admin: le32(b, 24) != 0,
+                uid: le_u32(b, 20),
+                admin: le_u32(b, 24) != 0,
             },
-            addr: le64(b, 28),
-            private: le64(b, 36),
+            addr: le_u64(b, 28),
+            private: le_u64(b, 36),
         }
     }
 }
@@ -438,14 +439,14 @@ impl CopyResp {
 
     fn decode(b: &[u8]) -> Self {
         Self {
-            cmd: le32(b, 0),
-            id: le32(b, 4),
-            rval: le32(b, 12) as i32,
+            cmd: le_u32(b, 0),
+            id: le_u32(b, 4),
+            rval: le_u32(b, 12) as i32,
             cr: IocCred {
-                uid: le32(b, 20),
-                admin: le32(b, 24) != 0,
+                uid: le_u32(b, 20),
+                admin: le_u32(b, 24) != 0,
             },
-            private: le64(b, 36),
+            private: le_u64(b, 36),
         }
     }
 }
