@@ -14,7 +14,7 @@
 
 mod ioc;
 
-use crate::bytes::{le_u32, le_u64};
+use crate::bytes::le_u32;
 pub(crate) use ioc::{CopyReq, IocBlk, IocCred, STEP_DONE, STEP_SET, TRANSPARENT};
 use kernel::{alloc::Flags, prelude::*};
 
