@@ -57,6 +57,7 @@ use crate::glue::passfp::{self, Sendable};
 use crate::minors::{AllocFail, MinorPool};
 use crate::modules::pipemod::reverse;
 use crate::streams::autopush::{Autopush, Opened};
+use crate::streams::gate::WriteGate;
 use crate::streams::msg::{Mblk, MsgType, FLUSHR, FLUSHW};
 use crate::streams::queue::{QLimits, INFPSZ};
 use crate::streams::stream::{
@@ -149,6 +150,7 @@ impl Target for Pipe {
                     closed: 0,
                 }, "PipePair::state"),
                 ends_to: [AtomicUsize::new(0), AtomicUsize::new(0)],
+                writing: [WriteGate::new(), WriteGate::new()],
             }),
             GFP_KERNEL_ACCOUNT,
         );
@@ -201,6 +203,10 @@ struct PipePair {
     #[pin]
     state: SpinLock<PairState>,
     ends_to: [AtomicUsize; 2],
+    /// `writing[i]`: the writers at work on end `i`, whose messages go to
+    /// the other end's head, where its reader may spin for them
+    /// (`streams/gate.rs`).
+    writing: [WriteGate; 2],
 }
 
 #[pinned_drop]
@@ -575,6 +581,14 @@ impl Driver for PipeEnd {
 
     fn as_any(&self) -> Option<&dyn Any> {
         Some(self)
+    }
+
+    fn write_gate(&self) -> Option<&WriteGate> {
+        Some(&self.pair.writing[self.side])
+    }
+
+    fn read_gate(&self) -> Option<&WriteGate> {
+        Some(&self.pair.writing[1 - self.side])
     }
 }
 

@@ -8,6 +8,7 @@
 
 use super::{copy_out, errno, Want, STRCTLSZ, STRMSGSZ};
 use crate::streams::compat::Abi;
+use crate::streams::gate::WriteGate;
 use crate::streams::msg::{Mblk, Msg, MsgType, MSGMARK};
 use crate::streams::queue::QLimits;
 use crate::streams::stream::{Qid, Stream};
@@ -146,6 +147,9 @@ impl Stream {
                 return Err(ERANGE);
             }
         }
+        // The reader of the other end may spin for this message until it
+        // is sent (`streams/gate.rs`), but not while this waits for room.
+        let mut writing = self.driver().write_gate().map(WriteGate::enter);
         let read = |b: &uapi::Strbuf, ty: MsgType| -> Result<Mblk> {
             let n = b.len.max(0) as usize;
             let mut r = UserSlice::new(UserPtr::from_addr(b.buf as usize), n).reader();
@@ -195,7 +199,10 @@ impl Stream {
             // may take one message past its high water mark).
             let idle = match room {
                 Some(idle) => idle,
-                None => self.wait_writable(nonblock, None, band, ENXIO)?.1,
+                None => {
+                    drop(writing.take());
+                    self.wait_writable(nonblock, None, band, ENXIO)?.1
+                }
             };
             m.set_band(band);
             Some(idle)

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Writers at work towards a stream head, for its reader to wait for by
+//! spinning instead of sleeping.
+//!
+//! A reader that finds its head read queue empty sleeps on the stream's
+//! wait queue, and the writer that brings the next message wakes it. When
+//! a writer is already inside its `write(2)` or `putmsg` (past the wait
+//! for room, copying the user's bytes in or handing the message on), the
+//! message is a few microseconds away, and the sleep and the wake-up cost
+//! both sides more than that. A driver whose writers deliver to a head it
+//! knows (a pipe: the other end's) gives each direction a [`WriteGate`]
+//! (`Driver::write_gate` on the writing end, `Driver::read_gate` on the
+//! reading one); the head's write paths hold a [`Writing`] from it while
+//! they build and send a message, and a blocking reader that finds its
+//! queue empty spins ([`Spin`]) while a writer is inside and none has
+//! finished since it looked, as the kernel's mutex
+//! spins while the owner runs, then looks at its queue again (under the
+//! lock, as before any sleep: nothing is lost if it then sleeps).
+//!
+//! The bound: the spin ends when a writer finishes, when the scheduler
+//! wants the CPU (which also ends any further spinning in the call), when
+//! a signal is pending (the same), and after [`SPIN_LIMIT`] in all per
+//! `read(2)`, `getmsg` or `getpmsg` call, sleeps included; never with a
+//! lock held; never with one CPU online; never for an `O_NONBLOCK`
+//! reader, which does not sleep either.
+
+use crate::glue::spin;
+use core::sync::atomic::{AtomicU32, Ordering};
+use kernel::time::{Delta, Instant, Monotonic};
+
+/// Longest a reader spins, in all, per blocking look at an empty queue.
+/// A 64 KiB write copies its bytes in a few microseconds on a real CPU;
+/// a writer that takes longer is probably not running, and the reader
+/// sleeps as it would have.
+pub(crate) const SPIN_LIMIT: Delta = Delta::from_micros(20);
+
+/// The writers in progress of one direction (low 16 bits) and a count of
+/// those that finished (the rest, wrapping), in one word: a finish is one
+/// atomic step that lowers the first and raises the second. Over 65535
+/// writers at once would carry into the finish count: then a reader may
+/// see none in progress and sleep, as it would without the gate.
+pub(crate) struct WriteGate(AtomicU32);
+
+const IN: u32 = 1;
+const IN_MASK: u32 = 0xffff;
+const DONE: u32 = 1 << 16;
+
+impl WriteGate {
+    pub(crate) const fn new() -> Self {
+        Self(AtomicU32::new(0))
+    }
+
+    /// A writer starts building and sending a message; the gate counts it
+    /// until the [`Writing`] is dropped.
+    pub(crate) fn enter(&self) -> Writing<'_> {
+        self.0.fetch_add(IN, Ordering::Relaxed);
+        Writing { gate: self }
+    }
+
+    /// The gate's word, read by a reader under its stream lock when it
+    /// found its queue empty, for [`Spin`].
+    pub(crate) fn look(&self) -> u32 {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+/// One blocking read's (or `getmsg`'s) spinning: when it began, and
+/// whether it is over for this call.
+pub(crate) struct Spin {
+    start: Option<Instant<Monotonic>>,
+    over: bool,
+}
+
+impl Spin {
+    pub(crate) const fn new() -> Self {
+        Self {
+            start: None,
+            over: false,
+        }
+    }
+
+    /// Whether a reader that found its queue empty, with `seen` the gate's
+    /// word then ([`WriteGate::look`], under the stream lock), should
+    /// spin: a writer is in progress and the bound (module doc) is not
+    /// used up. Called with the lock held; cheap when no writer is in
+    /// progress (no clock reading).
+    pub(crate) fn should(&mut self, seen: u32) -> bool {
+        if self.over || seen & IN_MASK == 0 {
+            return false;
+        }
+        let start = *self.start.get_or_insert_with(Instant::now);
+        if start.elapsed() >= SPIN_LIMIT || !spin::smp() {
+            self.over = true;
+            return false;
+        }
+        true
+    }
+
+    /// Spins, the stream lock dropped, while the gate's word is still
+    /// `seen`; after this the reader looks at its queue again (under the
+    /// lock, before any sleep). A spin that ends other than by a writer
+    /// finishing (the scheduler, a signal, the time) is the last of this
+    /// call.
+    pub(crate) fn run(&mut self, gate: &WriteGate, seen: u32) {
+        let Some(start) = self.start else {
+            return;
+        };
+        if !spin::spin_while(start, SPIN_LIMIT, || gate.look() == seen) {
+            self.over = true;
+        }
+    }
+}
+
+/// A writer in progress on a [`WriteGate`]: dropped when its message has
+/// gone (or failed).
+pub(crate) struct Writing<'a> {
+    gate: &'a WriteGate,
+}
+
+impl Drop for Writing<'_> {
+    fn drop(&mut self) {
+        // One step: one writer fewer in progress, one more finished.
+        let word = &self.gate.0;
+        word.fetch_add(DONE.wrapping_sub(IN), Ordering::Release);
+    }
+}
