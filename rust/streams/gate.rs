@@ -12,7 +12,8 @@
 //! knows (a pipe: the other end's) gives each direction a [`WriteGate`]
 //! (`Driver::write_gate` on the writing end, `Driver::read_gate` on the
 //! reading one); the head's write paths hold a [`Writing`] from it while
-//! they build and send a message, and a blocking reader that finds its
+//! they build and send a small message ([`SPIN_WRITE_MAX`]), and a
+//! blocking reader that finds its
 //! queue empty spins ([`Spin`]) while a writer is inside and none has
 //! finished since it looked, as the kernel's mutex
 //! spins while the owner runs, then looks at its queue again (under the
@@ -35,6 +36,15 @@ use kernel::time::{Delta, Instant, Monotonic};
 /// sleeps as it would have.
 pub(crate) const SPIN_LIMIT: Delta = Delta::from_micros(20);
 
+/// Largest message whose writer a reader spins for. Copying it in and
+/// handing it on costs well under a sleep and a wake-up; a larger one
+/// takes long enough to copy that the reader had better sleep, and a
+/// reader that sleeps finds several such messages when it wakes, which it
+/// takes in one go, where one that spun takes each as it arrives (in an
+/// A/B under TCG, spinning for every write lowered the 4 KiB and 64 KiB
+/// pipe rows: Documentation/strclone/pipes.rst).
+pub(crate) const SPIN_WRITE_MAX: usize = 1024;
+
 /// The writers in progress of one direction (low 16 bits) and a count of
 /// those that finished (the rest, wrapping), in one word: a finish is one
 /// atomic step that lowers the first and raises the second. Over 65535
@@ -51,11 +61,15 @@ impl WriteGate {
         Self(AtomicU32::new(0))
     }
 
-    /// A writer starts building and sending a message; the gate counts it
-    /// until the [`Writing`] is dropped.
-    pub(crate) fn enter(&self) -> Writing<'_> {
+    /// A writer starts building and sending a message of `len` bytes; the
+    /// gate counts it until the [`Writing`] is dropped, if the message is
+    /// small ([`SPIN_WRITE_MAX`]).
+    pub(crate) fn enter(&self, len: usize) -> Option<Writing<'_>> {
+        if len > SPIN_WRITE_MAX {
+            return None;
+        }
         self.0.fetch_add(IN, Ordering::Relaxed);
-        Writing { gate: self }
+        Some(Writing { gate: self })
     }
 
     /// The gate's word, read by a reader under its stream lock when it

@@ -49,7 +49,7 @@ mod sigpoll;
 mod strrput;
 
 use super::compat::Abi;
-use super::gate::{Spin, WriteGate};
+use super::gate::Spin;
 use super::msg::{Mblk, Msg, MsgList, MsgType, FLUSHR, FLUSHRW, FLUSHW, MSGMARK, RMSGD, RNORM};
 use super::queue::QLimits;
 use super::stream::{Inner, Qid, Stream, TargetIoctl};
@@ -185,9 +185,9 @@ impl Stream {
                     Err(e) => return if sent > 0 { Ok(sent) } else { Err(e) },
                 };
             let n = (total - sent).min(lim.maxpsz.clamp(1, STRMSGSZ));
-            // The reader of the other end may spin for this chunk until
-            // it is sent (`streams/gate.rs`).
-            let _writing = self.driver().write_gate().map(WriteGate::enter);
+            // The reader of the other end may spin for this chunk, if it
+            // is small, until it is sent (`streams/gate.rs`).
+            let _writing = self.driver().write_gate().and_then(|g| g.enter(n));
             // After a first chunk went down, a later failure ends the write
             // short instead of hiding the bytes already sent.
             let partial = |e: Error| if sent > 0 { Ok(sent) } else { Err(e) };

@@ -8,7 +8,6 @@
 
 use super::{copy_out, errno, Want, STRCTLSZ, STRMSGSZ};
 use crate::streams::compat::Abi;
-use crate::streams::gate::WriteGate;
 use crate::streams::msg::{Mblk, Msg, MsgType, MSGMARK};
 use crate::streams::queue::QLimits;
 use crate::streams::stream::{Qid, Stream};
@@ -147,9 +146,11 @@ impl Stream {
                 return Err(ERANGE);
             }
         }
-        // The reader of the other end may spin for this message until it
-        // is sent (`streams/gate.rs`), but not while this waits for room.
-        let mut writing = self.driver().write_gate().map(WriteGate::enter);
+        // The reader of the other end may spin for this message, if it is
+        // small, until it is sent (`streams/gate.rs`), but not while this
+        // waits for room.
+        let len = p.ctl.len.max(0) as usize + p.data.len.max(0) as usize;
+        let mut writing = self.driver().write_gate().and_then(|g| g.enter(len));
         let read = |b: &uapi::Strbuf, ty: MsgType| -> Result<Mblk> {
             let n = b.len.max(0) as usize;
             let mut r = UserSlice::new(UserPtr::from_addr(b.buf as usize), n).reader();
