@@ -23,12 +23,17 @@
 //! wants the CPU (which also ends any further spinning in the call), when
 //! a signal is pending (the same), and after [`SPIN_LIMIT`] in all per
 //! `read(2)`, `getmsg` or `getpmsg` call, sleeps included; never with a
-//! lock held; never with one CPU online; never for an `O_NONBLOCK`
-//! reader, which does not sleep either.
+//! lock held; never with one CPU online, nor when the last writer to
+//! enter did so on the reader's CPU (it is not running then, unless it
+//! moved: the mutex's spin looks at whether the owner runs); never for an
+//! `O_NONBLOCK` reader, which does not sleep either.
 
 use crate::glue::spin;
 use core::sync::atomic::{AtomicU32, Ordering};
-use kernel::time::{Delta, Instant, Monotonic};
+use kernel::{
+    cpu::CpuId,
+    time::{Delta, Instant, Monotonic},
+};
 
 /// Longest a reader spins, in all, per blocking look at an empty queue.
 /// A 64 KiB write copies its bytes in a few microseconds on a real CPU;
@@ -50,7 +55,12 @@ pub(crate) const SPIN_WRITE_MAX: usize = 1024;
 /// atomic step that lowers the first and raises the second. Over 65535
 /// writers at once would carry into the finish count: then a reader may
 /// see none in progress and sleep, as it would without the gate.
-pub(crate) struct WriteGate(AtomicU32);
+pub(crate) struct WriteGate {
+    word: AtomicU32,
+    /// The CPU the last writer entered on: a reader on that CPU knows that
+    /// this writer is not running (unless it moved), and does not spin.
+    cpu: AtomicU32,
+}
 
 const IN: u32 = 1;
 const IN_MASK: u32 = 0xffff;
@@ -58,7 +68,10 @@ const DONE: u32 = 1 << 16;
 
 impl WriteGate {
     pub(crate) const fn new() -> Self {
-        Self(AtomicU32::new(0))
+        Self {
+            word: AtomicU32::new(0),
+            cpu: AtomicU32::new(u32::MAX),
+        }
     }
 
     /// A writer starts building and sending a message of `len` bytes; the
@@ -68,14 +81,21 @@ impl WriteGate {
         if len > SPIN_WRITE_MAX {
             return None;
         }
-        self.0.fetch_add(IN, Ordering::Relaxed);
+        self.cpu.store(CpuId::current().as_u32(), Ordering::Relaxed);
+        self.word.fetch_add(IN, Ordering::Relaxed);
         Some(Writing { gate: self })
     }
 
     /// The gate's word, read by a reader under its stream lock when it
     /// found its queue empty, for [`Spin`].
     pub(crate) fn look(&self) -> u32 {
-        self.0.load(Ordering::Acquire)
+        self.word.load(Ordering::Acquire)
+    }
+
+    /// Whether the last writer to enter did so on the caller's CPU: then
+    /// it cannot be running while the caller is (unless it moved since).
+    fn writer_here(&self) -> bool {
+        self.cpu.load(Ordering::Relaxed) == CpuId::current().as_u32()
     }
 }
 
@@ -96,11 +116,11 @@ impl Spin {
 
     /// Whether a reader that found its queue empty, with `seen` the gate's
     /// word then ([`WriteGate::look`], under the stream lock), should
-    /// spin: a writer is in progress and the bound (module doc) is not
-    /// used up. Called with the lock held; cheap when no writer is in
+    /// spin: a writer is in progress, the last to enter did so on another
+    /// CPU, and the bound (module doc) is not used up. Called with the lock held; cheap when no writer is in
     /// progress (no clock reading).
-    pub(crate) fn should(&mut self, seen: u32) -> bool {
-        if self.over || seen & IN_MASK == 0 {
+    pub(crate) fn should(&mut self, gate: &WriteGate, seen: u32) -> bool {
+        if self.over || seen & IN_MASK == 0 || gate.writer_here() {
             return false;
         }
         let start = *self.start.get_or_insert_with(Instant::now);
@@ -135,7 +155,7 @@ pub(crate) struct Writing<'a> {
 impl Drop for Writing<'_> {
     fn drop(&mut self) {
         // One step: one writer fewer in progress, one more finished.
-        let word = &self.gate.0;
+        let word = &self.gate.word;
         word.fetch_add(DONE.wrapping_sub(IN), Ordering::Release);
     }
 }

@@ -319,7 +319,7 @@ impl Stream {
             // nearer than a sleep and a wake-up (`streams/gate.rs`).
             if let Some(gate) = self.driver().read_gate() {
                 let seen = gate.look();
-                if spin.should(seen) {
+                if spin.should(gate, seen) {
                     drop(inner);
                     spin.run(gate, seen);
                     inner = self.inner.lock();
