@@ -159,3 +159,60 @@ impl Drop for Writing<'_> {
         word.fetch_add(DONE.wrapping_sub(IN), Ordering::Release);
     }
 }
+
+#[kernel::prelude::kunit_tests(strclone_gate)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_writers_and_finishes() {
+        let g = WriteGate::new();
+        let w0 = g.look();
+        assert_eq!(w0 & IN_MASK, 0);
+        let a = g.enter(64);
+        assert!(a.is_some());
+        let b = g.enter(SPIN_WRITE_MAX);
+        assert!(b.is_some());
+        assert_eq!(g.look(), w0 + 2);
+        // A large message is not counted.
+        assert!(g.enter(SPIN_WRITE_MAX + 1).is_none());
+        assert_eq!(g.look(), w0 + 2);
+        drop(a);
+        assert_eq!(g.look() & IN_MASK, 1);
+        assert_eq!(g.look() >> 16, (w0 >> 16) + 1);
+        drop(b);
+        assert_eq!(g.look() & IN_MASK, 0);
+        assert_eq!(g.look() >> 16, (w0 >> 16) + 2);
+    }
+
+    #[test]
+    fn no_spin_without_a_writer() {
+        let g = WriteGate::new();
+        let mut s = Spin::new();
+        assert!(!s.should(&g, g.look()));
+    }
+
+    #[test]
+    fn spin_for_a_writer_that_never_finishes_is_bounded() {
+        let g = WriteGate::new();
+        let w = g.enter(64);
+        assert!(w.is_some());
+        // As if the writer had entered on another CPU.
+        g.cpu.store(u32::MAX - 1, Ordering::Relaxed);
+        let seen = g.look();
+        let mut s = Spin::new();
+        // With one CPU online there is no spin at all.
+        if !s.should(&g, seen) {
+            assert!(!spin::smp());
+            return;
+        }
+        let t0 = Instant::<Monotonic>::now();
+        s.run(&g, seen);
+        // SPIN_LIMIT, or earlier if the scheduler wanted the CPU; a loose
+        // bound for a preempted spinner on a debug kernel under emulation.
+        assert!(t0.elapsed() < Delta::from_millis(1000));
+        // That was the last spin of this call.
+        assert!(!s.should(&g, seen));
+        drop(w);
+    }
+}
