@@ -26,9 +26,6 @@
 //!   `b_next`/`b_prev`, so `putq` never allocates and never fails;
 //! - [`wq`]: strclone's own workqueue, destroyed (and so drained) at unload;
 //! - [`time`]: the two clock readings log headers carry;
-//! - [`spin`]: a bounded busy wait (`spin.c`: `need_resched()` and the
-//!   online CPU count are an inline and a macro), for a reader that waits
-//!   for a writer already at work;
 //! - [`ctx`]: whether the caller runs in task, interrupt or NMI context
 //!   (`ctx.c`: the kernel's tests are macros);
 //! - [`cred`]: the caller's uid and `CAP_SYS_ADMIN`, for ioctl credentials;
@@ -60,7 +57,6 @@ pub(crate) mod params;
 pub(crate) mod passfp;
 pub(crate) mod pgrp;
 pub(crate) mod sigpoll;
-pub(crate) mod spin;
 pub(crate) mod time;
 #[cfg(CONFIG_KUNIT = "y")]
 pub(crate) mod uapi_check;

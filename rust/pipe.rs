@@ -57,7 +57,6 @@ use crate::glue::passfp::{self, Sendable};
 use crate::minors::{AllocFail, MinorPool};
 use crate::modules::pipemod::reverse;
 use crate::streams::autopush::{Autopush, Opened};
-use crate::streams::gate::WriteGate;
 use crate::streams::msg::{Mblk, MsgType, FLUSHR, FLUSHW};
 use crate::streams::queue::{QLimits, INFPSZ};
 use crate::streams::stream::{
@@ -150,7 +149,6 @@ impl Target for Pipe {
                     closed: 0,
                 }, "PipePair::state"),
                 ends_to: [AtomicUsize::new(0), AtomicUsize::new(0)],
-                writing: [WriteGate::new(), WriteGate::new()],
             }),
             GFP_KERNEL_ACCOUNT,
         );
@@ -203,10 +201,6 @@ struct PipePair {
     #[pin]
     state: SpinLock<PairState>,
     ends_to: [AtomicUsize; 2],
-    /// `writing[i]`: the writers at work on end `i`, whose messages go to
-    /// the other end's head, where its reader may spin for them
-    /// (`streams/gate.rs`).
-    writing: [WriteGate; 2],
 }
 
 #[pinned_drop]
@@ -581,14 +575,6 @@ impl Driver for PipeEnd {
 
     fn as_any(&self) -> Option<&dyn Any> {
         Some(self)
-    }
-
-    fn write_gate(&self) -> Option<&WriteGate> {
-        Some(&self.pair.writing[self.side])
-    }
-
-    fn read_gate(&self) -> Option<&WriteGate> {
-        Some(&self.pair.writing[1 - self.side])
     }
 }
 

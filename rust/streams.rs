@@ -9,8 +9,6 @@
 //! - [`msg`]: message types and the SVR4 payloads of structured messages,
 //!   over the message blocks of `crate::glue::mblk`;
 //! - [`queue`]: one queue: its messages, counts, water marks and flags;
-//! - [`gate`]: the writers at work towards a stream head, which its
-//!   reader spins for instead of sleeping;
 //! - [`runtime`]: what every stream shares: the service workqueue and the
 //!   table of open streams;
 //! - [`stream`]: a stream, its levels (head, pushed modules, driver), the
@@ -52,7 +50,6 @@ pub(crate) mod autopush;
 pub(crate) mod callout;
 pub(crate) mod chain;
 pub(crate) mod compat;
-pub(crate) mod gate;
 pub(crate) mod head;
 pub(crate) mod insq;
 pub(crate) mod modsw;

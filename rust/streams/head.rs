@@ -49,7 +49,6 @@ mod sigpoll;
 mod strrput;
 
 use super::compat::Abi;
-use super::gate::Spin;
 use super::msg::{Mblk, Msg, MsgList, MsgType, FLUSHR, FLUSHRW, FLUSHW, MSGMARK, RMSGD, RNORM};
 use super::queue::QLimits;
 use super::stream::{Inner, Qid, Stream, TargetIoctl};
@@ -185,9 +184,6 @@ impl Stream {
                     Err(e) => return if sent > 0 { Ok(sent) } else { Err(e) },
                 };
             let n = (total - sent).min(lim.maxpsz.clamp(1, STRMSGSZ));
-            // The reader of the other end may spin for this chunk, if it
-            // is small, until it is sent (`streams/gate.rs`).
-            let _writing = self.driver().write_gate().and_then(|g| g.enter(n));
             // After a first chunk went down, a later failure ends the write
             // short instead of hiding the bytes already sent.
             let partial = |e: Error| if sent > 0 { Ok(sent) } else { Err(e) };
@@ -252,7 +248,6 @@ impl Stream {
         more: Option<&mut Batch>,
     ) -> Result<Option<Mblk>> {
         let mut told = false;
-        let mut spin = Spin::new();
         loop {
             // Linked under a multiplexor while this reader waited.
             if inner.head.link.is_some() {
@@ -314,17 +309,6 @@ impl Stream {
                 }
                 inner = self.inner.lock();
                 continue;
-            }
-            // A writer towards this head is at work: its message is
-            // nearer than a sleep and a wake-up (`streams/gate.rs`).
-            if let Some(gate) = self.driver().read_gate() {
-                let seen = gate.look();
-                if spin.should(gate, seen) {
-                    drop(inner);
-                    spin.run(gate, seen);
-                    inner = self.inner.lock();
-                    continue;
-                }
             }
             if self.sleep_locked_interruptible(&mut inner) {
                 return Err(ERESTARTSYS);

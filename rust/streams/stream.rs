@@ -30,7 +30,6 @@
 //!   the stream lock is taken to find the next queue and to change a
 //!   queue's state, and dropped before the procedure is called.
 
-use super::gate::WriteGate;
 use super::msg::{Mblk, MsgType, RNORM};
 use super::queue::{Putq, QLimits, Queue, QENAB, QINSERVICE, QNOENB, QPCPROTO_MAX};
 use super::runtime::RuntimeOf;
@@ -171,18 +170,6 @@ pub(crate) trait Driver: Send + Sync {
     /// A multiplexing driver's lower side (`I_LINK`, `streams/mux.rs`);
     /// `None`: not a multiplexor.
     fn mux(&self) -> Option<&dyn MuxDriver> {
-        None
-    }
-    /// The gate the stream head's writers on this stream hold while they
-    /// build and send a message, when the driver knows the head they
-    /// deliver to (`streams/gate.rs`); `None`: no gate.
-    fn write_gate(&self) -> Option<&WriteGate> {
-        None
-    }
-    /// The gate of the writers that deliver to this stream's head, which
-    /// its blocking reader may spin for (`streams/gate.rs`); `None`: its
-    /// readers sleep at once.
-    fn read_gate(&self) -> Option<&WriteGate> {
         None
     }
 }

@@ -146,11 +146,6 @@ impl Stream {
                 return Err(ERANGE);
             }
         }
-        // The reader of the other end may spin for this message, if it is
-        // small, until it is sent (`streams/gate.rs`), but not while this
-        // waits for room.
-        let len = p.ctl.len.max(0) as usize + p.data.len.max(0) as usize;
-        let mut writing = self.driver().write_gate().and_then(|g| g.enter(len));
         let read = |b: &uapi::Strbuf, ty: MsgType| -> Result<Mblk> {
             let n = b.len.max(0) as usize;
             let mut r = UserSlice::new(UserPtr::from_addr(b.buf as usize), n).reader();
@@ -200,10 +195,7 @@ impl Stream {
             // may take one message past its high water mark).
             let idle = match room {
                 Some(idle) => idle,
-                None => {
-                    drop(writing.take());
-                    self.wait_writable(nonblock, None, band, ENXIO)?.1
-                }
+                None => self.wait_writable(nonblock, None, band, ENXIO)?.1,
             };
             m.set_band(band);
             Some(idle)
