@@ -308,6 +308,17 @@ mblk_t *strclone_unlinkb(mblk_t *mp);
 void strclone_putnext(queue_t *q, mblk_t *mp);
 void strclone_qreply(queue_t *q, mblk_t *mp);
 int strclone_putq(queue_t *q, mblk_t *mp);
+/*
+ * strclone's extension (no SVR4 name): the race-free form of "if nothing of
+ * q's is queued and canputnext allows, putnext; else putq". mp goes to the
+ * put procedure after nq when q has nothing queued, its service procedure
+ * is neither scheduled nor running and the queue after nq has room for
+ * mp's band (always for high priority); otherwise putq(q, mp). nq is q for
+ * a module, RD(q) for a driver whose write side loops up; queues of two
+ * streams: putq(q, mp). 1; 0 for a NULL argument (mp freed). Contexts: as
+ * putq.
+ */
+int strclone_pass_or_putq(queue_t *q, queue_t *nq, mblk_t *mp);
 int strclone_putbq(queue_t *q, mblk_t *mp);
 mblk_t *strclone_getq(queue_t *q);
 void strclone_flushq(queue_t *q, int flag);

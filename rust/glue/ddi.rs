@@ -1069,6 +1069,41 @@ pub(crate) unsafe extern "C" fn strclone_putq(q: *mut RawQueue, mp: *mut Msgb) -
     }
 }
 
+/// strclone's race-free form of the SVR4 put procedure idiom "pass the
+/// message on when nothing of mine is queued and the next queue has room,
+/// queue it otherwise": in one stream lock round trip, `mp` goes to the put
+/// procedure after `nq` when `q` has nothing queued, its service procedure
+/// is neither scheduled nor running, and the queue after `nq` can take
+/// `mp`'s band (always for a high-priority message); otherwise it is
+/// `putq(q, mp)` ([`Stream::pass_or_queue`]). `nq` is `q` for a module and
+/// `RD(q)` for a driver whose write side loops up. With queues of two
+/// streams it is `putq(q, mp)`. 1; 0 for a NULL argument (`mp` is freed).
+///
+/// # Safety
+///
+/// `q` and `nq` as [`resolve`]; `mp` a message the caller hands over.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn strclone_pass_or_putq(
+    q: *mut RawQueue,
+    nq: *mut RawQueue,
+    mp: *mut Msgb,
+) -> c_int {
+    // SAFETY: The caller's promise.
+    let m = unsafe { take(mp) };
+    // SAFETY: The caller's promise, for both queues.
+    match (unsafe { resolve(q) }, unsafe { resolve(nq) }, m) {
+        (Some((s, own)), Some((t, from)), Some(m)) => {
+            if Arc::ptr_eq(s, t) {
+                s.pass_or_queue(own, from, m);
+            } else {
+                s.putq(own, m);
+            }
+            1
+        }
+        _ => 0,
+    }
+}
+
 /// `putbq`: 1 (0 for a NULL argument).
 ///
 /// # Safety

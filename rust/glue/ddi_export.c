@@ -52,6 +52,7 @@ EXPORT_SYMBOL_NS_GPL(strclone_unlinkb, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_putnext, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_qreply, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_putq, "STRCLONE");
+EXPORT_SYMBOL_NS_GPL(strclone_pass_or_putq, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_putbq, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_getq, "STRCLONE");
 EXPORT_SYMBOL_NS_GPL(strclone_flushq, "STRCLONE");

@@ -5,9 +5,10 @@
  * module.
  *
  * Every M_DATA and M_PROTO message written down a stream comes back up the
- * same stream, through the write queue's service procedure, which moves
- * messages to the read side while canputnext() allows and stops when the
- * stream head is full; the read queue's service procedure, back-enabled
+ * same stream: at once when nothing waits and the head has room
+ * (strclone_pass_or_putq), otherwise through the write queue's service
+ * procedure, which moves messages to the read side while canputnext()
+ * allows and stops when the stream head is full; the read queue's service procedure, back-enabled
  * when the head drains, enables the write side again. M_PCPROTO comes
  * straight back. M_FLUSH is answered as a driver does. I_STR SLOOP_GETMINOR
  * answers the stream's minor, SLOOP_OPENS how often it was opened (1, plus
@@ -23,6 +24,9 @@
  *
  * What porting it from LiS or Fast-STREAMS took: the includes, and the
  * registration call in init and exit (Documentation/strclone/driver-api.rst).
+ * The one call of strclone_pass_or_putq() in sloop_wput() is optional: a
+ * plain putq() there keeps the same order, every message then going
+ * through the service procedure.
  */
 #include <linux/bitmap.h>
 #include <linux/module.h>
@@ -158,7 +162,14 @@ static int sloop_wput(queue_t *q, mblk_t *mp)
 	switch (mp->b_datap->db_type) {
 	case M_DATA:
 	case M_PROTO:
-		putq(q, mp);
+		/*
+		 * An SVR4 driver would putq() here and leave the move to the
+		 * service procedure. strclone's extension sends the message up
+		 * at once when nothing is queued, the service procedure is not
+		 * running and the head has room, and queues it otherwise: the
+		 * same order, in one lock round trip instead of about five.
+		 */
+		strclone_pass_or_putq(q, RD(q), mp);
 		return 0;
 	case M_PCPROTO:
 		qreply(q, mp);

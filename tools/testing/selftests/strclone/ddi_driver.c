@@ -13,8 +13,9 @@
  * - Flow control through its put and service procedures: with nobody
  *   reading, a non-blocking writer gets EAGAIN, and every byte comes back
  *   in order once read; a writer thread against a reader that pauses gets
- *   every message back once, in order (the service procedure runs both
- *   in the writer's thread and back-enabled by the reader).
+ *   every message back once, in order (its put procedure passes messages
+ *   on or queues them with strclone_pass_or_putq, racing its service
+ *   procedure).
  * - A per-minor node opens that minor; a second open of it is a reopen of
  *   the same stream (the driver's open is called again on it).
  * - A C module (upcase) pushes onto it.
@@ -189,9 +190,10 @@ TEST_F(sloop, flow_control_and_order)
 }
 
 /* A writer thread against a reader that stops now and then: sloop's put
- * procedure queues each message, and its service procedure moves them up
- * both in the writer's thread and back-enabled on the reader's side when
- * the head drains. Every counter must come back exactly once, in order. */
+ * procedure passes each message up at once (strclone_pass_or_putq) while
+ * nothing waits and the head has room, and queues it otherwise, while its
+ * service procedure runs in the writer's thread or back-enabled on the
+ * reader's side. Every counter must come back exactly once, in order. */
 #define ORDER_MSGS 20000
 
 static void *order_writer(void *arg)
