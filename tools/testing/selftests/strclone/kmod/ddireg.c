@@ -71,6 +71,17 @@ static int qcheck(queue_t *q)
 	CHECK(13, putnextctl1(q, M_DATA, 1) == 0);
 	CHECK(14, putctl(q, M_DELAY) == 1 && putnextctl(q, M_CTL) == 1 && putctl1(q, M_CTL, 7) == 1);
 	CHECK(15, putq(NULL, NULL) == 0 && getq(NULL) == NULL && qsize(NULL) == 0);
+	/* strclone_pass_or_putq: a NULL argument gives 0 (the message given is
+	 * freed); with a message queued on q, it queues behind it. */
+	a = allocb(1, BPRI_MED);
+	b = allocb(1, BPRI_MED);
+	c = allocb(1, BPRI_MED);
+	CHECK(16, a && b && c);
+	CHECK(17, strclone_pass_or_putq(NULL, NULL, NULL) == 0 && strclone_pass_or_putq(q, NULL, a) == 0);
+	CHECK(18, putq(q, b) == 1 && strclone_pass_or_putq(q, q, c) == 1 && qsize(q) == 2);
+	CHECK(19, getq(q) == b && getq(q) == c && qsize(q) == 0);
+	freemsg(b);
+	freemsg(c);
 	return 0;
 }
 
