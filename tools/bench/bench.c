@@ -604,9 +604,14 @@ static int oc_rates_interleaved(const struct node *nds, int n, double secs, doub
 		return -EINVAL;
 	do {
 		for (k = 0; k < n; k++) {
-			const struct node *nd = &nds[(round + k) % n];
-			long sw0 = vcsw();
-			double t0 = now();
+			const struct node *nd;
+			long sw0;
+			double t0;
+
+			i = (round + k) % n;
+			nd = &nds[i];
+			sw0 = vcsw();
+			t0 = now();
 
 			for (j = 0; j < OC_CHUNK; j++) {
 				r = unit_open(nd, fds);
@@ -614,7 +619,6 @@ static int oc_rates_interleaved(const struct node *nds, int n, double secs, doub
 					return r;
 				unit_close(nd, fds);
 			}
-			i = (round + k) % n;
 			t_in[i] += now() - t0;
 			csw[i] += vcsw() - sw0;
 			units[i] += OC_CHUNK;
@@ -1046,13 +1050,6 @@ static double xfer_pair(const struct pair *p, const char *what, const char *sid,
 typedef double (*xfer_fn)(int m, size_t size, size_t nmax, double cap_s, int *capped);
 typedef void (*sid_fn)(int m, size_t size, char *buf, size_t len);
 
-static void measure_xfers_sliced(int n, size_t size, xfer_fn run, sid_fn sid, int slices);
-
-static void measure_xfers(int n, size_t size, xfer_fn run, sid_fn sid)
-{
-	measure_xfers_sliced(n, size, run, sid, 1);
-}
-
 /* measure_xfers with each repetition split in `slices`: every mechanism
  * gets `slices` runs of a slice of its bytes, the mechanisms taking turns
  * (the order rotating from slice to slice), and its rate in the repetition
@@ -1117,6 +1114,11 @@ static void measure_xfers_sliced(int n, size_t size, xfer_fn run, sid_fn sid, in
 			xnum(key, slices);
 		}
 	}
+}
+
+static void measure_xfers(int n, size_t size, xfer_fn run, sid_fn sid)
+{
+	measure_xfers_sliced(n, size, run, sid, 1);
 }
 
 static double xfer_run(enum mech m, size_t size, size_t nmax, double cap_s, int *capped)
