@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The DDI's exports (rust/glue/ddi.rs defines the functions in Rust with
- * the C ABI; include/linux/strclone_ddi.h declares them), in the "STRCLONE"
- * symbol namespace, and the two calls into a module that need the caller's
- * credentials, which only C can name (current_cred() is a macro).
+ * The DDI's exports (rust/glue/ddi.rs and the files of rust/glue/ddi/
+ * define the functions in Rust with the C ABI;
+ * include/linux/strclone_ddi.h declares them), in the "STRCLONE" symbol
+ * namespace, and the two calls into a module that need the caller's
+ * credentials, which only C can name (current_cred() is a macro;
+ * rust/glue/ddi/pair.rs calls them).
  */
 #include <linux/cred.h>
 #include <linux/export.h>
