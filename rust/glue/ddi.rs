@@ -5,8 +5,9 @@
 //! modules they register.
 //!
 //! Rust's ABI is not stable across `.ko` files, so everything another module
-//! calls is an `extern "C"` function here or in a file of `ddi/`, exported by
-//! `ddi_export.c` in the `STRCLONE` symbol namespace.
+//! calls is an `extern "C"` function (here, in `ddi/`, `ddi_callout.rs` and
+//! `ddi_util.rs`), exported by `ddi_export.c` in the `STRCLONE` symbol
+//! namespace.
 //!
 //! This file has the C layouts (`module_info`, `qinit`, `streamtab`, the
 //! registration structures, `queue_t`), a registration's checks
