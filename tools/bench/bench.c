@@ -3145,6 +3145,15 @@ static void g_profile(void)
 		oc_rate(&N_ECHO_MODS[i], secs);
 		prof_stop(&p, id, "open, nullmods pushed, close: loop, 1 thread");
 	}
+	/* The C sample driver against the built-in echo (when the drivers
+	 * group runs too): where the open+close row's gap goes. */
+	for (i = 0; i < NDRV && selected("drivers"); i++) {
+		snprintf(id, sizeof(id), "drivers/open_close/%s", N_DRV[i].name);
+		if (prof_start(&p))
+			return;
+		oc_rate(&N_DRV[i], secs);
+		prof_stop(&p, id, "open+close loop, 1 thread");
+	}
 	for (i = 0; i < 2; i++) {
 		snprintf(id, sizeof(id), "throughput/%s/1", MECH[i]);
 		if (prof_start(&p))

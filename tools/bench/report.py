@@ -198,6 +198,18 @@ def term_modules(data):
 TERM_LINES = [4096, 80]
 
 
+def pipes_method(data, sid):
+    """How the pipes group placed and cut its runs (bench.c's pipes.c)."""
+    out = ""
+    if data.extra.get("pipes/pinned"):
+        out += ", the writer pinned to CPU 0 and the reader to CPU 1 for both"
+    slices = int(data.extra.get(sid + "/slices", 1))
+    if slices > 1:
+        out += (f", each repetition {slices} slices per mechanism with the two taking turns "
+                "(the amount over the time in all slices)")
+    return out
+
+
 def has_pipes(data):
     """Whether the run has the pipes group (``-g`` may leave it out; a run
     from before it existed has none): without it the report leaves its
@@ -420,7 +432,8 @@ def targets(data):
                 f"spipe_{size}", f"STREAMS pipe throughput, {size_label(size)} writes, vs pipe(2)",
                 f"bytes per second from a writer thread on end 0 of a STREAMS pipe (``s_pipe``; "
                 f"{size_label(size)} writes, one message each) to a reader thread on end 1, against a "
-                "Linux ``pipe(2)`` with the same threads; ratio = STREAMS pipe / pipe, paired by run.",
+                f"Linux ``pipe(2)`` with the same threads{pipes_method(data, a)}; ratio = STREAMS "
+                "pipe / pipe, paired by repetition.",
                 fspread(data, a, "MB/s"), "pipe " + fspread(data, b, "MB/s"),
                 data.ratio(a, b), 1.0, ">="))
         a, b = "pipes/msgrate/spipe", "pipes/msgrate/seqpacket"
@@ -429,7 +442,8 @@ def targets(data):
             "messages per second with a 16-byte control part and 64 bytes of data, a writer thread "
             "(``putmsg``) and a reader thread (``getmsg``) on the two ends of a STREAMS pipe, "
             "against ``sendmsg``/``recvmsg`` of one 80-byte record on an ``AF_UNIX`` "
-            "``SOCK_SEQPACKET`` socketpair; ratio = STREAMS pipe / socketpair, paired by run.",
+            f"``SOCK_SEQPACKET`` socketpair{pipes_method(data, a)}; ratio = STREAMS pipe / "
+            "socketpair, paired by repetition.",
             fspread(data, a, "/s"), "seqpacket " + fspread(data, b, "/s"),
             data.ratio(a, b), 1.0, ">="))
     T.append(Target(
