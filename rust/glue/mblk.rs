@@ -143,10 +143,21 @@ impl Msgb {
     /// `dupmsg`: duplicates every block of the message this block heads
     /// (no copy of data).
     pub(crate) fn dupmsg(&self, f: Flags) -> Result<Mblk> {
-        let mut head = Mblk::dupb(self, f)?;
+        self.map_blocks(f, Mblk::dupb)
+    }
+
+    /// A new message of `one(b)` for every block `b` of the message this
+    /// block heads, in order (`dupmsg`, `copymsg`); what was made is freed
+    /// if one fails.
+    pub(crate) fn map_blocks(
+        &self,
+        f: Flags,
+        one: fn(&Msgb, Flags) -> Result<Mblk>,
+    ) -> Result<Mblk> {
+        let mut head = one(self, f)?;
         let mut cur = self.cont();
         while let Some(b) = cur {
-            head.link_cont(Mblk::dupb(b, f)?);
+            head.link_cont(one(b, f)?);
             cur = b.cont();
         }
         Ok(head)

@@ -412,13 +412,7 @@ impl Mblk {
 
     /// `copymsg`: copies every block of the message.
     pub(crate) fn copymsg(&self, f: Flags) -> Result<Mblk> {
-        let mut head = Self::copyb(self, f)?;
-        let mut cur = self.cont();
-        while let Some(b) = cur {
-            head.link_cont(Self::copyb(b, f)?);
-            cur = b.cont();
-        }
-        Ok(head)
+        self.map_blocks(f, Self::copyb)
     }
 
     /// Points the first block at `new`'s data block instead of its own
