@@ -288,7 +288,7 @@ static void g_pipes(void)
 	int mok[NMMECH];
 	long nmsg[NMMECH];
 	unsigned si;
-	char key_buf[96];
+	char key[96];
 	int m, rep, k, i;
 
 	phase("pipes", 120 + (NPMECH * PIPE_SIZES_N + NMMECH) * (1 + 8 * REPS) * RUN_S);
@@ -314,7 +314,6 @@ static void g_pipes(void)
 	for (rep = 0; rep < REPS; rep++) {
 		double secs[NMMECH] = { 0 };
 		int capped[NMMECH] = { 0 };
-		char key[96];
 
 		for (k = 0; k < PIPE_SLICES; k++) {
 			for (i = 0; i < NMMECH; i++) {
@@ -342,8 +341,8 @@ static void g_pipes(void)
 		}
 	}
 	for (m = 0; m < NMMECH; m++) {
-		snprintf(key_buf, sizeof(key_buf), "pipes/msgrate/%s/slices", MMECH[m]);
-		xnum(key_buf, PIPE_SLICES);
+		snprintf(key, sizeof(key), "pipes/msgrate/%s/slices", MMECH[m]);
+		xnum(key, PIPE_SLICES);
 	}
 	xfer_pin = 0;
 	note("pipes msgrate (16 B control + 64 B data): STREAMS pipe %.0f msg/s, seqpacket %.0f msg/s",
