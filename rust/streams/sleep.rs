@@ -1,22 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Sleeping on a stream's wait queue ([`Stream::wait`]), counted, so that
-//! the data path wakes the queue only when somebody can be on it.
+//! the data path wakes the queue only when somebody on it has not been
+//! woken yet.
 //!
 //! Every sleep on [`Stream::wait`] happens under the stream lock (the
 //! condition variable puts the task on the queue before it drops the
 //! lock), and goes through the functions here, which count the sleepers
-//! in [`Inner::waiters`] while they sleep. `poll(2)` puts its entry on
-//! the queue before it takes the lock to look at the stream, and marks
-//! the stream [`POLLED`] there for good (an `epoll` entry stays on the
-//! queue after the call returns). So a
-//! path that changes the stream under the lock and sees, still under it,
-//! no sleeper and no poller knows that nobody is on the queue who could
-//! have missed the change: a later sleeper or poller takes the lock
-//! before it looks, and sees it. Such a path may skip the wake-up: a
-//! message arriving at the head of a stream whose reader is busy (the
-//! common case of a fast writer) then costs no wait-queue lock, with its
-//! interrupts off, per message.
+//! not yet woken in [`Inner::waiters`]. `poll(2)` puts its entry on the
+//! queue before it takes the lock to look at the stream, and marks the
+//! stream [`POLLED`] there for good (an `epoll` entry stays on the queue
+//! after the call returns). A path that changes the stream under the lock
+//! asks [`Inner::claim_wake`], still under it, whether to wake the queue
+//! once the lock is dropped:
+//!
+//! - with no sleeper counted and no poller, nobody is on the queue who
+//!   could have missed the change (a later sleeper or poller takes the
+//!   lock before it looks, and sees it): no wake-up;
+//! - with sleepers counted, the answer is yes, and the count goes to zero:
+//!   every one of them is on the queue now and will be woken by this
+//!   caller's wake-up, after which it takes the lock and looks again. Until
+//!   a task sleeps again, a second change needs no second wake-up: the
+//!   first is on its way.
+//!
+//! A sleeper back from its sleep does not take itself off the count: it
+//! cannot tell whether a claimed wake-up woke it (it is off the count
+//! already) or a signal, its timeout, or a wake-up not claimed here (the
+//! unconditional `notify_all`s of the rarer paths) did. A count too high
+//! costs one wake-up for nothing at the next claim; one too low would lose
+//! a wake-up. So the count errs high (and saturates below [`POLLED`]).
+//!
+//! So a message arriving at the head of a stream whose reader is busy or
+//! already woken (the common case of a fast writer) costs no wait-queue
+//! lock, with its interrupts off; one whose reader sleeps costs one
+//! wake-up, not one per message until the reader runs again.
 
 use super::stream::{Inner, Stream};
 use kernel::{
@@ -29,15 +46,27 @@ use kernel::{
 pub(crate) const POLLED: u32 = 1 << 31;
 
 impl Inner {
-    /// Whether somebody may be waiting on the stream's wait queue: a
-    /// counted sleeper, or a poller (module doc).
-    pub(crate) fn may_have_waiters(&self) -> bool {
-        self.waiters != 0
+    /// Whether to wake the stream's wait queue after the change made under
+    /// this lock, and if so, every sleeper counted now is being woken
+    /// (module doc). True while the stream is polled.
+    #[must_use = "the wait queue is woken after the lock is dropped"]
+    pub(crate) fn claim_wake(&mut self) -> bool {
+        if self.waiters & !POLLED == 0 {
+            return self.waiters != 0;
+        }
+        self.waiters &= POLLED;
+        true
     }
 
     /// A poller's entry is on the wait queue (module doc).
     pub(crate) fn mark_polled(&mut self) {
         self.waiters |= POLLED;
+    }
+
+    /// Counts a sleeper about to sleep (module doc: never taken back).
+    fn count_sleeper(&mut self) {
+        let n = (self.waiters & !POLLED).saturating_add(1).min(POLLED - 1);
+        self.waiters = (self.waiters & POLLED) | n;
     }
 }
 
@@ -45,18 +74,15 @@ impl Stream {
     /// Sleeps on the stream's wait queue, the lock dropped meanwhile
     /// (uninterruptible).
     pub(crate) fn sleep_locked(&self, inner: &mut SpinLockGuard<'_, Inner>) {
-        inner.waiters += 1;
+        inner.count_sleeper();
         self.wait.wait(inner);
-        inner.waiters -= 1;
     }
 
     /// Sleeps on the stream's wait queue, the lock dropped meanwhile; true
     /// if a signal is pending.
     pub(crate) fn sleep_locked_interruptible(&self, inner: &mut SpinLockGuard<'_, Inner>) -> bool {
-        inner.waiters += 1;
-        let sig = self.wait.wait_interruptible(inner);
-        inner.waiters -= 1;
-        sig
+        inner.count_sleeper();
+        self.wait.wait_interruptible(inner)
     }
 
     /// Sleeps on the stream's wait queue for at most `j`, the lock dropped
@@ -66,15 +92,13 @@ impl Stream {
         inner: &mut SpinLockGuard<'_, Inner>,
         j: Jiffies,
     ) -> CondVarTimeoutResult {
-        inner.waiters += 1;
-        let r = self.wait.wait_interruptible_timeout(inner, j);
-        inner.waiters -= 1;
-        r
+        inner.count_sleeper();
+        self.wait.wait_interruptible_timeout(inner, j)
     }
 
     /// Wakes the stream's sleepers and pollers if `wake` (what
-    /// [`Inner::may_have_waiters`] said under the lock that made the
-    /// change they wait for).
+    /// [`Inner::claim_wake`] said under the lock that made the change they
+    /// wait for).
     pub(crate) fn wake_if(&self, wake: bool) {
         if wake {
             self.wait.notify_all();

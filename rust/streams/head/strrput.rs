@@ -27,13 +27,13 @@ impl Stream {
     pub(crate) fn head_putq_locked(&self, inner: &mut Inner, m: Mblk) -> bool {
         if inner.head.sigflags == 0 {
             inner.putq(Qid::HeadR, m);
-            return inner.may_have_waiters();
+            return inner.claim_wake();
         }
         let (hipri, band) = (m.ty().is_hipri(), m.band());
         let first = !hipri && inner.head_first_for(band);
         inner.putq(Qid::HeadR, m);
         self.arrival_sig(inner, hipri, band, first);
-        inner.may_have_waiters()
+        inner.claim_wake()
     }
 
     /// `strrput`: a message arriving at the stream head from below. On a
