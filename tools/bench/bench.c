@@ -2902,7 +2902,10 @@ static long ksym_find(unsigned long ip)
 }
 
 #define MAXCPU 8
-#define PROF_PAGES 256
+#define PROF_PAGES 1024
+/* Kernel frames kept per sample: enough to get from a lock or wake-up
+ * primitive to strclone's caller of it. */
+#define PROF_DEPTH 12
 struct prof {
 	int n;
 	int fd[MAXCPU];
@@ -2928,7 +2931,9 @@ static int prof_start(struct prof *p)
 		a.config = PERF_COUNT_SW_CPU_CLOCK;
 		a.freq = 1;
 		a.sample_freq = 2000;
-		a.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID;
+		a.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_CALLCHAIN;
+		a.exclude_callchain_user = 1;
+		a.sample_max_stack = PROF_DEPTH;
 		a.disabled = 1;
 		p->fd[c] = syscall(SYS_perf_event_open, &a, -1, c, -1, PERF_FLAG_FD_CLOEXEC);
 		if (p->fd[c] < 0)
@@ -2968,8 +2973,77 @@ static int cmp_hit(const void *a, const void *b)
 	return y->n > x->n ? 1 : y->n < x->n ? -1 : 0;
 }
 
+/*
+ * Where the time charged to a handful of opaque functions came from. With
+ * interrupts off a sample waits until they are back on, so
+ * _raw_spin_unlock_irqrestore stands for the whole section it closes (a
+ * wake-up's, for one); queued_spin_lock_slowpath is lock contention;
+ * finish_task_switch stands for a context switch. Each such sample is
+ * charged to its leaf and the first two callers in its kernel call chain
+ * that are not locking or scheduling primitives themselves.
+ */
+static const char *const OPAQUE[] = {
+	"_raw_spin_unlock_irqrestore", "queued_spin_lock_slowpath", "finish_task_switch.isra.0",
+};
+#define NOPAQUE ((int)(sizeof(OPAQUE) / sizeof(OPAQUE[0])))
+
+static int opaque_sym(long s)
+{
+	int i;
+
+	for (i = 0; s >= 0 && i < NOPAQUE; i++)
+		if (!strcmp(KSYMS[s].name, OPAQUE[i]))
+			return 1;
+	return 0;
+}
+
+/* A frame that says nothing about who asked for the lock or the switch. */
+static int primitive_sym(long s)
+{
+	static const char *const pre[] = { "_raw_spin", "queued_spin", "rust_helper_", "__schedule",
+					   "schedule", "finish_task_switch", "do_raw_spin", "__raw_spin" };
+	size_t i;
+
+	if (s < 0)
+		return 1;
+	for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		if (!strncmp(KSYMS[s].name, pre[i], strlen(pre[i])))
+			return 1;
+	return 0;
+}
+
+struct via {
+	long leaf, a, b;	/* KSYMS indices (-1: none) */
+	long n;
+};
+
+static int cmp_via(const void *x, const void *y)
+{
+	const struct via *p = x, *q = y;
+
+	return q->n > p->n ? 1 : q->n < p->n ? -1 : 0;
+}
+
+/* Counts one opaque sample under (leaf, a, b) in v[*nv] (at most cap). */
+static void via_add(struct via *v, int *nv, int cap, long leaf, long a, long b)
+{
+	int i;
+
+	for (i = 0; i < *nv; i++)
+		if (v[i].leaf == leaf && v[i].a == a && v[i].b == b) {
+			v[i].n++;
+			return;
+		}
+	if (*nv < cap)
+		v[(*nv)++] = (struct via){ leaf, a, b, 1 };
+}
+
+#define NVIA 256
+
 static void prof_stop(struct prof *p, const char *id, const char *what)
 {
+	struct via *vias = calloc(NVIA, sizeof(*vias));
+	int nvia = 0;
 	long *cnt = calloc(nksyms + 2, sizeof(long));
 	long total = 0, idle = 0, user = 0, mod = 0, lost = 0, nh = 0, i;
 	struct hit *h;
@@ -2991,7 +3065,7 @@ static void prof_stop(struct prof *p, const char *id, const char *what)
 			tail = head - size;
 		while (tail < head) {
 			struct perf_event_header hd;
-			unsigned char rec[64];
+			unsigned char rec[64 + 8 * PROF_DEPTH];
 			uint64_t k;
 
 			for (k = 0; k < sizeof(hd); k++)
@@ -3020,6 +3094,26 @@ static void prof_stop(struct prof *p, const char *id, const char *what)
 						cnt[nksyms + 1]++;
 					} else {
 						cnt[s]++;
+						if (opaque_sym(s) && hd.size >= sizeof(hd) + 24) {
+							uint64_t nr, q, cip;
+							long f[2] = { -1, -1 };
+							int nf = 0;
+
+							memcpy(&nr, rec + sizeof(hd) + 16, 8);
+							for (q = 0; q < nr && nf < 2 && sizeof(hd) + 32 + 8 * q <= sizeof(rec) &&
+								    24 + 8 * q + 8 <= hd.size - sizeof(hd); q++) {
+								long cs;
+
+								memcpy(&cip, rec + sizeof(hd) + 24 + 8 * q, 8);
+								if (cip >= (uint64_t)-4095)	/* a context marker */
+									continue;
+								cs = ksym_find(cip);
+								if (cs == s || primitive_sym(cs) || (nf && f[nf - 1] == cs))
+									continue;
+								f[nf++] = cs;
+							}
+							via_add(vias, &nvia, NVIA, s, f[0], f[1]);
+						}
 						if (KSYMS[s].mod && !strcmp(KSYMS[s].mod, "strclone"))
 							mod++;
 					}
@@ -3061,7 +3155,19 @@ static void prof_stop(struct prof *p, const char *id, const char *what)
 		sb_str(&PROFS, m);
 		sb_printf(&PROFS, ", \"pct\": %.2f}", total ? 100.0 * h[i].n / total : 0);
 	}
+	sb_printf(&PROFS, "], \"callers\": [");
+	qsort(vias, nvia, sizeof(*vias), cmp_via);
+	for (i = 0; i < nvia && i < 10; i++) {
+		sb_printf(&PROFS, "%s{\"sym\": ", i ? ", " : "");
+		sb_str(&PROFS, KSYMS[vias[i].leaf].name);
+		sb_printf(&PROFS, ", \"via\": [");
+		sb_str(&PROFS, vias[i].a >= 0 ? KSYMS[vias[i].a].name : "?");
+		sb_printf(&PROFS, ", ");
+		sb_str(&PROFS, vias[i].b >= 0 ? KSYMS[vias[i].b].name : "?");
+		sb_printf(&PROFS, "], \"pct\": %.2f}", total ? 100.0 * vias[i].n / total : 0);
+	}
 	sb_printf(&PROFS, "]}");
+	free(vias);
 	note("profile %s: %ld samples, %.0f%% idle, %.0f%% in strclone", id, total,
 	     total ? 100.0 * idle / total : 0, total ? 100.0 * mod / total : 0);
 	free(h);

@@ -717,6 +717,17 @@ def profile_rows(p, n=10):
     return rows
 
 
+def caller_rows(p, n=6):
+    """The time charged to the opaque functions (interrupts back on, lock
+    contention, context switches), by the first two callers in the kernel
+    call chain that are not primitives themselves (bench.c `OPAQUE`)."""
+    rows = []
+    for c in p.get("callers", [])[:n]:
+        via = " <- ".join(demangle(v) for v in c["via"] if v != "?") or "?"
+        rows.append([f"{c['pct']:.1f}%", demangle(c["sym"]), via])
+    return rows
+
+
 # --------------------------------------------------------------------------
 # Plots
 
@@ -1118,8 +1129,10 @@ kernel profiles
    scheduler tick and it fires only where interrupts are enabled: time spent
    with interrupts off is charged to the function that turns them back on
    (``_raw_spin_unlock_irqrestore``, ``finish_task_switch`` after a context
-   switch). The profiles say where time goes at function granularity, not
-   more.
+   switch). For those three the profile also keeps the kernel call chain
+   of each sample and says which callers the time came through (the first
+   two frames that are not locking or scheduling primitives themselves).
+   The profiles say where time goes at function granularity, not more.
 """
 
 
@@ -1303,6 +1316,13 @@ def write_rst(data, T, tables, pngs, path, json_rel):
         L.append("")
         L.append(rst_table(["share", "function"], profile_rows(p, 12)))
         L.append("")
+        cr = caller_rows(p)
+        if cr:
+            L.append("Time charged to interrupts coming back on, lock contention and context "
+                     "switches, by where it came from:")
+            L.append("")
+            L.append(rst_table(["share", "charged to", "via (callers)"], cr))
+            L.append("")
     with open(path, "w") as f:
         f.write("\n".join(L).rstrip() + "\n")
 
