@@ -80,7 +80,7 @@ enum Routed {
     Schedule(Qid, Option<Arc<ModInst>>),
     /// A data message was queued at the stream head under the lock that
     /// routed it, as `strrput` would have queued it; wake the head's
-    /// readers if somebody may be waiting (`sleep.rs`).
+    /// readers if the claim made under that lock says so (`sleep.rs`).
     HeadQueued(bool),
     /// Nothing.
     Done,

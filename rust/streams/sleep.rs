@@ -18,10 +18,19 @@
 //!   could have missed the change (a later sleeper or poller takes the
 //!   lock before it looks, and sees it): no wake-up;
 //! - with sleepers counted, the answer is yes, and the count goes to zero:
-//!   every one of them is on the queue now and will be woken by this
-//!   caller's wake-up, after which it takes the lock and looks again. Until
-//!   a task sleeps again, a second change needs no second wake-up: the
-//!   first is on its way.
+//!   each of them is either still on the queue, and will be woken by this
+//!   caller's wake-up, or awake already (a signal, its timeout, another
+//!   wake-up) and about to take the lock; either way it looks again under
+//!   the lock. Until a task sleeps again, a second change needs no second
+//!   wake-up: the first is on its way.
+//!
+//! The claimer wakes the queue right after it drops the lock, and other
+//! changes meanwhile skip theirs (as the kernel's `wake_q` lets a second
+//! waker skip a task already queued for waking). So a claim must reach
+//! [`Stream::wake_if`] on every path: its result is `#[must_use]`, and a
+//! caller that drops it (`mux.rs`, restoring a head) wakes the queue
+//! unconditionally instead. A claim dropped on the floor would leave its
+//! sleepers asleep until some later unconditional wake-up.
 //!
 //! A sleeper back from its sleep does not take itself off the count: it
 //! cannot tell whether a claimed wake-up woke it (it is off the count
@@ -30,10 +39,11 @@
 //! costs one wake-up for nothing at the next claim; one too low would lose
 //! a wake-up. So the count errs high (and saturates below [`POLLED`]).
 //!
-//! So a message arriving at the head of a stream whose reader is busy or
-//! already woken (the common case of a fast writer) costs no wait-queue
-//! lock, with its interrupts off; one whose reader sleeps costs one
-//! wake-up, not one per message until the reader runs again.
+//! So a message arriving at the head of a stream never polled whose reader
+//! is busy or already woken (the common case of a fast writer) costs no
+//! wait-queue lock, with its interrupts off; one whose reader sleeps costs
+//! one wake-up, not one per message until the reader runs again. A polled
+//! stream's queue is woken for every change, as before.
 
 use super::stream::{Inner, Stream};
 use kernel::{
@@ -63,7 +73,8 @@ impl Inner {
         self.waiters |= POLLED;
     }
 
-    /// Counts a sleeper about to sleep (module doc: never taken back).
+    /// Counts a sleeper about to sleep (module doc: the sleeper never takes
+    /// itself off the count; a claimed wake-up does).
     fn count_sleeper(&mut self) {
         let n = (self.waiters & !POLLED).saturating_add(1).min(POLLED - 1);
         self.waiters = (self.waiters & POLLED) | n;
@@ -86,7 +97,7 @@ impl Stream {
     }
 
     /// Sleeps on the stream's wait queue for at most `j`, the lock dropped
-    /// meanwhile.
+    /// meanwhile (interruptible).
     pub(crate) fn sleep_locked_timeout(
         &self,
         inner: &mut SpinLockGuard<'_, Inner>,

@@ -199,8 +199,9 @@ pub(crate) struct Inner {
     pub(crate) mods: KVec<ModState>,
     /// The level the next pushed module gets.
     pub(crate) next_lvl: u32,
-    /// Who may be on [`Stream::wait`]: the tasks asleep there, plus
-    /// [`POLLED`](super::sleep::POLLED) once the stream was polled
+    /// Who may be on [`Stream::wait`] and not woken yet: the sleepers
+    /// counted since the last claimed wake-up (counted high, never low),
+    /// plus [`POLLED`](super::sleep::POLLED) once the stream was polled
     /// (`sleep.rs`).
     pub(crate) waiters: u32,
     /// The stream head.

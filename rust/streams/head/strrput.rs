@@ -21,7 +21,7 @@ impl Stream {
     /// `head/sigpoll.rs`): what `strrput` does with one, and what the paths
     /// that queue at the head without it (the driver's direct path,
     /// routing under the lock) do too. The caller wakes the readers after
-    /// dropping the lock if the result says so (somebody may be waiting:
+    /// dropping the lock if the result says so (a wake-up claimed:
     /// `sleep.rs`).
     #[must_use = "the readers are woken after the lock is dropped"]
     pub(crate) fn head_putq_locked(&self, inner: &mut Inner, m: Mblk) -> bool {
