@@ -76,7 +76,7 @@ impl Inner {
     /// Counts a sleeper about to sleep (module doc: the sleeper never takes
     /// itself off the count; a claimed wake-up does).
     fn count_sleeper(&mut self) {
-        let n = (self.waiters & !POLLED).saturating_add(1).min(POLLED - 1);
+        let n = ((self.waiters & !POLLED) + 1).min(POLLED - 1);
         self.waiters = (self.waiters & POLLED) | n;
     }
 }

@@ -50,15 +50,12 @@ def _callers(data, pid, n=3):
     """'x% in name (via a <- b), ...' for the time a profile charged to the
     opaque functions (interrupts back on, lock contention, context switches:
     bench.c `OPAQUE`), by the callers it came through."""
-    from report import demangle
+    from report import caller_rows
     p = data.profiles.get(pid)
-    if not p or not p.get("callers"):
+    rows = caller_rows(p, n) if p else []
+    if not rows:
         return "(no call chains in this run)"
-    out = []
-    for c in p["callers"][:n]:
-        via = " <- ".join(f"``{demangle(v)}``" for v in c["via"] if v != "?") or "?"
-        out.append(f"{c['pct']:.0f}% in ``{demangle(c['sym'])}`` via {via}")
-    return "; ".join(out)
+    return "; ".join(f"{pct} in ``{sym}`` via ``{via}``" for pct, sym, via in rows)
 
 
 def _idle(data, pid):

@@ -3108,7 +3108,8 @@ static void prof_stop(struct prof *p, const char *id, const char *what)
 								if (cip >= (uint64_t)-4095)	/* a context marker */
 									continue;
 								cs = ksym_find(cip);
-								if (cs == s || primitive_sym(cs) || (nf && f[nf - 1] == cs))
+								/* (the leaf itself is a primitive too) */
+								if (primitive_sym(cs) || (nf && f[nf - 1] == cs))
 									continue;
 								f[nf++] = cs;
 							}
