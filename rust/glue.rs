@@ -50,7 +50,6 @@ pub(crate) mod ddi;
 pub(crate) mod ddi_callout;
 pub(crate) mod ddi_util;
 pub(crate) mod global;
-pub(crate) mod inbox;
 pub(crate) mod mblk;
 pub(crate) mod msglist;
 pub(crate) mod node;
@@ -58,7 +57,6 @@ pub(crate) mod params;
 pub(crate) mod passfp;
 pub(crate) mod pgrp;
 pub(crate) mod sigpoll;
-pub(crate) mod spin;
 pub(crate) mod time;
 #[cfg(CONFIG_KUNIT = "y")]
 pub(crate) mod uapi_check;

@@ -52,7 +52,6 @@
 
 use crate::clone::Target;
 use crate::glue::cred;
-use crate::glue::inbox::Inbox;
 use crate::glue::node::{new_anon_file, FdSlot};
 use crate::glue::passfp::{self, Sendable};
 use crate::minors::{AllocFail, MinorPool};
@@ -140,8 +139,6 @@ impl Target for Pipe {
             AllocFail::Exhausted => ENXIO,
             AllocFail::NoMemory => ENOMEM,
         })?;
-        let mode = crate::glue::params::inbox_mode();
-        let spin = mode == 2;
         let pair = Arc::pin_init(
             pin_init!(PipePair {
                 n,
@@ -152,11 +149,6 @@ impl Target for Pipe {
                     closed: 0,
                 }, "PipePair::state"),
                 ends_to: [AtomicUsize::new(0), AtomicUsize::new(0)],
-                mode,
-                inbox: [
-                    Inbox::new(spin, DRV_LIMITS.hiwat as u32),
-                    Inbox::new(spin, DRV_LIMITS.hiwat as u32),
-                ],
             }),
             GFP_KERNEL_ACCOUNT,
         );
@@ -209,9 +201,6 @@ struct PipePair {
     #[pin]
     state: SpinLock<PairState>,
     ends_to: [AtomicUsize; 2],
-    /// PROTOTYPE: 0 no inbox, 1 inbox, 2 inbox and a spinning reader.
-    mode: u32,
-    inbox: [Inbox; 2],
 }
 
 #[pinned_drop]
@@ -315,7 +304,7 @@ impl PipeEnd {
                 if st.closed & (1 << (1 - self.side)) != 0 {
                     Err(None)
                 } else if let Some(p) = &st.ends[1 - self.side] {
-                    p.put_up_inbox(m).map_err(Some)
+                    p.put_up_direct(m).map_err(Some)
                 } else {
                     Err(Some(m))
                 }
@@ -495,10 +484,6 @@ impl PipeEnd {
 impl Driver for PipeEnd {
     fn name(&self) -> &'static CStr {
         c"pipe"
-    }
-
-    fn inbox(&self) -> Option<&Inbox> {
-        (self.pair.mode != 0).then(|| &self.pair.inbox[self.side])
     }
 
     fn limits(&self) -> DriverLimits {

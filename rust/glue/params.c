@@ -28,7 +28,3 @@ MODULE_PARM_DESC(tty_gid, "Group GRANTPT gives a pts slave node (the system's tt
 bool strclone_pts_autopush = true;
 module_param_named(pts_autopush, strclone_pts_autopush, bool, 0644);
 MODULE_PARM_DESC(pts_autopush, "Autopush ptem, ldterm and ttcompat on every new pts slave stream the sad driver has no configuration for, as Solaris' /etc/iu.ap (default Y; N: bare slaves)");
-
-unsigned int strclone_inbox = 0;
-module_param_named(inbox, strclone_inbox, uint, 0644);
-MODULE_PARM_DESC(inbox, "PROTOTYPE: pipes' heads take data through a lock-free inbox (1), and their readers spin before sleeping (2)");

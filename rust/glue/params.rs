@@ -8,13 +8,6 @@ extern "C" {
     static strclone_nstrpush: u32;
     static strclone_tty_gid: i32;
     static strclone_pts_autopush: bool;
-    static strclone_inbox: u32;
-}
-
-/// `inbox` (PROTOTYPE).
-pub(crate) fn inbox_mode() -> u32 {
-    // SAFETY: As for `nstrpush`.
-    unsafe { core::ptr::addr_of!(strclone_inbox).read_volatile() }
 }
 
 /// `pt_cnt`.

@@ -54,7 +54,6 @@ use super::queue::QLimits;
 use super::stream::{Inner, Qid, Stream, TargetIoctl};
 use crate::glue::{node::FileOps, pgrp::Pgrp};
 use crate::uapi;
-use core::sync::atomic::Ordering;
 use kernel::{
     fs::{file::flags::O_NONBLOCK, File},
     iov::{IovIterDest, IovIterSource},
@@ -249,9 +248,7 @@ impl Stream {
         more: Option<&mut Batch>,
     ) -> Result<Option<Mblk>> {
         let mut told = false;
-        let mut spun = false;
         loop {
-            self.splice_inbox(&mut inner);
             // Linked under a multiplexor while this reader waited.
             if inner.head.link.is_some() {
                 return Err(EINVAL);
@@ -313,29 +310,7 @@ impl Stream {
                 inner = self.inner.lock();
                 continue;
             }
-            if let Some(ib) = self.inbox() {
-                if !spun && ib.spin && crate::glue::spin::smp() {
-                    spun = true;
-                    drop(inner);
-                    crate::glue::spin::spin_while(
-                        kernel::time::Instant::now(),
-                        kernel::time::Delta::from_micros(20),
-                        || ib.is_empty(),
-                    );
-                    inner = self.inner.lock();
-                    continue;
-                }
-                ib.sleeping.fetch_add(1, Ordering::SeqCst);
-                if !ib.is_empty() {
-                    ib.sleeping.fetch_sub(1, Ordering::Relaxed);
-                    continue;
-                }
-            }
-            let sig = self.sleep_locked_interruptible(&mut inner);
-            if let Some(ib) = self.inbox() {
-                ib.sleeping.fetch_sub(1, Ordering::Relaxed);
-            }
-            if sig {
+            if self.sleep_locked_interruptible(&mut inner) {
                 return Err(ERESTARTSYS);
             }
         }
@@ -348,8 +323,7 @@ impl Stream {
             // After the first message only take what is already there, and
             // never read on into a marked message.
             // The front is looked at and taken in one lock round trip.
-            let mut inner = self.inner.lock();
-            self.splice_inbox(&mut inner);
+            let inner = self.inner.lock();
             let prot = options::rdopt_prot(inner.head.rdopt);
             match inner.head_rq_ref().front() {
                 Some(m) if prot == 0 && matches!(m.ty(), MsgType::Proto | MsgType::PcProto) => {
@@ -502,7 +476,6 @@ impl Stream {
         let mut inner = self.inner.lock();
         // The caller's entry is on the wait queue already (`sleep.rs`).
         inner.mark_polled();
-        self.splice_inbox(&mut inner);
         if inner.head.link.is_some() {
             // Linked under a multiplexor (illumos' strpoll: STPLEX).
             // Linux's poll passes on only the events asked for, and

@@ -32,7 +32,6 @@ impl Stream {
         }
         let wake = {
             let mut inner = self.inner.lock();
-            self.splice_inbox(&mut inner);
             let drv = &inner.q[2];
             if self.is_closed()
                 || !inner.mods.is_empty()

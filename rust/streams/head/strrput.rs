@@ -25,7 +25,6 @@ impl Stream {
     /// `sleep.rs`).
     #[must_use = "the readers are woken after the lock is dropped"]
     pub(crate) fn head_putq_locked(&self, inner: &mut Inner, m: Mblk) -> bool {
-        self.splice_inbox(inner);
         if inner.head.sigflags == 0 {
             inner.putq(Qid::HeadR, m);
             return inner.claim_wake();

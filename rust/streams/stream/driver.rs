@@ -75,11 +75,6 @@ pub(crate) trait Driver: Send + Sync {
     fn mux(&self) -> Option<&dyn MuxDriver> {
         None
     }
-    /// The lock-free inbox of this stream's head, if its driver's writers
-    /// use one (`streams/inbox.rs`).
-    fn inbox(&self) -> Option<&crate::glue::inbox::Inbox> {
-        None
-    }
 }
 
 /// What `I_LINK` needs from the driver of the upper stream (SVR4's
