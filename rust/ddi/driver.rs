@@ -245,12 +245,14 @@ impl CTarget {
     /// Called with `open_lock` held.
     fn open_new(&self, minor: u32, clone: bool) -> Result<Opened> {
         let sh = &self.shared;
-        let drv = KBox::new(
-            CDriver {
+        // Built in its box: the driver (with its pair) is not made on the
+        // stack and copied there.
+        let drv = KBox::init(
+            try_init!(CDriver {
                 shared: sh.clone(),
-                pair: CPair::driver(&sh.tab)?,
+                pair <- CPair::driver_init(&sh.tab),
                 opened: AtomicBool::new(false),
-            },
+            }),
             GFP_KERNEL_ACCOUNT,
         )?;
         let s = Stream::new(sh.major, minor, drv, &self.rt)?;

@@ -15,8 +15,8 @@
 //! pointers into it) and lives as long as the instance: from the push
 //! (before the module's open) until the instance is freed, after its close
 //! and after every work item that could call it. A module instance's pair
-//! is boxed; a driver's is part of its stream's driver, made with it
-//! ([`CPair::driver`]) and given the stream once the stream owns it
+//! is boxed; a driver's is part of its stream's driver, made in place with
+//! it ([`CPair::driver_init`]) and given the stream once the stream owns it
 //! ([`CPair::link`]), so a C driver's open allocates nothing more than a
 //! built-in driver's. A queue finds its pair from its own address (the
 //! pair begins with its two queues), so the pair keeps no pointer to
@@ -144,20 +144,28 @@ impl CPair {
     /// A queue pair for an instance of `tab` pushed on `s` at level `lvl`,
     /// holding a reference on its provider (`ENXIO` when it is going away).
     pub(crate) fn new(tab: &CStreamtab, s: &Arc<Stream>, lvl: u32) -> Result<Pin<KBox<Self>>> {
-        let pair = Self::make(tab, StreamLink::Owned(s.clone()), lvl)?;
-        Ok(KBox::pin(pair, GFP_KERNEL_ACCOUNT)?)
+        KBox::pin_init(
+            Self::make(tab, StreamLink::Owned(s.clone()), lvl),
+            GFP_KERNEL_ACCOUNT,
+        )
     }
 
-    /// The driver queue pair of a stream about to be made, to be part of
-    /// the stream's driver (so it holds no count on the stream), holding a
-    /// reference on the provider (`ENXIO` when it is going away). It calls
-    /// nothing until [`Self::link`] gives it its stream.
-    pub(crate) fn driver(tab: &CStreamtab) -> Result<Self> {
+    /// The driver queue pair of a stream about to be made, initialized in
+    /// place within the stream's driver (so it holds no count on the
+    /// stream), holding a reference on the provider (`ENXIO` when it is
+    /// going away). It calls nothing until [`Self::link`] gives it its
+    /// stream.
+    pub(crate) fn driver_init(tab: &CStreamtab) -> impl Init<Self, Error> {
         Self::make(tab, StreamLink::Borrowed(SetOnce::new()), LVL_DRV)
     }
 
-    fn make(tab: &CStreamtab, stream: StreamLink, lvl: u32) -> Result<Self> {
-        let owner = ModuleRef::get(tab.owner)?;
+    /// What both kinds of pair are made with: the pair is built where it
+    /// stays (a module's box, or the box of the driver it is part of), not
+    /// on the stack and copied there. The provider's reference is taken
+    /// first: if it is refused, nothing of the pair is written, and
+    /// `stream` is dropped with the initializer.
+    fn make(tab: &CStreamtab, stream: StreamLink, lvl: u32) -> impl Init<Self, Error> {
+        let (rd, wr, module) = (tab.rd, tab.wr, tab.owner);
         let q = |qinfo: *const QInit, side: u32| {
             UnsafeCell::new(RawQueue {
                 q_qinfo: qinfo,
@@ -168,21 +176,21 @@ impl CPair {
                 pad: ptr::null_mut(),
             })
         };
-        Ok(Self {
-            q: [q(tab.rd, 0), q(tab.wr, 1)],
+        try_init!(Self {
+            owner: ModuleRef::get(module)?,
+            q: [q(rd, 0), q(wr, 1)],
             stream,
             lvl,
-            rd: tab.rd,
-            wr: tab.wr,
-            owner,
+            rd,
+            wr,
             callouts: AtomicBool::new(false),
             _pin: PhantomPinned,
         })
     }
 
-    /// Gives a driver's pair ([`Self::driver`]) its stream `s`, whose driver
-    /// the pair is part of: `false` (nothing done) if the pair is not within
-    /// `s`'s driver, is a module's, or has its stream already.
+    /// Gives a driver's pair ([`Self::driver_init`]) its stream `s`, whose
+    /// driver the pair is part of: `false` (nothing done) if the pair is not
+    /// within `s`'s driver, is a module's, or has its stream already.
     pub(crate) fn link(&self, s: &Arc<Stream>) -> bool {
         let StreamLink::Borrowed(slot) = &self.stream else {
             return false;
