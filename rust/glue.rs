@@ -50,6 +50,7 @@ pub(crate) mod ddi;
 pub(crate) mod ddi_callout;
 pub(crate) mod ddi_util;
 pub(crate) mod global;
+pub(crate) mod inbox;
 pub(crate) mod mblk;
 pub(crate) mod msglist;
 pub(crate) mod node;

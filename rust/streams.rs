@@ -51,6 +51,7 @@ pub(crate) mod callout;
 pub(crate) mod chain;
 pub(crate) mod compat;
 pub(crate) mod head;
+pub(crate) mod inbox;
 pub(crate) mod insq;
 pub(crate) mod modsw;
 pub(crate) mod msg;

@@ -500,7 +500,7 @@ impl Stream {
     /// One more file refers to this stream, unless its last file already
     /// closed (then the stream is finished and `false` is returned).
     pub(crate) fn try_add_open(&self) -> bool {
-        let mut inner = self.inner.lock();
+        let mut inner = self.lock();
         if inner.head.opens == 0 {
             return false;
         }
@@ -519,7 +519,7 @@ impl Stream {
     /// freed (the log's loss policy).
     pub(crate) fn putq_drop_oldest(self: &Arc<Self>, q: Qid, m: Mblk) -> usize {
         let (dropped, inst) = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             if self.is_closed() {
                 return 1;
             }
@@ -545,7 +545,7 @@ impl Stream {
     /// wake.
     pub(crate) fn release(self: &Arc<Self>, drain: bool) {
         {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             inner.head.opens -= 1;
             if inner.head.opens > 0 {
                 return;
@@ -563,7 +563,7 @@ impl Stream {
         }
         self.close_drain(&mut close);
         {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             for q in [2, 3] {
                 inner.q[q].set_flags(QNOENB);
             }
@@ -573,7 +573,7 @@ impl Stream {
         self.closed.store(true, Ordering::Release);
         self.rt.remove(self.id);
         let mods = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             for q in inner.q.iter_mut() {
                 q.flushq(true);
             }
@@ -593,7 +593,7 @@ impl Stream {
             // Without memory for the message, mark the head directly: the
             // hangup must not be lost.
             Err(_) => {
-                self.inner.lock().head.hangup = true;
+                self.lock().head.hangup = true;
                 self.wait.notify_all();
             }
         }
