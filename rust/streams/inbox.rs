@@ -102,7 +102,7 @@ impl DerefMut for Locked<'_> {
 
 impl Drop for Locked<'_> {
     fn drop(&mut self) {
-        if let Some(ib) = self.s.driver.inbox() {
+        if let Some(ib) = self.s.inbox() {
             self.s.set_gate(&mut self.g, ib);
         }
     }
@@ -116,11 +116,20 @@ impl<'a> Locked<'a> {
 }
 
 impl Stream {
+    /// The head's inbox, if the driver gives one.
+    fn inbox(&self) -> Option<&Inbox> {
+        if self.has_inbox {
+            self.driver.inbox()
+        } else {
+            None
+        }
+    }
+
     /// Takes the stream lock; what waits in the inbox goes onto the head
     /// read queue first (module doc).
     pub(crate) fn lock(&self) -> Locked<'_> {
         let mut g = self.inner.lock();
-        if let Some(ib) = self.driver.inbox() {
+        if let Some(ib) = self.inbox() {
             Self::splice(&mut g, ib);
         }
         Locked { s: self, g }
@@ -151,8 +160,8 @@ impl Stream {
 
     /// Opens or shuts the gate from the state the lock holder leaves
     /// (module doc); after shutting it, splices what came meanwhile and
-    /// wakes whoever waits for it.
-    pub(super) fn set_gate(&self, inner: &mut Inner, ib: &Inbox) {
+    /// wakes whoever waits for it. Whether it moved messages.
+    fn set_gate(&self, inner: &mut Inner, ib: &Inbox) -> bool {
         let drv = &inner.q[2];
         let room = ib.limit() as usize;
         let open = !self.is_closed()
@@ -165,17 +174,21 @@ impl Stream {
             && inner.head_rq_ref().has_room_for(room);
         if open {
             ib.set_off(false);
-            return;
+            return false;
         }
         if ib.is_off() && ib.is_empty() {
-            return;
+            return false;
         }
         ib.set_off(true);
-        if Self::splice(inner, ib) && inner.claim_wake() {
+        if !Self::splice(inner, ib) {
+            return false;
+        }
+        if inner.claim_wake() {
             // Rare: a writer pushed as the gate shut. Woken under the
             // lock, which nests the wait queue's.
             self.wait.notify_all();
         }
+        true
     }
 
     /// A task is about to sleep on the stream with `inner` held: counted
@@ -183,22 +196,21 @@ impl Stream {
     /// head read queue now: do not sleep, look again). Else the gate is set
     /// for the time the lock is dropped.
     pub(super) fn inbox_sleep(&self, inner: &mut Inner) -> bool {
-        let Some(ib) = self.driver.inbox() else {
+        let Some(ib) = self.inbox() else {
             return true;
         };
         ib.sleeper_in();
-        if Self::splice(inner, ib) {
+        if Self::splice(inner, ib) || self.set_gate(inner, ib) {
             ib.sleeper_out();
             return false;
         }
-        self.set_gate(inner, ib);
         true
     }
 
     /// The task counted by [`Self::inbox_sleep`] is back, the lock held
     /// again: what came while it slept goes to the head.
     pub(super) fn inbox_awake(&self, inner: &mut Inner) {
-        if let Some(ib) = self.driver.inbox() {
+        if let Some(ib) = self.inbox() {
             ib.sleeper_out();
             Self::splice(inner, ib);
         }
@@ -209,7 +221,7 @@ impl Stream {
     /// [`Self::put_up_direct`] (which gives `m` back when it cannot take
     /// it).
     pub(crate) fn put_up_inbox(self: &Arc<Self>, m: Mblk) -> core::result::Result<(), Mblk> {
-        let Some(ib) = self.driver.inbox() else {
+        let Some(ib) = self.inbox() else {
             return self.put_up_direct(m);
         };
         let charge = Self::charge(&m);

@@ -327,6 +327,9 @@ pub(crate) struct Stream {
     minor: AtomicU32,
     owner_pid: i32,
     closed: AtomicBool,
+    /// The driver gives the head an inbox ([`Driver::inbox`], asked once
+    /// here: `inbox.rs`). Among the small fields, in their padding.
+    pub(super) has_inbox: bool,
     pub(crate) nmods: AtomicU8,
     /// System calls inside a `putnext` from the stream head's write queue
     /// (`Stream::putnext_down`), in units of [`SVC_CALLER`], and the driver
@@ -382,6 +385,7 @@ impl Stream {
         rt: &Arc<Runtime>,
     ) -> Result<Arc<Self>> {
         let lim = driver.limits();
+        let has_inbox = driver.inbox().is_some();
         let owner_pid = kernel::current!().pid();
         let id = rt.next_id();
         let wait = PollCondVarBox::new(c"Stream::wait", kernel::static_lock_class!())?;
@@ -391,6 +395,7 @@ impl Stream {
                 minor: AtomicU32::new(minor),
                 owner_pid,
                 closed: AtomicBool::new(false),
+                has_inbox,
                 nmods: AtomicU8::new(0),
                 svc: AtomicU16::new(0),
                 linked: AtomicBool::new(false),
