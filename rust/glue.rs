@@ -24,6 +24,9 @@
 //!   registered modules' table);
 //! - [`msglist`]: the queue list that links messages through
 //!   `b_next`/`b_prev`, so `putq` never allocates and never fails;
+//! - [`inbox`]: a lock-free stack of messages through `b_next`, taken back
+//!   oldest first, with the counts and the gate of a stream head's inbox
+//!   (`streams/inbox.rs`);
 //! - [`wq`]: strclone's own workqueue, destroyed (and so drained) at unload;
 //! - [`time`]: the two clock readings log headers carry;
 //! - [`ctx`]: whether the caller runs in task, interrupt or NMI context
