@@ -122,7 +122,8 @@ impl Inbox {
     pub(crate) fn set_off(&self, off: bool) {
         if off {
             self.off.store(true, Ordering::SeqCst);
-        } else {
+        } else if self.off.load(Ordering::Relaxed) {
+            // Written only when it changes: writers read it per message.
             self.off.store(false, Ordering::Release);
         }
     }
