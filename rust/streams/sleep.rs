@@ -45,9 +45,11 @@
 //! one wake-up, not one per message until the reader runs again. A polled
 //! stream's queue is woken for every change, as before.
 
-use super::inbox::Locked;
 use super::stream::{Inner, Stream};
-use kernel::{sync::CondVarTimeoutResult, time::Jiffies};
+use kernel::{
+    sync::{CondVarTimeoutResult, SpinLockGuard},
+    time::Jiffies,
+};
 
 /// [`Inner::waiters`]: the stream was polled. The sleepers are counted
 /// below it (at most one per task, far fewer than 2^31).
@@ -81,43 +83,28 @@ impl Inner {
 
 impl Stream {
     /// Sleeps on the stream's wait queue, the lock dropped meanwhile
-    /// (uninterruptible). May return at once, as after a wake-up, when a
-    /// message came through the inbox (`inbox.rs`).
-    pub(crate) fn sleep_locked(&self, inner: &mut Locked<'_>) {
-        if !self.inbox_sleep(inner) {
-            return;
-        }
+    /// (uninterruptible).
+    pub(crate) fn sleep_locked(&self, inner: &mut SpinLockGuard<'_, Inner>) {
         inner.count_sleeper();
-        self.wait.wait(inner.guard());
-        self.inbox_awake(inner);
+        self.wait.wait(inner);
     }
 
     /// Sleeps on the stream's wait queue, the lock dropped meanwhile; true
-    /// if a signal is pending. May return at once, as after a wake-up.
-    pub(crate) fn sleep_locked_interruptible(&self, inner: &mut Locked<'_>) -> bool {
-        if !self.inbox_sleep(inner) {
-            return false;
-        }
+    /// if a signal is pending.
+    pub(crate) fn sleep_locked_interruptible(&self, inner: &mut SpinLockGuard<'_, Inner>) -> bool {
         inner.count_sleeper();
-        let sig = self.wait.wait_interruptible(inner.guard());
-        self.inbox_awake(inner);
-        sig
+        self.wait.wait_interruptible(inner)
     }
 
     /// Sleeps on the stream's wait queue for at most `j`, the lock dropped
-    /// meanwhile (interruptible). May return at once, as after a wake-up.
+    /// meanwhile (interruptible).
     pub(crate) fn sleep_locked_timeout(
         &self,
-        inner: &mut Locked<'_>,
+        inner: &mut SpinLockGuard<'_, Inner>,
         j: Jiffies,
     ) -> CondVarTimeoutResult {
-        if !self.inbox_sleep(inner) {
-            return CondVarTimeoutResult::Woken { jiffies: j };
-        }
         inner.count_sleeper();
-        let r = self.wait.wait_interruptible_timeout(inner.guard(), j);
-        self.inbox_awake(inner);
-        r
+        self.wait.wait_interruptible_timeout(inner, j)
     }
 
     /// Wakes the stream's sleepers and pollers if `wake` (what
