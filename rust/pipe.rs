@@ -23,7 +23,12 @@
 //! procedure moves it on when the other end's reader drains its head (the
 //! head back-enables the other driver's read queue, whose service
 //! procedure runs this write queue's, in the reader's context). Data
-//! written before end 1 exists waits there too.
+//! written before end 1 exists waits there too. A driver read queue never
+//! holds a message (its put procedure is the default one, which passes
+//! each on), so its service procedure only ever runs the other end's write
+//! queue: a message may go straight up while that runs
+//! (`Stream::put_up_passing`), and the write queue it comes from keeps the
+//! order (nothing passes a message waiting there).
 //!
 //! `M_FLUSH` crosses unchanged, as in SVR4, so a pipe flushes the right
 //! queues only with `pipemod` pushed on one end (it exchanges `FLUSHR` and
@@ -304,7 +309,7 @@ impl PipeEnd {
                 if st.closed & (1 << (1 - self.side)) != 0 {
                     Err(None)
                 } else if let Some(p) = &st.ends[1 - self.side] {
-                    p.put_up_direct(m).map_err(Some)
+                    p.put_up_passing(m).map_err(Some)
                 } else {
                     Err(Some(m))
                 }
@@ -323,15 +328,16 @@ impl PipeEnd {
             if st.closed & (1 << (1 - self.side)) != 0 {
                 return;
             }
-            st.ends[1 - self.side].clone()
+            // The other end only for a message that may pass its turn.
+            if bypass {
+                st.ends[1 - self.side].clone()
+            } else {
+                None
+            }
         };
         if let Some(p) = peer {
-            if bypass {
-                if p.bcanputnext(Qid::DrvR, m.band()) {
-                    p.putnext(Qid::DrvR, m);
-                    return;
-                }
-                s.putq(Qid::DrvW, m);
+            if p.bcanputnext(Qid::DrvR, m.band()) {
+                p.putnext(Qid::DrvR, m);
                 return;
             }
         }
@@ -356,7 +362,10 @@ impl PipeEnd {
             // trip when it can take it (as `send`); anything else, or no
             // room there, the long way.
             let m = if m.band() == 0 {
-                match peer.put_up_direct(m) {
+                // The other end's read queue only passes messages on, and
+                // its service procedure is often what runs this one
+                // (`rsrv`): `put_up_passing`.
+                match peer.put_up_passing(m) {
                     Ok(()) => continue,
                     Err(m) => m,
                 }
@@ -481,6 +490,8 @@ impl PipeEnd {
     }
 }
 
+/// No `rput`: the default passes every message on, which
+/// `Stream::put_up_passing` relies on (module doc).
 impl Driver for PipeEnd {
     fn name(&self) -> &'static CStr {
         c"pipe"

@@ -556,6 +556,50 @@ impl Stream {
         Ok(0)
     }
 
+    /// `putmsg(2)` and `getmsg(2)` (`I_PUTMSG`, `I_GETMSG`, `I_PUTPMSG`,
+    /// `I_GETPMSG`); `None` for any other `cmd`. These are the stream
+    /// head's alone: no target claims them ([`TargetIoctl`]'s rule), so a
+    /// file's `ioctl` answers them before it asks the target, saving the
+    /// per-message path two calls through the driver.
+    fn msg_ioctl(
+        self: &Arc<Self>,
+        file: &File,
+        cmd: u32,
+        arg: usize,
+        abi: Abi,
+    ) -> Option<Result<isize>> {
+        let nonblock = file.flags() & O_NONBLOCK != 0;
+        Some(match cmd {
+            uapi::I_PUTMSG => {
+                errs::need_write(file).and_then(|()| self.i_putmsg(arg, abi, nonblock))
+            }
+            uapi::I_GETMSG => {
+                errs::need_read(file).and_then(|()| self.i_getmsg(arg, abi, nonblock))
+            }
+            uapi::I_PUTPMSG => {
+                errs::need_write(file).and_then(|()| self.i_putpmsg(arg, abi, nonblock))
+            }
+            uapi::I_GETPMSG => {
+                errs::need_read(file).and_then(|()| self.i_getpmsg(arg, abi, nonblock))
+            }
+            _ => return None,
+        })
+    }
+
+    /// [`Self::head_ioctl`] for a file's `ioctl`: the message ioctls
+    /// first ([`Self::msg_ioctl`]), then the target's and the head's.
+    fn file_ioctl(self: &Arc<Self>, file: &File, cmd: u32, arg: usize, abi: Abi) -> Result<isize> {
+        if matches!(
+            cmd,
+            uapi::I_PUTMSG | uapi::I_GETMSG | uapi::I_PUTPMSG | uapi::I_GETPMSG
+        ) {
+            self.not_linked()?;
+            return self.msg_ioctl(file, cmd, arg, abi).unwrap_or(Err(ENOTTY));
+        }
+        let target = self.driver().target_ioctl();
+        self.head_ioctl(file, cmd, arg, target, abi)
+    }
+
     /// The stream head's ioctls; `target` sees the call first, and what
     /// neither knows goes down as a transparent ioctl. `abi` is the
     /// caller's data model, for the arguments that hold a pointer.
@@ -587,19 +631,10 @@ impl Stream {
             uapi::I_NREAD => self.i_nread(arg),
             uapi::I_FLUSH => self.i_flush(arg),
             uapi::I_STR => self.i_str(arg, abi),
-            uapi::I_PUTMSG => {
-                errs::need_write(file).and_then(|()| self.i_putmsg(arg, abi, nonblock))
-            }
-            uapi::I_GETMSG => {
-                errs::need_read(file).and_then(|()| self.i_getmsg(arg, abi, nonblock))
+            uapi::I_PUTMSG | uapi::I_GETMSG | uapi::I_PUTPMSG | uapi::I_GETPMSG => {
+                self.msg_ioctl(file, cmd, arg, abi).unwrap_or(Err(ENOTTY))
             }
             uapi::I_CANPUT => self.i_canput(arg),
-            uapi::I_PUTPMSG => {
-                errs::need_write(file).and_then(|()| self.i_putpmsg(arg, abi, nonblock))
-            }
-            uapi::I_GETPMSG => {
-                errs::need_read(file).and_then(|()| self.i_getpmsg(arg, abi, nonblock))
-            }
             uapi::I_FLUSHBAND => self.i_flushband(arg),
             uapi::I_CKBAND => self.i_ckband(arg),
             uapi::I_GETBAND => self.i_getband(arg),
@@ -662,13 +697,11 @@ impl FileOps for Stream {
     }
 
     fn ioctl(this: &Arc<Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        let target = this.driver().target_ioctl();
-        this.head_ioctl(file, cmd, arg, target, Abi::Native)
+        this.file_ioctl(file, cmd, arg, Abi::Native)
     }
 
     fn compat_ioctl(this: &Arc<Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        let target = this.driver().target_ioctl();
-        this.head_ioctl(file, cmd, arg, target, Abi::Ilp32)
+        this.file_ioctl(file, cmd, arg, Abi::Ilp32)
     }
 
     fn show_fdinfo(this: &Arc<Self>, m: &SeqFile) {

@@ -27,6 +27,20 @@ impl Stream {
     /// `putnext` to `strrput` does) in one lock round trip. Anything else
     /// comes back to the caller to queue.
     pub(crate) fn put_up_direct(self: &Arc<Self>, m: Mblk) -> core::result::Result<(), Mblk> {
+        self.put_up(m, true)
+    }
+
+    /// [`Self::put_up_direct`] for a driver whose read queue only passes
+    /// messages on (its put procedure is the default `putnext`, so the
+    /// queue never holds one): its service procedure being scheduled or
+    /// running (a back-enable, as a STREAMS pipe end's, which moves the
+    /// other end's write queue and is often the caller) keeps nothing of
+    /// its own to pass first, so only an empty queue is asked for.
+    pub(crate) fn put_up_passing(self: &Arc<Self>, m: Mblk) -> core::result::Result<(), Mblk> {
+        self.put_up(m, false)
+    }
+
+    fn put_up(self: &Arc<Self>, m: Mblk, rsrv_first: bool) -> core::result::Result<(), Mblk> {
         if !matches!(m.ty(), MsgType::Data | MsgType::Proto) {
             return Err(m);
         }
@@ -37,7 +51,7 @@ impl Stream {
                 || !inner.mods.is_empty()
                 || inner.head.link.is_some()
                 || !drv.is_empty()
-                || drv.flags() & (QENAB | QINSERVICE) != 0
+                || (rsrv_first && drv.flags() & (QENAB | QINSERVICE) != 0)
                 || !inner.head_rq().canput()
             {
                 return Err(m);

@@ -19,7 +19,9 @@ pub(crate) enum SFlag {
 }
 
 /// Per-stream hooks for ioctls a target handles itself (ptm's `UNLKPT`...).
-/// Returning `None` means "not mine".
+/// Returning `None` means "not mine". A target never claims the message
+/// ioctls (`I_PUTMSG`, `I_GETMSG`, `I_PUTPMSG`, `I_GETPMSG`): the head
+/// answers those without asking (`Stream::msg_ioctl`).
 pub(crate) trait TargetIoctl {
     /// Handles `cmd` on stream `s` opened as `file`.
     fn ioctl(&self, s: &Arc<Stream>, file: &File, cmd: u32, arg: usize) -> Option<Result<isize>>;
