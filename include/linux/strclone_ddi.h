@@ -241,9 +241,14 @@ unsigned int strclone_ddi_version(void);
  * driver); nodes makes /dev/<name>/0 ... /dev/<name>/<nodes - 1> (0: none).
  * Both are made before registration returns and removed by
  * strclone_unregister_driver(). Every open stream holds a reference on
- * owner.
+ * owner. Opens of a driver run one at a time, unless it sets
+ * STRCLONE_D_MP (SVR4's D_MP: its open and close are MT-safe), whose
+ * clone opens run in parallel with each other (opens of /dev/<name>/<n>
+ * still run one at a time: a second open of a minor must find the first's
+ * stream).
  */
 #define STRCLONE_D_CLONE	0x1	/* clonable: /dev/clone-<name> */
+#define STRCLONE_D_MP		0x20	/* MT-safe open and close (SVR4 D_MP) */
 #define STRCLONE_DYN_MAJOR	128	/* where major 0 starts looking */
 #define STRCLONE_MAX_NODES	4096	/* most per-minor nodes */
 
@@ -253,7 +258,7 @@ struct strclone_drvsw {
 	struct streamtab *str;		/* the driver's streamtab */
 	struct module *owner;		/* THIS_MODULE */
 	unsigned int major;		/* 1..255, or 0: any free one */
-	unsigned int flags;		/* STRCLONE_D_CLONE */
+	unsigned int flags;		/* STRCLONE_D_CLONE, STRCLONE_D_MP */
 	unsigned int nodes;		/* per-minor nodes, 0..STRCLONE_MAX_NODES */
 };
 

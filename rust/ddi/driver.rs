@@ -34,12 +34,26 @@
 //! made at registration.
 //!
 //! Every open is serialised per driver by `open_lock`, which also holds the
-//! `dead` flag. A driver is dead until its registration is complete (its
-//! nodes made), so a registration that fails half-way has no stream to
-//! undo; unregistration takes the lock, fails `EBUSY` if a stream is open,
-//! and otherwise marks the driver dead again, so an open that comes later
-//! (through a node that is still there, or one already past the table)
-//! fails `ENXIO`. The driver's close runs at the stream's last close, which takes
+//! `dead` flag, except the clone opens of a driver registered with
+//! `STRCLONE_D_MP` (its open and close are MT-safe, as SVR4's `D_MP`),
+//! which run in parallel. A driver is dead until its registration is
+//! complete (its nodes made), so a registration that fails half-way has no
+//! stream to undo; unregistration takes the lock, fails `EBUSY` if a stream
+//! is open, and otherwise marks the driver dead again, so an open that
+//! comes later (through a node that is still there, or one already past the
+//! table) fails `ENXIO`.
+//!
+//! A parallel (`D_MP`) clone open does not take the lock; it counts itself
+//! in `opening` and then looks at `gone` (`dead`'s copy, written under the
+//! lock), while unregistration sets `gone` and then looks at `opening`,
+//! and after that at the open streams: all four accesses sequentially
+//! consistent, so either the open sees `gone` and fails `ENXIO`, or
+//! unregistration sees it (in flight, or joined as an open stream: the
+//! join comes before the open leaves `opening`) and fails `EBUSY`, putting
+//! `gone` back (an open in that window fails `ENXIO`, as one racing a
+//! successful unregistration would). The stream's minor is taken in the
+//! minors' pool, which has its own lock, so two opens never join on one
+//! minor. The driver's close runs at the stream's last close, which takes
 //! the stream out of the table. Each stream's pair holds a reference on the
 //! provider until the stream is freed, so the provider cannot be unloaded
 //! while a stream, or a work item of one, exists.
@@ -154,7 +168,8 @@ impl Shared {
 
     /// The stream `s` the driver opened on `minor` joins the table: `ENXIO`
     /// if the minor is open already, `ENOMEM` if the minors' bitmap could
-    /// not grow to it. Called with `open_lock` held.
+    /// not grow to it. Called with `open_lock` held, or for a parallel
+    /// open (the pool takes a minor once, under its own lock).
     fn join(&self, minor: u32, s: &Arc<Stream>) -> Result {
         match self.minors.take(minor) {
             Ok(true) => {}
@@ -187,15 +202,47 @@ impl Shared {
 }
 
 /// A registered C driver as a clone table target.
+///
+/// # Invariants
+///
+/// `gone` equals the value under `open_lock` whenever the lock is free.
 #[pin_data]
 pub(crate) struct CTarget {
     shared: Arc<Shared>,
     clonable: bool,
+    /// `STRCLONE_D_MP`: clone opens do not take `open_lock`.
+    mp: bool,
     rt: Arc<Runtime>,
     /// True until registered and once unregistered; held across every
-    /// open.
+    /// open but a parallel one.
     #[pin]
     open_lock: Mutex<bool>,
+    /// The flag under `open_lock`, for the parallel opens (module doc).
+    gone: AtomicBool,
+    /// Parallel opens in progress (module doc).
+    opening: AtomicUsize,
+}
+
+impl CTarget {
+    /// Sets the driver dead or alive, `open_lock` held (its guard is
+    /// `dead`).
+    fn set_dead(&self, dead: &mut bool, v: bool) {
+        *dead = v;
+        self.gone.store(v, Ordering::SeqCst);
+    }
+
+    /// A clone open of a `D_MP` driver, without `open_lock` (module doc).
+    fn open_parallel(&self) -> Result<Opened> {
+        self.opening.fetch_add(1, Ordering::SeqCst);
+        let r = if self.gone.load(Ordering::SeqCst) {
+            Err(ENXIO)
+        } else {
+            self.open_new(0, true)
+        };
+        // After the join (the stream counted as open), for unregistration.
+        self.opening.fetch_sub(1, Ordering::SeqCst);
+        r
+    }
 }
 
 impl Target for CTarget {
@@ -212,11 +259,14 @@ impl Target for CTarget {
     }
 
     fn open(&self, file: &File, sflag: SFlag) -> Result<Opened> {
+        let clone = sflag == SFlag::CloneOpen;
+        if clone && self.mp {
+            return self.open_parallel();
+        }
         let dead = self.open_lock.lock();
         if *dead {
             return Err(ENXIO);
         }
-        let clone = sflag == SFlag::CloneOpen;
         let minor = if clone { 0 } else { file_minor(file) };
         if !clone {
             if let Some(s) = self.shared.get(minor) {
@@ -242,7 +292,7 @@ impl Target for CTarget {
 
 impl CTarget {
     /// A new stream on `minor` (0 for a clone open), opened by the driver.
-    /// Called with `open_lock` held.
+    /// Called with `open_lock` held, or for a parallel open.
     fn open_new(&self, minor: u32, clone: bool) -> Result<Opened> {
         let sh = &self.shared;
         // Built in its box: the driver (with its pair) is not made on the
@@ -421,10 +471,13 @@ pub(crate) fn register_driver(d: DriverDesc) -> Result<u32> {
             shared,
             clonable: d.clonable,
             rt,
+            mp: d.mp,
             // Dead until the registration is complete: an open that finds
             // a node early fails `ENXIO`, so a registration that fails
             // half-way has no stream to wait for.
             open_lock <- new_mutex!(true, "CTarget::open_lock"),
+            gone: AtomicBool::new(true),
+            opening: AtomicUsize::new(0),
         }),
         GFP_KERNEL,
     )?;
@@ -441,7 +494,7 @@ pub(crate) fn register_driver(d: DriverDesc) -> Result<u32> {
         let _ = env.registry.unregister(major);
         return Err(e);
     }
-    *target.open_lock.lock() = false;
+    target.set_dead(&mut target.open_lock.lock(), false);
     // Reserved above.
     let _ = table.drivers.push(ext, GFP_KERNEL);
     pr_info!(
@@ -476,10 +529,14 @@ fn make_nodes(ext: &mut ExtDriver, env: &DrvEnv, nodes: u32) -> Result {
 fn unregister_target(env: &DrvEnv, target: &Arc<CTarget>) -> Result {
     {
         let mut dead = target.open_lock.lock();
-        if target.shared.open.load(Ordering::Acquire) != 0 {
+        target.set_dead(&mut dead, true);
+        // A parallel open in flight, or one that joined (module doc).
+        if target.opening.load(Ordering::SeqCst) != 0
+            || target.shared.open.load(Ordering::SeqCst) != 0
+        {
+            target.set_dead(&mut dead, false);
             return Err(EBUSY);
         }
-        *dead = true;
     }
     // Already out of the table if the debugfs hook took it (ENXIO).
     let _ = env.registry.unregister(target.shared.major);

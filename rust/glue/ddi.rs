@@ -115,6 +115,8 @@ pub(crate) struct Drvsw {
 
 /// `STRCLONE_D_CLONE`.
 const D_CLONE: c_uint = 0x1;
+/// `STRCLONE_D_MP` (SVR4's `D_MP`, with its value).
+const D_MP: c_uint = 0x20;
 /// `STRCLONE_MAX_NODES`.
 pub(crate) const MAX_NODES: u32 = 4096;
 
@@ -276,7 +278,7 @@ impl CStreamtab {
             && !matches!(name.as_bytes(), b"." | b"..");
         if !file_name
             || d.major as usize >= crate::uapi::NMAJOR
-            || d.flags & !D_CLONE != 0
+            || d.flags & !(D_CLONE | D_MP) != 0
             || d.nodes > MAX_NODES
         {
             return Err(EINVAL);
@@ -286,6 +288,7 @@ impl CStreamtab {
             tab,
             major: d.major,
             clonable: d.flags & D_CLONE != 0,
+            mp: d.flags & D_MP != 0,
             nodes: d.nodes,
         })
     }
@@ -332,6 +335,8 @@ pub(crate) struct DriverDesc {
     pub(crate) major: u32,
     /// `STRCLONE_D_CLONE`.
     pub(crate) clonable: bool,
+    /// `STRCLONE_D_MP`: the driver's clone opens may run in parallel.
+    pub(crate) mp: bool,
     /// Per-minor nodes asked for.
     pub(crate) nodes: u32,
 }

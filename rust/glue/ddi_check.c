@@ -59,3 +59,5 @@ static_assert(offsetof(struct strclone_drvsw, owner) == 24);
 static_assert(offsetof(struct strclone_drvsw, major) == 32);
 static_assert(offsetof(struct strclone_drvsw, flags) == 36);
 static_assert(offsetof(struct strclone_drvsw, nodes) == 40);
+/* The registration flags, as D_CLONE and D_MP in rust/glue/ddi.rs. */
+static_assert(STRCLONE_D_CLONE == 0x1 && STRCLONE_D_MP == 0x20);

@@ -246,7 +246,9 @@ static struct strclone_drvsw sloop_drvsw = {
 	.name = "sloop",
 	.str = &sloop_info,
 	.owner = THIS_MODULE,
-	.flags = STRCLONE_D_CLONE,
+	/* Its open and close take only sloop_lock: MT-safe (D_MP), so its
+	 * clone opens run in parallel. */
+	.flags = STRCLONE_D_CLONE | STRCLONE_D_MP,
 	.nodes = SLOOP_NODES,
 };
 

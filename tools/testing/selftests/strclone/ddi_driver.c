@@ -29,10 +29,14 @@
  * - A driver in Rust on the same C ABI (samples/kmod/rnuls.rs, a sink):
  *   it discards what is written and counts it, stops (the writer is then
  *   flow controlled: EAGAIN) and starts again on its own ioctls.
+ * - sloop is registered STRCLONE_D_MP: clone opens from several threads
+ *   at once each get a stream of their own, on distinct minors, that
+ *   works.
  * - Lifetime: the provider cannot be unloaded while a stream is open
  *   (delete_module: EWOULDBLOCK), can once it is closed; a major that is
  *   taken is refused (EBUSY); loads and unloads race with opens of its
- *   clone node, which get a working stream or ENOENT/ENXIO, nothing else.
+ *   clone node from two threads (D_MP: opens that take no lock), which get
+ *   a working stream or ENOENT/ENXIO, nothing else.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -238,6 +242,62 @@ TEST_F(sloop, concurrent_writer_keeps_order)
 		bad += in[i * 16] != i;
 	EXPECT_EQ(0u, bad);
 	close(fd);
+}
+
+#define PAR_THREADS	4
+#define PAR_OPENS	32
+
+struct par {
+	int fds[PAR_OPENS];
+	int n, bad;
+};
+
+static void *par_opener(void *arg)
+{
+	struct par *p = arg;
+
+	for (p->n = 0; p->n < PAR_OPENS; p->n++) {
+		char c;
+		int fd = open(SLOOP_CLONE, O_RDWR);
+
+		if (fd < 0)
+			break;
+		p->fds[p->n] = fd;
+		if (write(fd, "p", 1) != 1 || read_exact(fd, &c, 1, WAIT_MS) != 1 || c != 'p')
+			p->bad++;
+	}
+	return NULL;
+}
+
+TEST_F(sloop, parallel_clone_opens_get_distinct_working_streams)
+{
+	static struct par p[PAR_THREADS];
+	static char seen[1 << 12];
+	pthread_t t[PAR_THREADS];
+	int dup = 0, total = 0;
+
+	memset(p, 0, sizeof(p));
+	memset(seen, 0, sizeof(seen));
+	for (int i = 0; i < PAR_THREADS; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, par_opener, &p[i]));
+	for (int i = 0; i < PAR_THREADS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < PAR_THREADS; i++) {
+		EXPECT_EQ(PAR_OPENS, p[i].n) TH_LOG("thread %d: open: %s", i, strerror(errno));
+		EXPECT_EQ(0, p[i].bad);
+		for (int j = 0; j < p[i].n; j++) {
+			unsigned int m = sloop_u32(p[i].fds[j], SLOOP_GETMINOR);
+
+			if (m >= sizeof(seen) || seen[m]++)
+				dup++;
+			total++;
+		}
+	}
+	EXPECT_EQ(PAR_THREADS * PAR_OPENS, total);
+	EXPECT_EQ(0, dup);
+	for (int i = 0; i < PAR_THREADS; i++)
+		for (int j = 0; j < p[i].n; j++)
+			close(p[i].fds[j]);
 }
 
 TEST_F(sloop, minor_node_opens_and_reopens)
@@ -491,12 +551,13 @@ FIXTURE_TEARDOWN(race)
 
 TEST_F_TIMEOUT(race, load_unload_races_opens, 600)
 {
-	pthread_t t;
+	pthread_t t[2];
 	const char *e = getenv("STRCLONE_DRV_ROUNDS");
 	int rounds = e && atoi(e) > 0 ? atoi(e) : getenv("STRCLONE_KASAN") ? 50 : 200, loaded = 0;
 
 	watchdog(600);
-	ASSERT_EQ(0, pthread_create(&t, NULL, opener, NULL));
+	for (int i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, opener, NULL));
 	for (int i = 0; i < rounds; i++) {
 		if (load_kmod(SLOOP_KO))
 			break;
@@ -507,7 +568,8 @@ TEST_F_TIMEOUT(race, load_unload_races_opens, 600)
 			break;
 	}
 	atomic_store(&stop, 1);
-	pthread_join(t, NULL);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
 	EXPECT_EQ(rounds, loaded);
 	EXPECT_EQ(0, atomic_load(&other));
 	/* On stdout, so make check's log keeps it. */
