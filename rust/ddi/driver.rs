@@ -45,15 +45,18 @@
 //!
 //! A parallel (`D_MP`) clone open does not take the lock; it counts itself
 //! in `opening` and then looks at `gone` (`dead`'s copy, written under the
-//! lock), while unregistration sets `gone` and then looks at `opening`,
-//! and after that at the open streams: all four accesses sequentially
-//! consistent, so either the open sees `gone` and fails `ENXIO`, or
-//! unregistration sees it (in flight, or joined as an open stream: the
-//! join comes before the open leaves `opening`) and fails `EBUSY`, putting
-//! `gone` back (an open in that window fails `ENXIO`, as one racing a
-//! successful unregistration would). The stream's minor is taken in the
-//! minors' pool, which has its own lock, so two opens never join on one
-//! minor. The driver's close runs at the stream's last close, which takes
+//! lock), while unregistration sets `gone` and then looks at `opening`
+//! (both sequentially consistent), so either the open sees `gone` and fails
+//! `ENXIO`, or unregistration sees it in flight and waits until it is out,
+//! as it would wait for the lock; then it looks at the open streams (the
+//! open's join is ordered before it leaves `opening`). The wait ends: no
+//! new open passes `gone`, and one in flight takes as long as the driver's
+//! open. In a provider's `module_exit` none of them can join (the
+//! provider's reference is refused to a module going away), so
+//! unregistration succeeds there as it always has; at any other time one
+//! that joined makes it fail `EBUSY`, putting `gone` back (an open in that
+//! instant fails `ENXIO`). The stream's minor is taken in the minors' pool,
+//! which has its own lock, so two opens never join on one minor. The driver's close runs at the stream's last close, which takes
 //! the stream out of the table. Each stream's pair holds a reference on the
 //! provider until the stream is freed, so the provider cannot be unloaded
 //! while a stream, or a work item of one, exists.
@@ -80,6 +83,7 @@ use kernel::{
     prelude::*,
     str::CString,
     sync::{Arc, Mutex, SpinLock},
+    time::{delay::fsleep, Delta},
 };
 
 /// Where a driver registered with major 0 starts looking
@@ -529,11 +533,17 @@ fn make_nodes(ext: &mut ExtDriver, env: &DrvEnv, nodes: u32) -> Result {
 fn unregister_target(env: &DrvEnv, target: &Arc<CTarget>) -> Result {
     {
         let mut dead = target.open_lock.lock();
+        if target.shared.open.load(Ordering::SeqCst) != 0 {
+            return Err(EBUSY);
+        }
         target.set_dead(&mut dead, true);
-        // A parallel open in flight, or one that joined (module doc).
-        if target.opening.load(Ordering::SeqCst) != 0
-            || target.shared.open.load(Ordering::SeqCst) != 0
-        {
+        // Parallel opens past their look at `gone` finish first: one takes
+        // as long as the driver's open (module doc).
+        while target.opening.load(Ordering::SeqCst) != 0 {
+            fsleep(Delta::from_millis(1));
+        }
+        if target.shared.open.load(Ordering::SeqCst) != 0 {
+            // One of them joined: the driver stays.
             target.set_dead(&mut dead, false);
             return Err(EBUSY);
         }

@@ -31,7 +31,9 @@
  *   flow controlled: EAGAIN) and starts again on its own ioctls.
  * - sloop is registered STRCLONE_D_MP: clone opens from several threads
  *   at once each get a stream of their own, on distinct minors, that
- *   works.
+ *   works. Opens of a D_MP driver run side by side, those of a driver
+ *   without the flag one at a time (ddidrv registers one of each, whose
+ *   open sleeps and counts the opens running at once).
  * - Lifetime: the provider cannot be unloaded while a stream is open
  *   (delete_module: EWOULDBLOCK), can once it is closed; a major that is
  *   taken is refused (EBUSY); loads and unloads race with opens of its
@@ -249,7 +251,7 @@ TEST_F(sloop, concurrent_writer_keeps_order)
 
 struct par {
 	int fds[PAR_OPENS];
-	int n, bad;
+	int n, bad, err;
 };
 
 static void *par_opener(void *arg)
@@ -260,8 +262,10 @@ static void *par_opener(void *arg)
 		char c;
 		int fd = open(SLOOP_CLONE, O_RDWR);
 
-		if (fd < 0)
+		if (fd < 0) {
+			p->err = errno;
 			break;
+		}
 		p->fds[p->n] = fd;
 		if (write(fd, "p", 1) != 1 || read_exact(fd, &c, 1, WAIT_MS) != 1 || c != 'p')
 			p->bad++;
@@ -283,7 +287,7 @@ TEST_F(sloop, parallel_clone_opens_get_distinct_working_streams)
 	for (int i = 0; i < PAR_THREADS; i++)
 		pthread_join(t[i], NULL);
 	for (int i = 0; i < PAR_THREADS; i++) {
-		EXPECT_EQ(PAR_OPENS, p[i].n) TH_LOG("thread %d: open: %s", i, strerror(errno));
+		EXPECT_EQ(PAR_OPENS, p[i].n) TH_LOG("thread %d: open: %s", i, strerror(p[i].err));
 		EXPECT_EQ(0, p[i].bad);
 		for (int j = 0; j < p[i].n; j++) {
 			unsigned int m = sloop_u32(p[i].fds[j], SLOOP_GETMINOR);
@@ -417,6 +421,72 @@ TEST(registration_rules)
 		close(fd);
 	EXPECT_EQ(0, unload_kmod_settled("ddidrv"));
 	EXPECT_NE(0, access("/dev/clone-ddidrv", F_OK));
+}
+
+struct burst {
+	const char *path;
+	int fd, err;
+};
+
+static void *burst_open(void *arg)
+{
+	struct burst *b = arg;
+
+	b->fd = open(b->path, O_RDWR);
+	b->err = b->fd < 0 ? errno : 0;
+	return NULL;
+}
+
+/* Opens path from 4 threads at once and closes what opened; how many did. */
+static int open_burst(const char *path)
+{
+	struct burst b[4];
+	pthread_t t[4];
+	int ok = 0;
+
+	for (int i = 0; i < 4; i++) {
+		b[i] = (struct burst){ .path = path, .fd = -1 };
+		if (pthread_create(&t[i], NULL, burst_open, &b[i]))
+			return -1;
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		if (b[i].fd >= 0) {
+			ok++;
+			close(b[i].fd);
+		} else {
+			printf("# open %s: %s\n", path, strerror(b[i].err));
+		}
+	}
+	return ok;
+}
+
+static int param_int(const char *name)
+{
+	char path[128], buf[16];
+
+	snprintf(path, sizeof(path), DDIDRV_PARAMS "%s", name);
+	return read_param(path, buf, sizeof(buf)) ? -1 : atoi(buf);
+}
+
+/* ddidrv registers its driver twice: "ddidrv" without STRCLONE_D_MP and
+ * "ddimp" with it; each open sleeps 200 ms and counts the opens of its
+ * driver running at once. Four at once: one at a time for ddidrv, side by
+ * side for ddimp. */
+TEST(d_mp_clone_opens_run_in_parallel)
+{
+	watchdog(60);
+	ASSERT_EQ(0, load_kmod(KMOD_DIR "ddidrv.ko"));
+	ASSERT_EQ(0, write_param(DDIDRV_PARAMS "opensleep", "200"));
+	EXPECT_EQ(4, open_burst("/dev/clone-ddimp"));
+	EXPECT_EQ(4, open_burst("/dev/clone-ddidrv"));
+	EXPECT_EQ(0, write_param(DDIDRV_PARAMS "opensleep", "0"));
+	EXPECT_LE(2, param_int("mpopenmax"));
+	EXPECT_EQ(1, param_int("drvopenmax"));
+	printf("# opens at once: ddimp %d, ddidrv %d\n", param_int("mpopenmax"),
+	       param_int("drvopenmax"));
+	EXPECT_EQ(0, unload_kmod_settled("ddidrv"));
+	EXPECT_NE(0, access("/dev/clone-ddimp", F_OK));
 }
 
 /* ddidrv's write put procedure queues every M_DATA and M_PROTO (putq),

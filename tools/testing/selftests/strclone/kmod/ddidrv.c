@@ -13,8 +13,13 @@
  * Writing 1 to "drvunreg" calls strclone_unregister_driver() now and
  * records the result in "drvunregistered" (EBUSY while a stream of it is
  * open); writing 2 registers it again.
+ *
+ * "ddimp" is the same driver registered STRCLONE_D_MP. The open of either
+ * sleeps "opensleep" ms (0 by default) and counts the opens of its driver
+ * that run at once: the most in "drvopenmax" and "mpopenmax".
  */
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/pid.h>
@@ -49,11 +54,45 @@ MODULE_PARM_DESC(drvunregistered, "what the last write to drvunreg did (1: nothi
 static bool drv_registered;
 static atomic_t drv_next = ATOMIC_INIT(0);
 
+static int mpmajor;
+module_param(mpmajor, int, 0444);
+MODULE_PARM_DESC(mpmajor, "the major ddimp got");
+static unsigned int opensleep;
+module_param(opensleep, uint, 0644);
+MODULE_PARM_DESC(opensleep, "ms each open sleeps");
+static int drvopenmax, mpopenmax;
+module_param(drvopenmax, int, 0644);
+MODULE_PARM_DESC(drvopenmax, "most opens of ddidrv seen running at once");
+module_param(mpopenmax, int, 0644);
+MODULE_PARM_DESC(mpopenmax, "most opens of ddimp seen running at once");
+static atomic_t drv_opening = ATOMIC_INIT(0), mp_opening = ATOMIC_INIT(0);
+
+/* Counts this open among those of its driver running now. */
+static void count_open(atomic_t *now, int *max)
+{
+	int n = atomic_inc_return(now);
+	int m = READ_ONCE(*max);
+
+	while (n > m) {
+		int old = cmpxchg(max, m, n);
+
+		if (old == m)
+			break;
+		m = old;
+	}
+	if (opensleep)
+		msleep(opensleep);
+	atomic_dec(now);
+}
+
 /* A clone open takes the next minor; the stream passes nothing back. */
 static int ddidrv_open(queue_t *q, dev_t *devp, int oflag, int sflag, cred_t *crp)
 {
+	bool mp = mpmajor && getmajor(*devp) == mpmajor;
+
 	if (sflag != CLONEOPEN)
 		return ENXIO;
+	count_open(mp ? &mp_opening : &drv_opening, mp ? &mpopenmax : &drvopenmax);
 	*devp = makedevice(getmajor(*devp), atomic_inc_return(&drv_next));
 	return 0;
 }
@@ -118,10 +157,16 @@ static struct qinit ddidrv_winit = {
 	.qi_putp = ddidrv_wput, .qi_srvp = ddidrv_wsrv, .qi_minfo = &ddidrv_minfo,
 };
 static struct streamtab ddidrv_info = { .st_rdinit = &ddidrv_rinit, .st_wrinit = &ddidrv_winit };
+/* A registration is known by its streamtab: ddimp's is a copy. */
+static struct streamtab ddimp_info = { .st_rdinit = &ddidrv_rinit, .st_wrinit = &ddidrv_winit };
 
 static const struct strclone_drvsw gooddrv = {
 	.version = STRCLONE_DDI_VERSION, .name = "ddidrv", .str = &ddidrv_info,
 	.owner = THIS_MODULE, .flags = STRCLONE_D_CLONE,
+};
+static const struct strclone_drvsw mpdrv = {
+	.version = STRCLONE_DDI_VERSION, .name = "ddimp", .str = &ddimp_info,
+	.owner = THIS_MODULE, .flags = STRCLONE_D_CLONE | STRCLONE_D_MP,
 };
 
 static void trydrv(const char *what, struct strclone_drvsw d)
@@ -203,12 +248,23 @@ static void drv_rules(void)
 
 static int __init ddidrv_init(void)
 {
+	int r;
+
 	drv_rules();
-	return drv_registered ? 0 : -EIO;
+	if (!drv_registered)
+		return -EIO;
+	r = strclone_register_driver(&mpdrv);
+	if (r <= 0) {
+		WARN_ON(strclone_unregister_driver(&gooddrv));
+		return r ? r : -EIO;
+	}
+	mpmajor = r;
+	return 0;
 }
 
 static void __exit ddidrv_exit(void)
 {
+	WARN_ON(strclone_unregister_driver(&mpdrv));
 	if (drv_registered)
 		WARN_ON(strclone_unregister_driver(&gooddrv));
 }
