@@ -6,7 +6,6 @@
 //!
 //! # Queue pairs
 //!
-//!
 //! [`CPair`] is one pushed instance of a C module: the two C-visible
 //! `queue_t`s (read, then write, so `RD`/`WR`/`OTHERQ` are pointer
 //! arithmetic), then what strclone needs to route a call made through them:
