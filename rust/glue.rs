@@ -24,6 +24,9 @@
 //!   registered modules' table);
 //! - [`msglist`]: the queue list that links messages through
 //!   `b_next`/`b_prev`, so `putq` never allocates and never fails;
+//! - [`inbox`]: a lock-free stack of messages through `b_next`, taken back
+//!   oldest first, with the counts and the gate of a stream head's inbox
+//!   (`streams/inbox.rs`);
 //! - [`wq`]: strclone's own workqueue, destroyed (and so drained) at unload;
 //! - [`time`]: the two clock readings log headers carry;
 //! - [`ctx`]: whether the caller runs in task, interrupt or NMI context
@@ -50,6 +53,7 @@ pub(crate) mod ddi;
 pub(crate) mod ddi_callout;
 pub(crate) mod ddi_util;
 pub(crate) mod global;
+pub(crate) mod inbox;
 pub(crate) mod mblk;
 pub(crate) mod msglist;
 pub(crate) mod node;

@@ -52,6 +52,7 @@
 
 use crate::clone::Target;
 use crate::glue::cred;
+use crate::glue::inbox::Inbox;
 use crate::glue::node::{new_anon_file, FdSlot};
 use crate::glue::passfp::{self, Sendable};
 use crate::minors::{AllocFail, MinorPool};
@@ -84,6 +85,11 @@ const DRV_LIMITS: QLimits = QLimits {
     hiwat: 65536,
     lowat: 16384,
 };
+
+/// Most an end's head inbox holds (`streams/inbox.rs`: bytes plus
+/// blocks): a quarter of the head's room, so that the head has room for a
+/// whole inbox until it is three quarters full.
+const INBOX_LIMIT: u32 = DRV_LIMITS.hiwat as u32 / 4;
 
 /// The pipe target.
 #[pin_data]
@@ -149,6 +155,7 @@ impl Target for Pipe {
                     closed: 0,
                 }, "PipePair::state"),
                 ends_to: [AtomicUsize::new(0), AtomicUsize::new(0)],
+                inbox: [Inbox::new(INBOX_LIMIT), Inbox::new(INBOX_LIMIT)],
             }),
             GFP_KERNEL_ACCOUNT,
         );
@@ -201,6 +208,9 @@ struct PipePair {
     #[pin]
     state: SpinLock<PairState>,
     ends_to: [AtomicUsize; 2],
+    /// Each end's head inbox, which the other end's writers fill
+    /// (`streams/inbox.rs`).
+    inbox: [Inbox; 2],
 }
 
 #[pinned_drop]
@@ -225,7 +235,7 @@ impl PipePair {
         let minor = self.n * 2 + side as u32;
         let s = Stream::new(uapi::PIPE_MAJOR, minor, d, &self.target.rt)?;
         {
-            let mut inner = s.inner.lock();
+            let mut inner = s.lock();
             // `SNDPIPE`, and not the `SNDZERO` of other new streams: a
             // zero-length write on a pipe sends nothing unless asked.
             inner.head.wropt = uapi::SNDPIPE as u8;
@@ -267,7 +277,7 @@ impl Drop for InFlight {
 /// arrives with `FLUSHR` and `FLUSHW` exchanged: an odd number of
 /// `pipemod`s pushed.
 fn reverses(s: &Stream) -> bool {
-    let inner = s.inner.lock();
+    let inner = s.lock();
     let n = inner
         .mods
         .iter()
@@ -304,7 +314,7 @@ impl PipeEnd {
                 if st.closed & (1 << (1 - self.side)) != 0 {
                     Err(None)
                 } else if let Some(p) = &st.ends[1 - self.side] {
-                    p.put_up_direct(m).map_err(Some)
+                    p.put_up_inbox(m).map_err(Some)
                 } else {
                     Err(Some(m))
                 }
@@ -402,7 +412,7 @@ impl PipeEnd {
     /// `ETOOMANYREFS` for a send that could close a reference cycle.
     fn sendfd(&self, s: &Arc<Stream>, arg: usize) -> Result<isize> {
         let file = Sendable::of_fd(arg)?;
-        if s.inner.lock().head.hangup {
+        if s.lock().head.hangup {
             return Err(ENXIO);
         }
         // The other end must have room now (SVR4 does not wait); before
@@ -484,6 +494,10 @@ impl PipeEnd {
 impl Driver for PipeEnd {
     fn name(&self) -> &'static CStr {
         c"pipe"
+    }
+
+    fn inbox(&self) -> Option<&Inbox> {
+        Some(&self.pair.inbox[self.side])
     }
 
     fn limits(&self) -> DriverLimits {

@@ -13,6 +13,9 @@
 //!   table of open streams;
 //! - [`stream`]: a stream, its levels (head, pushed modules, driver), the
 //!   `Driver` and `Module` procedures;
+//! - [`inbox`]: the stream lock as every holder takes it (`Stream::lock`),
+//!   and the lock-free inbox through which a pipe end's writers hand small
+//!   data to the other end's head;
 //! - [`modsw`]: the module switch (`fmodsw`): the built-in modules and
 //!   those other kernel modules register (`crate::ddi`), and the counted
 //!   instances that pin them;
@@ -51,6 +54,7 @@ pub(crate) mod callout;
 pub(crate) mod chain;
 pub(crate) mod compat;
 pub(crate) mod head;
+pub(crate) mod inbox;
 pub(crate) mod insq;
 pub(crate) mod modsw;
 pub(crate) mod msg;

@@ -42,7 +42,7 @@ impl Stream {
             return CalloutRun::Ran;
         }
         let inst = {
-            let inner = self.inner.lock();
+            let inner = self.lock();
             if self.is_closed() {
                 return CalloutRun::Gone;
             }

@@ -292,7 +292,7 @@ impl Stream {
             return;
         }
         let r = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             let r = inner.route(q, m);
             self.head_in_lock(&mut inner, r)
         };
@@ -323,7 +323,7 @@ impl Stream {
     /// `putctl` calls).
     pub(crate) fn put(self: &Arc<Self>, q: Qid, m: Mblk) {
         let r = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             let r = inner.route_to(Some(q), m);
             self.head_in_lock(&mut inner, r)
         };
@@ -338,7 +338,7 @@ impl Stream {
     /// is found too.
     pub(crate) fn pass_or_queue(self: &Arc<Self>, own: Qid, from: Qid, m: Mblk) {
         let r = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             if m.ty().is_hipri() || inner.can_pass_on(own, from, m.band()) {
                 let r = inner.route(from, m);
                 self.head_in_lock(&mut inner, r)
@@ -382,7 +382,7 @@ impl Stream {
     /// by a pop), which it then joins, to keep their order.
     fn bypass_put(self: &Arc<Self>, q: Qid, m: Mblk) {
         let r = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             if q.lvl == LVL_HEAD {
                 // A multiplexor's lower pair, being linked or unlinked: the
                 // message waits on its queue (`mux.rs`).
@@ -408,18 +408,18 @@ impl Stream {
     /// SVR4 `bcanput(q, band)`: can queue `q` (or the first queue from it
     /// on with a service procedure) take a normal message of band `band`?
     pub(crate) fn bcanput(&self, q: Qid, band: u8) -> bool {
-        self.inner.lock().bcanput_from(q, band)
+        self.lock().bcanput_from(q, band)
     }
 
     /// SVR4 `canputnext(q)`: can the queue after `q` take a normal message?
     pub(crate) fn canputnext(&self, q: Qid) -> bool {
-        self.inner.lock().canputnext(q)
+        self.lock().canputnext(q)
     }
 
     /// SVR4 `bcanputnext(q, band)`: can the queue after `q` take a normal
     /// message of band `band`?
     pub(crate) fn bcanputnext(&self, q: Qid, band: u8) -> bool {
-        self.inner.lock().bcanputnext(q, band)
+        self.lock().bcanputnext(q, band)
     }
 
     /// Enables the nearest queue behind `q` that has a service procedure
@@ -453,7 +453,7 @@ impl Stream {
     /// multiplexor's lower pair: `HeadW` with its instance); `HeadW` without
     /// one for the writers.
     fn back_target(self: &Arc<Self>, q: Qid) -> (Option<Qid>, Option<Arc<ModInst>>) {
-        let mut inner = self.inner.lock();
+        let mut inner = self.lock();
         let mut cur = q;
         loop {
             let Some(p) = inner.prev(cur) else {
@@ -489,7 +489,7 @@ impl Stream {
     /// it. `ENXIO` once the stream hung up (SVR4's answer for plumbing a
     /// hung-up stream), `EINTR`-like `ERESTARTSYS` on a signal.
     pub(crate) fn claim_plumbing(&self) -> Result {
-        let mut inner = self.inner.lock();
+        let mut inner = self.lock();
         loop {
             // Linked under a multiplexor since the ioctl's first check.
             if inner.head.link.is_some() {
@@ -510,7 +510,7 @@ impl Stream {
 
     /// Gives the plumbing slot back.
     pub(crate) fn release_plumbing(&self) {
-        self.inner.lock().head.plumbing = false;
+        self.lock().head.plumbing = false;
         self.wait.notify_all();
     }
 
@@ -521,7 +521,7 @@ impl Stream {
     pub(crate) fn push(self: &Arc<Self>, entry: EntryRef) -> Result {
         let lim = entry.limits();
         let lvl = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             let l = inner.next_lvl;
             inner.next_lvl = inner.next_lvl.wrapping_add(1).max(1);
             if inner.next_lvl == LVL_DRV {
@@ -543,7 +543,7 @@ impl Stream {
             inst: inst.clone(),
         };
         {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             // At most `nstrpush` entries: the vector grows a few times in a
             // stream's life, never under memory pressure for long.
             inner.mods.reserve(1, GFP_ATOMIC)?;
@@ -564,7 +564,7 @@ impl Stream {
                 // and nothing more). Nothing waited: no work is scheduled.
                 let rq = Qid { lvl, rd: true };
                 let (queued, waits) = {
-                    let inner = self.inner.lock();
+                    let inner = self.lock();
                     let queued = [true, false]
                         .map(|rd| inner.qr(Qid { lvl, rd }).is_some_and(|x| !x.is_empty()));
                     let waits = inner
@@ -605,7 +605,7 @@ impl Stream {
 
     fn pop_top_checked(self: &Arc<Self>, force: bool, admin: bool) -> Result {
         let inst = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             let n = inner.mods.len();
             let Some(top) = inner.mods.first() else {
                 return Err(EINVAL);
@@ -623,7 +623,7 @@ impl Stream {
         };
         // qprocsoff: wait until no call is inside the module.
         {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             while inst.active.load(Ordering::SeqCst) != 0 {
                 self.sleep_locked(&mut inner);
             }
@@ -652,7 +652,7 @@ impl Stream {
                 let q = Qid { lvl, rd };
                 loop {
                     let m = {
-                        let mut inner = self.inner.lock();
+                        let mut inner = self.lock();
                         let Some(queue) = inner.qm(q) else {
                             break;
                         };
@@ -668,14 +668,14 @@ impl Stream {
                         }
                     };
                     let r = {
-                        let mut inner = self.inner.lock();
+                        let mut inner = self.lock();
                         inner.route(q, m)
                     };
                     self.finish(r);
                 }
             }
             let gone = {
-                let mut inner = self.inner.lock();
+                let mut inner = self.lock();
                 let Some(pos) = inner.mod_pos(lvl) else {
                     return;
                 };
@@ -716,7 +716,7 @@ impl Stream {
                 return;
             }
             // A routed call is still in flight: let it finish.
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             if inst.active.load(Ordering::SeqCst) != 0 {
                 self.sleep_locked(&mut inner);
             }
@@ -735,7 +735,7 @@ impl Stream {
         }
         self.claim_plumbing()?;
         let insts: KVec<Arc<ModInst>> = {
-            let inner = self.inner.lock();
+            let inner = self.lock();
             let mut v = KVec::new();
             for m in inner.mods.iter() {
                 if v.push(m.inst.clone(), GFP_ATOMIC).is_err() {
@@ -767,7 +767,7 @@ impl Stream {
     /// The names of the pushed modules, topmost first, into `out`
     /// (`I_LIST`, `I_LOOK`, debugfs, fdinfo).
     pub(crate) fn module_names(&self, out: &mut [Option<ModName>]) -> usize {
-        let inner = self.inner.lock();
+        let inner = self.lock();
         for (slot, m) in out.iter_mut().zip(inner.mods.iter()) {
             *slot = Some(m.inst.name());
         }
@@ -778,7 +778,7 @@ impl Stream {
     /// and the driver's queues, and the high-priority messages the queues
     /// freed beyond their allowance.
     pub(crate) fn stats(&self) -> (u32, [(usize, usize); 4], u32) {
-        let inner = self.inner.lock();
+        let inner = self.lock();
         let qs = [0, 1, 2, 3].map(|i| (inner.q[i].msgs(), inner.q[i].count()));
         (inner.head.opens, qs, inner.head.pcproto_freed)
     }
@@ -786,7 +786,7 @@ impl Stream {
     /// (messages, bytes) of each pushed module's read and write queue,
     /// topmost first, into `out`; returns how many modules are pushed.
     pub(crate) fn module_stats(&self, out: &mut [[(usize, usize); 2]]) -> usize {
-        let inner = self.inner.lock();
+        let inner = self.lock();
         for (slot, m) in out.iter_mut().zip(inner.mods.iter()) {
             *slot = [0, 1].map(|i| (m.q[i].msgs(), m.q[i].count()));
         }

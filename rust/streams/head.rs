@@ -49,9 +49,10 @@ mod sigpoll;
 mod strrput;
 
 use super::compat::Abi;
+use super::inbox::Locked;
 use super::msg::{Mblk, Msg, MsgList, MsgType, FLUSHR, FLUSHRW, FLUSHW, MSGMARK, RMSGD, RNORM};
 use super::queue::QLimits;
-use super::stream::{Inner, Qid, Stream, TargetIoctl};
+use super::stream::{Qid, Stream, TargetIoctl};
 use crate::glue::{node::FileOps, pgrp::Pgrp};
 use crate::uapi;
 use kernel::{
@@ -60,7 +61,7 @@ use kernel::{
     prelude::*,
     seq_file::SeqFile,
     seq_print,
-    sync::{poll::PollTable, Arc, SpinLockGuard},
+    sync::{poll::PollTable, Arc},
     uaccess::{UserPtr, UserSlice},
 };
 
@@ -136,7 +137,7 @@ impl Stream {
         band: u8,
         hup: Error,
     ) -> Result<(QLimits, bool)> {
-        let mut inner = self.inner.lock();
+        let mut inner = self.lock();
         if len.is_some_and(|n| n < inner.below_head_limits().minpsz) {
             return Err(ERANGE);
         }
@@ -228,7 +229,7 @@ impl Stream {
         want: Want,
         read_count: Option<usize>,
     ) -> Result<Option<Mblk>> {
-        self.take_head_locked(self.inner.lock(), nonblock, want, read_count, None)
+        self.take_head_locked(self.lock(), nonblock, want, read_count, None)
     }
 
     /// [`Self::take_head`] under the stream lock the caller already took
@@ -241,7 +242,7 @@ impl Stream {
     /// not fit).
     fn take_head_locked<'a>(
         self: &'a Arc<Self>,
-        mut inner: SpinLockGuard<'a, Inner>,
+        mut inner: Locked<'a>,
         nonblock: bool,
         want: Want,
         read_count: Option<usize>,
@@ -307,7 +308,7 @@ impl Stream {
                 ) {
                     self.putnext(Qid::HeadW, m);
                 }
-                inner = self.inner.lock();
+                inner = self.lock();
                 continue;
             }
             if self.sleep_locked_interruptible(&mut inner) {
@@ -323,7 +324,7 @@ impl Stream {
             // After the first message only take what is already there, and
             // never read on into a marked message.
             // The front is looked at and taken in one lock round trip.
-            let inner = self.inner.lock();
+            let inner = self.lock();
             let prot = options::rdopt_prot(inner.head.rdopt);
             match inner.head_rq_ref().front() {
                 Some(m) if prot == 0 && matches!(m.ty(), MsgType::Proto | MsgType::PcProto) => {
@@ -464,7 +465,7 @@ impl Stream {
         while let Some(m) = more.pop_front() {
             rev.push_front(m);
         }
-        if let Some(q) = self.inner.lock().qm(Qid::HeadR) {
+        if let Some(q) = self.lock().qm(Qid::HeadR) {
             // Each goes to the front of its class: the last first.
             while let Some(m) = rev.pop_front() {
                 q.putbq(m);
@@ -473,7 +474,7 @@ impl Stream {
     }
 
     fn poll_mask(&self) -> u32 {
-        let mut inner = self.inner.lock();
+        let mut inner = self.lock();
         // The caller's entry is on the wait queue already (`sleep.rs`).
         inner.mark_polled();
         if inner.head.link.is_some() {
@@ -502,7 +503,7 @@ impl Stream {
 
     fn i_nread(&self, arg: usize) -> Result<isize> {
         let (msgs, first) = {
-            let inner = self.inner.lock();
+            let inner = self.lock();
             let q = inner.head_rq_ref();
             (q.msgs(), q.front().map_or(0, |m| m.data_size()))
         };
@@ -537,14 +538,14 @@ impl Stream {
     fn tty_pgrp(&self, cmd: u32, arg: usize) -> Result<isize> {
         let uptr = UserPtr::from_addr(arg);
         if cmd == TIOCGPGRP {
-            let nr = self.inner.lock().head.pgrp.as_ref().map_or(0, |p| p.nr());
+            let nr = self.lock().head.pgrp.as_ref().map_or(0, |p| p.nr());
             UserSlice::new(uptr, 4).writer().write(&nr)?;
             return Ok(0);
         }
         let mut b = [0u8; 4];
         UserSlice::new(uptr, 4).reader().read_slice(&mut b)?;
         let p = Pgrp::of_caller_session(i32::from_ne_bytes(b))?;
-        let old = self.inner.lock().head.pgrp.replace(p);
+        let old = self.lock().head.pgrp.replace(p);
         drop(old);
         Ok(0)
     }
@@ -578,7 +579,7 @@ impl Stream {
             return r;
         }
         if matches!(cmd, TIOCSPGRP | TIOCGPGRP) {
-            let istty = self.inner.lock().head.istty;
+            let istty = self.lock().head.istty;
             if istty {
                 return self.tty_pgrp(cmd, arg);
             }

@@ -24,7 +24,7 @@ impl Stream {
         m: Mblk,
     ) -> core::result::Result<(), (Mblk, InsqError)> {
         let inst = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             if self.is_closed() {
                 return Err((m, InsqError::NotQueued));
             }
@@ -45,7 +45,7 @@ impl Stream {
     /// and back-enables the writer behind when that drains it below its low
     /// water mark. `None` if it is not on `q`.
     pub(crate) fn rmvq(self: &Arc<Self>, q: Qid, which: usize) -> Option<Mblk> {
-        let (m, back) = self.inner.lock().qm(q)?.rmvq(which)?;
+        let (m, back) = self.lock().qm(q)?.rmvq(which)?;
         if back {
             self.back_enable(q);
         }

@@ -217,7 +217,7 @@ pub(crate) fn begin_link(
     let inst = ModInst::new(lower, LVL_HEAD, low.procs, entry)?;
     let mut t = global::muxes();
     // In illumos' order: the lower stream's state, then a cycle.
-    if !Stream::can_link(&lower.inner.lock(), lower) {
+    if !Stream::can_link(&lower.lock(), lower) {
         return Err(EINVAL);
     }
     if let Some(down) = lower_major {
@@ -417,7 +417,7 @@ impl Stream {
     /// off; back to the caller when the stream is no longer linked.
     pub(crate) fn put_lower(self: &Arc<Self>, m: Mblk) -> Option<Mblk> {
         let inst = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             let Some(inst) = inner.head.link.clone() else {
                 return Some(m);
             };
@@ -449,7 +449,7 @@ impl Stream {
     /// as [`begin_link`] says.
     fn lower_install(&self, inst: &Arc<ModInst>, lim: DriverLimits) -> Result {
         {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             if !Self::can_link(&inner, self) {
                 return Err(EINVAL);
             }
@@ -499,7 +499,7 @@ impl Stream {
     fn lower_on(self: &Arc<Self>, inst: &Arc<ModInst>) {
         for round in 1.. {
             let (mut held, last) = {
-                let mut inner = self.inner.lock();
+                let mut inner = self.lock();
                 if !Self::is_lower(&inner, inst) {
                     return;
                 }
@@ -521,7 +521,7 @@ impl Stream {
             }
         }
         let due = {
-            let inner = self.inner.lock();
+            let inner = self.lock();
             [0, 1].map(|i| inner.q[i].has_service() && !inner.q[i].is_empty())
         };
         for (q, due) in [Qid::HeadR, Qid::HeadW].into_iter().zip(due) {
@@ -537,7 +537,7 @@ impl Stream {
     /// them on again if the driver refuses.
     fn lower_pause(&self, inst: &Arc<ModInst>) {
         inst.procs_on.store(false, Ordering::SeqCst);
-        let mut inner = self.inner.lock();
+        let mut inner = self.lock();
         while inst.active.load(Ordering::SeqCst) != 0 {
             self.sleep_locked(&mut inner);
         }
@@ -554,7 +554,7 @@ impl Stream {
         self.lower_pause(inst);
         inst.procs.close(self, Qid::HeadR);
         let (mut ctl, gone, back) = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             let [(mut r, back), (w, _)] = [0, 1].map(|i| inner.q[i].take_all());
             for (i, q) in inner.q[..2].iter_mut().enumerate() {
                 let pc = if i == 0 { 1 } else { QPCPROTO_MAX };

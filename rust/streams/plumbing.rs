@@ -40,7 +40,7 @@ impl Stream {
     /// The `M_ERROR` errno, if the stream has one (illumos' `strioctl`
     /// checks it before anything else for the module ioctls).
     fn stream_error(&self) -> Result {
-        let inner = self.inner.lock();
+        let inner = self.lock();
         for e in [inner.head.rerr, inner.head.werr] {
             if e != 0 {
                 return Err(Error::from_errno(-e));
@@ -53,7 +53,7 @@ impl Stream {
     /// `M_ERROR` errno, then `ENXIO` on a hangup.
     fn plumbable(&self) -> Result {
         self.stream_error()?;
-        if self.inner.lock().head.hangup {
+        if self.lock().head.hangup {
             return Err(ENXIO);
         }
         Ok(())
@@ -161,7 +161,7 @@ impl Stream {
         self.stream_error()?;
         self.claim_plumbing()?;
         {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             let n = inner.mods.len();
             inner.head.anchor = n as u8;
         }

@@ -247,6 +247,15 @@ impl Queue {
         self.mblkcnt as usize
     }
 
+    /// Whether `extra` more bytes and blocks in band 0 would leave the
+    /// queue below its high water mark (a head inbox's room:
+    /// `streams/inbox.rs`).
+    pub(crate) fn has_room_for(&self, extra: usize) -> bool {
+        let hiwat = from32(self.lim.hiwat);
+        (self.count as usize).saturating_add(extra) < hiwat
+            && (self.mblkcnt as usize).saturating_add(extra) < hiwat
+    }
+
     /// Messages queued.
     pub(crate) fn msgs(&self) -> usize {
         self.list.len()

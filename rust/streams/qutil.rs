@@ -17,7 +17,7 @@ impl Stream {
     /// passed on directly cannot overtake one sent earlier. (Messages from
     /// different writers have no order to keep.)
     pub(crate) fn can_bypass(&self, q: Qid) -> bool {
-        self.inner.lock().idle(q)
+        self.lock().idle(q)
     }
 
     /// A driver's read-side fast path: with nothing pushed, the stream not
@@ -31,7 +31,7 @@ impl Stream {
             return Err(m);
         }
         let wake = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             let drv = &inner.q[2];
             if self.is_closed()
                 || !inner.mods.is_empty()
@@ -50,24 +50,24 @@ impl Stream {
 
     /// Bytes queued on `q` (every band; 0 for a queue that is gone).
     pub(crate) fn qcount(&self, q: Qid) -> usize {
-        self.inner.lock().qr(q).map_or(0, |queue| queue.count())
+        self.lock().qr(q).map_or(0, |queue| queue.count())
     }
 
     /// Messages queued on `q` (0 for a queue that is gone).
     pub(crate) fn qmsgs(&self, q: Qid) -> usize {
-        self.inner.lock().qr(q).map_or(0, |queue| queue.msgs())
+        self.lock().qr(q).map_or(0, |queue| queue.msgs())
     }
 
     /// SVR4 `noenable`.
     pub(crate) fn noenable(&self, q: Qid) {
-        if let Some(queue) = self.inner.lock().qm(q) {
+        if let Some(queue) = self.lock().qm(q) {
             queue.set_flags(QNOENB);
         }
     }
 
     /// SVR4 `enableok`.
     pub(crate) fn enableok(&self, q: Qid) {
-        if let Some(queue) = self.inner.lock().qm(q) {
+        if let Some(queue) = self.lock().qm(q) {
             queue.clear_flags(QNOENB);
         }
     }
@@ -75,7 +75,7 @@ impl Stream {
     /// SVR4 `putq` on a queue of this stream.
     pub(crate) fn putq(self: &Arc<Self>, q: Qid, m: Mblk) {
         let inst = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             if self.is_closed() || !inner.putq(q, m) {
                 return;
             }
@@ -86,14 +86,14 @@ impl Stream {
 
     /// SVR4 `putbq`.
     pub(crate) fn putbq(&self, q: Qid, m: Mblk) {
-        if let Some(queue) = self.inner.lock().qm(q) {
+        if let Some(queue) = self.lock().qm(q) {
             queue.putbq(m);
         }
     }
 
     /// SVR4 `getq`; back-enables the queue behind `q` when it drains.
     pub(crate) fn getq(self: &Arc<Self>, q: Qid) -> Option<Mblk> {
-        let (m, back) = self.inner.lock().qm(q)?.getq();
+        let (m, back) = self.lock().qm(q)?.getq();
         if back {
             self.back_enable(q);
         }
@@ -134,7 +134,7 @@ impl Stream {
         hiwat: usize,
         lowat: usize,
     ) -> Result {
-        let back = match self.inner.lock().qm(q) {
+        let back = match self.lock().qm(q) {
             Some(queue) => queue.set_band_water(band, hiwat, lowat)?,
             None => false,
         };

@@ -92,7 +92,7 @@ impl Stream {
     /// SVR4 `qenable`: schedules the service procedure of `q`.
     pub(crate) fn qenable(self: &Arc<Self>, q: Qid) {
         let inst = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             let Some(queue) = inner.qm(q) else {
                 return;
             };
@@ -210,7 +210,7 @@ impl Stream {
     /// schedules the work item again when it ends.
     pub(crate) fn run_service(self: &Arc<Self>, q: Qid, inst: Option<&Arc<ModInst>>) {
         {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             let Some(queue) = inner.qm(q) else {
                 return;
             };
@@ -241,7 +241,7 @@ impl Stream {
                 _ => {}
             }
         }
-        let again = self.inner.lock().qm(q).is_some_and(|queue| {
+        let again = self.lock().qm(q).is_some_and(|queue| {
             queue.clear_flags(QINSERVICE);
             queue.flags() & QENAB != 0
         });

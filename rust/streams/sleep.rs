@@ -45,11 +45,9 @@
 //! one wake-up, not one per message until the reader runs again. A polled
 //! stream's queue is woken for every change, as before.
 
+use super::inbox::Locked;
 use super::stream::{Inner, Stream};
-use kernel::{
-    sync::{CondVarTimeoutResult, SpinLockGuard},
-    time::Jiffies,
-};
+use kernel::{sync::CondVarTimeoutResult, time::Jiffies};
 
 /// [`Inner::waiters`]: the stream was polled. The sleepers are counted
 /// below it (at most one per task, far fewer than 2^31).
@@ -83,28 +81,43 @@ impl Inner {
 
 impl Stream {
     /// Sleeps on the stream's wait queue, the lock dropped meanwhile
-    /// (uninterruptible).
-    pub(crate) fn sleep_locked(&self, inner: &mut SpinLockGuard<'_, Inner>) {
+    /// (uninterruptible). May return at once, as after a wake-up, when a
+    /// message came through the inbox (`inbox.rs`).
+    pub(crate) fn sleep_locked(&self, inner: &mut Locked<'_>) {
+        if !self.inbox_sleep(inner) {
+            return;
+        }
         inner.count_sleeper();
-        self.wait.wait(inner);
+        self.wait.wait(inner.guard());
+        self.inbox_awake(inner);
     }
 
     /// Sleeps on the stream's wait queue, the lock dropped meanwhile; true
-    /// if a signal is pending.
-    pub(crate) fn sleep_locked_interruptible(&self, inner: &mut SpinLockGuard<'_, Inner>) -> bool {
+    /// if a signal is pending. May return at once, as after a wake-up.
+    pub(crate) fn sleep_locked_interruptible(&self, inner: &mut Locked<'_>) -> bool {
+        if !self.inbox_sleep(inner) {
+            return false;
+        }
         inner.count_sleeper();
-        self.wait.wait_interruptible(inner)
+        let sig = self.wait.wait_interruptible(inner.guard());
+        self.inbox_awake(inner);
+        sig
     }
 
     /// Sleeps on the stream's wait queue for at most `j`, the lock dropped
-    /// meanwhile (interruptible).
+    /// meanwhile (interruptible). May return at once, as after a wake-up.
     pub(crate) fn sleep_locked_timeout(
         &self,
-        inner: &mut SpinLockGuard<'_, Inner>,
+        inner: &mut Locked<'_>,
         j: Jiffies,
     ) -> CondVarTimeoutResult {
+        if !self.inbox_sleep(inner) {
+            return CondVarTimeoutResult::Woken { jiffies: j };
+        }
         inner.count_sleeper();
-        self.wait.wait_interruptible_timeout(inner, j)
+        let r = self.wait.wait_interruptible_timeout(inner.guard(), j);
+        self.inbox_awake(inner);
+        r
     }
 
     /// Wakes the stream's sleepers and pollers if `wake` (what

@@ -327,6 +327,9 @@ pub(crate) struct Stream {
     minor: AtomicU32,
     owner_pid: i32,
     closed: AtomicBool,
+    /// The driver gives the head an inbox ([`Driver::inbox`], asked once
+    /// here: `inbox.rs`). Among the small fields, in their padding.
+    pub(super) has_inbox: bool,
     pub(crate) nmods: AtomicU8,
     /// System calls inside a `putnext` from the stream head's write queue
     /// (`Stream::putnext_down`), in units of [`SVC_CALLER`], and the driver
@@ -382,6 +385,7 @@ impl Stream {
         rt: &Arc<Runtime>,
     ) -> Result<Arc<Self>> {
         let lim = driver.limits();
+        let has_inbox = driver.inbox().is_some();
         let owner_pid = kernel::current!().pid();
         let id = rt.next_id();
         let wait = PollCondVarBox::new(c"Stream::wait", kernel::static_lock_class!())?;
@@ -391,6 +395,7 @@ impl Stream {
                 minor: AtomicU32::new(minor),
                 owner_pid,
                 closed: AtomicBool::new(false),
+                has_inbox,
                 nmods: AtomicU8::new(0),
                 svc: AtomicU16::new(0),
                 linked: AtomicBool::new(false),
@@ -500,7 +505,7 @@ impl Stream {
     /// One more file refers to this stream, unless its last file already
     /// closed (then the stream is finished and `false` is returned).
     pub(crate) fn try_add_open(&self) -> bool {
-        let mut inner = self.inner.lock();
+        let mut inner = self.lock();
         if inner.head.opens == 0 {
             return false;
         }
@@ -519,7 +524,7 @@ impl Stream {
     /// freed (the log's loss policy).
     pub(crate) fn putq_drop_oldest(self: &Arc<Self>, q: Qid, m: Mblk) -> usize {
         let (dropped, inst) = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             if self.is_closed() {
                 return 1;
             }
@@ -545,7 +550,7 @@ impl Stream {
     /// wake.
     pub(crate) fn release(self: &Arc<Self>, drain: bool) {
         {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             inner.head.opens -= 1;
             if inner.head.opens > 0 {
                 return;
@@ -563,7 +568,7 @@ impl Stream {
         }
         self.close_drain(&mut close);
         {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             for q in [2, 3] {
                 inner.q[q].set_flags(QNOENB);
             }
@@ -573,7 +578,7 @@ impl Stream {
         self.closed.store(true, Ordering::Release);
         self.rt.remove(self.id);
         let mods = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             for q in inner.q.iter_mut() {
                 q.flushq(true);
             }
@@ -593,7 +598,7 @@ impl Stream {
             // Without memory for the message, mark the head directly: the
             // hangup must not be lost.
             Err(_) => {
-                self.inner.lock().head.hangup = true;
+                self.lock().head.hangup = true;
                 self.wait.notify_all();
             }
         }

@@ -146,7 +146,7 @@ impl Stream {
     /// timeout procedures (it does not sleep; it may spin while the old
     /// timer's callback finishes, a few instructions).
     pub(crate) fn qtimeout(self: &Arc<Self>, q: Qid, ms: u32, tag: u32) -> Result {
-        let inst = Self::inst_for(&self.inner.lock(), q).ok_or(ENXIO)?;
+        let inst = Self::inst_for(&self.lock(), q).ok_or(ENXIO)?;
         inst.arm_timeout(q, ms, tag)
     }
 
@@ -154,7 +154,7 @@ impl Stream {
     /// one is armed. A delivery already running finishes: a module checks
     /// the tag it gets against its own state.
     pub(crate) fn quntimeout(&self, q: Qid) {
-        if let Some(inst) = Self::inst_for(&self.inner.lock(), q) {
+        if let Some(inst) = Self::inst_for(&self.lock(), q) {
             inst.shut_timeout(false);
         }
     }
@@ -164,7 +164,7 @@ impl Stream {
     /// call into a module.
     fn run_timeout(self: &Arc<Self>, q: Qid, inst: &Arc<ModInst>, tag: u32) {
         {
-            let inner = self.inner.lock();
+            let inner = self.lock();
             if self.is_closed()
                 || inner.mod_pos(q.lvl).is_none()
                 || !inst.procs_on.load(Ordering::SeqCst)

@@ -28,7 +28,7 @@ impl Stream {
     /// Whether the stream's last file is closing (a module's close then
     /// runs because the stream goes, not for an `I_POP`).
     pub(crate) fn is_last_close(&self) -> bool {
-        self.inner.lock().head.opens == 0
+        self.lock().head.opens == 0
     }
 
     /// The head's terminal ioctls of this file; `None` for any other
@@ -39,7 +39,7 @@ impl Stream {
             return None;
         }
         let pgrp = {
-            let inner = self.inner.lock();
+            let inner = self.lock();
             if !inner.head.istty {
                 return None;
             }
@@ -58,7 +58,7 @@ impl Stream {
     /// the terminal forgets the group (as Linux's hangup clears it).
     pub(crate) fn tty_hangup(&self) {
         let pgrp = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             if !inner.head.istty {
                 return;
             }

@@ -67,7 +67,7 @@ impl Stream {
     pub(super) fn i_canput(&self, arg: usize) -> Result<isize> {
         self.ioctl_gone()?;
         let band = band_arg(arg)?;
-        let mut inner = self.inner.lock();
+        let mut inner = self.lock();
         Ok(isize::from(inner.bcanputnext(Qid::HeadW, band)))
     }
 
@@ -75,7 +75,7 @@ impl Stream {
     /// queue, else 0.
     pub(super) fn i_ckband(&self, arg: usize) -> Result<isize> {
         let band = band_arg(arg)?;
-        let inner = self.inner.lock();
+        let inner = self.lock();
         let mut found = false;
         inner
             .head_rq_ref()
@@ -87,7 +87,7 @@ impl Stream {
     /// queue (0 for a high-priority one); `ENODATA` when there is none.
     pub(super) fn i_getband(&self, arg: usize) -> Result<isize> {
         let band = {
-            let inner = self.inner.lock();
+            let inner = self.lock();
             match inner.head_rq_ref().front() {
                 None => return Err(ENODATA),
                 Some(m) if m.ty().is_hipri() => 0,
@@ -110,7 +110,7 @@ impl Stream {
         if arg == 0 || arg & !(any | last) != 0 {
             return Err(EINVAL);
         }
-        let inner = self.inner.lock();
+        let inner = self.lock();
         let q = inner.head_rq_ref();
         let Some(front) = q.front() else {
             return Ok(0);

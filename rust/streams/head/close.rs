@@ -63,13 +63,13 @@ impl Stream {
             .ok()
             .filter(|&ms| ms <= STRCLONE_CLTIME_MAX)
             .ok_or(EINVAL)?;
-        self.inner.lock().head.closetime = ms;
+        self.lock().head.closetime = ms;
         Ok(0)
     }
 
     /// `I_GETCLTIME`: the close time, milliseconds, to the `int` at `arg`.
     pub(super) fn i_getcltime(&self, arg: usize) -> Result<isize> {
-        let ms = self.inner.lock().head.closetime;
+        let ms = self.lock().head.closetime;
         let mut w = UserSlice::new(UserPtr::from_addr(arg), 4).writer();
         w.write(&(ms as i32))?;
         Ok(0)
@@ -78,7 +78,7 @@ impl Stream {
     /// The start of a last close: whether and how long it may wait
     /// (`drain`: the file was not `O_NONBLOCK`).
     pub(crate) fn close_drain_start(&self, drain: bool) -> CloseDrain {
-        let ms = self.inner.lock().head.closetime;
+        let ms = self.lock().head.closetime;
         let wait = drain && ms > 0 && !current_is_kthread();
         CloseDrain {
             left: wait.then(|| msecs_to_jiffies(ms)),
@@ -91,7 +91,7 @@ impl Stream {
         let Some(mut left) = c.left else {
             return;
         };
-        let mut inner = self.inner.lock();
+        let mut inner = self.lock();
         while let Some(q) = inner.next(Qid::HeadW) {
             if inner.head.hangup || inner.head.werr != 0 {
                 // Its output can go nowhere any more: no (more) waiting.

@@ -53,7 +53,7 @@ impl Stream {
     /// the stream hung up (illumos checks `STRDERR` and `STWRERR` for every
     /// such ioctl, then `STRHUP` in each).
     pub(crate) fn ioctl_gone(&self) -> Result {
-        let inner = self.inner.lock();
+        let inner = self.lock();
         for e in [inner.head.rerr, inner.head.werr] {
             if e != 0 {
                 return Err(errno(e));

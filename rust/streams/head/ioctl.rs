@@ -62,12 +62,13 @@
 use super::{copy_out, errno, STRMSGSZ};
 use crate::glue::cred;
 use crate::streams::compat::Abi;
+use crate::streams::inbox::Locked;
 use crate::streams::msg::{CopyReq, IocBlk, IocCred, Mblk, Msg, MsgType, TRANSPARENT};
-use crate::streams::stream::{Inner, Qid, Stream};
+use crate::streams::stream::{Qid, Stream};
 use crate::uapi;
 use kernel::{
     prelude::*,
-    sync::{Arc, CondVarTimeoutResult, SpinLockGuard},
+    sync::{Arc, CondVarTimeoutResult},
     time::{msecs_to_jiffies, Jiffies},
     uaccess::{UserPtr, UserSlice},
 };
@@ -255,11 +256,7 @@ impl Stream {
     /// at most `left` (`None`: no limit), which is reduced by the time
     /// slept. `Ok(true)`: woken; `Ok(false)`: `left` ran out;
     /// `ERESTARTSYS`: a signal.
-    fn sleep(
-        &self,
-        inner: &mut SpinLockGuard<'_, Inner>,
-        left: &mut Option<Jiffies>,
-    ) -> Result<bool> {
+    fn sleep(&self, inner: &mut Locked<'_>, left: &mut Option<Jiffies>) -> Result<bool> {
         match *left {
             None => {
                 if self.sleep_locked_interruptible(inner) {
@@ -286,7 +283,7 @@ impl Stream {
     fn claim_ioc_slot(&self, tmo: Option<i32>) -> Result<u32> {
         let mut left = tmo.map(secs_to_jiffies);
         let mut timed_out = false;
-        let mut inner = self.inner.lock();
+        let mut inner = self.lock();
         loop {
             // Linked under a multiplexor since the ioctl's first check.
             if inner.head.link.is_some() {
@@ -313,7 +310,7 @@ impl Stream {
     /// Gives the ioctl slot back and wakes whoever waits for it.
     fn release_ioc_slot(&self) {
         {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             inner.head.ioc_busy = false;
             inner.head.ioc_id = 0;
             inner.head.ioc_reply = None;
@@ -352,7 +349,7 @@ impl Stream {
     /// ioctl is given up, unless an answer was filed by then.
     fn ioc_wait(&self, tmo: Option<i32>) -> Result<Mblk> {
         let mut left = tmo.map(secs_to_jiffies);
-        let mut inner = self.inner.lock();
+        let mut inner = self.lock();
         let err = loop {
             if let Some(r) = inner.head.ioc_reply.take() {
                 return Ok(r);
@@ -399,7 +396,7 @@ impl Stream {
             self.putnext(Qid::HeadW, req);
             return Err(e);
         }
-        self.inner.lock().head.ioc_id = id;
+        self.lock().head.ioc_id = id;
         Ok(req)
     }
 
@@ -411,7 +408,7 @@ impl Stream {
     pub(crate) fn ioc_reply_arrived(self: &Arc<Self>, mut m: Mblk) {
         let id = m.ioc().id;
         {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             if id != 0 && inner.head.ioc_id == id && inner.head.ioc_reply.is_none() {
                 inner.head.ioc_reply = Some(m);
                 inner.head.ioc_id = 0;

@@ -39,7 +39,7 @@ impl Stream {
     /// again (`None`: it waits for room as usual).
     pub(super) fn put_gone(&self, band: Option<u8>) -> Result<(QLimits, Option<bool>)> {
         let e = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             if inner.head.werr != 0 {
                 errno(inner.head.werr)
             } else if inner.head.hangup {
@@ -181,7 +181,7 @@ impl Stream {
             }
         };
         let idle = if hipri {
-            let inner = self.inner.lock();
+            let inner = self.lock();
             if inner.head.werr != 0 {
                 return Err(errno(inner.head.werr));
             }

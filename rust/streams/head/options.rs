@@ -56,14 +56,14 @@ impl Stream {
         if a & !(RMODEMASK | RPROTMASK) != 0 || a & RMODEMASK == RMODEMASK || !prot_ok {
             return Err(EINVAL);
         }
-        let mut inner = self.inner.lock();
+        let mut inner = self.lock();
         inner.head.rdopt = set_rdopt(inner.head.rdopt, a);
         Ok(0)
     }
 
     /// `I_GRDOPT`: the read options, with `RPROTNORM` spelt out.
     pub(super) fn i_grdopt(&self, arg: usize) -> Result<isize> {
-        let r = u32::from(self.inner.lock().head.rdopt);
+        let r = u32::from(self.lock().head.rdopt);
         let r = if r & RPROTMASK == 0 { r | RPROTNORM } else { r };
         UserSlice::new(UserPtr::from_addr(arg), 4)
             .writer()
@@ -76,13 +76,13 @@ impl Stream {
         if arg & !((SNDZERO | SNDPIPE) as usize) != 0 {
             return Err(EINVAL);
         }
-        self.inner.lock().head.wropt = arg as u8;
+        self.lock().head.wropt = arg as u8;
         Ok(0)
     }
 
     /// `I_GWROPT`: the write options.
     pub(super) fn i_gwropt(&self, arg: usize) -> Result<isize> {
-        let w = i32::from(self.inner.lock().head.wropt);
+        let w = i32::from(self.lock().head.wropt);
         UserSlice::new(UserPtr::from_addr(arg), 4)
             .writer()
             .write(&w)?;
@@ -91,7 +91,7 @@ impl Stream {
 
     /// The write options (`SNDZERO`...).
     pub(super) fn wropt(&self) -> u32 {
-        u32::from(self.inner.lock().head.wropt)
+        u32::from(self.lock().head.wropt)
     }
 
     /// What a write, `putmsg` or `I_FDINSERT` that failed with `e` returns:
@@ -103,7 +103,7 @@ impl Stream {
     /// `SNDPIPE`; strclone keeps another `M_ERROR` errno as it is.)
     pub(super) fn write_failed(&self, e: Error) -> Error {
         let (wropt, hangup) = {
-            let inner = self.inner.lock();
+            let inner = self.lock();
             (u32::from(inner.head.wropt), inner.head.hangup)
         };
         if wropt & SNDPIPE == 0 {

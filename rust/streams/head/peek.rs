@@ -51,7 +51,7 @@ impl Stream {
             _ => return Err(EINVAL),
         };
         let dup = {
-            let inner = self.inner.lock();
+            let inner = self.lock();
             if inner.head.rerr != 0 {
                 return Err(errno(inner.head.rerr));
             }

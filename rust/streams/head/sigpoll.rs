@@ -252,7 +252,7 @@ impl Stream {
         // The list, for a stream that has none yet (most never have one).
         let mut spare = Some(KBox::new(KVec::new(), GFP_KERNEL).map_err(|_| EAGAIN)?);
         let removed = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             let mine = inner.sig_mine();
             if inner.head.sigs.is_none() {
                 inner.head.sigs = spare.take();
@@ -289,7 +289,7 @@ impl Stream {
     /// `EINVAL` if it is not registered.
     pub(super) fn i_getsig(&self, arg: usize) -> Result<isize> {
         let ev = {
-            let inner = self.inner.lock();
+            let inner = self.lock();
             let i = inner.sig_mine().ok_or(EINVAL)?;
             inner.sig_list()[i].events
         };
@@ -302,7 +302,7 @@ impl Stream {
     /// process (illumos' `strclean`): its registration goes.
     pub(crate) fn sig_close(&self) {
         let gone = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             if inner.sig_list().is_empty() {
                 return;
             }
@@ -318,14 +318,14 @@ impl Stream {
 
     /// How many processes are registered (fdinfo's `strclone-sigs`).
     pub(crate) fn sig_count(&self) -> usize {
-        self.inner.lock().sig_list().len()
+        self.lock().sig_list().len()
     }
 
     /// The last close of the stream (illumos' `strcleanall`): every
     /// registration goes.
     pub(crate) fn sig_release(&self) {
         let sigs = {
-            let mut inner = self.inner.lock();
+            let mut inner = self.lock();
             inner.head.sigflags &= SIG_FASYNC;
             core::mem::take(&mut inner.head.sigs)
         };
@@ -337,7 +337,7 @@ impl Stream {
     pub(crate) fn sig_fasync(&self, fd: i32, file: &File, on: bool) -> Result<i32> {
         let r = self.fasync.helper(fd, file, on)?;
         // Whoever takes the lock last after its change sees the final list.
-        let mut inner = self.inner.lock();
+        let mut inner = self.lock();
         if self.fasync.is_empty() {
             inner.head.sigflags &= !SIG_FASYNC;
         } else {

@@ -71,7 +71,7 @@ impl Stream {
             }
             MsgType::Hangup => {
                 let first = {
-                    let mut inner = self.inner.lock();
+                    let mut inner = self.lock();
                     let first = !core::mem::replace(&mut inner.head.hangup, true);
                     if first && inner.head.sigflags != 0 {
                         self.sendsig(&mut inner, S_HANGUP);
@@ -87,7 +87,7 @@ impl Stream {
             MsgType::Error => {
                 let (r, w) = m.error_codes();
                 {
-                    let mut inner = self.inner.lock();
+                    let mut inner = self.lock();
                     if r != 0 {
                         inner.head.rerr = i32::from(r);
                     }
@@ -104,7 +104,7 @@ impl Stream {
                 let (flags, hiwat, lowat) = m.setopts_fields();
                 if flags & (SO_ISTTY | SO_ISNTTY) != 0 {
                     let old = {
-                        let mut inner = self.inner.lock();
+                        let mut inner = self.lock();
                         inner.head.istty = flags & SO_ISNTTY == 0;
                         if inner.head.istty {
                             None
@@ -115,7 +115,7 @@ impl Stream {
                     drop(old);
                 }
                 let back = {
-                    let mut inner = self.inner.lock();
+                    let mut inner = self.lock();
                     if flags & SO_MREADON != 0 {
                         inner.head.mread = true;
                     }
@@ -155,7 +155,7 @@ impl Stream {
             // A passed file waits at the head for I_RECVFD (`passfp.rs`).
             MsgType::Data | MsgType::Proto | MsgType::PcProto | MsgType::PassFp => {
                 let wake = {
-                    let mut inner = self.inner.lock();
+                    let mut inner = self.lock();
                     if self.is_closed() {
                         return;
                     }
@@ -171,13 +171,13 @@ impl Stream {
                 if i32::from(sig) == SIGPOLL {
                     // SVR4: SIGPOLL goes to the processes that asked for
                     // S_MSG (`I_SETSIG`), not to the process group.
-                    let mut inner = self.inner.lock();
+                    let mut inner = self.lock();
                     if inner.head.sigflags != 0 {
                         self.sendsig(&mut inner, S_MSG);
                     }
                     return;
                 }
-                let pgrp = self.inner.lock().head.pgrp.clone();
+                let pgrp = self.lock().head.pgrp.clone();
                 if let Some(g) = pgrp {
                     if (1..=64).contains(&sig) {
                         g.kill(i32::from(sig));

@@ -75,6 +75,11 @@ pub(crate) trait Driver: Send + Sync {
     fn mux(&self) -> Option<&dyn MuxDriver> {
         None
     }
+    /// The inbox of this stream's head, if the driver's writers deliver
+    /// to it without the stream lock (`streams/inbox.rs`).
+    fn inbox(&self) -> Option<&crate::glue::inbox::Inbox> {
+        None
+    }
 }
 
 /// What `I_LINK` needs from the driver of the upper stream (SVR4's

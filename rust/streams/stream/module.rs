@@ -253,7 +253,7 @@ impl ModInst {
             // without dropping it: taking the lock here means it either saw
             // the new count or is already on the wait queue, so this wake-up
             // cannot fall between its check and its sleep.
-            drop(s.inner.lock());
+            drop(s.lock());
             s.wait.notify_all();
         }
     }
