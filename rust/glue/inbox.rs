@@ -7,102 +7,118 @@
 use super::mblk::{Mblk, Msgb};
 use super::msglist::MsgList;
 use core::ptr::{self, NonNull};
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+
+/// `top` while the gate is shut: never a message (a dangling, aligned
+/// address nothing is allocated at), so a push's compare-and-swap fails.
+const SHUT: *mut Msgb = ptr::dangling_mut();
 
 /// A stack of messages linked through their `b_next` (only pushes and a
-/// take of everything, so no ABA problem), given back oldest first, with
-/// the counts and the gate the lock-free path needs.
+/// take of everything, so no ABA problem), given back oldest first; its
+/// head is also its gate: [`SHUT`] takes no push.
 ///
-/// The fields that pair a store with a look at another field (a writer
-/// pushes, then looks at `sleepers` and `off`; a sleeper counts itself, a
-/// closer shuts the gate, then each looks at `top`) use sequentially
-/// consistent accesses, so that of two such sides at least one sees the
-/// other.
+/// Only the holder of the stream lock opens, shuts or takes; writers only
+/// push. Shutting takes what is there and closes in one step, so no push
+/// lands after it. A pusher then looks at `sleepers`, a sleeper counts
+/// itself and then looks at `top`: both sides with sequentially consistent
+/// accesses, so that at least one sees the other.
 ///
 /// # Invariants
 ///
-/// `top` is null or the newest of a chain of messages through `b_next`,
-/// each owned by the inbox as an [`Mblk`] owns its message.
+/// `top` is [`SHUT`], null, or the newest of a chain of messages through
+/// `b_next`, each owned by the inbox as an [`Mblk`] owns its message.
 pub(crate) struct Inbox {
     top: AtomicPtr<Msgb>,
-    /// Bytes pushed and not yet taken (approximate between a push and its
-    /// take: a bound for writers, not an account).
+    /// Charges pushed and not yet taken (a bound for writers, not an
+    /// account: approximate while a push is in flight).
     bytes: AtomicU32,
     /// Tasks about to sleep, or asleep, on the stream's wait queue.
     sleepers: AtomicU32,
-    /// The gate: writers must take the locked path.
-    off: AtomicBool,
-    /// Most bytes the inbox takes.
+    /// Most the inbox takes.
     limit: u32,
 }
 
 // SAFETY: The inbox owns its messages, which are `Send`.
 unsafe impl Send for Inbox {}
 // SAFETY: The chain is reached only through the atomic `top`: a push
-// publishes a message it owned, a take removes the whole chain at once.
+// publishes a message it owned, a take or a shut removes the whole chain at
+// once.
 unsafe impl Sync for Inbox {}
 
 impl Inbox {
-    /// An empty inbox for at most `limit` bytes, its gate shut.
+    /// An empty inbox for at most `limit`, its gate shut.
     pub(crate) const fn new(limit: u32) -> Self {
         Self {
-            top: AtomicPtr::new(ptr::null_mut()),
+            top: AtomicPtr::new(SHUT),
             bytes: AtomicU32::new(0),
             sleepers: AtomicU32::new(0),
-            off: AtomicBool::new(true),
             limit,
         }
     }
 
-    /// Most bytes the inbox takes.
+    /// Most the inbox takes.
     pub(crate) fn limit(&self) -> u32 {
         self.limit
     }
 
-    /// Whether nothing waits in the inbox.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.top.load(Ordering::SeqCst).is_null()
+    /// Whether messages wait (checked by KUnit).
+    #[cfg(CONFIG_KUNIT = "y")]
+    pub(crate) fn has_messages(&self) -> bool {
+        let t = self.top.load(Ordering::SeqCst);
+        !t.is_null() && t != SHUT
     }
 
-    /// Whether the gate is open and `size` more bytes fit.
-    pub(crate) fn admits(&self, size: usize) -> bool {
-        !self.off.load(Ordering::Acquire)
-            && (self.bytes.load(Ordering::Relaxed) as usize).saturating_add(size)
-                <= self.limit as usize
+    /// Whether the gate is shut.
+    pub(crate) fn is_shut(&self) -> bool {
+        self.top.load(Ordering::Relaxed) == SHUT
     }
 
-    /// Adds `m`, of `size` bytes. A full barrier: what the caller looks at
-    /// next ([`Self::must_wake`]) is read after the message is visible.
-    pub(crate) fn push(&self, m: Mblk, size: usize) {
-        self.bytes.fetch_add(size as u32, Ordering::Relaxed);
+    /// Adds `m`, which counts for `charge` against the limit, if the gate
+    /// is open and it fits; else gives it back. A full barrier: what the
+    /// caller looks at next ([`Self::must_wake`]) is read after the message
+    /// is visible.
+    pub(crate) fn push(&self, m: Mblk, charge: usize) -> core::result::Result<(), Mblk> {
+        let charge = charge as u32;
+        if self.bytes.load(Ordering::Relaxed).saturating_add(charge) > self.limit || self.is_shut()
+        {
+            return Err(m);
+        }
+        self.bytes.fetch_add(charge, Ordering::Relaxed);
         let p = m.into_raw().as_ptr();
         let mut top = self.top.load(Ordering::Relaxed);
         loop {
+            if top == SHUT {
+                self.bytes.fetch_sub(charge, Ordering::Relaxed);
+                // SAFETY: `p` was never published; it is ours again.
+                return Err(unsafe { Mblk::from_raw(NonNull::new_unchecked(p)) });
+            }
             // SAFETY: `p` is ours until the exchange publishes it.
             unsafe { (*p).b_next = top };
             match self
                 .top
                 .compare_exchange_weak(top, p, Ordering::SeqCst, Ordering::Relaxed)
             {
-                Ok(_) => return,
+                Ok(_) => return Ok(()),
                 Err(t) => top = t,
             }
         }
     }
 
-    /// After a [`Self::push`]: whether the pusher must take the stream lock
-    /// (a task sleeps or is about to, or the gate was shut meanwhile).
+    /// After a successful [`Self::push`]: whether a task sleeps on the
+    /// stream or is about to, so the pusher must take the lock to wake it.
     pub(crate) fn must_wake(&self) -> bool {
-        self.sleepers.load(Ordering::SeqCst) != 0 || self.off.load(Ordering::SeqCst)
+        self.sleepers.load(Ordering::SeqCst) != 0
     }
 
-    /// Takes every message, oldest first.
-    pub(crate) fn take_all(&self) -> MsgList {
-        let mut p = self.top.swap(ptr::null_mut(), Ordering::SeqCst);
+    /// The chain starting at `p` (null or [`SHUT`]: none), oldest first.
+    fn list(mut p: *mut Msgb) -> MsgList {
         let mut list = MsgList::new();
+        if p == SHUT {
+            return list;
+        }
         while let Some(q) = NonNull::new(p) {
-            // SAFETY: The whole chain is ours after the swap (invariant);
-            // each message goes into `list` off the chain.
+            // SAFETY: The whole chain is ours (taken off `top` by the
+            // caller, invariant); each message goes into `list` off it.
             unsafe {
                 p = (*q.as_ptr()).b_next;
                 (*q.as_ptr()).b_next = ptr::null_mut();
@@ -112,29 +128,46 @@ impl Inbox {
         list
     }
 
-    /// `n` bytes taken ([`Self::take_all`]) went to the head.
+    /// Takes every message, oldest first, the gate left as it is.
+    pub(crate) fn take(&self) -> MsgList {
+        let mut top = self.top.load(Ordering::SeqCst);
+        loop {
+            if top.is_null() || top == SHUT {
+                return MsgList::new();
+            }
+            match self.top.compare_exchange_weak(
+                top,
+                ptr::null_mut(),
+                Ordering::SeqCst,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Self::list(top),
+                Err(t) => top = t,
+            }
+        }
+    }
+
+    /// Shuts the gate and takes every message, oldest first, in one step.
+    pub(crate) fn shut(&self) -> MsgList {
+        Self::list(self.top.swap(SHUT, Ordering::SeqCst))
+    }
+
+    /// Opens the gate (nothing waits while it is shut).
+    pub(crate) fn open(&self) {
+        // Only the lock holder moves `top` away from `SHUT`, and no push
+        // succeeds while it is there: a plain store loses nothing.
+        if self.is_shut() {
+            self.top.store(ptr::null_mut(), Ordering::Release);
+        }
+    }
+
+    /// Charges taken off the inbox ([`Self::take`], [`Self::shut`]).
     pub(crate) fn taken(&self, n: usize) {
         self.bytes.fetch_sub(n as u32, Ordering::Relaxed);
     }
 
-    /// Opens or shuts the gate. Shutting it is a full barrier before the
-    /// caller's next look at [`Self::is_empty`].
-    pub(crate) fn set_off(&self, off: bool) {
-        if off {
-            self.off.store(true, Ordering::SeqCst);
-        } else if self.off.load(Ordering::Relaxed) {
-            // Written only when it changes: writers read it per message.
-            self.off.store(false, Ordering::Release);
-        }
-    }
-
-    /// Whether the gate is shut.
-    pub(crate) fn is_off(&self) -> bool {
-        self.off.load(Ordering::Relaxed)
-    }
-
     /// A task is about to sleep. A full barrier before the caller's next
-    /// look at [`Self::is_empty`].
+    /// look at `top` ([`Self::take`]).
     pub(crate) fn sleeper_in(&self) {
         self.sleepers.fetch_add(1, Ordering::SeqCst);
     }
@@ -147,12 +180,12 @@ impl Inbox {
 
 impl Drop for Inbox {
     fn drop(&mut self) {
-        drop(self.take_all());
+        drop(self.shut());
     }
 }
 
 /// The KUnit suite `strclone_inbox`: order, the gate and the bound, and
-/// what makes a pusher take the lock.
+/// when a pusher takes the lock.
 #[cfg(CONFIG_KUNIT = "y")]
 #[kernel::prelude::kunit_tests(strclone_inbox)]
 mod suite {
@@ -166,53 +199,53 @@ mod suite {
     #[test]
     fn taken_oldest_first() {
         let ib = Inbox::new(1000);
-        assert!(ib.is_empty());
+        ib.open();
+        assert!(!ib.has_messages());
         for b in [&b"a"[..], b"bb", b"ccc"] {
-            ib.push(data(b), b.len());
+            assert!(ib.push(data(b), b.len()).is_ok());
         }
-        assert!(!ib.is_empty());
-        let mut l = ib.take_all();
-        assert!(ib.is_empty());
+        assert!(ib.has_messages());
+        let mut l = ib.take();
+        assert!(!ib.has_messages());
+        assert!(!ib.is_shut());
         assert_eq!(l.len(), 3);
         for b in [&b"a"[..], b"bb", b"ccc"] {
             let m = l.pop_front().unwrap();
             assert_eq!(m.bytes(), b);
         }
         assert!(l.pop_front().is_none());
-        assert!(ib.take_all().is_empty());
+        assert!(ib.take().is_empty());
     }
 
     #[test]
     fn gate_and_bound() {
         let ib = Inbox::new(100);
         // Shut until the first holder of the lock opens it.
-        assert!(!ib.admits(1));
-        ib.set_off(false);
-        assert!(ib.admits(100));
-        assert!(!ib.admits(101));
-        ib.push(data(b"x"), 60);
-        assert!(ib.admits(40));
-        assert!(!ib.admits(41));
-        let l = ib.take_all();
-        ib.taken(60);
-        drop(l);
-        assert!(ib.admits(100));
-        ib.set_off(true);
-        assert!(!ib.admits(1));
+        assert!(ib.is_shut());
+        assert!(ib.push(data(b"x"), 1).is_err());
+        ib.open();
+        assert!(ib.push(data(b"x"), 101).is_err());
+        assert!(ib.push(data(b"x"), 60).is_ok());
+        assert!(ib.push(data(b"y"), 41).is_err());
+        assert!(ib.push(data(b"y"), 40).is_ok());
+        // Shutting takes what is there, and no push lands after it.
+        let l = ib.shut();
+        assert_eq!(l.len(), 2);
+        ib.taken(100);
+        assert!(ib.push(data(b"z"), 1).is_err());
+        assert!(ib.take().is_empty());
+        ib.open();
+        assert!(ib.push(data(b"z"), 100).is_ok());
         // Dropped with a message in it: freed (kmemleak would say).
-        ib.push(data(b"left"), 4);
     }
 
     #[test]
     fn when_a_pusher_takes_the_lock() {
         let ib = Inbox::new(100);
-        ib.set_off(false);
         assert!(!ib.must_wake());
         ib.sleeper_in();
         assert!(ib.must_wake());
         ib.sleeper_out();
         assert!(!ib.must_wake());
-        ib.set_off(true);
-        assert!(ib.must_wake());
     }
 }

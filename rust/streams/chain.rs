@@ -544,6 +544,8 @@ impl Stream {
         };
         {
             let mut inner = self.lock();
+            // Messages arriving from now on go through the module.
+            self.inbox_shut(&mut inner);
             // At most `nstrpush` entries: the vector grows a few times in a
             // stream's life, never under memory pressure for long.
             inner.mods.reserve(1, GFP_ATOMIC)?;

@@ -476,6 +476,8 @@ impl Stream {
     fn poll_mask(&self) -> u32 {
         let mut inner = self.lock();
         // The caller's entry is on the wait queue already (`sleep.rs`).
+        // Messages arriving from now on wake the poller.
+        self.inbox_shut(&mut inner);
         inner.mark_polled();
         if inner.head.link.is_some() {
             // Linked under a multiplexor (illumos' strpoll: STPLEX).

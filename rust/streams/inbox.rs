@@ -70,13 +70,12 @@
 //! messages in flight is made under the stream lock, as the wait queue's
 //! lock nests inside it.
 
-use super::msg::{Mblk, MsgType};
+use super::msg::{Mblk, MsgList, MsgType};
 use super::queue::{QENAB, QINSERVICE};
 use super::sleep::POLLED;
 use super::stream::{Inner, Qid, Stream};
 use crate::glue::inbox::Inbox;
 use core::ops::{Deref, DerefMut};
-use core::sync::atomic::Ordering;
 use kernel::sync::{Arc, SpinLockGuard};
 
 /// The stream lock held ([`Stream::lock`]): the stream's [`Inner`], and on
@@ -116,9 +115,10 @@ impl<'a> Locked<'a> {
 }
 
 impl Stream {
-    /// The head's inbox, if the driver gives one.
+    /// The head's inbox, if the driver gives one and the stream is open
+    /// (a closed stream's inbox may serve its successor: `pipe.rs`).
     fn inbox(&self) -> Option<&Inbox> {
-        if self.has_inbox {
+        if self.has_inbox && !self.is_closed() {
             self.driver.inbox()
         } else {
             None
@@ -130,23 +130,23 @@ impl Stream {
     pub(crate) fn lock(&self) -> Locked<'_> {
         let mut g = self.inner.lock();
         if let Some(ib) = self.inbox() {
-            Self::splice(&mut g, ib);
+            Self::splice(&mut g, ib.take(), ib);
         }
         Locked { s: self, g }
     }
 
-    /// Moves the inbox onto the head read queue, oldest first; whether
-    /// anything moved.
-    fn splice(inner: &mut Inner, ib: &Inbox) -> bool {
-        if ib.is_empty() {
+    /// Queues the messages `list` taken off the inbox on the head read
+    /// queue, oldest first; whether there were any.
+    fn splice(inner: &mut Inner, mut list: MsgList, ib: &Inbox) -> bool {
+        if list.is_empty() {
             return false;
         }
-        let mut list = ib.take_all();
         let mut n = 0usize;
         while let Some(m) = list.pop_front() {
             n += Self::charge(&m);
-            // The head read queue has no service procedure: nothing to
-            // schedule, and only data, which it never frees.
+            // The head read queue has no service procedure (the gate is
+            // shut before a link gives it one): nothing to schedule, and
+            // only data, which it never frees.
             let _ = inner.putq(Qid::HeadR, m);
         }
         ib.taken(n);
@@ -158,61 +158,57 @@ impl Stream {
         m.size() + m.blocks()
     }
 
+    /// Shuts the inbox's gate, moving what waits to the head read queue
+    /// first: called with the lock held before a change after which an
+    /// arriving message must be seen arrive (a link, `I_SETSIG` or
+    /// `O_ASYNC`, a push, a poll). What it moves arrived before the
+    /// change; every later message takes the locked path.
+    pub(crate) fn inbox_shut(&self, inner: &mut Inner) {
+        if let Some(ib) = self.inbox() {
+            Self::splice(inner, ib.shut(), ib);
+        }
+    }
+
     /// Opens or shuts the gate from the state the lock holder leaves
-    /// (module doc); after shutting it, splices what came meanwhile and
-    /// wakes whoever waits for it. Whether it moved messages.
-    fn set_gate(&self, inner: &mut Inner, ib: &Inbox) -> bool {
+    /// (module doc). Shutting here is for the bounds and the driver's
+    /// read queue only; what it moves is plain data that arrived before.
+    fn set_gate(&self, inner: &mut Inner, ib: &Inbox) {
         let drv = &inner.q[2];
-        let room = ib.limit() as usize;
-        let open = !self.is_closed()
-            && inner.mods.is_empty()
+        let open = inner.mods.is_empty()
             && inner.head.link.is_none()
             && inner.head.sigflags == 0
             && inner.waiters & POLLED == 0
             && drv.is_empty()
             && drv.flags() & (QENAB | QINSERVICE) == 0
-            && inner.head_rq_ref().has_room_for(room);
+            && inner.head_rq_ref().has_room_for(ib.limit() as usize);
         if open {
-            ib.set_off(false);
-            return false;
+            ib.open();
+        } else if !ib.is_shut() {
+            Self::splice(inner, ib.shut(), ib);
         }
-        if ib.is_off() && ib.is_empty() {
-            return false;
-        }
-        ib.set_off(true);
-        if !Self::splice(inner, ib) {
-            return false;
-        }
-        if inner.claim_wake() {
-            // Rare: a writer pushed as the gate shut. Woken under the
-            // lock, which nests the wait queue's.
-            self.wait.notify_all();
-        }
-        true
     }
 
-    /// A task is about to sleep on the stream with `inner` held: counted
+    /// A reader is about to sleep on the stream with `inner` held: counted
     /// in the inbox, and `false` if a message came meanwhile (it is on the
-    /// head read queue now: do not sleep, look again). Else the gate is set
-    /// for the time the lock is dropped.
+    /// head read queue now: do not sleep, look again).
     pub(super) fn inbox_sleep(&self, inner: &mut Inner) -> bool {
         let Some(ib) = self.inbox() else {
             return true;
         };
         ib.sleeper_in();
-        if Self::splice(inner, ib) || self.set_gate(inner, ib) {
+        if Self::splice(inner, ib.take(), ib) {
             ib.sleeper_out();
             return false;
         }
+        self.set_gate(inner, ib);
         true
     }
 
-    /// The task counted by [`Self::inbox_sleep`] is back, the lock held
-    /// again: what came while it slept goes to the head.
-    pub(super) fn inbox_awake(&self, inner: &mut Inner) {
+    /// The reader counted by [`Self::inbox_sleep`] is back, the lock held
+    /// again.
+    pub(super) fn inbox_awake(&self) {
         if let Some(ib) = self.inbox() {
             ib.sleeper_out();
-            Self::splice(inner, ib);
         }
     }
 
@@ -224,21 +220,19 @@ impl Stream {
         let Some(ib) = self.inbox() else {
             return self.put_up_direct(m);
         };
-        let charge = Self::charge(&m);
-        if m.band() != 0
-            || !matches!(m.ty(), MsgType::Data | MsgType::Proto)
-            || !ib.admits(charge)
-            || self.nmods.load(Ordering::Acquire) != 0
-            || self.linked.load(Ordering::Acquire)
-            || self.is_closed()
-        {
+        if m.band() != 0 || !matches!(m.ty(), MsgType::Data | MsgType::Proto) {
             return self.put_up_direct(m);
         }
-        ib.push(m, charge);
-        if ib.must_wake() {
-            let wake = self.lock().claim_wake();
-            self.wake_if(wake);
+        let charge = Self::charge(&m);
+        match ib.push(m, charge) {
+            Ok(()) => {
+                if ib.must_wake() {
+                    let wake = self.lock().claim_wake();
+                    self.wake_if(wake);
+                }
+                Ok(())
+            }
+            Err(m) => self.put_up_direct(m),
         }
-        Ok(())
     }
 }

@@ -453,6 +453,8 @@ impl Stream {
             if !Self::can_link(&inner, self) {
                 return Err(EINVAL);
             }
+            // Messages arriving from now on go to the multiplexor.
+            self.inbox_shut(&mut inner);
             inner.head.opens += 1;
             inner.head.link = Some(inst.clone());
             self.linked.store(true, Ordering::Release);

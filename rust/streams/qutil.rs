@@ -102,11 +102,7 @@ impl Stream {
 
     /// SVR4 `flushq` on `q`; back-enables as needed.
     pub(crate) fn flushq(self: &Arc<Self>, q: Qid, all: bool) {
-        let back = self
-            .inner
-            .lock()
-            .qm(q)
-            .is_some_and(|queue| queue.flushq(all));
+        let back = self.lock().qm(q).is_some_and(|queue| queue.flushq(all));
         if back {
             self.back_enable(q);
         }
@@ -115,7 +111,6 @@ impl Stream {
     /// SVR4 `flushband` on `q`; back-enables as needed.
     pub(crate) fn flushband(self: &Arc<Self>, q: Qid, band: u8, all: bool) {
         let back = self
-            .inner
             .lock()
             .qm(q)
             .is_some_and(|queue| queue.flushband(band, all));
@@ -147,7 +142,6 @@ impl Stream {
     /// Sets a queue's water marks.
     pub(crate) fn set_water(self: &Arc<Self>, q: Qid, hiwat: usize, lowat: usize) {
         let back = self
-            .inner
             .lock()
             .qm(q)
             .is_some_and(|queue| queue.set_water(hiwat, lowat));

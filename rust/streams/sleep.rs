@@ -81,43 +81,37 @@ impl Inner {
 
 impl Stream {
     /// Sleeps on the stream's wait queue, the lock dropped meanwhile
-    /// (uninterruptible). May return at once, as after a wake-up, when a
-    /// message came through the inbox (`inbox.rs`).
+    /// (uninterruptible: the plumbing and close paths, which wait for
+    /// other things than data at the head).
     pub(crate) fn sleep_locked(&self, inner: &mut Locked<'_>) {
-        if !self.inbox_sleep(inner) {
-            return;
-        }
         inner.count_sleeper();
         self.wait.wait(inner.guard());
-        self.inbox_awake(inner);
     }
 
     /// Sleeps on the stream's wait queue, the lock dropped meanwhile; true
-    /// if a signal is pending. May return at once, as after a wake-up.
+    /// if a signal is pending. Readers sleep here: it returns at once, as
+    /// after a wake-up, when a message came through the head's inbox
+    /// (`inbox.rs`).
     pub(crate) fn sleep_locked_interruptible(&self, inner: &mut Locked<'_>) -> bool {
         if !self.inbox_sleep(inner) {
             return false;
         }
         inner.count_sleeper();
         let sig = self.wait.wait_interruptible(inner.guard());
-        self.inbox_awake(inner);
+        self.inbox_awake();
         sig
     }
 
     /// Sleeps on the stream's wait queue for at most `j`, the lock dropped
-    /// meanwhile (interruptible). May return at once, as after a wake-up.
+    /// meanwhile (interruptible; `I_STR` and close-time waits, for other
+    /// things than data at the head).
     pub(crate) fn sleep_locked_timeout(
         &self,
         inner: &mut Locked<'_>,
         j: Jiffies,
     ) -> CondVarTimeoutResult {
-        if !self.inbox_sleep(inner) {
-            return CondVarTimeoutResult::Woken { jiffies: j };
-        }
         inner.count_sleeper();
-        let r = self.wait.wait_interruptible_timeout(inner.guard(), j);
-        self.inbox_awake(inner);
-        r
+        self.wait.wait_interruptible_timeout(inner.guard(), j)
     }
 
     /// Wakes the stream's sleepers and pollers if `wake` (what

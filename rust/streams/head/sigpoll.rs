@@ -253,6 +253,8 @@ impl Stream {
         let mut spare = Some(KBox::new(KVec::new(), GFP_KERNEL).map_err(|_| EAGAIN)?);
         let removed = {
             let mut inner = self.lock();
+            // Messages arriving from now on are signalled.
+            self.inbox_shut(&mut inner);
             let mine = inner.sig_mine();
             if inner.head.sigs.is_none() {
                 inner.head.sigs = spare.take();
@@ -338,6 +340,8 @@ impl Stream {
         let r = self.fasync.helper(fd, file, on)?;
         // Whoever takes the lock last after its change sees the final list.
         let mut inner = self.lock();
+        // Messages arriving from now on are signalled.
+        self.inbox_shut(&mut inner);
         if self.fasync.is_empty() {
             inner.head.sigflags &= !SIG_FASYNC;
         } else {
