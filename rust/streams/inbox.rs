@@ -136,7 +136,8 @@ impl Stream {
     }
 
     /// Queues the messages `list` taken off the inbox on the head read
-    /// queue, oldest first; whether there were any.
+    /// queue, oldest first; whether there were any. Shuts the gate when
+    /// the head has no room left for a whole inbox more.
     fn splice(inner: &mut Inner, mut list: MsgList, ib: &Inbox) -> bool {
         if list.is_empty() {
             return false;
@@ -150,6 +151,9 @@ impl Stream {
             let _ = inner.putq(Qid::HeadR, m);
         }
         ib.taken(n);
+        if !inner.head_rq_ref().has_room_for(ib.limit() as usize) {
+            Self::splice(inner, ib.shut(), ib);
+        }
         true
     }
 
@@ -169,22 +173,24 @@ impl Stream {
         }
     }
 
-    /// Opens or shuts the gate from the state the lock holder leaves
-    /// (module doc). Shutting here is for the bounds and the driver's
-    /// read queue only; what it moves is plain data that arrived before.
+    /// Reopens a shut gate when the state the lock holder leaves allows
+    /// (module doc). An open gate is shut by the changes that need it
+    /// ([`Self::inbox_shut`]) and by a splice that fills the head, so an
+    /// unlock that finds it open has nothing to look at.
     fn set_gate(&self, inner: &mut Inner, ib: &Inbox) {
+        if !ib.is_shut() {
+            return;
+        }
         let drv = &inner.q[2];
-        let open = inner.mods.is_empty()
+        if inner.mods.is_empty()
             && inner.head.link.is_none()
             && inner.head.sigflags == 0
             && inner.waiters & POLLED == 0
             && drv.is_empty()
             && drv.flags() & (QENAB | QINSERVICE) == 0
-            && inner.head_rq_ref().has_room_for(ib.limit() as usize);
-        if open {
+            && inner.head_rq_ref().has_room_for(ib.limit() as usize)
+        {
             ib.open();
-        } else if !ib.is_shut() {
-            Self::splice(inner, ib.shut(), ib);
         }
     }
 
