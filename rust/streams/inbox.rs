@@ -218,15 +218,20 @@ impl Stream {
         }
     }
 
-    /// Hands the band-0 data message `m` to this stream's head: through
-    /// the inbox while its gate is open and `m` fits, else as
-    /// [`Self::put_up_direct`] (which gives `m` back when it cannot take
-    /// it).
+    /// Hands the band-0 message `m` to this stream's head: through the
+    /// inbox if it is `M_DATA` (what `write` sends) while the gate is open
+    /// and `m` fits, else as [`Self::put_up_direct`] (which gives `m` back
+    /// when it cannot take it).
+    ///
+    /// A message with a control part (`putmsg`) takes the locked path: its
+    /// reader takes one message per `getmsg`, so it is the slower side of
+    /// the pipe, and splicing moves the work of queueing each message from
+    /// the writer onto the reader (`pipes.rst`, seventh round).
     pub(crate) fn put_up_inbox(self: &Arc<Self>, m: Mblk) -> core::result::Result<(), Mblk> {
         let Some(ib) = self.inbox() else {
             return self.put_up_direct(m);
         };
-        if m.band() != 0 || !matches!(m.ty(), MsgType::Data | MsgType::Proto) {
+        if m.band() != 0 || m.ty() != MsgType::Data {
             return self.put_up_direct(m);
         }
         let charge = Self::charge(&m);
