@@ -56,8 +56,10 @@
 //! unregistration succeeds there as it always has; at any other time one
 //! that joined makes it fail `EBUSY`, putting `gone` back (an open in that
 //! instant fails `ENXIO`). The stream's minor is taken in the minors' pool,
-//! which has its own lock, so two opens never join on one minor. The driver's close runs at the stream's last close, which takes
-//! the stream out of the table. Each stream's pair holds a reference on the
+//! which has its own lock, so two opens never join on one minor.
+//!
+//! The driver's close runs at the stream's last close, which takes the
+//! stream out of the table. Each stream's pair holds a reference on the
 //! provider until the stream is freed, so the provider cannot be unloaded
 //! while a stream, or a work item of one, exists.
 //!

@@ -51,7 +51,7 @@ mod strrput;
 use super::compat::Abi;
 use super::msg::{Mblk, Msg, MsgList, MsgType, FLUSHR, FLUSHRW, FLUSHW, MSGMARK, RMSGD, RNORM};
 use super::queue::QLimits;
-use super::stream::{Inner, Qid, Stream, TargetIoctl};
+use super::stream::{Inner, Qid, Stream};
 use crate::glue::{node::FileOps, pgrp::Pgrp};
 use crate::uapi;
 use kernel::{
@@ -558,9 +558,10 @@ impl Stream {
 
     /// `putmsg(2)` and `getmsg(2)` (`I_PUTMSG`, `I_GETMSG`, `I_PUTPMSG`,
     /// `I_GETPMSG`); `None` for any other `cmd`. These are the stream
-    /// head's alone: no target claims them ([`TargetIoctl`]'s rule), so a
-    /// file's `ioctl` answers them before it asks the target, saving the
-    /// per-message path two calls through the driver.
+    /// head's alone: no target claims them (the rule on
+    /// [`TargetIoctl`](super::stream::TargetIoctl)), so they are answered
+    /// before the target is asked, saving the per-message path two calls
+    /// through the driver.
     fn msg_ioctl(
         self: &Arc<Self>,
         file: &File,
@@ -586,33 +587,23 @@ impl Stream {
         })
     }
 
-    /// [`Self::head_ioctl`] for a file's `ioctl`: the message ioctls
-    /// first ([`Self::msg_ioctl`]), then the target's and the head's.
-    fn file_ioctl(self: &Arc<Self>, file: &File, cmd: u32, arg: usize, abi: Abi) -> Result<isize> {
-        if matches!(
-            cmd,
-            uapi::I_PUTMSG | uapi::I_GETMSG | uapi::I_PUTPMSG | uapi::I_GETPMSG
-        ) {
-            self.not_linked()?;
-            return self.msg_ioctl(file, cmd, arg, abi).unwrap_or(Err(ENOTTY));
-        }
-        let target = self.driver().target_ioctl();
-        self.head_ioctl(file, cmd, arg, target, abi)
-    }
-
-    /// The stream head's ioctls; `target` sees the call first, and what
-    /// neither knows goes down as a transparent ioctl. `abi` is the
-    /// caller's data model, for the arguments that hold a pointer.
+    /// The stream head's ioctls: the message ioctls first
+    /// ([`Self::msg_ioctl`]), then the target's (the driver's
+    /// `target_ioctl`), then the head's, and what none knows goes down as
+    /// a transparent ioctl. `abi` is the caller's data model, for the
+    /// arguments that hold a pointer.
     pub(crate) fn head_ioctl(
         self: &Arc<Self>,
         file: &File,
         cmd: u32,
         arg: usize,
-        target: Option<&dyn TargetIoctl>,
         abi: Abi,
     ) -> Result<isize> {
         self.not_linked()?;
-        if let Some(t) = target {
+        if let Some(r) = self.msg_ioctl(file, cmd, arg, abi) {
+            return r;
+        }
+        if let Some(t) = self.driver().target_ioctl() {
             if let Some(r) = t.ioctl(self, file, cmd, arg) {
                 return r;
             }
@@ -631,9 +622,6 @@ impl Stream {
             uapi::I_NREAD => self.i_nread(arg),
             uapi::I_FLUSH => self.i_flush(arg),
             uapi::I_STR => self.i_str(arg, abi),
-            uapi::I_PUTMSG | uapi::I_GETMSG | uapi::I_PUTPMSG | uapi::I_GETPMSG => {
-                self.msg_ioctl(file, cmd, arg, abi).unwrap_or(Err(ENOTTY))
-            }
             uapi::I_CANPUT => self.i_canput(arg),
             uapi::I_FLUSHBAND => self.i_flushband(arg),
             uapi::I_CKBAND => self.i_ckband(arg),
@@ -697,11 +685,11 @@ impl FileOps for Stream {
     }
 
     fn ioctl(this: &Arc<Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        this.file_ioctl(file, cmd, arg, Abi::Native)
+        this.head_ioctl(file, cmd, arg, Abi::Native)
     }
 
     fn compat_ioctl(this: &Arc<Self>, file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        this.file_ioctl(file, cmd, arg, Abi::Ilp32)
+        this.head_ioctl(file, cmd, arg, Abi::Ilp32)
     }
 
     fn show_fdinfo(this: &Arc<Self>, m: &SeqFile) {
