@@ -415,9 +415,13 @@ impl PipeEnd {
             return Err(ENXIO);
         }
         // The other end must have room now (SVR4 does not wait); before
-        // end 1 exists there is no head to take it.
+        // end 1 exists there is no head to take it. Data this end wrote
+        // and still holds counts as the other end's (SVR4 would have it at
+        // that head); a write queue that is only scheduled (as just after
+        // `s_pipe`, or while a back-enable runs) is no reason to refuse:
+        // the message then queues behind it (`send`).
         let peer = self.peer().ok_or(EAGAIN)?;
-        if !s.can_bypass(Qid::DrvW) || !peer.canputnext(Qid::DrvR) {
+        if s.qmsgs(Qid::DrvW) > 0 || !peer.canputnext(Qid::DrvR) {
             return Err(EAGAIN);
         }
         let to = 1 - self.side;
@@ -450,7 +454,7 @@ impl PipeEnd {
             }
         };
         let m = passfp::message(file, cred::eff_kids(), guard, GFP_KERNEL_ACCOUNT)?;
-        peer.putnext(Qid::DrvR, m);
+        self.send(s, m, None);
         Ok(0)
     }
 

@@ -608,6 +608,37 @@ TEST(sendfd_errnos)
 	close(f);
 }
 
+/*
+ * I_SENDFD at once after s_pipe: making end 1 schedules end 0's write
+ * service procedure (data written before end 1 existed may flow), and a
+ * send that meets it scheduled is no EAGAIN (the other end is empty); the
+ * file arrives.
+ */
+TEST(sendfd_right_after_s_pipe)
+{
+	struct strrecvfd r;
+	int p[2], f, refused = 0, lost = 0;
+
+	f = text_file("x");
+	ASSERT_LE(0, f);
+	for (int i = 0; i < 200; i++) {
+		S_PIPE(p);
+		if (sendfd(p[0], f)) {
+			refused++;
+			TH_LOG("round %d: %s", i, strerror(errno));
+		} else if (recvfd(p[1], &r)) {
+			lost++;
+		} else {
+			EXPECT_EQ(1, same_file(r.fd, f));
+			close(r.fd);
+		}
+		close2(p);
+	}
+	EXPECT_EQ(0, refused);
+	EXPECT_EQ(0, lost);
+	close(f);
+}
+
 TEST(recvfd_after_the_sender_exited)
 {
 	struct strrecvfd r;
