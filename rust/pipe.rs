@@ -43,9 +43,12 @@
 //! under `SNDPIPE`, which both ends have from their open). The pipe's
 //! number is free again when both ends have closed.
 //!
-//! `I_SENDFD` (answered here, for the stream head) puts an `M_PASSFP`
-//! (`glue::passfp`) holding the file on the other end's read side;
-//! `I_RECVFD` (`streams/head/passfp.rs`) takes it there. A file sent but
+//! `I_SENDFD` (answered here, for the stream head) sends an `M_PASSFP`
+//! (`glue::passfp`) holding the file to the other end's read side as a
+//! write's data goes (straight across, or behind what waits on this end's
+//! write queue); `I_RECVFD` (`streams/head/passfp.rs`) takes it there.
+//! One that waits on this end's write queue is freed with the rest when
+//! the other end closes, as at that end's head. A file sent but
 //! never received is closed when its message is freed. A pipe end waiting
 //! in a message keeps its stream open, so passing pipe ends could build a
 //! cycle that nothing ever frees (end A in flight to end B while B is in
@@ -303,7 +306,8 @@ impl PipeEnd {
         // head in one lock round trip, under the pair's lock, which keeps
         // the other end open meanwhile (no reference to take and give
         // back). Its readers are woken under it too, if any sleep.
-        let m = if bypass && m.band() == 0 {
+        let passes = matches!(m.ty(), MsgType::Data | MsgType::Proto);
+        let m = if bypass && passes && m.band() == 0 {
             let r = {
                 let st = self.pair.state.lock();
                 if st.closed & (1 << (1 - self.side)) != 0 {
@@ -341,7 +345,25 @@ impl PipeEnd {
                 return;
             }
         }
+        let holds_file = m.ty() == MsgType::PassFp;
         s.putq(Qid::DrvW, m);
+        if holds_file {
+            self.flush_if_widowed(s);
+        }
+    }
+
+    /// Called after a message went onto this end's write queue without the
+    /// pair's lock: if the other end has closed meanwhile, its close may
+    /// have flushed this queue just before, and with nothing scheduled the
+    /// message would wait until this end closes. For data that is only
+    /// late, but a file in an `M_PASSFP` would stay open, and this very
+    /// end sent over itself would never close (module doc). The other
+    /// end's close marks the pair before it flushes this queue, so either
+    /// that flush or this one frees the message.
+    fn flush_if_widowed(&self, s: &Arc<Stream>) {
+        if self.pair.state.lock().closed & (1 << (1 - self.side)) != 0 {
+            s.flushq(Qid::DrvW, true);
+        }
     }
 
     /// Moves messages from this end's write queue to the other end. The
@@ -374,6 +396,8 @@ impl PipeEnd {
             };
             if !m.ty().is_hipri() && !peer.bcanputnext(Qid::DrvR, m.band()) {
                 s.putbq(Qid::DrvW, m);
+                // The other end may have closed since it was looked up.
+                self.flush_if_widowed(s);
                 return;
             }
             peer.putnext(Qid::DrvR, m);
@@ -414,14 +438,13 @@ impl PipeEnd {
         if s.inner.lock().head.hangup {
             return Err(ENXIO);
         }
-        // The other end must have room now (SVR4 does not wait); before
-        // end 1 exists there is no head to take it. Data this end wrote
-        // and still holds counts as the other end's (SVR4 would have it at
-        // that head); a write queue that is only scheduled (as just after
-        // `s_pipe`, or while a back-enable runs) is no reason to refuse:
-        // the message then queues behind it (`send`).
+        // The other end's head must have room now (SVR4 does not wait);
+        // before end 1 exists there is no head to take it. The message
+        // then goes as a write's does (`send`): straight across, or, when
+        // this end's write queue holds data or its service procedure is
+        // scheduled or running (as just after `s_pipe`), behind them.
         let peer = self.peer().ok_or(EAGAIN)?;
-        if s.qmsgs(Qid::DrvW) > 0 || !peer.canputnext(Qid::DrvR) {
+        if !peer.canputnext(Qid::DrvR) {
             return Err(EAGAIN);
         }
         let to = 1 - self.side;

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -610,23 +612,33 @@ TEST(sendfd_errnos)
 
 /*
  * I_SENDFD at once after s_pipe: making end 1 schedules end 0's write
- * service procedure (data written before end 1 existed may flow), and a
- * send that meets it scheduled is no EAGAIN (the other end is empty); the
- * file arrives.
+ * service procedure (data written before end 1 existed may flow). A send
+ * that meets it scheduled, or data of its own still on the way, is no
+ * EAGAIN (the other end's head is empty): the file arrives, behind the
+ * data written before it (odd rounds write a byte first).
  */
 TEST(sendfd_right_after_s_pipe)
 {
 	struct strrecvfd r;
-	int p[2], f, refused = 0, lost = 0;
+	int p[2], f, refused = 0, lost = 0, order = 0;
+	char c;
 
 	f = text_file("x");
 	ASSERT_LE(0, f);
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; i < 1000; i++) {
 		S_PIPE(p);
+		if (i % 2)
+			ASSERT_EQ(1, write(p[0], "d", 1));
 		if (sendfd(p[0], f)) {
 			refused++;
 			TH_LOG("round %d: %s", i, strerror(errno));
-		} else if (recvfd(p[1], &r)) {
+			close2(p);
+			continue;
+		}
+		/* Blocking: the byte first, then the file (read stops at it). */
+		if (i % 2 && (read(p[1], &c, 1) != 1 || c != 'd'))
+			order++;
+		if (recvfd(p[1], &r)) {
 			lost++;
 		} else {
 			EXPECT_EQ(1, same_file(r.fd, f));
@@ -636,7 +648,82 @@ TEST(sendfd_right_after_s_pipe)
 	}
 	EXPECT_EQ(0, refused);
 	EXPECT_EQ(0, lost);
+	EXPECT_EQ(0, order);
 	close(f);
+}
+
+/*
+ * End A sent over itself while data streams across and end B's reader
+ * drains and closes, all at once (a writer thread, a reader thread that
+ * closes B, and I_SENDFD until it goes through): wherever the message is
+ * when B closes (at B's head, on A's write queue, in a service procedure's
+ * hands), B's close frees it, so end A closes and the pipe is gone.
+ */
+struct race {
+	int a, b, rounds;
+	volatile int stop;
+};
+
+static void *race_writer(void *arg)
+{
+	struct race *r = arg;
+	char buf[1024];
+
+	memset(buf, 'w', sizeof(buf));
+	while (!r->stop)
+		if (write(r->a, buf, sizeof(buf)) < 0 && errno != EAGAIN)
+			break;
+	return NULL;
+}
+
+static void *race_reader(void *arg)
+{
+	struct race *r = arg;
+	char buf[4096];
+
+	for (int i = 0; i < r->rounds; i++)
+		if (read(r->b, buf, sizeof(buf)) <= 0)
+			break;
+	close(r->b);
+	return NULL;
+}
+
+TEST(sendfd_of_itself_racing_the_other_ends_close_leaks_nothing)
+{
+	long base = pipe_ends_open();
+	int sent = 0;
+
+	ASSERT_LE(0, base) TH_LOG("no pipe line in debugfs targets");
+	/* The writer meets the widowed pipe: EPIPE, not a SIGPIPE death. */
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < 100; i++) {
+		struct race r = { .rounds = 1 + i % 8 };
+		pthread_t w, rd;
+		int p[2];
+
+		S_PIPE(p);
+		r.a = p[0];
+		r.b = p[1];
+		ASSERT_EQ(0, set_nonblock(r.a, 1));
+		ASSERT_EQ(0, pthread_create(&w, NULL, race_writer, &r));
+		ASSERT_EQ(0, pthread_create(&rd, NULL, race_reader, &r));
+		for (;;) {
+			if (!sendfd(r.a, r.a)) {
+				sent++;
+				break;
+			}
+			if (errno != EAGAIN)
+				break;	/* ENXIO: B closed first */
+			sched_yield();
+		}
+		r.stop = 1;
+		pthread_join(w, NULL);
+		pthread_join(rd, NULL);
+		close(r.a);
+	}
+	TH_LOG("%d of 100 rounds sent end A over itself", sent);
+	EXPECT_LT(0, sent);
+	EXPECT_EQ(base, wait_ends_open(base));
 }
 
 TEST(recvfd_after_the_sender_exited)
