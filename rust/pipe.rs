@@ -438,13 +438,15 @@ impl PipeEnd {
         if s.inner.lock().head.hangup {
             return Err(ENXIO);
         }
-        // The other end's head must have room now (SVR4 does not wait);
-        // before end 1 exists there is no head to take it. The message
-        // then goes as a write's does (`send`): straight across, or, when
-        // this end's write queue holds data or its service procedure is
-        // scheduled or running (as just after `s_pipe`), behind them.
+        // The pipe must have room now (SVR4 does not wait): the other
+        // end's head, and this end's write queue, whose being full is what
+        // refuses writes (before end 1 exists there is no head to take
+        // it). The message then goes as a write's does (`send`): straight
+        // across, or, when this end's write queue holds data or its
+        // service procedure is scheduled or running (as just after
+        // `s_pipe`), behind them.
         let peer = self.peer().ok_or(EAGAIN)?;
-        if !peer.canputnext(Qid::DrvR) {
+        if !peer.canputnext(Qid::DrvR) || !s.bcanput(Qid::DrvW, 0) {
             return Err(EAGAIN);
         }
         let to = 1 - self.side;
