@@ -72,7 +72,7 @@ use crate::streams::stream::{
 };
 use crate::uapi;
 use core::any::Any;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use kernel::{
     fs::{file::flags as oflags, File},
     new_spinlock,
@@ -157,6 +157,7 @@ impl Target for Pipe {
                     closed: 0,
                 }, "PipePair::state"),
                 ends_to: [AtomicUsize::new(0), AtomicUsize::new(0)],
+                closed_now: AtomicU8::new(0),
             }),
             GFP_KERNEL_ACCOUNT,
         );
@@ -209,6 +210,10 @@ struct PipePair {
     #[pin]
     state: SpinLock<PairState>,
     ends_to: [AtomicUsize; 2],
+    /// `PairState::closed`, for a look without the lock
+    /// (`PipeEnd::flush_if_widowed`): set under it, by the closing end
+    /// before it flushes the other end's write queue.
+    closed_now: AtomicU8,
 }
 
 #[pinned_drop]
@@ -352,16 +357,22 @@ impl PipeEnd {
         }
     }
 
-    /// Called after a message went onto this end's write queue without the
-    /// pair's lock: if the other end has closed meanwhile, its close may
-    /// have flushed this queue just before, and with nothing scheduled the
-    /// message would wait until this end closes. For data that is only
-    /// late, but a file in an `M_PASSFP` would stay open, and this very
-    /// end sent over itself would never close (module doc). The other
-    /// end's close marks the pair before it flushes this queue, so either
-    /// that flush or this one frees the message.
+    /// Called after an `M_PASSFP` went onto this end's write queue without
+    /// the pair's lock: if the other end has closed meanwhile, its close
+    /// may have flushed this queue just before, and with nothing scheduled
+    /// the message would wait until this end closes, its file open, and
+    /// this very end, sent over itself, would never close (module doc).
+    /// (Data left so is only freed late, at this end's close: the data
+    /// paths do not pay for the look.)
+    ///
+    /// No lock is needed: the other end's close sets `closed_now` before
+    /// its flush takes this stream's lock, and the message was queued
+    /// under that lock before this load. Either the flush took the lock
+    /// after the queueing (and freed the message), or the queueing took it
+    /// after the flush released it, and then the store happened before
+    /// this load (release and acquire of the lock), which sees it.
     fn flush_if_widowed(&self, s: &Arc<Stream>) {
-        if self.pair.state.lock().closed & (1 << (1 - self.side)) != 0 {
+        if self.pair.closed_now.load(Ordering::Relaxed) & (1 << (1 - self.side)) != 0 {
             s.flushq(Qid::DrvW, true);
         }
     }
@@ -395,9 +406,12 @@ impl PipeEnd {
                 m
             };
             if !m.ty().is_hipri() && !peer.bcanputnext(Qid::DrvR, m.band()) {
+                let holds_file = m.ty() == MsgType::PassFp;
                 s.putbq(Qid::DrvW, m);
                 // The other end may have closed since it was looked up.
-                self.flush_if_widowed(s);
+                if holds_file {
+                    self.flush_if_widowed(s);
+                }
                 return;
             }
             peer.putnext(Qid::DrvR, m);
@@ -592,6 +606,9 @@ impl Driver for PipeEnd {
             }
             st.ends[self.side] = None;
             st.closed |= 1 << self.side;
+            self.pair
+                .closed_now
+                .fetch_or(1 << self.side, Ordering::Relaxed);
             st.ends[1 - self.side].clone()
         };
         self.pair.target.open.fetch_sub(1, Ordering::Relaxed);
