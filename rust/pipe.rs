@@ -370,7 +370,10 @@ impl PipeEnd {
     /// under that lock before this load. Either the flush took the lock
     /// after the queueing (and freed the message), or the queueing took it
     /// after the flush released it, and then the store happened before
-    /// this load (release and acquire of the lock), which sees it.
+    /// this load (release and acquire of the lock), which sees it. (A
+    /// message a service procedure held during that flush is either put
+    /// back, and found here, or handed to the closing end, whose release
+    /// frees it.)
     fn flush_if_widowed(&self, s: &Arc<Stream>) {
         if self.pair.closed_now.load(Ordering::Relaxed) & (1 << (1 - self.side)) != 0 {
             s.flushq(Qid::DrvW, true);
