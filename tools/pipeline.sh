@@ -205,8 +205,15 @@ case "${1:-}" in
         # make every slab object bigger (its bound per flooded stream is
         # 14 MiB here, 10.3 MiB measured, instead of 10 MiB) and that the
         # quarantine keeps freed objects from the slab for a while.
+        # no5lvl: QEMU's -cpu max offers 5-level paging. KASAN reported a
+        # wild-memory-access in rcu_is_watching() on the 5-level direct map
+        # 0.006 s into one boot (session 14), before strclone was loaded,
+        # from an interrupt that landed in identify_cpu() just after it
+        # cleared the boot CPU's feature bits; our reading is that the
+        # address layout, which follows the LA57 bit, looked 4-level for that
+        # moment. 4-level paging keeps the layout constant.
         VM_MODULE="$BUILD/module-kasan/strclone.ko" VM_KMOD="$BUILD/kmod-kasan" vm "$k" tools/vm/plan-check.sh check-kasan \
-            --timeout 2400 --append "STRCLONE_HAMMER_ITERATIONS=2500 STRCLONE_KASAN=1"
+            --timeout 2400 --append "no5lvl STRCLONE_HAMMER_ITERATIONS=2500 STRCLONE_KASAN=1"
         log "console log: $VM_LOG (exit status $VM_RC)"
         set +e
         check_results
