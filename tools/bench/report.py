@@ -364,8 +364,9 @@ def targets(data):
             "driver in C registered by another kernel module, its procedures called through the "
             "DDI's C ABI) against a stream of the built-in echo, which does the same in Rust "
             "inside strclone (writer thread on CPU 0, reader on CPU 1, one descriptor, 4 KiB "
-            "writes), each repetition 5 slices per driver with the two taking turns (bytes over "
-            "time in all slices); ratio = sloop / echo, paired by repetition.",
+            f"writes), each repetition {int(data.extra.get(a + '/slices', 1))} slices per driver "
+            "with the two taking turns (bytes over time in all slices); ratio = sloop / echo, "
+            "paired by repetition.",
             a, b, "MB/s", "echo", 0.9))
         a, b = "drivers/open_close/sloop", "drivers/open_close/echo"
         T.append(paired(
