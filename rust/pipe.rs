@@ -310,9 +310,10 @@ impl PipeEnd {
         // Band 0 data with nothing pushed on the other end goes onto its
         // head in one lock round trip, under the pair's lock, which keeps
         // the other end open meanwhile (no reference to take and give
-        // back). Its readers are woken under it too, if any sleep.
-        let passes = matches!(m.ty(), MsgType::Data | MsgType::Proto);
-        let m = if bypass && passes && m.band() == 0 {
+        // back). Its readers are woken under it too, if any sleep. Only
+        // `M_DATA` and `M_PROTO` go so (`put_up_passing`); anything else,
+        // an `M_PASSFP` for one, comes back and goes the way below.
+        let m = if bypass && m.band() == 0 {
             let r = {
                 let st = self.pair.state.lock();
                 if st.closed & (1 << (1 - self.side)) != 0 {
