@@ -599,9 +599,10 @@ def _t_drv_oc(t, data, met):
         "``MinorPool``, the reference on the driver's shared state) explain about 0.5 us of it; "
         "the rest shows in the profile as no single item." + (
             "" if met else
-            " With the least a C driver can do at about 0.92 and the row judged on the slowest "
-            "of seven repetitions, this host does not reach the goal without dropping what the "
-            "lifetime rules require."))
+            " With the least a C driver can do at about 0.92 in this build and the row judged "
+            "on the slowest of seven repetitions, this host does not reach the goal without "
+            "dropping what the lifetime rules require (another layout of the same code could "
+            "move the row either way: see the method section)."))
 
 
 def _t_drv_tp(t, data, met):

@@ -1026,6 +1026,19 @@ relatively more than on hardware, cache misses relatively less. The ratios
 show which way and roughly how far strclone is from native, not the exact
 factor on a real machine.
 
+**The code's layout is part of every ratio.** Under TCG where a function
+lies in the module moves what it costs (how the emulator splits the code
+into translation blocks and finds them again after a call or a return).
+Measured in one boot (six rounds of ``bench -g pipes -r 3``, two builds of
+the same source alternating, one with 2 KiB of padding linked ahead of the
+Rust code; issue 15, session 15): the 64-byte STREAMS pipe row's per-round
+median ratios went from 0.51-0.98 (median 0.56) without the padding to
+0.61-1.01 (median 0.70) with it, and the 4 KiB row's from 1.07-1.65 (1.45)
+to 1.01-1.38 (1.13), the message rate's staying level. So a change of a
+ratio by up to about a fifth between two builds, even one whose hot path did
+not change, can be layout alone; an A/B of two builds needs more rounds
+than that, or several layouts, before it says the code moved a row.
+
 **Numbers and targets.** Every number is a series of {reps} runs and is
 reported as **median [min-max]**. Time-boxed runs last {run_s} s of wall time
 and count operations; inside each repetition every mechanism runs once, one
