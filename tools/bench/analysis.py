@@ -589,8 +589,9 @@ def _t_drv_oc(t, data, met):
         "clears them; no spinlock, no ``qprocson``) was measured against echo and ``sloop`` in "
         "one boot (three rounds of ``bench -g drivers -r 7``, the three taking turns): "
         "per-round median ratios 0.920, 0.923, 0.912 for it and 0.909, 0.912, 0.895 for "
-        "``sloop``. So ``sloop``'s own open and close are about 1% of the row and the C path "
-        "itself about 8% (3.0-4.2 us at 31-40 us per echo open+close). In the same guest a "
+        "``sloop``. So ``sloop``'s own open and close are about 1-2% of the row and the C "
+        "path itself about 8-10% of an echo open+close (1 / ratio - 1: 2.5-4 us at the 31-40 "
+        "us one took in that boot). In the same guest a "
         "call and return cost about 20-25 ns more than inlined code and a locked atomic 10-30 "
         "ns (a user-space loop under TCG), so by count the extra calls and atomics of the C path "
         "(the provider's reference taken and given back, ``qi_qopen`` and ``qi_qclose`` called "
@@ -599,8 +600,8 @@ def _t_drv_oc(t, data, met):
         "``MinorPool``, the reference on the driver's shared state) explain about 0.5 us of it; "
         "the rest shows in the profile as no single item." + (
             "" if met else
-            " With the least a C driver can do at about 0.92 in this build and the row judged "
-            "on the slowest of seven repetitions, this host does not reach the goal without "
+            " With the least a C driver can do at about 0.92 (session 15's build) and the row "
+            "judged on its slowest repetition, this host does not reach the goal without "
             "dropping what the lifetime rules require (another layout of the same code could "
             "move the row either way: see the method section)."))
 

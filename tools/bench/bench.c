@@ -1305,11 +1305,11 @@ static const struct node N_DRV[] = {
 /* Ten slices per repetition, as the mux group, for the same reason: the
  * more draws a repetition averages, the less one slow stretch of the guest
  * moves its ratio. Measured in one boot (perf kernel, TCG, idle=poll, four
- * rounds of 7 repetitions each, 5 and 10 slices alternating; issue 14): the
- * median sloop/echo ratio was 0.95-1.01 with 5 slices and 0.96-0.99 with 10,
- * the repetitions' range [0.88-1.02], [0.91-1.11], [0.91-1.06],
- * [0.91-1.33] with 5 and [0.95-0.99], [0.98-1.00], [0.92-1.04],
- * [0.89-0.98] with 10. */
+ * rounds, each a run of 7 repetitions with 5 slices and one with 10, their
+ * order alternating; issue 14): the median sloop/echo ratio was 0.95-1.01
+ * with 5 slices and 0.96-0.99 with 10, the repetitions' range [0.88-1.02],
+ * [0.91-1.11], [0.91-1.06], [0.91-1.33] with 5 and [0.95-0.99],
+ * [0.98-1.00], [0.92-1.04], [0.89-0.98] with 10. */
 #define DRV_SLICES 10
 
 /* Loopback transfer of size-byte writes through a fresh stream of driver

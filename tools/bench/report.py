@@ -210,6 +210,15 @@ def pipes_method(data, sid):
     return out
 
 
+def drv_slices(data, sid):
+    """How the drivers group cut its repetitions (bench.c's DRV_SLICES)."""
+    slices = int(data.extra.get(sid + "/slices", 1))
+    if slices <= 1:
+        return ""
+    return (f", each repetition {slices} slices per driver with the two taking turns (bytes over "
+            "time in all slices)")
+
+
 def has_pipes(data):
     """Whether the run has the pipes group (``-g`` may leave it out; a run
     from before it existed has none): without it the report leaves its
@@ -364,9 +373,7 @@ def targets(data):
             "driver in C registered by another kernel module, its procedures called through the "
             "DDI's C ABI) against a stream of the built-in echo, which does the same in Rust "
             "inside strclone (writer thread on CPU 0, reader on CPU 1, one descriptor, 4 KiB "
-            f"writes), each repetition {int(data.extra.get(a + '/slices', 1))} slices per driver "
-            "with the two taking turns (bytes over time in all slices); ratio = sloop / echo, "
-            "paired by repetition.",
+            "writes)" + drv_slices(data, a) + "; ratio = sloop / echo, paired by repetition.",
             a, b, "MB/s", "echo", 0.9))
         a, b = "drivers/open_close/sloop", "drivers/open_close/echo"
         T.append(paired(
@@ -1034,9 +1041,9 @@ the same source alternating, one with 2 KiB of padding linked ahead of the
 Rust code; issue 15, session 15): the 64-byte STREAMS pipe row's per-round
 median ratios went from 0.51-0.98 (median 0.56) without the padding to
 0.61-1.01 (median 0.70) with it, and the 4 KiB row's from 1.07-1.65 (1.45)
-to 1.01-1.38 (1.13), the message rate's staying level. So a change of a
-ratio by up to about a fifth between two builds, even one whose hot path did
-not change, can be layout alone; an A/B of two builds needs more rounds
+to 1.01-1.38 (1.13), while the message rate stayed level. So a change of a
+ratio by a fifth to a quarter between two builds, even of one whose hot path
+did not change, can be layout alone; an A/B of two builds needs more rounds
 than that, or several layouts, before it says the code moved a row.
 
 **Numbers and targets.** Every number is a series of {reps} runs and is
