@@ -154,10 +154,9 @@ impl Target for Pipe {
                 state <- new_spinlock!(PairState {
                     ends: [None, None],
                     peer_made: false,
-                    closed: 0,
                 }, "PipePair::state"),
                 ends_to: [AtomicUsize::new(0), AtomicUsize::new(0)],
-                closed_now: AtomicU8::new(0),
+                closed: AtomicU8::new(0),
             }),
             GFP_KERNEL_ACCOUNT,
         );
@@ -190,8 +189,6 @@ struct PairState {
     ends: [Option<Arc<Stream>>; 2],
     /// End 1 was made, or is being made (`STRCLONE_PIPEPEER`).
     peer_made: bool,
-    /// Ends that have closed.
-    closed: u8,
 }
 
 /// One pipe.
@@ -210,10 +207,11 @@ struct PipePair {
     #[pin]
     state: SpinLock<PairState>,
     ends_to: [AtomicUsize; 2],
-    /// `PairState::closed`, for a look without the lock
-    /// (`PipeEnd::flush_if_widowed`): set under it, by the closing end
-    /// before it flushes the other end's write queue.
-    closed_now: AtomicU8,
+    /// Ends that have closed (bit `side`): set under `state`'s lock, in the
+    /// step that takes the end out of `ends`, before the closing end
+    /// flushes the other end's write queue; so a look under the lock is
+    /// exact, and `PipeEnd::flush_if_widowed` looks without it.
+    closed: AtomicU8,
 }
 
 #[pinned_drop]
@@ -300,6 +298,11 @@ impl PipeEnd {
         self.pair.end(1 - self.side)
     }
 
+    /// Whether the other end has closed (`PipePair::closed`).
+    fn other_closed(&self) -> bool {
+        self.pair.closed.load(Ordering::Relaxed) & (1 << (1 - self.side)) != 0
+    }
+
     /// Sends `m` towards the other end: straight to its read side when
     /// nothing waits ahead of it and there is room, else onto this end's
     /// write queue. Freed when the other end has closed. `idle`: whether
@@ -316,7 +319,7 @@ impl PipeEnd {
         let m = if bypass && m.band() == 0 {
             let r = {
                 let st = self.pair.state.lock();
-                if st.closed & (1 << (1 - self.side)) != 0 {
+                if self.other_closed() {
                     Err(None)
                 } else if let Some(p) = &st.ends[1 - self.side] {
                     p.put_up_passing(m).map_err(Some)
@@ -335,7 +338,7 @@ impl PipeEnd {
         };
         let peer = {
             let st = self.pair.state.lock();
-            if st.closed & (1 << (1 - self.side)) != 0 {
+            if self.other_closed() {
                 return;
             }
             // The other end only for a message that may pass its turn.
@@ -366,7 +369,7 @@ impl PipeEnd {
     /// (Data left so is only freed late, at this end's close: the data
     /// paths do not pay for the look.)
     ///
-    /// No lock is needed: the other end's close sets `closed_now` before
+    /// No lock is needed: the other end's close sets `closed` before
     /// its flush takes this stream's lock, and the message was queued
     /// under that lock before this load. Either the flush took the lock
     /// after the queueing (and freed the message), or the queueing took it
@@ -376,7 +379,7 @@ impl PipeEnd {
     /// back, and found here, or handed to the closing end, whose release
     /// frees it.)
     fn flush_if_widowed(&self, s: &Arc<Stream>) {
-        if self.pair.closed_now.load(Ordering::Relaxed) & (1 << (1 - self.side)) != 0 {
+        if self.other_closed() {
             s.flushq(Qid::DrvW, true);
         }
     }
@@ -387,7 +390,9 @@ impl PipeEnd {
     /// what waits here for it.
     fn forward(&self, s: &Arc<Stream>) {
         let Some(peer) = self.peer() else {
-            if self.pair.state.lock().closed & (1 << (1 - self.side)) != 0 {
+            // `peer` took the pair's lock: a close that took the other end
+            // out of `ends` set its bit before that lock was released.
+            if self.other_closed() {
                 // Nobody will ever read these.
                 s.flushq(Qid::DrvW, true);
             }
@@ -609,10 +614,7 @@ impl Driver for PipeEnd {
                 return;
             }
             st.ends[self.side] = None;
-            st.closed |= 1 << self.side;
-            self.pair
-                .closed_now
-                .fetch_or(1 << self.side, Ordering::Relaxed);
+            self.pair.closed.fetch_or(1 << self.side, Ordering::Relaxed);
             st.ends[1 - self.side].clone()
         };
         self.pair.target.open.fetch_sub(1, Ordering::Relaxed);

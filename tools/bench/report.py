@@ -203,20 +203,16 @@ def pipes_method(data, sid):
     out = ""
     if data.extra.get("pipes/pinned"):
         out += ", the writer pinned to CPU 0 and the reader to CPU 1 for both"
-    slices = int(data.extra.get(sid + "/slices", 1))
-    if slices > 1:
-        out += (f", each repetition {slices} slices per mechanism with the two taking turns "
-                "(the amount over the time in all slices)")
-    return out
+    return out + sliced(data, sid, "mechanism", "the amount over the time in all slices")
 
 
-def drv_slices(data, sid):
-    """How the drivers group cut its repetitions (bench.c's DRV_SLICES)."""
+def sliced(data, sid, per, amount):
+    """How a sliced group cut the repetitions of series sid (bench.c's
+    measure_xfers_sliced), or nothing for a run without slices."""
     slices = int(data.extra.get(sid + "/slices", 1))
     if slices <= 1:
         return ""
-    return (f", each repetition {slices} slices per driver with the two taking turns (bytes over "
-            "time in all slices)")
+    return f", each repetition {slices} slices per {per} with the two taking turns ({amount})"
 
 
 def has_pipes(data):
@@ -373,7 +369,7 @@ def targets(data):
             "driver in C registered by another kernel module, its procedures called through the "
             "DDI's C ABI) against a stream of the built-in echo, which does the same in Rust "
             "inside strclone (writer thread on CPU 0, reader on CPU 1, one descriptor, 4 KiB "
-            "writes)" + drv_slices(data, a) + "; ratio = sloop / echo, paired by repetition.",
+            "writes)" + sliced(data, a, "driver", "bytes over time in all slices") + "; ratio = sloop / echo, paired by repetition.",
             a, b, "MB/s", "echo", 0.9))
         a, b = "drivers/open_close/sloop", "drivers/open_close/echo"
         T.append(paired(
